@@ -1,0 +1,50 @@
+# OpenClear: `make run` to try it, `make test` to prove it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint fmt migrate services worker schema clean-var bench
+
+$(PY):
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11) and "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) -m core.stack run
+
+test: install
+	$(PY) -m core.stack test $(PYTEST_ARGS)
+
+services: install
+	$(PY) -m core.stack services
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrate: install
+	$(PY) manage.py migrate
+
+worker: install
+	$(PY) -m celery -A config worker --loglevel INFO
+
+schema: install
+	$(PY) manage.py spectacular --file openapi.yaml --validate
+
+clean-var:
+	rm -rf var
+
+bench: install
+	$(PY) -m bench.run $(BENCH_ARGS)

@@ -1,0 +1,320 @@
+"""`make bench`: measure the platform on the real stack and compare with the targets.
+
+    python -m bench.run [--items 60000] [--web-workers 4] [--concurrency 4]
+
+Runs against its own database (`<name>_bench`, recreated each run) on the
+embedded servers, or on DATABASE_URL / REDIS_URL when set; prints a table and
+writes bench/results/<timestamp>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg2
+import requests
+
+from config.env import parse_database_url, redis_url_with_db
+from core.embedded import free_port
+from core.stack import BASE_DIR, PYTHON, ProcessGroup, Services
+
+RESULTS_DIR = BASE_DIR / "bench" / "results"
+BENCH_BROKER_DB = 5
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def bench_database_url() -> str:
+    """A fresh database beside the platform's, so a benchmark never touches real data."""
+    url = os.environ["DATABASE_URL"]
+    parsed = parse_database_url(url)
+    bench_name = f"{parsed.name}_bench"
+    conn = psycopg2.connect(
+        host=parsed.host, port=parsed.port or None, user=parsed.user, password=parsed.password, dbname=parsed.name
+    )
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{bench_name}"')
+    conn.close()
+    return url.rsplit("/", 1)[0] + f"/{bench_name}" + (url.split("?", 1)[1:] and "?" + url.split("?", 1)[1] or "")
+
+
+def bench_env(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": redis_url_with_db(os.environ["REDIS_URL"], BENCH_BROKER_DB),
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "false",
+        "OPENCLEAR_API_RATE": "100000/s",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def make_payloads(count: int, batch: int, *, first_serial: int = 0) -> list[bytes]:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    from postal.simulator import Mix, OperatorSimulator
+
+    simulator = OperatorSimulator(seed=2026, mix=Mix(risky_share=0.1, malformed_share=0.0))
+    payloads, serial = [], first_serial
+    for number in range(count // batch):
+        items = simulator.batch(batch)
+        for item in items:  # unique ids: measure new items, not duplicates
+            serial += 1
+            item["itemId"] = _unique_id(serial, item["itemId"])
+        payloads.append(json.dumps({"messageId": f"BENCH-{number:05d}", "items": items}).encode())
+    return payloads
+
+
+def _unique_id(serial: int, template: str) -> str:
+    from postal import s10
+
+    return s10.make(template[:2], serial, template[-2:])
+
+
+def post_all(url: str, api_key: str, payloads: list[bytes], concurrency: int) -> tuple[float, list[float], dict]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    headers = {"Authorization": f"Api-Key {api_key}", "Content-Type": "application/json"}
+    session_per_thread: dict[int, requests.Session] = {}
+
+    def send(body: bytes) -> tuple[float, int, dict]:
+        import threading
+
+        session = session_per_thread.setdefault(threading.get_ident(), requests.Session())
+        started = time.perf_counter()
+        response = session.post(url, data=body, headers=headers, timeout=120)
+        elapsed = time.perf_counter() - started
+        return elapsed, response.status_code, response.json()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        outcomes = list(pool.map(send, payloads))
+    wall = time.perf_counter() - started
+    statuses: dict = {}
+    for _, code, body in outcomes:
+        key = str(code)
+        if code == 200:
+            for result in body["results"]:
+                statuses[result["status"]] = statuses.get(result["status"], 0) + 1
+        else:
+            statuses[key] = statuses.get(key, 0) + 1
+    return wall, [o[0] for o in outcomes], statuses
+
+
+def wait_healthy(base: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the web server did not come up")
+
+
+def start_web(group: ProcessGroup, env: dict[str, str], workers: int) -> str:
+    port = free_port()
+    group.start(
+        "web",
+        [PYTHON, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--worker-class", "sync", "--timeout", "120", "--log-level", "warning"],
+        env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    wait_healthy(base)
+    return base
+
+
+def start_worker(group: ProcessGroup, env: dict[str, str], concurrency: int) -> None:
+    group.start(
+        "worker",
+        [PYTHON, "-m", "celery", "-A", "config", "worker", "--loglevel", "WARNING", "--concurrency",
+         str(concurrency), "--without-gossip", "--without-mingle", "--hostname", "bench@%h"],
+        env=env,
+    )  # fmt: skip
+
+
+def bench_ingest(args: argparse.Namespace, base: str, api_key: str, database_url: str) -> dict:
+    print(f"Generating {args.items} items in batches of {args.batch} …", flush=True)
+    payloads = make_payloads(args.items, args.batch)
+    # Warm-up: every gunicorn worker loads its reference data once.
+    warm = make_payloads(args.batch * args.web_workers, args.batch, first_serial=50_000_000)
+    post_all(f"{base}/api/v1/postal/items", api_key, warm, 4)
+    before = _scalar(database_url, "SELECT count(*) FROM clearance_consignment")
+    print(f"Posting to gunicorn ({args.web_workers} workers), {args.concurrency} requests in flight …", flush=True)
+    wall, latencies, statuses = post_all(f"{base}/api/v1/postal/items", api_key, payloads, args.concurrency)
+    stored = _scalar(database_url, "SELECT count(*) FROM clearance_consignment") - before
+    return {
+        "items_sent": len(payloads) * args.batch,
+        "items_stored": stored,
+        "statuses": statuses,
+        "seconds": round(wall, 2),
+        "items_per_second": round(stored / wall),
+        "request_p50_ms": round(percentile(latencies, 50) * 1000),
+        "request_p99_ms": round(percentile(latencies, 99) * 1000),
+        "batch_size": args.batch,
+        "web_workers": args.web_workers,
+        "concurrency": args.concurrency,
+    }
+
+
+def bench_scoring(args: argparse.Namespace, group: ProcessGroup, env: dict, database_url: str) -> dict:
+    """One worker drains the backlog that ingest left, with a trained model and a rule set."""
+    print("Training a model on labelled outcomes and approving a rule set …", flush=True)
+    setup = subprocess.run([PYTHON, "-m", "bench.scoring_setup"], cwd=BASE_DIR, env=env, check=True,
+                           capture_output=True, text=True).stdout.strip()  # fmt: skip
+    backlog = _scalar(database_url, "SELECT count(*) FROM clearance_consignment WHERE state = 'PRE_ADVISED'")
+    print(f"Draining a backlog of {backlog} items with one worker ({args.worker_concurrency} processes) …", flush=True)
+    started = time.perf_counter()
+    start_worker(group, env, args.worker_concurrency)
+    query = "SELECT count(*) FROM clearance_consignment WHERE state = 'PRE_ADVISED'"
+    while _scalar(database_url, query) > 0 and time.perf_counter() - started < args.scoring_timeout:
+        time.sleep(0.5)
+    wall = time.perf_counter() - started
+    first, last = _row(database_url, "SELECT min(assessed_at), max(assessed_at) FROM risk_riskassessment")
+    scoring_seconds = (last - first).total_seconds() if first and last else wall
+    left = _scalar(database_url, query)
+    return {
+        "setup": setup,
+        "backlog": backlog,
+        "left_unscored": left,
+        "seconds_including_worker_start": round(wall, 2),
+        "seconds_first_to_last_assessment": round(scoring_seconds, 2),
+        "items_per_second": round((backlog - left) / max(scoring_seconds, 1e-9)),
+        "worker_processes": args.worker_concurrency,
+    }
+
+
+def bench_latency(args: argparse.Namespace, base: str, api_key: str, database_url: str) -> dict:
+    """Commit -> decision at a steady offered rate, with the worker running."""
+    from postal.loadgen import LoadRunner
+    from postal.simulator import Mix
+
+    rate = args.offered_rate
+    print(f"Offering {rate} items/s for {args.latency_seconds} s with the worker running …", flush=True)
+    runner = LoadRunner(base_url=base, api_key=api_key, batch=args.latency_batch, rate=rate,
+                        mix=Mix(risky_share=0.1, malformed_share=0.0), seed=99)  # fmt: skip
+    runner.run(count=int(rate * args.latency_seconds), concurrency=4)
+    achieved = runner.stats.items / max(time.monotonic() - runner.stats.started, 1e-9)
+    time.sleep(5)
+    rows = _rows(
+        database_url,
+        "SELECT extract(epoch FROM a.assessed_at - c.created_at) FROM risk_riskassessment a "
+        "JOIN clearance_consignment c ON c.id = a.consignment_id WHERE c.message_id LIKE 'SIM-%%'",
+    )
+    latencies = [float(r[0]) for r in rows]
+    if not latencies:
+        return {"offered_items_per_second": rate, "error": "no item was decided"}
+    return {
+        "offered_items_per_second": rate,
+        "achieved_items_per_second": round(achieved),
+        "decided": len(latencies),
+        "p50_ms": round(percentile(latencies, 50) * 1000),
+        "p99_ms": round(percentile(latencies, 99) * 1000),
+        "p999_ms": round(percentile(latencies, 99.9) * 1000),
+    }
+
+
+def _connect(database_url: str):
+    parsed = parse_database_url(database_url)
+    return psycopg2.connect(
+        host=parsed.host, port=parsed.port or None, user=parsed.user, password=parsed.password, dbname=parsed.name
+    )
+
+
+def _rows(database_url: str, sql: str) -> list[tuple]:
+    conn = _connect(database_url)
+    with conn, conn.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    conn.close()
+    return rows
+
+
+def _row(database_url: str, sql: str) -> tuple:
+    return _rows(database_url, sql)[0]
+
+
+def _scalar(database_url: str, sql: str):
+    return _row(database_url, sql)[0]
+
+
+def report(results: dict) -> None:
+    ingest, scoring, latency = results["ingest"], results["scoring"], results["latency"]
+    rows = [
+        ("ingest: new items stored durably per second (1000-item batches)", ingest["items_per_second"], "≥ 10000",
+         ingest["items_per_second"] >= 10_000),
+        ("ingest: request latency p50 / p99", f"{ingest['request_p50_ms']} / {ingest['request_p99_ms']} ms", "—", None),
+        ("ingest: items sent / stored", f"{ingest['items_sent']} / {ingest['items_stored']}", "equal",
+         ingest["items_sent"] == ingest["items_stored"]),
+        ("scoring: one worker draining a backlog, items/s", scoring["items_per_second"], "≥ 15000",
+         scoring["items_per_second"] >= 15_000),
+        (f"commit → decision p50 / p99 / p99.9 at {latency['offered_items_per_second']} items/s offered",
+         f"{latency.get('p50_ms')} / {latency.get('p99_ms')} / {latency.get('p999_ms')} ms", "p99 ≤ 1000 ms",
+         latency.get("p99_ms", 10**9) <= 1000),
+    ]  # fmt: skip
+    print("\n| measure | value | target | met |\n|---|---|---|---|")
+    for name, value, target, met in rows:
+        print(f"| {name} | {value} | {target} | {'' if met is None else 'yes' if met else 'no'} |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--items", type=int, default=60_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument("--scoring-timeout", type=float, default=600)
+    parser.add_argument("--offered-rate", type=float, default=5000)
+    parser.add_argument("--latency-seconds", type=float, default=30)
+    parser.add_argument("--latency-batch", type=int, default=250)
+    args = parser.parse_args()
+    results = {
+        "at": datetime.now(UTC).isoformat(),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+    }
+    with Services():
+        database_url = bench_database_url()
+        env = bench_env(database_url)
+        manage(env, "migrate", "--noinput", "-v", "0")
+        api_key = manage(env, "create_operator", "Bench Post", "--code", "BENCH").strip().splitlines()[-1]
+        group = ProcessGroup()
+        try:
+            base = start_web(group, env, args.web_workers)
+            results["ingest"] = bench_ingest(args, base, api_key, database_url)
+            results["scoring"] = bench_scoring(args, group, env, database_url)
+            results["latency"] = bench_latency(args, base, api_key, database_url)
+        finally:
+            group.stop()
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(results, indent=2, default=str))
+    report(results)
+    print(f"\nwritten to {path.relative_to(BASE_DIR)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""Receiving pre-advice: new items, duplicates and amendments, in bulk.
+
+The postal API validates each item and hands the valid ones here. One
+transaction stores the whole batch with multi-row INSERTs (no query per item),
+writes the audit entries, and enqueues risk scoring in chunks after commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clearance import transitions as T
+from clearance.choices import AMENDABLE_STATES, ConsignmentState
+from clearance.models import Consignment, ConsignmentVersion, ContentLine, PostalOperator
+from clearance.services import ItemChange, consignments_enqueue_assessment, consignments_transition
+from core.actors import Actor
+from core.normalize import party_key
+from core.services import audit_entries_create
+
+ACCEPTED, DUPLICATE, AMENDED, REJECTED = "ACCEPTED", "DUPLICATE", "AMENDED", "REJECTED"
+INSERT_RETRIES = 3
+
+
+@dataclass
+class ItemOutcome:
+    item_id: str
+    status: str
+    errors: list[dict[str, str]]
+    consignment_id: int | None = None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _jsonable(val) for key, val in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(val) for val in value]
+    return value
+
+
+def content_hash(item: dict[str, Any]) -> str:
+    canonical = json.dumps(_jsonable(item), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _columns(item: dict[str, Any]) -> dict[str, Any]:
+    """Model columns of a validated item (api.md names -> Consignment fields)."""
+    columns = {
+        "category": item["category"],
+        "gross_weight_kg": item["grossWeightKg"],
+        "currency": item["currency"],
+        "total_value": sum((line["value"] for line in item["contents"]), Decimal("0")),
+        "postal_charges": item["postalCharges"] or Decimal("0"),
+        "insurance": item["insurance"] or Decimal("0"),
+        "ioss_number": item["iossNumber"],
+        "platform": item["platform"],
+    }
+    for party in ("sender", "addressee"):
+        for key, value in item[party].items():
+            columns[f"{party}_{key}"] = value
+        columns[f"{party}_key"] = party_key(
+            name=item[party]["name"], postcode=item[party]["postcode"], country=item[party]["country"]
+        )
+    return columns
+
+
+def _lines(consignment_id: int, item: dict[str, Any]) -> list[ContentLine]:
+    return [
+        ContentLine(
+            consignment_id=consignment_id,
+            position=position,
+            description=line["description"],
+            quantity=line["quantity"],
+            net_weight_kg=line["netWeightKg"],
+            value=line["value"],
+            hs_code=line["hsCode"],
+            origin_country=line["originCountry"],
+        )
+        for position, line in enumerate(item["contents"], start=1)
+    ]
+
+
+def consignments_receive(
+    *, operator: PostalOperator, message_id: str, items: list[dict[str, Any]]
+) -> list[ItemOutcome]:
+    """Store a batch of validated items; one outcome per item, in order.
+
+    New items are ACCEPTED; an item identical to what is stored is a DUPLICATE
+    (no change); new content for an item without a final decision is AMENDED
+    (a new version, scored again); new content after a final decision, or
+    while payment is under way, is REJECTED.
+    """
+    for attempt in range(INSERT_RETRIES):
+        try:
+            with transaction.atomic():
+                return _receive(operator, message_id, items)
+        except IntegrityError:
+            # Another request inserted one of these new items meanwhile: on the
+            # next attempt it is an existing item (duplicate or amendment).
+            if attempt == INSERT_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _receive(operator: PostalOperator, message_id: str, items: list[dict[str, Any]]) -> list[ItemOutcome]:
+    now = timezone.now()
+    hashes = [content_hash(item) for item in items]
+    existing = {
+        row["item_id"]: row
+        for row in Consignment.objects.select_for_update()
+        .filter(operator=operator, item_id__in={item["itemId"] for item in items})
+        .order_by("id")
+        .values("id", "item_id", "state", "content_hash", "version")
+    }
+    outcomes: list[ItemOutcome] = []
+    new, amended = [], []
+    seen: dict[str, str] = {}
+    for item, digest in zip(items, hashes, strict=True):
+        outcome = _classify(item, digest, existing.get(item["itemId"]), seen)
+        outcomes.append(outcome)
+        if outcome.status == ACCEPTED:
+            new.append((item, digest, outcome))
+        elif outcome.status == AMENDED:
+            amended.append((item, digest, outcome))
+    actor = Actor.for_operator(operator.code)
+    _create(operator, message_id, new, actor, now)
+    _amend(message_id, amended, existing, actor, now)
+    consignments_enqueue_assessment(consignment_ids=[o.consignment_id for _, _, o in new + amended])
+    return outcomes
+
+
+def _classify(item: dict, digest: str, row: dict | None, seen: dict[str, str]) -> ItemOutcome:
+    item_id = item["itemId"]
+    if item_id in seen:
+        if seen[item_id] == digest:
+            return ItemOutcome(item_id, DUPLICATE, [], row["id"] if row else None)
+        message = "The same itemId appears twice in this batch with different content; send one version."
+        return ItemOutcome(item_id, REJECTED, [{"field": "itemId", "code": "conflict_in_batch", "message": message}])
+    seen[item_id] = digest
+    if row is None:
+        return ItemOutcome(item_id, ACCEPTED, [])
+    if row["content_hash"] == digest:
+        return ItemOutcome(item_id, DUPLICATE, [], row["id"])
+    if row["state"] not in AMENDABLE_STATES:
+        state = ConsignmentState(row["state"]).label
+        message = f"The item is {state}: it can no longer be amended."
+        return ItemOutcome(item_id, REJECTED, [{"field": "itemId", "code": "amendment_refused", "message": message}])
+    return ItemOutcome(item_id, AMENDED, [], row["id"])
+
+
+def _create(operator, message_id, new, actor, now) -> None:
+    if not new:
+        return
+    consignments = Consignment.objects.bulk_create(
+        [
+            Consignment(
+                operator=operator,
+                item_id=item["itemId"],
+                content_hash=digest,
+                message_id=message_id,
+                pre_advised_at=now,
+                state_changed_at=now,
+                created_at=now,
+                **_columns(item),
+            )
+            for item, digest, _ in new
+        ],
+        batch_size=1000,
+    )
+    for consignment, (_, _, outcome) in zip(consignments, new, strict=True):
+        outcome.consignment_id = consignment.pk
+    _write_versions_and_lines(
+        [(c.pk, 1, item, digest) for c, (item, digest, _) in zip(consignments, new, strict=True)], message_id, now
+    )
+    audit_entries_create(
+        model=Consignment,
+        target_ids=[c.pk for c in consignments],
+        action="clearance.consignment.pre_advised",
+        actor=actor,
+        payloads={
+            c.pk: {"to": ConsignmentState.PRE_ADVISED, "version": 1, "messageId": message_id} for c in consignments
+        },
+        at=now,
+    )
+
+
+def _amend(message_id, amended, existing, actor, now) -> None:
+    if not amended:
+        return
+    ids = [outcome.consignment_id for _, _, outcome in amended]
+    versions = {row["id"]: row["version"] + 1 for row in existing.values()}
+    consignments_transition(
+        transition=T.AMEND,
+        consignment_ids=ids,
+        actor=actor,
+        reason=f"Amended by message {message_id}" if message_id else "Amended by the operator",
+        changes={
+            outcome.consignment_id: _amend_change(item, digest, versions[outcome.consignment_id], message_id)
+            for item, digest, outcome in amended
+        },
+        at=now,
+    )
+    ContentLine.objects.filter(consignment_id__in=ids).delete()
+    _write_versions_and_lines(
+        [(o.consignment_id, versions[o.consignment_id], item, digest) for item, digest, o in amended], message_id, now
+    )
+
+
+def _amend_change(item: dict, digest: str, version: int, message_id: str) -> ItemChange:
+    fields = {
+        **_columns(item),
+        "content_hash": digest,
+        "version": version,
+        "message_id": message_id,
+        "lane": "",
+        "risk_score": None,
+    }
+    return ItemChange(fields=fields, payload={"version": version, "messageId": message_id})
+
+
+def _write_versions_and_lines(rows: list[tuple[int, int, dict, str]], message_id: str, now) -> None:
+    ConsignmentVersion.objects.bulk_create(
+        [
+            ConsignmentVersion(
+                consignment_id=pk,
+                number=number,
+                received_at=now,
+                message_id=message_id,
+                content_hash=digest,
+                data=_jsonable(item),
+            )
+            for pk, number, item, digest in rows
+        ],
+        batch_size=1000,
+    )
+    ContentLine.objects.bulk_create([line for pk, _, item, _ in rows for line in _lines(pk, item)], batch_size=2000)

@@ -1,0 +1,222 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clearance.choices import ConsignmentState, DecisionCode, EventCode, ItemCategory, Lane
+from core.models import BaseModel
+
+NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+def money_field(**kwargs) -> models.DecimalField:
+    return models.DecimalField(max_digits=13, decimal_places=2, validators=NON_NEGATIVE, **kwargs)
+
+
+def weight_field(**kwargs) -> models.DecimalField:
+    return models.DecimalField(max_digits=10, decimal_places=3, validators=NON_NEGATIVE, **kwargs)
+
+
+class Office(BaseModel):
+    """A customs office of exchange (UPU code, e.g. BASJJA), where items arrive."""
+
+    code = models.CharField(max_length=6, unique=True)
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PostalOperator(BaseModel):
+    """A designated postal operator or express carrier sending pre-advice.
+
+    `response_sequence` is the last sequence number given to one of its customs
+    responses; it is incremented under a row lock in the transaction that
+    records the decision, so the operator's feed is gap-free in commit order.
+    """
+
+    code = models.SlugField(max_length=32, unique=True, help_text=_("Short code, e.g. BAPOST"))
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, blank=True)
+    is_active = models.BooleanField(default=True)
+    response_sequence = models.BigIntegerField(default=0, editable=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Consignment(BaseModel):
+    """One postal item (S10 id) declared by one operator: its current data and state.
+
+    The columns hold the current version of the declaration; every version the
+    operator sent is kept in ConsignmentVersion. The state follows the machine
+    in clearance.transitions and changes only through clearance.services.
+    """
+
+    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="consignments")
+    item_id = models.CharField(max_length=13, help_text=_("UPU S10 item identifier"))
+    state = models.CharField(max_length=16, choices=ConsignmentState.choices, default=ConsignmentState.PRE_ADVISED)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+    content_hash = models.CharField(max_length=64, help_text=_("SHA-256 of the declared data, to spot duplicates"))
+    message_id = models.CharField(max_length=64, blank=True, help_text=_("Operator's message id of the last version"))
+
+    category = models.CharField(max_length=20, choices=ItemCategory.choices)
+    sender_name = models.CharField(max_length=200)
+    sender_address = models.CharField(max_length=300, blank=True)
+    sender_city = models.CharField(max_length=100, blank=True)
+    sender_postcode = models.CharField(max_length=20, blank=True)
+    sender_country = models.CharField(max_length=2)
+    sender_email = models.CharField(max_length=254, blank=True)
+    sender_phone = models.CharField(max_length=40, blank=True)
+    addressee_name = models.CharField(max_length=200)
+    addressee_address = models.CharField(max_length=300, blank=True)
+    addressee_city = models.CharField(max_length=100, blank=True)
+    addressee_postcode = models.CharField(max_length=20, blank=True)
+    addressee_country = models.CharField(max_length=2)
+    addressee_email = models.CharField(max_length=254, blank=True)
+    addressee_phone = models.CharField(max_length=40, blank=True)
+    gross_weight_kg = weight_field()
+    currency = models.CharField(max_length=3)
+    total_value = money_field(help_text=_("Sum of the content lines' values, in `currency`"))
+    postal_charges = money_field(default=Decimal("0"))
+    insurance = money_field(default=Decimal("0"))
+    ioss_number = models.CharField(max_length=12, blank=True)
+    platform = models.CharField(max_length=100, blank=True)
+
+    sender_key = models.CharField(max_length=300, blank=True, help_text=_("Normalised country|postcode|name"))
+    addressee_key = models.CharField(max_length=300, blank=True, help_text=_("Normalised country|postcode|name"))
+
+    lane = models.CharField(max_length=8, choices=Lane.choices, blank=True)
+    risk_score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+
+    pre_advised_at = models.DateTimeField(default=timezone.now)
+    arrived_at = models.DateTimeField(null=True, blank=True, help_text=_("EMD: arrival at the office of exchange"))
+    presented_at = models.DateTimeField(null=True, blank=True, help_text=_("EDB: presented to customs"))
+    exited_at = models.DateTimeField(null=True, blank=True, help_text=_("EMF: left the office of exchange"))
+    delivered_at = models.DateTimeField(null=True, blank=True, help_text=_("EMI: delivered"))
+    decided_at = models.DateTimeField(null=True, blank=True, help_text=_("Latest customs decision"))
+    office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.PROTECT, related_name="consignments")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "item_id"], name="consignment_unique_operator_item"),
+            models.CheckConstraint(
+                condition=Q(risk_score__isnull=True) | Q(risk_score__gte=0, risk_score__lte=1),
+                name="consignment_risk_score_0_1",
+            ),
+            models.CheckConstraint(condition=Q(total_value__gte=0), name="consignment_total_value_non_negative"),
+        ]
+        indexes = [
+            # Officer queue: held items of a lane, highest score first.
+            models.Index(fields=["state", "lane", "-risk_score", "id"], name="consignment_queue_idx"),
+            # Operator lookups and listings, newest first.
+            models.Index(fields=["operator", "-pre_advised_at"], name="consignment_operator_idx"),
+            # The sweep: items stuck in a state since before a time.
+            models.Index(fields=["state", "state_changed_at"], name="consignment_state_age_idx"),
+            models.Index(fields=["item_id"], name="consignment_item_id_idx"),
+            # Split shipments: one addressee's recent items.
+            models.Index(fields=["addressee_key", "pre_advised_at"], name="consignment_addressee_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.item_id
+
+    @property
+    def is_final(self) -> bool:
+        from clearance.choices import FINAL_STATES
+
+        return self.state in FINAL_STATES
+
+
+class ConsignmentVersion(models.Model):
+    """One version of an item's declaration exactly as the operator sent it."""
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    received_at = models.DateTimeField(default=timezone.now)
+    message_id = models.CharField(max_length=64, blank=True)
+    content_hash = models.CharField(max_length=64)
+    data = models.JSONField(help_text=_("The item as received, normalised (api.md field names)"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consignment", "number"], name="consignment_version_unique_number"),
+        ]
+        ordering = ["consignment", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id} v{self.number}"
+
+
+class ContentLine(models.Model):
+    """One content piece of the current version (CN23 line)."""
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=300)
+    quantity = models.PositiveIntegerField()
+    net_weight_kg = weight_field()
+    value = money_field()
+    hs_code = models.CharField(max_length=10, blank=True)
+    origin_country = models.CharField(max_length=2, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consignment", "position"], name="content_line_unique_position"),
+        ]
+        indexes = [models.Index(fields=["hs_code"], name="content_line_hs_idx")]
+        ordering = ["consignment", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.description} x{self.quantity}"
+
+
+class ConsignmentEvent(models.Model):
+    """A tracking event (EMSEVT-like) reported by the operator for an item."""
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="events")
+    code = models.CharField(max_length=3, choices=EventCode.choices)
+    occurred_at = models.DateTimeField()
+    office_code = models.CharField(max_length=6, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consignment", "code", "occurred_at"], name="event_unique"),
+        ]
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class Decision(models.Model):
+    """A customs decision on an item, which is also its customs response.
+
+    `sequence` counts the operator's responses without gaps, in the order the
+    decisions were committed: the pull feed pages on it.
+    """
+
+    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="decisions")
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="decisions")
+    sequence = models.BigIntegerField()
+    code = models.CharField(max_length=24, choices=DecisionCode.choices)
+    reason = models.TextField(blank=True)
+    charges = models.JSONField(null=True, blank=True, help_text=_("Charges due, when the decision has any"))
+    decided_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.CharField(max_length=150, help_text=_("Who decided: a username or system component"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "sequence"], name="decision_unique_operator_sequence"),
+        ]
+        indexes = [models.Index(fields=["consignment", "-decided_at"], name="decision_consignment_idx")]
+        ordering = ["operator", "sequence"]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id} {self.code}"

@@ -1,0 +1,28 @@
+"""Reads of the clearance app."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from clearance.choices import ConsignmentState
+from clearance.models import Consignment
+
+
+def consignment_ids_stuck_pre_advised(*, limit: int = 50_000) -> list[int]:
+    """Items still waiting for risk scoring long after their last change."""
+    cutoff = timezone.now() - settings.OPENCLEAR_STUCK_AFTER
+    return list(
+        Consignment.objects.filter(state=ConsignmentState.PRE_ADVISED, state_changed_at__lt=cutoff)
+        .order_by("state_changed_at")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def consignment_get_for_operator(*, operator_id: int, item_id: str) -> Consignment | None:
+    return Consignment.objects.filter(operator_id=operator_id, item_id=item_id).first()
+
+
+def consignments_for_operator(*, operator_id: int) -> QuerySet[Consignment]:
+    return Consignment.objects.filter(operator_id=operator_id)

@@ -1,0 +1,286 @@
+"""Writes of the clearance app: every consignment state change goes through here.
+
+A transition locks the rows, checks each one's state, writes the new state, an
+audit entry and (for decisions) the customs response with the operator's next
+sequence number, all in one transaction, then enqueues follow-up work on
+commit. A row already in the target state is left alone: repeating a
+transition has no second effect. A row in any other state is refused.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from clearance import transitions as T
+from clearance.choices import ConsignmentState
+from clearance.models import Consignment, Decision, PostalOperator
+from clearance.transitions import Transition
+from core.actors import Actor
+from core.db import update_rows
+from core.exceptions import InvalidTransition
+from core.services import audit_entries_create
+
+
+@dataclass
+class TransitionResult:
+    """What a batch transition did to each id it was given."""
+
+    changed: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)  # already in the target state
+    refused: dict[int, str] = field(default_factory=dict)  # id -> the state that forbids it
+    missing: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """Per-item data that goes with a transition: field values, audit payload, charges."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict)
+    charges: dict[str, Any] | None = None
+
+
+def consignments_transition(
+    *,
+    transition: Transition,
+    consignment_ids: Iterable[int],
+    actor: Actor,
+    reason: str = "",
+    changes: dict[int, ItemChange] | None = None,
+    at: datetime | None = None,
+) -> TransitionResult:
+    """Apply one transition to many consignments at once (batch scoring, bulk release)."""
+    changes = changes or {}
+    at = at or timezone.now()
+    with transaction.atomic():
+        result = _lock_and_split(transition, sorted(set(consignment_ids)))
+        if result.changed:
+            _write_states(transition, result.changed, changes, at)
+            _write_audit(transition, result.changed, actor, reason, changes, at)
+            if transition.decision:
+                _write_decisions(transition, result.changed, actor, reason, changes, at)
+    return result
+
+
+def _lock_and_split(transition: Transition, ids: Sequence[int]) -> TransitionResult:
+    result = TransitionResult()
+    # Lock in id order, as every batch does, so two batches cannot deadlock.
+    rows = dict(Consignment.objects.select_for_update().filter(id__in=ids).order_by("id").values_list("id", "state"))
+    for consignment_id in ids:
+        state = rows.get(consignment_id)
+        if state is None:
+            result.missing.append(consignment_id)
+        elif state in transition.sources:
+            result.changed.append(consignment_id)
+        elif state == transition.target:
+            result.unchanged.append(consignment_id)
+        else:
+            result.refused[consignment_id] = state
+    return result
+
+
+def _write_states(transition: Transition, ids: list[int], changes: dict[int, ItemChange], at: datetime) -> None:
+    common: dict[str, Any] = {"state": transition.target, "state_changed_at": at, "updated_at": at}
+    if transition.decision:
+        common["decided_at"] = at
+    Consignment.objects.filter(id__in=ids).update(**common)
+    per_item = [(pk, changes[pk].fields) for pk in ids if pk in changes and changes[pk].fields]
+    if not per_item:
+        return
+    names = sorted({name for _, fields in per_item for name in fields})
+    # Items of one batch change the same fields (lane, score): one UPDATE … FROM VALUES.
+    update_rows(Consignment, per_item, names)
+
+
+def _write_audit(
+    transition: Transition,
+    ids: list[int],
+    actor: Actor,
+    reason: str,
+    changes: dict[int, ItemChange],
+    at: datetime,
+) -> None:
+    payloads = {}
+    for pk in ids:
+        change = changes.get(pk)
+        payload = {"to": transition.target, "transition": transition.name}
+        if change:
+            payload.update(change.payload)
+        payloads[pk] = payload
+    audit_entries_create(
+        model=Consignment,
+        target_ids=ids,
+        action=transition.action,
+        actor=actor,
+        reason=reason,
+        payloads=payloads,
+        at=at,
+    )
+
+
+def _write_decisions(
+    transition: Transition,
+    ids: list[int],
+    actor: Actor,
+    reason: str,
+    changes: dict[int, ItemChange],
+    at: datetime,
+) -> None:
+    by_operator: dict[int, list[int]] = defaultdict(list)
+    for pk, operator_id in Consignment.objects.filter(id__in=ids).order_by("id").values_list("id", "operator_id"):
+        by_operator[operator_id].append(pk)
+    next_sequence = _reserve_sequences({op: len(pks) for op, pks in by_operator.items()})
+    decisions = []
+    for operator_id, pks in by_operator.items():
+        first = next_sequence[operator_id]
+        for offset, pk in enumerate(pks):
+            change = changes.get(pk)
+            decisions.append(
+                Decision(
+                    operator_id=operator_id,
+                    consignment_id=pk,
+                    sequence=first + offset,
+                    code=transition.decision,
+                    reason=reason,
+                    charges=change.charges if change else None,
+                    decided_at=at,
+                    decided_by=actor.label,
+                )
+            )
+    Decision.objects.bulk_create(decisions, batch_size=2000)
+    operator_ids = sorted(by_operator)
+    # robust: the decisions are committed whatever happens to the broker; the
+    # webhook sweep sends what this could not enqueue.
+    transaction.on_commit(lambda: _after_decisions(operator_ids), robust=True)
+
+
+def _reserve_sequences(counts: dict[int, int]) -> dict[int, int]:
+    """Reserve `count` response numbers per operator; returns the first of each range.
+
+    The operator row stays locked until this transaction commits, so sequence
+    order is commit order and a reader of the feed never skips a number that
+    commits later.
+    """
+    operators = PostalOperator.objects.select_for_update().filter(id__in=counts).order_by("id")
+    first: dict[int, int] = {}
+    for operator in operators.only("id", "response_sequence"):
+        first[operator.id] = operator.response_sequence + 1
+        operator.response_sequence += counts[operator.id]
+        operator.save(update_fields=["response_sequence"])
+    return first
+
+
+def _after_decisions(operator_ids: list[int]) -> None:
+    """Follow-up once decisions are committed: push them to the operators' webhooks."""
+    from postal.tasks import webhook_deliveries_dispatch
+
+    for operator_id in operator_ids:
+        webhook_deliveries_dispatch.delay(operator_id)
+
+
+# --- One consignment at a time (officer actions, payments) -------------------------------
+
+
+def _transition_one(
+    transition: Transition,
+    *,
+    consignment: Consignment,
+    actor: Actor,
+    reason: str = "",
+    change: ItemChange | None = None,
+) -> Consignment:
+    result = consignments_transition(
+        transition=transition,
+        consignment_ids=[consignment.pk],
+        actor=actor,
+        reason=reason,
+        changes={consignment.pk: change} if change else None,
+    )
+    if consignment.pk in result.refused:
+        current = ConsignmentState(result.refused[consignment.pk]).label
+        raise InvalidTransition(
+            f"Item {consignment.item_id} is {current}: it cannot be {transition.action.rsplit('.', 1)[-1]}."
+        )
+    if result.missing:
+        raise InvalidTransition(f"Item {consignment.item_id} no longer exists.")
+    consignment.refresh_from_db()
+    return consignment
+
+
+def consignment_hold(*, consignment: Consignment, actor: Actor, reason: str = "") -> Consignment:
+    """Put an assessed item in the officer's queue (YELLOW or RED lane)."""
+    return _transition_one(T.HOLD, consignment=consignment, actor=actor, reason=reason)
+
+
+def consignment_release(*, consignment: Consignment, actor: Actor, reason: str = "") -> Consignment:
+    """Release an item with nothing to pay (green lane, or an officer's release)."""
+    return _transition_one(T.RELEASE, consignment=consignment, actor=actor, reason=reason)
+
+
+def consignment_require_payment(
+    *, consignment: Consignment, actor: Actor, charges: dict[str, Any], reason: str = ""
+) -> Consignment:
+    """Release once the charges are paid: the operator collects or the addressee pays online."""
+    change = ItemChange(payload={"charges": charges}, charges=charges)
+    return _transition_one(T.REQUIRE_PAYMENT, consignment=consignment, actor=actor, reason=reason, change=change)
+
+
+def consignment_mark_paid(*, consignment: Consignment, actor: Actor, reason: str = "") -> Consignment:
+    """Record that the charges were paid in full."""
+    return _transition_one(T.MARK_PAID, consignment=consignment, actor=actor, reason=reason)
+
+
+def consignment_release_paid(*, consignment: Consignment, actor: Actor, reason: str = "") -> Consignment:
+    """Release a paid item."""
+    return _transition_one(T.RELEASE_PAID, consignment=consignment, actor=actor, reason=reason)
+
+
+def consignment_request_info(*, consignment: Consignment, actor: Actor, question: str) -> Consignment:
+    """Ask the operator and the addressee for information (invoice, licence, …)."""
+    return _transition_one(T.REQUEST_INFO, consignment=consignment, actor=actor, reason=question)
+
+
+def consignment_answer_info(*, consignment: Consignment, actor: Actor, answer: str) -> Consignment:
+    """Record the answer: the item goes back to the officer's queue."""
+    return _transition_one(T.ANSWER_INFO, consignment=consignment, actor=actor, reason=answer)
+
+
+def consignment_seize(*, consignment: Consignment, actor: Actor, reason: str) -> Consignment:
+    """Seize an item (prohibited goods, counterfeits)."""
+    return _transition_one(T.SEIZE, consignment=consignment, actor=actor, reason=reason)
+
+
+def consignment_return_to_sender(*, consignment: Consignment, actor: Actor, reason: str) -> Consignment:
+    """Send an item back: refused entry, or charges unpaid past the storage period."""
+    return _transition_one(T.RETURN_TO_SENDER, consignment=consignment, actor=actor, reason=reason)
+
+
+def consignment_refer(*, consignment: Consignment, actor: Actor, reason: str) -> Consignment:
+    """Hand an item to another agency (health, agriculture, police)."""
+    return _transition_one(T.REFER, consignment=consignment, actor=actor, reason=reason)
+
+
+def consignments_enqueue_assessment(*, consignment_ids: list[int]) -> None:
+    """Enqueue risk scoring in chunks once the current transaction commits.
+
+    One task per chunk, never per item, so the queue costs little beside the
+    scoring itself.
+    """
+    from django.conf import settings
+
+    from risk.tasks import consignments_assess
+
+    size = settings.OPENCLEAR_RISK_CHUNK_SIZE
+    chunks = [consignment_ids[i : i + size] for i in range(0, len(consignment_ids), size)]
+    for chunk in chunks:
+        # robust: the items are committed; if the broker is down the answer to
+        # the operator must still be the truth (stored), and the stuck-item
+        # sweep enqueues them once the broker is back.
+        transaction.on_commit(lambda chunk=chunk: consignments_assess.delay(chunk), robust=True)

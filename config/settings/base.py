@@ -1,0 +1,231 @@
+"""Settings shared by every environment; values come from config.env only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from config.env import (
+    BASE_DIR,
+    VAR_DIR,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    parse_database_url,
+    redis_url_with_db,
+    service_urls,
+    validate_redis_url,
+)
+
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY", required=False, default="openclear-development-key-not-for-production")
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "core",
+    "clearance",
+    "risk",
+    "postal",
+    "payments",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Data stores -------------------------------------------------------------
+DATABASE_URL, REDIS_URL = service_urls()
+REDIS_URL = validate_redis_url(REDIS_URL)
+DATABASES = {"default": parse_database_url(DATABASE_URL).as_django()}
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+
+# Broker and cache share one Redis server but not one logical database, so a
+# cache flush can never drop queued work.
+CELERY_BROKER_URL = validate_redis_url(
+    env_str("CELERY_BROKER_URL") or redis_url_with_db(REDIS_URL, 0), variable="CELERY_BROKER_URL"
+)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_url_with_db(REDIS_URL, 1),
+        "KEY_PREFIX": "openclear",
+    }
+}
+
+# --- Celery ------------------------------------------------------------------
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180)
+# A task is acknowledged after it ran, so a worker killed mid-task hands its
+# work to another; every task is idempotent, which makes that safe.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 4)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE: dict = {
+    "clearance-sweep-stuck-items": {
+        "task": "clearance.tasks.consignments_sweep_stuck",
+        "schedule": timedelta(minutes=2),
+    },
+}
+
+# --- Auth --------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/admin/login/"
+
+# --- I18n, time --------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files (vendored, served by WhiteNoise; the platform works offline)
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+# --- REST framework ----------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["postal.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["postal.permissions.IsPostalOperator"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OpenClear postal operator API",
+    "DESCRIPTION": (
+        "Electronic pre-advice (ITMATT/CN23 item data) in, customs decisions (CUSRSP) out. "
+        "Authenticate with `Authorization: Api-Key <key>`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+}
+
+# --- Platform ----------------------------------------------------------------
+# Items still PRE_ADVISED this long after their last change are re-enqueued by
+# the sweep: the broker may have lost them (Redis is only a broker).
+OPENCLEAR_STUCK_AFTER = timedelta(seconds=env_int("OPENCLEAR_STUCK_AFTER_SECONDS", 300))
+OPENCLEAR_RISK_CHUNK_SIZE = env_int("OPENCLEAR_RISK_CHUNK_SIZE", 500)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+}
+# Set in production; empty means no Content-Security-Policy header.
+OPENCLEAR_CONTENT_SECURITY_POLICY = ""
+OPENCLEAR_WEBHOOK_MAX_ATTEMPTS = env_int("OPENCLEAR_WEBHOOK_MAX_ATTEMPTS", 12)
+OPENCLEAR_WEBHOOK_RETRY_BASE_SECONDS = env_int("OPENCLEAR_WEBHOOK_RETRY_BASE_SECONDS", 10)
+CELERY_BEAT_SCHEDULE["postal-webhook-retries"] = {
+    "task": "postal.tasks.webhook_deliveries_sweep",
+    "schedule": timedelta(seconds=30),
+}
+OPENCLEAR_RISK_RED_THRESHOLD = 0.7
+OPENCLEAR_RISK_YELLOW_THRESHOLD = 0.3
+# Share of green items sent to an officer at random (ASYCUDA's minimum random
+# rate), so that outcomes of unselected traffic keep the model honest.
+OPENCLEAR_RISK_RANDOM_RATE = float(env_str("OPENCLEAR_RISK_RANDOM_RATE", "0.02"))
+# Postal API limits: 1000 items a request (api.md), and the body size and
+# request rate an operator may use.
+OPENCLEAR_API_MAX_ITEMS = 1000
+OPENCLEAR_API_MAX_EVENTS = 1000
+OPENCLEAR_API_MAX_BODY_BYTES = env_int("OPENCLEAR_API_MAX_BODY_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = OPENCLEAR_API_MAX_BODY_BYTES
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["postal.throttling.OperatorRateThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"operator": env_str("OPENCLEAR_API_RATE", "1200/min")}
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["postal.parsers.StrictJSONParser"]
+# Publishing to a broker that is down must fail fast (the work is in
+# PostgreSQL and the sweeps enqueue it again), not hold a request for seconds.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# Risk indicators learnt from history.
+OPENCLEAR_RISK_REFERENCE_TTL = env_int("OPENCLEAR_RISK_REFERENCE_TTL", 900)
+OPENCLEAR_RISK_UNDERVALUATION_RATIO = 0.3
+OPENCLEAR_SPLIT_SHIPMENT_WINDOW = timedelta(hours=env_int("OPENCLEAR_SPLIT_SHIPMENT_HOURS", 72))
+# Until duty regimes are configured per destination, the split-shipment check
+# compares same-currency totals with this amount.
+OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD = env_str("OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD", "150")
+# Selectivity: the share of items each lane should receive; thresholds follow
+# recent scores, but never below the floors (OPENCLEAR_RISK_*_THRESHOLD).
+OPENCLEAR_RISK_TARGET_RED_RATE = 0.02
+OPENCLEAR_RISK_TARGET_YELLOW_RATE = 0.08
+CELERY_BEAT_SCHEDULE["risk-reference-values"] = {
+    "task": "risk.tasks.hs_reference_unit_values_refresh",
+    "schedule": timedelta(minutes=10),
+}
+CELERY_BEAT_SCHEDULE["risk-retrain"] = {"task": "risk.tasks.model_retrain", "schedule": timedelta(days=7)}

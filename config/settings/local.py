@@ -1,0 +1,8 @@
+"""Development and demo settings (`make run`)."""
+
+from config.env import env_bool
+
+from .base import *  # noqa: F403
+
+DEBUG = env_bool("DJANGO_DEBUG", default=True)
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,0 +1,262 @@
+"""`make run` and `make test`: the services, then the platform's processes.
+
+    python -m core.stack run      # services, migrations, demo data, web, worker, beat
+    python -m core.stack test     # services, lint, migrations check, pytest
+    python -m core.stack services # services only, until Ctrl-C
+
+Without DATABASE_URL and REDIS_URL the embedded PostgreSQL and Redis are
+started (core.embedded). Every process started here runs in its own process
+group; Ctrl-C stops them all, waits, kills what is left, and then stops the
+embedded servers this runner started, so nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from core import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+STOP_GRACE_SECONDS = 20
+
+
+class Services:
+    """The data stores for this run: from the environment, or embedded ones."""
+
+    def __init__(self) -> None:
+        self.started: embedded.Started | None = None
+
+    def __enter__(self) -> Services:
+        if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
+            print("Using DATABASE_URL and REDIS_URL from the environment.", flush=True)
+            return self
+        print("Starting the embedded PostgreSQL and Redis (data in ./var/) …", flush=True)
+        try:
+            state, self.started = embedded.start()
+        except embedded.EmbeddedError as exc:
+            raise SystemExit(f"error: {exc}") from None
+        os.environ.setdefault("DATABASE_URL", state.database_url)
+        os.environ.setdefault("REDIS_URL", state.redis_url)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.started is not None:
+            embedded.stop(self.started)
+            print("Embedded PostgreSQL and Redis stopped.", flush=True)
+
+
+class ProcessGroup:
+    """Child processes, each the leader of its own process group."""
+
+    def __init__(self) -> None:
+        self.children: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, argv: Sequence[str], **kwargs) -> subprocess.Popen:
+        process = subprocess.Popen(list(argv), cwd=BASE_DIR, start_new_session=True, **kwargs)
+        self.children[name] = process
+        return process
+
+    def first_exited(self) -> tuple[str, int] | None:
+        for name, process in self.children.items():
+            if process.poll() is not None:
+                return name, process.returncode
+        return None
+
+    def stop(self) -> None:
+        for process in self.children.values():
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for process in self.children.values():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        for process in self.children.values():
+            # SIGKILL the whole group: also the pool processes of a worker that hung.
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
+
+
+def manage(*args: str, check: bool = True) -> int:
+    return subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, check=check).returncode
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def _raise_interrupted(signum, frame) -> None:
+    raise _Interrupted
+
+
+def run(port: int) -> int:
+    signal.signal(signal.SIGTERM, _raise_interrupted)
+    signal.signal(signal.SIGINT, _raise_interrupted)
+    group = ProcessGroup()
+    try:
+        with Services():
+            # The platform's processes stop inside this block: the data stores
+            # must outlive everything that writes to them.
+            try:
+                return _serve(group, port)
+            except _Interrupted:
+                print("\nStopping …", flush=True)
+                return 0
+            finally:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                group.stop()
+    except _Interrupted:  # during start-up, before anything of ours ran
+        return 0
+
+
+def _serve(group: ProcessGroup, port: int) -> int:
+    manage("migrate", "--noinput", "-v", "0")
+    manage("collectstatic", "--noinput", "-v", "0")
+    manage("seed_demo", "--url", f"http://127.0.0.1:{port}")
+    _start_platform(group, port)
+    print(f"\nOpenClear is running on http://127.0.0.1:{port}/ — press Ctrl-C to stop.\n", flush=True)
+    while (exited := group.first_exited()) is None:
+        time.sleep(0.5)
+    print(f"{exited[0]} exited with code {exited[1]}; stopping everything.", file=sys.stderr)
+    return 1
+
+
+def _start_platform(group: ProcessGroup, port: int) -> None:
+    var = embedded.VAR_DIR
+    var.mkdir(parents=True, exist_ok=True)
+    group.start(
+        "web",
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            os.environ.get("WEB_CONCURRENCY", "2"),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+        ],
+    )
+    group.start(
+        "worker",
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            os.environ.get("CELERY_CONCURRENCY", "2"),
+            "--hostname",
+            f"worker-{os.getpid()}@%h",
+        ],
+    )
+    group.start(
+        "beat",
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(var / "celerybeat-schedule"),
+        ],
+    )
+    simulator = BASE_DIR / "postal" / "management" / "commands" / "simulate_operator.py"
+    if simulator.exists() and os.environ.get("OPENCLEAR_DEMO_TRAFFIC", "1") != "0":
+        group.start(
+            "simulator",
+            [
+                PYTHON,
+                "manage.py",
+                "simulate_operator",
+                "--url",
+                f"http://127.0.0.1:{port}",
+                "--key-file",
+                str(var / "demo-operator.key"),
+                "--rate",
+                "5",
+                "--batch",
+                "20",
+                "--wait-for-server",
+            ],
+        )
+
+
+def test(pytest_args: Sequence[str]) -> int:
+    with Services():
+        steps = [
+            ["ruff", "check", "."],
+            ["ruff", "format", "--check", "."],
+            ["manage.py", "makemigrations", "--check", "--dry-run"],
+            ["-m", "pytest", *pytest_args],
+        ]
+        for step in steps:
+            argv = [str(Path(PYTHON).parent / step[0]), *step[1:]] if step[0] == "ruff" else [PYTHON, *step]
+            print(f"$ {' '.join(step)}", flush=True)
+            env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+            code = subprocess.run(argv, cwd=BASE_DIR, env=env).returncode
+            if code != 0:
+                return code
+    return 0
+
+
+def services() -> int:
+    signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        with Services():
+            print(f"DATABASE_URL={os.environ['DATABASE_URL']}\nREDIS_URL={os.environ['REDIS_URL']}", flush=True)
+            print("Press Ctrl-C to stop.", flush=True)
+            while True:
+                time.sleep(3600)
+    except (KeyboardInterrupt, _Interrupted):
+        return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.stack")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run")
+    run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    sub.add_parser("test", help="anything after `test` is passed on to pytest")
+    sub.add_parser("services")
+    # Unknown arguments are pytest's (`test -m 'not integration'`); argparse
+    # would otherwise take a leading option such as -m for its own.
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "run":
+        return run(args.port)
+    if args.command == "test":
+        return test(extra)
+    return services()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

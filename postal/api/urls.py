@@ -1,0 +1,12 @@
+from django.urls import path
+
+from postal.api import views
+
+urlpatterns = [
+    path("items", views.PreAdviceCreateApi.as_view(), name="postal-items"),
+    path("items/csv", views.PreAdviceCsvUploadApi.as_view(), name="postal-items-csv"),
+    path("items/<str:item_id>", views.ItemDetailApi.as_view(), name="postal-item-detail"),
+    path("events", views.EventsCreateApi.as_view(), name="postal-events"),
+    path("responses", views.ResponsesListApi.as_view(), name="postal-responses"),
+    path("webhook", views.WebhookApi.as_view(), name="postal-webhook"),
+]

@@ -1,0 +1,212 @@
+"""The postal operator API (api.md): thin views over postal services and selectors."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.exceptions import ApplicationError, NotFound
+from postal import csv_intake, selectors, services
+from postal.api import serializers as s
+from postal.idempotency import with_idempotency
+from postal.parsers import PayloadTooLarge
+from postal.webhooks import response_payload
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="Malformed body"),
+    401: OpenApiResponse(s.ErrorSerializer, description="No or bad API key"),
+    409: OpenApiResponse(s.ErrorSerializer, description="Idempotency-Key conflict"),
+    413: OpenApiResponse(s.ErrorSerializer, description="Batch or body too large"),
+    415: OpenApiResponse(s.ErrorSerializer, description="Not JSON"),
+    429: OpenApiResponse(s.ErrorSerializer, description="Throttled; see Retry-After"),
+}
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="A retry with the same key and body gets the first response (header `Idempotent-Replayed: true`).",
+)
+ITEM_EXAMPLE = {
+    "messageId": "OP-20261122-000123",
+    "items": [
+        {
+            "itemId": "RB123456785GB",
+            "category": "SALE_OF_GOODS",
+            "sender": {"name": "Shenzhen Trading Co", "address": "1 Keji Rd", "city": "Shenzhen", "country": "CN"},
+            "addressee": {"name": "Amra Hodžić", "address": "Ferhadija 1", "city": "Sarajevo", "postcode": "71000",
+                          "country": "BA", "email": "amra@example.ba"},
+            "grossWeightKg": "0.450",
+            "currency": "USD",
+            "postalCharges": "5.00",
+            "contents": [{"description": "Cotton T-shirt", "quantity": 2, "netWeightKg": "0.300", "value": "12.50",
+                          "hsCode": "610910", "originCountry": "CN"}],
+        }
+    ],
+}  # fmt: skip
+
+
+def _check_declared_length(request: Request) -> None:
+    length = request.META.get("CONTENT_LENGTH")
+    if length and length.isdigit() and int(length) > settings.OPENCLEAR_API_MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The request body is larger than {settings.OPENCLEAR_API_MAX_BODY_BYTES} bytes.")
+
+
+class PreAdviceCreateApi(APIView):
+    @extend_schema(
+        operation_id="items_create",
+        summary="Send pre-advice (ITMATT / CN23 item data)",
+        description="At most 1000 items. Each item is judged on its own: valid items are stored even when "
+        "others are rejected.",
+        request=s.PreAdviceInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.PreAdviceOutputSerializer, **ERRORS},
+        examples=[OpenApiExample("One T-shirt", value=ITEM_EXAMPLE, request_only=True)],
+    )
+    def post(self, request: Request) -> Response:
+        _check_declared_length(request)
+        return with_idempotency(
+            request, lambda: Response(services.preadvice_receive(operator=request.user.operator, body=request.data))
+        )
+
+
+class PreAdviceCsvUploadApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="items_csv_create",
+        summary="Send pre-advice as a CSV file (one row per content line)",
+        description="Columns: " + ", ".join(csv_intake.ITEM_COLUMNS + csv_intake.LINE_COLUMNS) + ". Rows with the "
+        "same itemId make one item. Errors name the file line: `rows[7].hsCode`.",
+        request={"multipart/form-data": s.CsvUploadSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.PreAdviceOutputSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        _check_declared_length(request)
+        upload = request.data.get("file")
+        if upload is None or not hasattr(upload, "read"):
+            detail = {"field": "file", "code": "required", "message": "Attach the CSV as the form field `file`."}
+            raise ApplicationError("No file in the request.", code="invalid", details=[detail])
+        raw = upload.read(settings.OPENCLEAR_API_MAX_BODY_BYTES + 1)
+        if len(raw) > settings.OPENCLEAR_API_MAX_BODY_BYTES:
+            raise PayloadTooLarge("The file is too large.")
+        message_id = request.data.get("messageId", "") or upload.name[:64]
+        return with_idempotency(
+            request,
+            lambda: Response(
+                services.preadvice_receive_csv(operator=request.user.operator, raw=raw, message_id=message_id)
+            ),
+        )
+
+
+class EventsCreateApi(APIView):
+    @extend_schema(
+        operation_id="events_create",
+        summary="Send tracking events (EMSEVT: EMD, EDB, EMF, EMI)",
+        request=s.EventsInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.EventsOutputSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "Arrival",
+                value={"events": [{"itemId": "RB123456785GB", "code": "EMD", "at": "2026-11-22T10:15:00Z",
+                                   "office": "BASJJA"}]},
+                request_only=True,
+            )
+        ],
+    )  # fmt: skip
+    def post(self, request: Request) -> Response:
+        _check_declared_length(request)
+        return with_idempotency(
+            request, lambda: Response(services.events_receive(operator=request.user.operator, body=request.data))
+        )
+
+
+class ItemDetailApi(APIView):
+    @extend_schema(
+        operation_id="items_retrieve",
+        summary="An item's customs status, latest decision and charges",
+        responses={200: s.ItemStatusSerializer, 401: ERRORS[401], 404: OpenApiResponse(s.ErrorSerializer)},
+    )
+    def get(self, request: Request, item_id: str) -> Response:
+        consignment = selectors.item_for_operator(operator_id=request.user.operator.pk, item_id=item_id)
+        if consignment is None:
+            raise NotFound(f"No item {item_id[:13]} of yours.")
+        decision = selectors.latest_decision(consignment=consignment)
+        return Response(
+            {
+                "itemId": consignment.item_id,
+                "status": consignment.state,
+                "version": consignment.version,
+                "preAdvisedAt": consignment.pre_advised_at,
+                "arrivedAt": consignment.arrived_at,
+                "presentedAt": consignment.presented_at,
+                "exitedAt": consignment.exited_at,
+                "deliveredAt": consignment.delivered_at,
+                "decision": response_payload(decision) if decision else None,
+                "charges": selectors.latest_charges(consignment=consignment),
+            }
+        )
+
+
+class ResponsesListApi(APIView):
+    @extend_schema(
+        operation_id="responses_list",
+        summary="Customs responses (CUSRSP), in decision order, each once",
+        parameters=[
+            OpenApiParameter("after", OpenApiTypes.STR, description="The `next` cursor of the previous page"),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="At most 1000; default 500"),
+        ],
+        responses={200: s.ResponsesPageSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+    )
+    def get(self, request: Request) -> Response:
+        after = _int_param(request, "after", default=0, maximum=2**62)
+        limit = _int_param(request, "limit", default=500, maximum=1000, minimum=1)
+        decisions = list(selectors.responses_after(operator_id=request.user.operator.pk, after=after, limit=limit))
+        next_cursor = decisions[-1].sequence if decisions else after
+        return Response({"results": [response_payload(d) for d in decisions], "next": str(next_cursor)})
+
+
+def _int_param(request: Request, name: str, *, default: int, maximum: int, minimum: int = 0) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        detail = {"field": name, "code": "invalid", "message": f"A whole number from {minimum} to {maximum}."}
+        raise ApplicationError(f"{name} is not valid.", code="invalid", details=[detail])
+    return int(raw)
+
+
+class WebhookApi(APIView):
+    @extend_schema(operation_id="webhook_retrieve", summary="The registered webhook",
+                   responses={200: s.WebhookOutputSerializer, 401: ERRORS[401],
+                              404: OpenApiResponse(s.ErrorSerializer)})  # fmt: skip
+    def get(self, request: Request) -> Response:
+        endpoint = services.webhook_endpoint_get(operator=request.user.operator)
+        if endpoint is None:
+            raise NotFound("No webhook is registered.")
+        return Response({"url": endpoint.url, "isActive": endpoint.is_active})
+
+    @extend_schema(
+        operation_id="webhook_set",
+        summary="Register the webhook URL; the response shows its new signing secret once",
+        request=s.WebhookInputSerializer,
+        responses={200: s.WebhookOutputSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+    )
+    def put(self, request: Request) -> Response:
+        serializer = s.WebhookInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        endpoint = services.webhook_endpoint_set(operator=request.user.operator, url=serializer.validated_data["url"])
+        return Response({"url": endpoint.url, "isActive": endpoint.is_active, "secret": endpoint.secret})
+
+    @extend_schema(
+        operation_id="webhook_delete", summary="Stop pushing responses", responses={204: None, 401: ERRORS[401]}
+    )
+    def delete(self, request: Request) -> Response:
+        services.webhook_endpoint_disable(operator=request.user.operator)
+        return Response(status=204)

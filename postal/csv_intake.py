@@ -1,0 +1,103 @@
+"""Pre-advice as a CSV file, for operators without an integration.
+
+One row per content line; the item's own columns repeat on each of its rows.
+pandas reads the file as text only (no type guessing: "0012" stays "0012"),
+rows are grouped by itemId into the same item shape as the JSON API, and the
+same validation runs, with errors reported by line number of the file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pandas as pd
+
+from core.exceptions import ApplicationError
+
+PARTY_KEYS = ("name", "address", "city", "postcode", "country", "email", "phone")
+ITEM_COLUMNS = ["itemId", "category", "grossWeightKg", "currency", "postalCharges", "insurance", "iossNumber",
+                "platform"] + [f"{party}_{key}" for party in ("sender", "addressee") for key in PARTY_KEYS]  # fmt: skip
+LINE_COLUMNS = ["description", "quantity", "netWeightKg", "value", "hsCode", "originCountry"]
+REQUIRED_COLUMNS = {
+    "itemId", "category", "currency", "grossWeightKg", "sender_name", "sender_country",
+    "addressee_name", "addressee_country", "description", "quantity", "netWeightKg", "value",
+}  # fmt: skip
+ERROR_PATH = re.compile(r"^items\[(\d+)\](?:\.contents\[(\d+)\])?\.?(.*)$")
+FIRST_DATA_LINE = 2  # line 1 is the header
+
+
+class CsvRejected(ApplicationError):
+    code = "invalid_csv"
+
+
+def read_rows(raw: bytes) -> pd.DataFrame:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CsvRejected("The file is not UTF-8 text.") from None
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise CsvRejected(f"The file is not readable CSV: {exc}".splitlines()[0]) from None
+    missing = sorted(REQUIRED_COLUMNS - set(frame.columns))
+    if missing:
+        raise CsvRejected(f"Missing columns: {', '.join(missing)}.")
+    unknown = sorted(set(frame.columns) - set(ITEM_COLUMNS) - set(LINE_COLUMNS))
+    if unknown:
+        raise CsvRejected(f"Unknown columns: {', '.join(unknown)}.")
+    return frame
+
+
+def _value(row: dict[str, str], column: str) -> str | None:
+    value = row.get(column, "")
+    return value if value != "" else None
+
+
+def _line(row: dict[str, str]) -> dict[str, Any]:
+    line: dict[str, Any] = {}
+    for column in LINE_COLUMNS:
+        value = _value(row, column)
+        if value is not None:
+            line[column] = int(value) if column == "quantity" and value.isdigit() else value
+    return line
+
+
+def _item(row: dict[str, str]) -> dict[str, Any]:
+    item: dict[str, Any] = {}
+    for column in ITEM_COLUMNS:
+        value = _value(row, column)
+        if value is None:
+            continue
+        party, _, key = column.partition("_")
+        if key:
+            item.setdefault(party, {})[key] = value
+        else:
+            item[column] = value
+    return item
+
+
+def rows_to_items(frame: pd.DataFrame) -> tuple[list[dict[str, Any]], list[list[int]]]:
+    """Items in order of first appearance, and for each the file lines of its content lines."""
+    items: dict[str, dict[str, Any]] = {}
+    lines: dict[str, list[int]] = {}
+    for offset, row in enumerate(frame.to_dict("records")):
+        key = row.get("itemId", "") or f"(row {offset})"
+        if key not in items:
+            items[key] = {**_item(row), "contents": []}
+            lines[key] = []
+        items[key]["contents"].append(_line(row))
+        lines[key].append(offset + FIRST_DATA_LINE)
+    return list(items.values()), list(lines.values())
+
+
+def locate(error_field: str, item_lines: list[list[int]]) -> str:
+    """items[3].contents[1].hsCode -> rows[7].hsCode (7 being the file line)."""
+    match = ERROR_PATH.match(error_field)
+    if not match:
+        return error_field
+    item_index, line_index, rest = int(match[1]), match[2], match[3]
+    line = item_lines[item_index][int(line_index) if line_index is not None else 0]
+    column = rest.replace(".", "_") if rest.startswith(("sender.", "addressee.")) else rest
+    return f"rows[{line}].{column}" if column else f"rows[{line}]"

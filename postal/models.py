@@ -1,0 +1,98 @@
+import hashlib
+import secrets
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clearance.models import Decision, PostalOperator
+from core.models import BaseModel
+from postal.choices import DeliveryStatus
+
+API_KEY_PREFIX = "ock_"
+
+
+def hash_api_key(raw_key: str) -> str:
+    # Keys are 256-bit random strings, so a fast hash is safe (no dictionary to
+    # guess from) and keeps authentication cheap at thousands of requests/s.
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def generate_api_key() -> str:
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+class ApiKey(BaseModel):
+    """An operator's API key. Only its SHA-256 is stored; the key is shown once."""
+
+    operator = models.ForeignKey(PostalOperator, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, default="default")
+    prefix = models.CharField(max_length=12, help_text=_("First characters, to tell keys apart"))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.operator.code} {self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class WebhookEndpoint(BaseModel):
+    """Where an operator wants its customs responses pushed, with the HMAC secret."""
+
+    operator = models.OneToOneField(PostalOperator, on_delete=models.CASCADE, related_name="webhook")
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=100, editable=False)
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.operator.code} → {self.url}"
+
+
+class WebhookDelivery(BaseModel):
+    """One customs response to push to one endpoint, and how that went."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "decision"], name="webhook_delivery_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} → {self.endpoint_id} ({self.status})"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST that carried an Idempotency-Key, to replay it."""
+
+    operator = models.ForeignKey(PostalOperator, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    method_path = models.CharField(max_length=300)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "key"], name="idempotency_unique_operator_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator_id} {self.key}"

@@ -1,0 +1,37 @@
+"""Reads of the postal API, always scoped to one operator."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from clearance.choices import DecisionCode
+from clearance.models import Consignment, Decision
+
+
+def item_for_operator(*, operator_id: int, item_id: str) -> Consignment | None:
+    """The operator's own item, or None: another operator's item is not found either."""
+    return Consignment.objects.filter(operator_id=operator_id, item_id=item_id).first()
+
+
+def latest_decision(*, consignment: Consignment) -> Decision | None:
+    return consignment.decisions.order_by("-sequence").first()
+
+
+def latest_charges(*, consignment: Consignment) -> dict | None:
+    decision = (
+        consignment.decisions.filter(code=DecisionCode.RELEASE_CHARGES_DUE)
+        .order_by("-sequence")
+        .only("charges")
+        .first()
+    )
+    return decision.charges if decision else None
+
+
+def responses_after(*, operator_id: int, after: int, limit: int) -> QuerySet[Decision]:
+    """The operator's customs responses after a sequence number, oldest first."""
+    return (
+        Decision.objects.filter(operator_id=operator_id, sequence__gt=after)
+        .select_related("consignment")
+        .only("sequence", "code", "reason", "charges", "decided_at", "consignment__item_id")
+        .order_by("sequence")[:limit]
+    )

@@ -1,0 +1,305 @@
+"""Validation of pre-advice items (api.md), one item at a time.
+
+Hand-written rather than DRF serializers: an intake of thousands of items a
+second cannot afford a serializer per field. Each item gets all its errors at
+once, with the path of the field, a stable code and a readable message; a
+valid item comes out normalised (Decimal amounts, upper-case codes, NFC text).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from clearance.choices import EventCode, ItemCategory
+from core.reference import country_codes, currency_minor_units, hs_subheadings
+from postal import s10
+
+CATEGORIES = frozenset(ItemCategory.values)
+DECIMAL_TEXT = re.compile(r"^\d{1,12}(\.\d+)?$")
+HS_CODE = re.compile(r"^\d{6,10}$")
+IOSS_NUMBER = re.compile(r"^IM\d{10}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9 ()./-]{4,40}$")
+# C0 and C1 controls, the bidirectional overrides and isolates that make text
+# display differently from what it is (a classic way to hide content), and
+# lone surrogates, which are not text at all (they cannot be stored as UTF-8).
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+MAX_CONTENT_LINES = 99
+MAX_QUANTITY = 1_000_000
+MAX_AMOUNT = Decimal("9999999999.99")
+
+PARTY_FIELDS = {"name": 200, "address": 300, "city": 100, "postcode": 20, "country": 2, "email": 254, "phone": 40}
+ITEM_FIELDS = {
+    "itemId", "category", "sender", "addressee", "grossWeightKg", "currency", "postalCharges",
+    "insurance", "iossNumber", "platform", "contents",
+}  # fmt: skip
+LINE_FIELDS = {"description", "quantity", "netWeightKg", "value", "hsCode", "originCountry"}
+
+
+@dataclass
+class Errors:
+    prefix: str
+    items: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, path: str, code: str, message: str) -> None:
+        full = f"{self.prefix}.{path}" if path else self.prefix
+        self.items.append({"field": full, "code": code, "message": message})
+
+
+def _text(errors: Errors, data: dict, key: str, path: str, *, max_length: int, required: bool) -> str:
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors.add(path, "required", "This field is required.")
+        return ""
+    if not isinstance(value, str):
+        errors.add(path, "invalid_type", "Must be a string.")
+        return ""
+    if FORBIDDEN_CHARACTERS.search(value):
+        errors.add(path, "invalid_characters", "Contains control, direction-override or invalid characters.")
+        return ""
+    value = unicodedata.normalize("NFC", value).strip()
+    if len(value) > max_length:
+        errors.add(path, "too_long", f"At most {max_length} characters.")
+        return ""
+    return value
+
+
+def _decimal(errors: Errors, data: dict, key: str, path: str, *, places: int, required: bool) -> Decimal | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            errors.add(path, "required", "This field is required.")
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        errors.add(path, "invalid_type", 'Must be a decimal number, preferably as a string (e.g. "12.50").')
+        return None
+    text = str(value).strip()
+    if not DECIMAL_TEXT.match(text):
+        errors.add(path, "invalid_decimal", 'Must be a non-negative decimal number such as "12.50".')
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        errors.add(path, "invalid_decimal", 'Must be a non-negative decimal number such as "12.50".')
+        return None
+    if -number.as_tuple().exponent > places:
+        errors.add(path, "too_many_decimals", f"At most {places} decimal places.")
+        return None
+    if number > MAX_AMOUNT:
+        errors.add(path, "too_large", f"At most {MAX_AMOUNT}.")
+        return None
+    return number
+
+
+def _country(errors: Errors, data: dict, key: str, path: str, *, required: bool) -> str:
+    value = _text(errors, data, key, path, max_length=2, required=required)
+    if value and value.upper() not in country_codes():
+        errors.add(path, "invalid_country", f"{value!r} is not an ISO 3166 alpha-2 country code.")
+        return ""
+    return value.upper()
+
+
+def printable(value: str, limit: int = 64) -> str:
+    """A client's string made safe to echo back and to store (escaped, shortened)."""
+    value = value[:limit]
+    if FORBIDDEN_CHARACTERS.search(value):
+        return value.encode("unicode_escape").decode("ascii")
+    return value
+
+
+def _unknown_fields(errors: Errors, data: dict, allowed: set[str], path: str) -> None:
+    for key in data:
+        if key not in allowed:
+            shown = printable(key)
+            where = f"{path}.{shown}" if path else shown
+            errors.add(where, "unknown_field", f"Unknown field {shown!r}: it is not part of the contract.")
+
+
+def _party(errors: Errors, data: Any, path: str) -> dict[str, str]:
+    if not isinstance(data, dict):
+        errors.add(path, "required" if data is None else "invalid_type", "Must be an object with name and country.")
+        return {}
+    _unknown_fields(errors, data, set(PARTY_FIELDS), path)
+    party = {
+        key: _text(errors, data, key, f"{path}.{key}", max_length=limit, required=key == "name")
+        for key, limit in PARTY_FIELDS.items()
+        if key != "country"
+    }
+    party["country"] = _country(errors, data, "country", f"{path}.country", required=True)
+    if party["email"] and not EMAIL.match(party["email"]):
+        errors.add(f"{path}.email", "invalid_email", "Not an e-mail address.")
+    if party["phone"] and not PHONE.match(party["phone"]):
+        errors.add(f"{path}.phone", "invalid_phone", "Digits, spaces and + ( ) . / - only.")
+    return party
+
+
+def _hs_code(errors: Errors, data: dict, path: str, *, required: bool) -> str:
+    value = data.get("hsCode")
+    if value is None or value == "":
+        if required:
+            errors.add(path, "required", "Required for every category but DOCUMENTS.")
+        return ""
+    if not isinstance(value, str) or not HS_CODE.match(value):
+        errors.add(path, "invalid_hs_code", "Must be 6 to 10 digits, as a string.")
+        return ""
+    if value[:6] not in hs_subheadings("2022"):
+        errors.add(path, "invalid_hs_code", f"{value[:6]} is not a subheading of the HS 2022 nomenclature.")
+        return ""
+    return value
+
+
+def _line(errors: Errors, data: Any, path: str, *, category: str, money_places: int) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        errors.add(path, "invalid_type", "Must be an object.")
+        return {}
+    _unknown_fields(errors, data, LINE_FIELDS, path)
+    is_documents = category == ItemCategory.DOCUMENTS
+    quantity = data.get("quantity")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+        errors.add(f"{path}.quantity", "invalid_quantity", f"Must be a whole number from 1 to {MAX_QUANTITY}.")
+        quantity = None
+    return {
+        "description": _text(errors, data, "description", f"{path}.description", max_length=300, required=True),
+        "quantity": quantity,
+        "netWeightKg": _decimal(errors, data, "netWeightKg", f"{path}.netWeightKg", places=3, required=True),
+        "value": _decimal(errors, data, "value", f"{path}.value", places=money_places, required=True),
+        "hsCode": _hs_code(errors, data, f"{path}.hsCode", required=not is_documents),
+        "originCountry": _country(errors, data, "originCountry", f"{path}.originCountry", required=not is_documents),
+    }
+
+
+def _item_id(errors: Errors, data: dict) -> str:
+    item_id = _text(errors, data, "itemId", "itemId", max_length=13, required=True)
+    if item_id and not s10.S10_PATTERN.match(item_id):
+        errors.add("itemId", "invalid_s10", "Must be a UPU S10 id: 2 letters, 9 digits, 2 letters.")
+        return ""
+    if item_id and not s10.is_valid(item_id):
+        errors.add("itemId", "invalid_check_digit", f"The S10 check digit of {item_id} is wrong.")
+        return ""
+    return item_id
+
+
+def _category(errors: Errors, data: dict) -> str:
+    category = data.get("category")
+    if category is None:
+        errors.add("category", "required", "This field is required.")
+        return ""
+    if not isinstance(category, str) or category not in CATEGORIES:
+        errors.add("category", "invalid_choice", f"Must be one of {', '.join(sorted(CATEGORIES))}.")
+        return ""
+    return category
+
+
+def _currency(errors: Errors, data: dict) -> tuple[str, int]:
+    currency = _text(errors, data, "currency", "currency", max_length=3, required=True).upper()
+    if currency and currency not in currency_minor_units():
+        errors.add("currency", "invalid_currency", f"{currency!r} is not an active ISO 4217 currency code.")
+        return "", 2
+    return currency, currency_minor_units().get(currency, 2)
+
+
+def _contents(errors: Errors, data: dict, category: str, money_places: int) -> list[dict[str, Any]]:
+    contents = data.get("contents")
+    if not isinstance(contents, list) or not contents:
+        errors.add("contents", "required", "At least one content line is required.")
+        return []
+    if len(contents) > MAX_CONTENT_LINES:
+        errors.add("contents", "too_many_lines", f"At most {MAX_CONTENT_LINES} content lines.")
+        return []
+    return [
+        _line(errors, line, f"contents[{index}]", category=category, money_places=money_places)
+        for index, line in enumerate(contents)
+    ]
+
+
+def validate_item(data: Any, index: int) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+    """(normalised item, []) when valid, else (None, errors with field paths)."""
+    errors = Errors(prefix=f"items[{index}]")
+    if not isinstance(data, dict):
+        errors.add("", "invalid_type", "Each item must be an object.")
+        return None, errors.items
+    _unknown_fields(errors, data, ITEM_FIELDS, "")
+    item_id = _item_id(errors, data)
+    category = _category(errors, data)
+    currency, money_places = _currency(errors, data)
+    item = {
+        "itemId": item_id,
+        "category": category,
+        "sender": _party(errors, data.get("sender"), "sender"),
+        "addressee": _party(errors, data.get("addressee"), "addressee"),
+        "grossWeightKg": _decimal(errors, data, "grossWeightKg", "grossWeightKg", places=3, required=True),
+        "currency": currency,
+        "postalCharges": _decimal(errors, data, "postalCharges", "postalCharges", places=money_places, required=False),
+        "insurance": _decimal(errors, data, "insurance", "insurance", places=money_places, required=False),
+        "iossNumber": _text(errors, data, "iossNumber", "iossNumber", max_length=12, required=False).upper(),
+        "platform": _text(errors, data, "platform", "platform", max_length=100, required=False),
+        "contents": _contents(errors, data, category, money_places),
+    }
+    if item["iossNumber"] and not IOSS_NUMBER.match(item["iossNumber"]):
+        errors.add("iossNumber", "invalid_ioss", "An IOSS number is IM followed by 10 digits.")
+    _check_category_rules(errors, item)
+    if errors.items:
+        return None, errors.items
+    return item, []
+
+
+def _check_category_rules(errors: Errors, item: dict[str, Any]) -> None:
+    lines = [line for line in item["contents"] if line]
+    if item["category"] == ItemCategory.SALE_OF_GOODS and lines and all(line.get("value") == 0 for line in lines):
+        errors.add("contents", "value_required", "A sale of goods must declare what was paid.")
+    weight = item["grossWeightKg"]
+    net = [line["netWeightKg"] for line in lines if line.get("netWeightKg") is not None]
+    if weight is not None and net and sum(net) > weight:
+        errors.add("grossWeightKg", "weight_below_contents", "Gross weight is less than the contents' net weight.")
+
+
+EVENT_FIELDS = {"itemId", "code", "at", "office"}
+OFFICE_CODE = re.compile(r"^[A-Z0-9]{6}$")
+EVENT_CODES = frozenset(EventCode.values)
+EARLIEST_EVENT = datetime(2000, 1, 1, tzinfo=UTC)
+FUTURE_TOLERANCE = timedelta(hours=24)
+
+
+def _event_time(errors: Errors, data: dict, now: datetime) -> datetime | None:
+    value = data.get("at")
+    if not isinstance(value, str) or not value:
+        errors.add("at", "required" if value is None else "invalid_type", "An ISO 8601 time with its zone.")
+        return None
+    try:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        errors.add("at", "invalid_datetime", "Not an ISO 8601 time, e.g. 2026-11-22T10:15:00Z.")
+        return None
+    if at.tzinfo is None:
+        errors.add("at", "timezone_required", "The time must carry its zone (Z or +hh:mm).")
+        return None
+    if not EARLIEST_EVENT <= at <= now + FUTURE_TOLERANCE:
+        errors.add("at", "implausible_datetime", "The time is before 2000 or more than a day in the future.")
+        return None
+    return at.astimezone(UTC)
+
+
+def validate_event(data: Any, index: int, now: datetime) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+    """(normalised event, []) when valid, else (None, errors)."""
+    errors = Errors(prefix=f"events[{index}]")
+    if not isinstance(data, dict):
+        errors.add("", "invalid_type", "Each event must be an object.")
+        return None, errors.items
+    _unknown_fields(errors, data, EVENT_FIELDS, "")
+    item_id = _item_id(errors, data)
+    code = data.get("code")
+    if not isinstance(code, str) or code not in EVENT_CODES:
+        errors.add("code", "invalid_choice", f"Must be one of {', '.join(sorted(EVENT_CODES))}.")
+    at = _event_time(errors, data, now)
+    office = _text(errors, data, "office", "office", max_length=6, required=False).upper()
+    if office and not OFFICE_CODE.match(office):
+        errors.add("office", "invalid_office", "A UPU office of exchange code: 6 letters or digits.")
+    if errors.items:
+        return None, errors.items
+    return {"itemId": item_id, "code": code, "at": at, "office": office}, []

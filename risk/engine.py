@@ -1,0 +1,133 @@
+"""Scoring a batch of items: rules, built-in indicators, history and the model.
+
+Selectivity as in ASYCUDA: a rule may force a lane, precedence RED > YELLOW >
+GREEN; otherwise the score decides against the lane thresholds; a share of
+green items goes to an officer at random, so that outcomes of unselected
+traffic keep the model honest.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from clearance.choices import Lane
+from clearance.models import Consignment
+from core.normalize import email_key, phone_key, text_key
+from risk import history
+from risk.indicators import prohibited_goods, vague_descriptions
+from risk.model import RiskModel
+from risk.postal_features import postal_frame
+from risk.rules import CompiledRule, ItemFacts
+
+PRECEDENCE = {Lane.RED: 3, Lane.YELLOW: 2, Lane.GREEN: 1}
+UNDERVALUATION_SCORE = 0.35
+SPLIT_SHIPMENT_SCORE = 0.3
+
+
+@dataclass
+class Verdict:
+    score: Decimal
+    lane: str
+    reasons: list[str]
+    rules_fired: list[str] = field(default_factory=list)
+    model_score: Decimal | None = None
+    random_selection: bool = False
+
+
+def item_facts(c: Consignment, lines: list) -> ItemFacts:
+    parties = {
+        party: {
+            "name": text_key(getattr(c, f"{party}_name")),
+            "email": email_key(getattr(c, f"{party}_email")),
+            "phone": phone_key(getattr(c, f"{party}_phone")),
+        }
+        for party in ("sender", "addressee")
+    }
+    return ItemFacts(
+        hs_codes=tuple(line.hs_code for line in lines if line.hs_code),
+        origins=frozenset(line.origin_country for line in lines if line.origin_country),
+        sender_country=c.sender_country,
+        category=c.category,
+        operator=c.operator.code,
+        platform=c.platform,
+        currency=c.currency,
+        value=c.total_value,
+        weight=c.gross_weight_kg,
+        text=" " + " ".join(text_key(line.description) for line in lines) + " ",
+        parties=parties,
+    )
+
+
+class Engine:
+    def __init__(self, *, rules: list[CompiledRule], model: tuple[int, RiskModel] | None,
+                 thresholds: tuple[float, float], random_rate: float, rng: random.Random) -> None:  # fmt: skip
+        self.rules = rules
+        self.model = model
+        self.red, self.yellow = thresholds
+        self.random_rate = random_rate
+        self.rng = rng
+
+    def assess(self, consignments: list[Consignment]) -> dict[int, Verdict]:
+        references = history.hs_reference_unit_values()
+        totals = history.split_shipment_totals({c.addressee_key for c in consignments if c.addressee_key})
+        model_scores, contributions = self._model(consignments)
+        return {
+            c.pk: self._verdict(c, references, totals, model_scores.get(c.pk), contributions.get(c.pk, []))
+            for c in consignments
+        }
+
+    def _model(self, consignments: list[Consignment]) -> tuple[dict[int, float], dict[int, list[str]]]:
+        if self.model is None or not consignments:
+            return {}, {}
+        _, model = self.model
+        frame = postal_frame(consignments)
+        scores = model.scores(frame)
+        by_id = {c.pk: float(s) for c, s in zip(consignments, scores, strict=True)}
+        # Explanations cost a model call per feature: only for items an officer will see.
+        flagged = [i for i, s in enumerate(scores) if s >= self.yellow]
+        explained = model.top_contributions(frame.iloc[flagged]) if flagged else []
+        return by_id, {consignments[i].pk: words for i, words in zip(flagged, explained, strict=True)}
+
+    def _verdict(self, c: Consignment, references, totals, model_score, contributions) -> Verdict:
+        lines = list(c.lines.all())
+        findings: list[tuple[str, float, str]] = []  # (reason, score, forced lane)
+        for reason_finding in prohibited_goods([x.description for x in lines], [x.hs_code for x in lines]):
+            findings.append((reason_finding.reason, reason_finding.score, reason_finding.force_lane or ""))
+        for reason_finding in vague_descriptions([x.description for x in lines], c.category):
+            findings.append((reason_finding.reason, reason_finding.score, ""))
+        if reason := history.undervaluation_reason(lines, c.currency, references):
+            findings.append((reason, UNDERVALUATION_SCORE, ""))
+        if reason := history.split_shipment_reason(c, totals):
+            findings.append((reason, SPLIT_SHIPMENT_SCORE, ""))
+        facts = item_facts(c, lines)
+        fired = []
+        for rule in self.rules:
+            if reason := rule.matches(facts):
+                findings.append((reason, rule.score, rule.force_lane))
+                fired.append(f"{rule.code}@v{rule.version}")
+        return self._decide(findings, fired, model_score, contributions)
+
+    def _decide(self, findings, fired, model_score, contributions) -> Verdict:
+        rule_part = min(1.0, sum(score for _, score, _ in findings))
+        score = 1 - (1 - rule_part) * (1 - (model_score or 0.0))
+        lane = Lane.RED if score >= self.red else Lane.YELLOW if score >= self.yellow else Lane.GREEN
+        for _, _, forced in findings:
+            if forced and PRECEDENCE[forced] > PRECEDENCE[lane]:
+                lane = forced
+        reasons = [reason for reason, _, _ in findings]
+        if model_score is not None and model_score >= self.yellow:
+            reasons.append(f"Model score {model_score:.2f}: " + (", ".join(contributions) or "no single factor"))
+        random_selection = lane == Lane.GREEN and self.rng.random() < self.random_rate
+        if random_selection:
+            lane = Lane.YELLOW
+            reasons.append("Selected at random for inspection (unbiased control sample).")
+        return Verdict(
+            score=Decimal(str(round(score, 4))),
+            lane=lane,
+            reasons=reasons,
+            rules_fired=fired,
+            model_score=None if model_score is None else Decimal(str(round(model_score, 4))),
+            random_selection=random_selection,
+        )

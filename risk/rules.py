@@ -1,0 +1,146 @@
+"""Risk rules as data: checking a rule's condition, and matching it against items.
+
+Condition keys by kind (all optional keys must match together):
+- CONDITION: hs_prefixes, origin_countries, sender_countries, categories,
+  operators, platforms, currencies, value_min, value_max, weight_min, weight_max
+- WATCHLIST: party ("sender", "addressee" or "any"), names, emails, phones
+- IPR_BRAND: keywords, brand_owner
+- PROHIBITED: keywords and/or hs_prefixes, goods (e.g. "weapons")
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from core.exceptions import ApplicationError
+from core.normalize import email_key, phone_key, text_key
+from risk.choices import RuleKind
+
+LIST_KEYS = {
+    RuleKind.CONDITION: {"hs_prefixes", "origin_countries", "sender_countries", "categories", "operators",
+                         "platforms", "currencies"},
+    RuleKind.WATCHLIST: {"names", "emails", "phones"},
+    RuleKind.IPR_BRAND: {"keywords"},
+    RuleKind.PROHIBITED: {"keywords", "hs_prefixes"},
+}  # fmt: skip
+NUMBER_KEYS = {RuleKind.CONDITION: {"value_min", "value_max", "weight_min", "weight_max"}}
+TEXT_KEYS = {RuleKind.WATCHLIST: {"party"}, RuleKind.IPR_BRAND: {"brand_owner"}, RuleKind.PROHIBITED: {"goods"}}
+
+
+class InvalidRule(ApplicationError):
+    code = "invalid_rule"
+
+
+def validate_condition(kind: str, condition: Any) -> dict[str, Any]:
+    """The condition, checked; raises InvalidRule listing every problem."""
+    if not isinstance(condition, dict) or not condition:
+        raise InvalidRule("A rule needs a condition.")
+    allowed = LIST_KEYS.get(kind, set()) | NUMBER_KEYS.get(kind, set()) | TEXT_KEYS.get(kind, set())
+    errors = [{"field": key, "code": "unknown", "message": f"{key!r} is not a condition of {kind} rules."}
+              for key in condition if key not in allowed]  # fmt: skip
+    for key in LIST_KEYS.get(kind, set()) & set(condition):
+        value = condition[key]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+            errors.append({"field": key, "code": "invalid", "message": "A non-empty list of texts."})
+    for key in NUMBER_KEYS.get(kind, set()) & set(condition):
+        try:
+            Decimal(str(condition[key]))
+        except InvalidOperation:
+            errors.append({"field": key, "code": "invalid", "message": "A decimal number."})
+    if kind == RuleKind.WATCHLIST and condition.get("party", "any") not in {"sender", "addressee", "any"}:
+        errors.append({"field": "party", "code": "invalid", "message": "sender, addressee or any."})
+    if kind in {RuleKind.IPR_BRAND, RuleKind.PROHIBITED, RuleKind.WATCHLIST} and not (set(condition) & LIST_KEYS[kind]):
+        errors.append({"field": "", "code": "empty", "message": "Say what the rule looks for."})
+    if errors:
+        raise InvalidRule("The rule's condition is not valid.", details=errors)
+    return condition
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What rules look at, prepared once per item."""
+
+    hs_codes: tuple[str, ...]
+    origins: frozenset[str]
+    sender_country: str
+    category: str
+    operator: str
+    platform: str
+    currency: str
+    value: Decimal
+    weight: Decimal
+    text: str  # normalised descriptions, space-padded for whole-word search
+    parties: dict[str, dict[str, str]]  # sender/addressee -> name/email/phone keys
+
+
+def _words_pattern(keywords: list[str]) -> re.Pattern:
+    words = sorted({text_key(k) for k in keywords if text_key(k)}, key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(w) for w in words) + r")(?![a-z0-9])")
+
+
+class CompiledRule:
+    """A rule ready to test thousands of items: lists became sets and regexes."""
+
+    def __init__(self, *, code: str, version: int, kind: str, description: str, condition: dict,
+                 force_lane: str, score: Decimal) -> None:  # fmt: skip
+        self.code, self.version, self.kind = code, version, kind
+        self.description, self.force_lane, self.score = description, force_lane, float(score)
+        c = condition
+        self.hs_prefixes = tuple(c.get("hs_prefixes", ()))
+        self.sets = {key: {v.upper() for v in c.get(key, [])} for key in ("origin_countries", "sender_countries",
+                     "categories", "operators", "currencies")}  # fmt: skip
+        self.platforms = {text_key(v) for v in c.get("platforms", [])}
+        self.bounds = {key: Decimal(str(c[key])) for key in NUMBER_KEYS[RuleKind.CONDITION] if key in c}
+        self.keywords = _words_pattern(c["keywords"]) if c.get("keywords") else None
+        self.party = c.get("party", "any")
+        self.names = {text_key(v) for v in c.get("names", [])}
+        self.emails = {email_key(v) for v in c.get("emails", [])}
+        self.phones = {phone_key(v) for v in c.get("phones", []) if phone_key(v)}
+
+    def matches(self, facts: ItemFacts) -> str | None:
+        """The reason an officer reads when the rule fires, else None."""
+        if self.kind == RuleKind.WATCHLIST:
+            return self._watchlist(facts)
+        if self.kind in {RuleKind.IPR_BRAND, RuleKind.PROHIBITED}:
+            return self._goods(facts)
+        return self.description if self._condition(facts) else None
+
+    def _condition(self, f: ItemFacts) -> bool:
+        if self.hs_prefixes and not any(h.startswith(self.hs_prefixes) for h in f.hs_codes):
+            return False
+        checks = [
+            ("origin_countries", f.origins),
+            ("sender_countries", {f.sender_country}),
+            ("categories", {f.category}),
+            ("operators", {f.operator.upper()}),
+            ("currencies", {f.currency}),
+        ]
+        if any(self.sets[key] and not (self.sets[key] & values) for key, values in checks):
+            return False
+        if self.platforms and text_key(f.platform) not in self.platforms:
+            return False
+        b = self.bounds
+        return not (
+            ("value_min" in b and f.value < b["value_min"]) or ("value_max" in b and f.value > b["value_max"])
+            or ("weight_min" in b and f.weight < b["weight_min"]) or ("weight_max" in b and f.weight > b["weight_max"])
+        )  # fmt: skip
+
+    def _goods(self, f: ItemFacts) -> str | None:
+        if self.keywords and (match := self.keywords.search(f.text)):
+            return f"{self.description} (description mentions “{match.group(1)}”)"
+        if self.hs_prefixes and (hit := next((h for h in f.hs_codes if h.startswith(self.hs_prefixes)), None)):
+            return f"{self.description} (HS {hit})"
+        return None
+
+    def _watchlist(self, f: ItemFacts) -> str | None:
+        parties = ("sender", "addressee") if self.party == "any" else (self.party,)
+        for party in parties:
+            keys = f.parties[party]
+            for label, wanted, key in (("name", self.names, "name"), ("e-mail", self.emails, "email"),
+                                       ("phone", self.phones, "phone")):  # fmt: skip
+                if wanted and keys[key] and keys[key] in wanted:
+                    return f"{self.description} ({party} {label} on the watchlist)"
+        return None

@@ -1,0 +1,288 @@
+"""Writes of the risk app: scoring, rules (maker-checker), models, inspection outcomes."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from clearance import services as clearance_services
+from clearance import transitions
+from clearance.choices import ConsignmentState, ItemCategory, Lane
+from clearance.models import Consignment
+from core.actors import Actor
+from core.db import insert_rows
+from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
+from core.models import User
+from core.services import audit_entries_create
+from risk import selectors
+from risk.choices import OutcomeKind, RuleKind, RuleStatus
+from risk.engine import Engine, Verdict
+from risk.model import ALGORITHM, RiskModel, ranking_metrics
+from risk.models import InspectionOutcome, ModelVersion, RiskAssessment, Rule
+from risk.postal_features import POSTAL_SPEC, postal_frame
+from risk.rules import validate_condition
+
+RISK_ACTOR = Actor.system("risk")
+
+
+# --- Scoring --------------------------------------------------------------------------
+
+
+def consignments_assess(*, consignment_ids: list[int], seed: int | None = None) -> dict[str, int]:
+    """Score a batch of pre-advised items, record score, lane and reasons, and route them.
+
+    Items no longer PRE_ADVISED (scored already, or amended and re-queued with a
+    newer task) are skipped, so a repeated task is harmless.
+    """
+    consignments = list(
+        Consignment.objects.filter(id__in=consignment_ids, state=ConsignmentState.PRE_ADVISED)
+        .select_related("operator")
+        .prefetch_related("lines")
+        .order_by("id")
+    )
+    if not consignments:
+        return {"assessed": 0, "held": 0, "released": 0}
+    model = selectors.active_model()
+    engine = Engine(
+        rules=selectors.rules_in_force(),
+        model=model,
+        thresholds=selectors.lane_thresholds(),
+        random_rate=settings.OPENCLEAR_RISK_RANDOM_RATE,
+        rng=random.Random(seed),
+    )
+    verdicts = engine.assess(consignments)
+    with transaction.atomic():
+        result = clearance_services.consignments_transition(
+            transition=transitions.ASSESS,
+            consignment_ids=list(verdicts),
+            actor=RISK_ACTOR,
+            changes={pk: _change(v) for pk, v in verdicts.items()},
+        )
+        versions = {c.pk: c.version for c in consignments}
+        insert_rows(
+            RiskAssessment,
+            [_assessment_row(pk, versions[pk], verdicts[pk], model) for pk in result.changed],
+            on_conflict_do_nothing=True,
+        )
+        return _route(result.changed, verdicts)
+
+
+def _change(verdict: Verdict) -> clearance_services.ItemChange:
+    payload = {"lane": verdict.lane, "score": str(verdict.score), "reasons": verdict.reasons,
+               "rules": verdict.rules_fired, "random": verdict.random_selection}  # fmt: skip
+    return clearance_services.ItemChange(fields={"lane": verdict.lane, "risk_score": verdict.score}, payload=payload)
+
+
+def _assessment_row(pk: int, version: int, verdict: Verdict, model) -> dict[str, Any]:
+    return {
+        "consignment_id": pk,
+        "consignment_version": version,
+        "score": verdict.score,
+        "lane": verdict.lane,
+        "reasons": verdict.reasons,
+        "rules_fired": verdict.rules_fired,
+        "model_version_id": model[0] if model else None,
+        "model_score": verdict.model_score,
+        "random_selection": verdict.random_selection,
+        "assessed_at": timezone.now(),
+    }
+
+
+def _route(ids: list[int], verdicts: dict[int, Verdict]) -> dict[str, int]:
+    """YELLOW and RED go to an officer; GREEN documents (IRG category 1) are released.
+
+    Other GREEN items stay ASSESSED until the duty and VAT assessment decides
+    between release and charges due.
+    """
+    held = [pk for pk in ids if verdicts[pk].lane != Lane.GREEN]
+    green = [pk for pk in ids if verdicts[pk].lane == Lane.GREEN]
+    documents = list(
+        Consignment.objects.filter(id__in=green, category=ItemCategory.DOCUMENTS).values_list("id", flat=True)
+    )
+    clearance_services.consignments_transition(
+        transition=transitions.HOLD, consignment_ids=held, actor=RISK_ACTOR, reason="Selected for an officer's check."
+    )
+    clearance_services.consignments_transition(
+        transition=transitions.RELEASE,
+        consignment_ids=documents,
+        actor=RISK_ACTOR,
+        reason="Documents without commercial value (WCO IRG category 1).",
+    )
+    return {"assessed": len(ids), "held": len(held), "released": len(documents)}
+
+
+# --- Rules: maker-checker ---------------------------------------------------------------
+
+
+def _require_supervisor(user: User, action: str) -> None:
+    if not user.is_supervisor:
+        raise PermissionDenied(f"Only a supervisor may {action}.")
+
+
+@transaction.atomic
+def rule_propose(
+    *,
+    author: User,
+    code: str,
+    kind: str,
+    description: str,
+    condition: dict[str, Any],
+    force_lane: str = "",
+    score: Decimal = Decimal("0"),
+    effective_from: datetime | None = None,
+    effective_to: datetime | None = None,
+) -> Rule:
+    """Draft a new rule, or a new version of one; it waits for a second supervisor."""
+    _require_supervisor(author, "propose risk rules")
+    if kind not in RuleKind.values:
+        raise ApplicationError(f"Unknown rule kind {kind!r}.", code="invalid_rule")
+    if not force_lane and not score:
+        raise ApplicationError("A rule must force a lane or add to the score.", code="invalid_rule")
+    latest = Rule.objects.select_for_update().filter(code=code).order_by("-version").first()
+    rule = Rule(
+        code=code,
+        version=(latest.version + 1) if latest else 1,
+        kind=kind,
+        description=description,
+        condition=validate_condition(kind, condition),
+        force_lane=force_lane,
+        score=score,
+        effective_from=effective_from or timezone.now(),
+        effective_to=effective_to,
+        created_by=author,
+    )
+    rule.full_clean()
+    rule.save()
+    _audit_rule(rule, "risk.rule.proposed", author)
+    return rule
+
+
+@transaction.atomic
+def rule_approve(*, rule: Rule, approver: User) -> Rule:
+    """Approve a pending rule: it replaces the version in force. The author cannot approve."""
+    _require_supervisor(approver, "approve risk rules")
+    rule = Rule.objects.select_for_update().get(pk=rule.pk)
+    if rule.status == RuleStatus.ACTIVE:
+        return rule
+    if rule.status != RuleStatus.PENDING:
+        raise InvalidTransition(f"Rule {rule.code} v{rule.version} is {rule.get_status_display()}.")
+    if rule.created_by_id == approver.pk:
+        raise PermissionDenied("A rule must be approved by a supervisor other than its author (four eyes).")
+    Rule.objects.filter(code=rule.code, status=RuleStatus.ACTIVE).update(
+        status=RuleStatus.RETIRED, updated_at=timezone.now()
+    )
+    rule.status, rule.approved_by, rule.approved_at = RuleStatus.ACTIVE, approver, timezone.now()
+    rule.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    _audit_rule(rule, "risk.rule.approved", approver)
+    return rule
+
+
+@transaction.atomic
+def rule_reject(*, rule: Rule, reviewer: User, reason: str) -> Rule:
+    _require_supervisor(reviewer, "review risk rules")
+    rule = Rule.objects.select_for_update().get(pk=rule.pk)
+    if rule.status != RuleStatus.PENDING:
+        raise InvalidTransition(f"Rule {rule.code} v{rule.version} is not pending.")
+    rule.status = RuleStatus.REJECTED
+    rule.save(update_fields=["status", "updated_at"])
+    _audit_rule(rule, "risk.rule.rejected", reviewer, reason)
+    return rule
+
+
+def _audit_rule(rule: Rule, action: str, user: User, reason: str = "") -> None:
+    audit_entries_create(
+        model=Rule, target_ids=[rule.pk], action=action, actor=Actor.for_user(user), reason=reason,
+        payloads={rule.pk: {"code": rule.code, "version": rule.version, "status": rule.status}},
+    )  # fmt: skip
+
+
+# --- Inspection outcomes and models ------------------------------------------------------
+
+
+@transaction.atomic
+def inspection_outcome_record(
+    *,
+    consignment: Consignment,
+    officer: User,
+    irregularity_found: bool,
+    kind: str = OutcomeKind.NONE,
+    additional_duty: Decimal = Decimal("0"),
+    notes: str = "",
+) -> InspectionOutcome:
+    """Record what an inspection found; it is a label for the next model."""
+    if not officer.is_officer:
+        raise PermissionDenied("Only customs officers record inspection outcomes.")
+    outcome = InspectionOutcome(
+        consignment=consignment,
+        officer=officer,
+        irregularity_found=irregularity_found,
+        kind=kind if irregularity_found else OutcomeKind.NONE,
+        additional_duty=additional_duty,
+        notes=notes,
+    )
+    outcome.full_clean()
+    outcome.save()
+    audit_entries_create(
+        model=Consignment, target_ids=[consignment.pk], action="risk.inspection.recorded",
+        actor=Actor.for_user(officer), reason=notes,
+        payloads={consignment.pk: {"irregularity": irregularity_found, "kind": outcome.kind,
+                                   "additionalDuty": str(additional_duty)}},
+    )  # fmt: skip
+    return outcome
+
+
+def model_train(*, min_labels: int = 50, seed: int = 0) -> ModelVersion:
+    """Train on inspection outcomes (latest per item); evaluate on the newest fifth."""
+    labelled = (
+        InspectionOutcome.objects.order_by("consignment_id", "-created_at")
+        .distinct("consignment_id")
+        .values_list("consignment_id", "irregularity_found")
+    )
+    labels_by_id = dict(labelled)
+    if len(labels_by_id) < min_labels:
+        raise ApplicationError(f"{len(labels_by_id)} labelled items; at least {min_labels} are needed to train.")
+    consignments = list(
+        Consignment.objects.filter(id__in=labels_by_id).prefetch_related("lines").order_by("pre_advised_at", "id")
+    )
+    frame = postal_frame(consignments)
+    labels = pd.Series([int(labels_by_id[c.pk]) for c in consignments])
+    if labels.nunique() < 2:
+        raise ApplicationError("Training needs both outcomes: irregular and in order.")
+    metrics = _holdout_metrics(frame, labels, seed)
+    model = RiskModel.train(frame, labels, POSTAL_SPEC, seed=seed)
+    return ModelVersion.objects.create(
+        algorithm=ALGORITHM, feature_names=model.feature_names, metrics=metrics,
+        trained_on=len(labels), artifact=model.dumps(),
+    )  # fmt: skip
+
+
+def _holdout_metrics(frame: pd.DataFrame, labels: pd.Series, seed: int) -> dict:
+    cut = int(len(frame) * 0.8)
+    test_labels = labels.iloc[cut:].to_numpy()
+    if cut < 10 or len(set(test_labels)) < 2 or labels.iloc[:cut].nunique() < 2:
+        return {"note": "too few labels for a time holdout", "labels": int(len(labels))}
+    model = RiskModel.train(frame.iloc[:cut], labels.iloc[:cut], POSTAL_SPEC, seed=seed)
+    metrics = ranking_metrics(np.asarray(test_labels), model.scores(frame.iloc[cut:]))
+    return {**metrics, "holdout_rows": int(len(test_labels)), "labels": int(len(labels))}
+
+
+@transaction.atomic
+def model_promote(*, model_version: ModelVersion, supervisor: User) -> ModelVersion:
+    """Make a model the one that scores; only a supervisor decides."""
+    _require_supervisor(supervisor, "promote models")
+    ModelVersion.objects.filter(is_active=True).exclude(pk=model_version.pk).update(is_active=False)
+    ModelVersion.objects.filter(pk=model_version.pk).update(
+        is_active=True, promoted_by=supervisor, promoted_at=timezone.now()
+    )
+    audit_entries_create(model=ModelVersion, target_ids=[model_version.pk], action="risk.model.promoted",
+                         actor=Actor.for_user(supervisor))  # fmt: skip
+    model_version.refresh_from_db()
+    return model_version

@@ -1,0 +1,34 @@
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+
+from core.exceptions import ApplicationError
+from risk import history, services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, throws=(ApplicationError,))
+def consignments_assess(consignment_ids: list[int]) -> dict[str, int]:
+    """Score one chunk of items; idempotent (only PRE_ADVISED items are scored)."""
+    return services.consignments_assess(consignment_ids=consignment_ids)
+
+
+@shared_task(acks_late=True)
+def hs_reference_unit_values_refresh() -> int:
+    """Keep the HS reference unit values warm for the scoring workers (beat)."""
+    values = history.hs_reference_unit_values_compute()
+    cache.set(history.REFERENCE_CACHE_KEY, values, timeout=settings.OPENCLEAR_RISK_REFERENCE_TTL)
+    return len(values)
+
+
+@shared_task(acks_late=True)
+def model_retrain() -> int | None:
+    """Train a new candidate on the latest outcomes (beat); a supervisor promotes it."""
+    try:
+        return services.model_train().pk
+    except ApplicationError as exc:
+        logger.info("risk model not retrained: %s", exc.message)
+        return None

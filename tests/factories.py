@@ -1,0 +1,76 @@
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from clearance.choices import ItemCategory
+from clearance.models import Consignment, ContentLine, Office, PostalOperator
+from core.choices import Role
+from core.models import User
+from postal import s10
+
+
+class OfficeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Office
+        django_get_or_create = ("code",)
+
+    code = "BASJJA"
+    name = "Sarajevo international mail office"
+    country = "BA"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.OFFICER
+    office = factory.SubFactory(OfficeFactory)
+    password = factory.django.Password("correct-horse-battery")
+
+
+class PostalOperatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostalOperator
+
+    code = factory.Sequence(lambda n: f"OP{n}")
+    name = factory.Sequence(lambda n: f"Operator {n}")
+    country = "CN"
+
+
+class ConsignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consignment
+        skip_postgeneration_save = True
+
+    operator = factory.SubFactory(PostalOperatorFactory)
+    item_id = factory.Sequence(lambda n: s10.make("RB", 10_000_000 + n, "CN"))
+    content_hash = factory.Sequence(lambda n: f"{n:064x}")
+    category = ItemCategory.SALE_OF_GOODS
+    sender_name = "Shenzhen Trading Co"
+    sender_country = "CN"
+    addressee_name = "Amra Hodžić"
+    addressee_postcode = "71000"
+    addressee_country = "BA"
+    gross_weight_kg = Decimal("0.450")
+    currency = "USD"
+    total_value = Decimal("25.00")
+    pre_advised_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def lines(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for position, spec in enumerate(extracted or [{}], start=1):
+            ContentLine.objects.create(
+                consignment=self,
+                position=position,
+                description=spec.get("description", "Cotton T-shirt"),
+                quantity=spec.get("quantity", 2),
+                net_weight_kg=spec.get("net_weight_kg", Decimal("0.300")),
+                value=spec.get("value", self.total_value),
+                hs_code=spec.get("hs_code", "610910"),
+                origin_country=spec.get("origin_country", "CN"),
+            )

@@ -1,0 +1,54 @@
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from clearance.models import Consignment
+from postal.simulator import Mix, OperatorSimulator
+from postal.validation import validate_item
+from risk.indicators import VAGUE_DESCRIPTIONS
+
+
+def _validate(items):
+    return [validate_item(item, index) for index, item in enumerate(items)]
+
+
+def test_ordinary_traffic_is_valid_and_realistic():
+    items = OperatorSimulator(seed=3, mix=Mix(risky_share=0, malformed_share=0)).batch(2000)
+    assert all(errors == [] for _, errors in _validate(items))
+    origins = Counter(item["sender"]["country"] for item in items)
+    assert origins.most_common(1)[0][0] == "CN"
+    assert {item["addressee"]["country"] for item in items} == {"BA"}
+    assert len({item["itemId"] for item in items}) > 1990  # S10 ids rarely collide
+
+
+def test_the_risky_share_carries_each_kind_of_risk():
+    items = OperatorSimulator(seed=4, mix=Mix(risky_share=1, malformed_share=0)).batch(500)
+    assert all(errors == [] for _, errors in _validate(items))
+    descriptions = [line["description"] for item in items for line in item["contents"]]
+    assert any(d.startswith(("Nike", "Rolex", "Gucci", "Apple", "Adidas")) for d in descriptions)
+    assert any(line["hsCode"].startswith("93") for item in items for line in item["contents"] if "hsCode" in line)
+    assert any(d.lower() in VAGUE_DESCRIPTIONS for d in descriptions)
+    addressees = Counter(item["addressee"]["email"] for item in items)
+    assert addressees.most_common(1)[0][1] >= 3  # split shipments to one addressee
+
+
+def test_the_malformed_share_is_rejected_by_validation():
+    items = OperatorSimulator(seed=5, mix=Mix(risky_share=0, malformed_share=1)).batch(200)
+    assert all(item is None for item, _ in _validate(items))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_sends_traffic_through_the_real_http_api(live_server, api_key):
+    out = StringIO()
+    call_command(
+        "simulate_operator", "--url", live_server.url, "--key", api_key, "--count", "60", "--batch", "20",
+        "--rate", "0", "--seed", "9", "--malformed-share", "0.2", stdout=out,
+    )  # fmt: skip
+
+    summary = out.getvalue()
+    assert "60 items in 3 requests" in summary
+    stored = Consignment.objects.count()
+    assert 0 < stored < 60  # the malformed ones were rejected, the rest stored
+    assert f"'ACCEPTED': {stored}" in summary

@@ -1,0 +1,155 @@
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.utils import timezone
+
+from clearance import transitions as T
+from clearance.choices import ConsignmentState
+from clearance.models import Consignment
+from clearance.services import consignments_transition
+from core.actors import Actor
+from postal import delivery
+from postal.choices import DeliveryStatus
+from postal.models import WebhookDelivery
+from tests.factories import ConsignmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Receiver:
+    """A real HTTP server on loopback that answers with the statuses it is given."""
+
+    def __init__(self, statuses):
+        self.statuses = list(statuses)
+        self.requests = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((dict(self.headers), body))
+                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/customs"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    instances = []
+
+    def make(*statuses):
+        instances.append(Receiver(statuses))
+        return instances[-1]
+
+    yield make
+    for instance in instances:
+        instance.close()
+
+
+def _register(operator_client, url):
+    response = operator_client.put("/api/v1/postal/webhook", data={"url": url}, format="json")
+    assert response.status_code == 200
+    return response.json()["secret"]
+
+
+def _decide(operator):
+    consignment = ConsignmentFactory(operator=operator)
+    Consignment.objects.filter(pk=consignment.pk).update(state=ConsignmentState.HELD)
+    consignments_transition(transition=T.RELEASE, consignment_ids=[consignment.pk], actor=Actor.system("tests"))
+    return consignment
+
+
+def _send_due():
+    return [
+        delivery.webhook_delivery_send(delivery_id=pk) for pk in WebhookDelivery.objects.values_list("pk", flat=True)
+    ]
+
+
+def test_a_receiver_can_verify_the_signed_response(operator, operator_client, receiver):
+    server = receiver(200)
+    secret = _register(operator_client, server.url)
+    consignment = _decide(operator)
+
+    delivery.webhook_deliveries_dispatch(operator_id=operator.pk)
+    assert _send_due() == [DeliveryStatus.DELIVERED]
+
+    headers, body = server.requests[0]
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["X-OpenClear-Signature"], expected)
+    payload = json.loads(body)
+    assert payload["itemId"] == consignment.item_id
+    assert payload["decision"] == "RELEASE_NO_CHARGE"
+    assert payload["sequence"] == 1
+
+
+def test_a_delivery_is_retried_after_the_receiver_answers_500(operator, operator_client, receiver, settings):
+    settings.OPENCLEAR_WEBHOOK_RETRY_BASE_SECONDS = 10
+    server = receiver(500, 200)
+    _register(operator_client, server.url)
+    _decide(operator)
+    delivery.webhook_deliveries_dispatch(operator_id=operator.pk)
+
+    assert _send_due() == ["retry"]
+    record = WebhookDelivery.objects.get()
+    assert (record.status, record.attempts, record.last_status_code) == (DeliveryStatus.PENDING, 1, 500)
+    assert record.next_attempt_at > timezone.now()
+    assert _send_due() == ["skipped"]  # not due yet: backoff holds
+
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    assert _send_due() == [DeliveryStatus.DELIVERED]
+    assert len(server.requests) == 2
+    assert _send_due() == ["skipped"]  # delivered: never sent again
+
+
+def test_a_delivery_is_dead_after_the_last_attempt_and_can_be_retried(operator, operator_client, receiver, settings):
+    settings.OPENCLEAR_WEBHOOK_MAX_ATTEMPTS = 2
+    server = receiver(500, 503, 200)
+    _register(operator_client, server.url)
+    _decide(operator)
+    delivery.webhook_deliveries_dispatch(operator_id=operator.pk)
+
+    _send_due()
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    assert _send_due() == [DeliveryStatus.DEAD]
+
+    delivery.webhook_delivery_retry(delivery=WebhookDelivery.objects.get())
+    assert _send_due() == [DeliveryStatus.DELIVERED]
+
+
+def test_dispatch_creates_one_delivery_per_response_however_often_it_runs(operator, operator_client, receiver):
+    _register(operator_client, receiver().url)
+    _decide(operator)
+    _decide(operator)
+    delivery.webhook_deliveries_dispatch(operator_id=operator.pk)
+    delivery.webhook_deliveries_dispatch(operator_id=operator.pk)
+    assert WebhookDelivery.objects.count() == 2
+
+
+def test_an_unreachable_receiver_never_blocks_decisions(operator, operator_client):
+    _register(operator_client, "http://127.0.0.1:9/nothing-listens-here")
+    consignment = _decide(operator)
+    delivery.webhook_deliveries_dispatch(operator_id=operator.pk)
+    assert _send_due() == ["retry"]
+    assert "ConnectionError" in WebhookDelivery.objects.get().last_error
+    consignment.refresh_from_db()
+    assert consignment.state == ConsignmentState.RELEASED
+
+
+def test_the_secret_is_shown_once(operator_client):
+    _register(operator_client, "https://post.example/customs")
+    shown = operator_client.get("/api/v1/postal/webhook").json()
+    assert shown == {"url": "https://post.example/customs", "isActive": True}
