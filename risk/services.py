@@ -22,6 +22,7 @@ from core.db import insert_rows
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
 from core.models import User
 from core.services import audit_entries_create
+from payments import assessment
 from risk import selectors
 from risk.choices import OutcomeKind, RuleKind, RuleStatus
 from risk.engine import Engine, Verdict
@@ -49,7 +50,7 @@ def consignments_assess(*, consignment_ids: list[int], seed: int | None = None) 
         .order_by("id")
     )
     if not consignments:
-        return {"assessed": 0, "held": 0, "released": 0}
+        return {"assessed": 0, "held": 0, "released": 0, "charges_due": 0}
     model = selectors.active_model()
     engine = Engine(
         rules=selectors.rules_in_force(),
@@ -99,12 +100,13 @@ def _assessment_row(pk: int, version: int, verdict: Verdict, model) -> dict[str,
 def _route(ids: list[int], verdicts: dict[int, Verdict]) -> dict[str, int]:
     """YELLOW and RED go to an officer; GREEN documents (IRG category 1) are released.
 
-    Other GREEN items stay ASSESSED until the duty and VAT assessment decides
-    between release and charges due.
+    Every other item gets its duty and tax assessment now (an officer sees it
+    on a held item); a GREEN one is then released, asked to pay, or held when
+    it needs a full declaration (payments.assessment decides).
     """
     held = [pk for pk in ids if verdicts[pk].lane != Lane.GREEN]
     green = [pk for pk in ids if verdicts[pk].lane == Lane.GREEN]
-    documents = list(
+    documents = set(
         Consignment.objects.filter(id__in=green, category=ItemCategory.DOCUMENTS).values_list("id", flat=True)
     )
     clearance_services.consignments_transition(
@@ -112,11 +114,19 @@ def _route(ids: list[int], verdicts: dict[int, Verdict]) -> dict[str, int]:
     )
     clearance_services.consignments_transition(
         transition=transitions.RELEASE,
-        consignment_ids=documents,
+        consignment_ids=sorted(documents),
         actor=RISK_ACTOR,
         reason="Documents without commercial value (WCO IRG category 1).",
     )
-    return {"assessed": len(ids), "held": len(held), "released": len(documents)}
+    goods = [pk for pk in ids if pk not in documents]
+    assessments = assessment.consignments_assess_charges(consignment_ids=goods)
+    routed = assessment.consignments_route_green(assessments={pk: assessments[pk] for pk in green if pk in assessments})
+    return {
+        "assessed": len(ids),
+        "held": len(held) + routed.get("hold", 0),
+        "released": len(documents) + routed.get("release", 0),
+        "charges_due": routed.get("charges", 0),
+    }
 
 
 # --- Rules: maker-checker ---------------------------------------------------------------

@@ -51,3 +51,25 @@ def other_operator_client(db):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
     return client
+
+
+@pytest.fixture(autouse=True)
+def regulatory_data(request):
+    """The seeded duty law and exchange rates, restored after a transactional test flushed them.
+
+    The data migration seeds them once per test database; a test with
+    transaction=True empties every table when it ends.
+    """
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from django.apps import apps
+
+    from payments import seed
+    from payments.models import Regime
+
+    def get_model(name):
+        return apps.get_model("payments", name)
+
+    if not Regime.objects.exists():
+        seed.seed_regimes(get_model)
+        seed.seed_exchange_rates(get_model)

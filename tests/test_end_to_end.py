@@ -16,7 +16,7 @@ def test_posted_items_are_scored_by_a_real_worker_and_routed_by_lane(operator_cl
     settings.OPENCLEAR_RISK_RANDOM_RATE = 0.0
     line = item()["contents"][0]
     items = [
-        item(serial=1),  # ordinary: green, waits for the duty assessment
+        item(serial=1),  # ordinary and below the de minimis: released
         item(serial=2, contents=[{**line, "description": "Revolver", "hsCode": "930200"}]),  # red
         item(serial=3, contents=[{**line, "description": "Accessories"}]),  # vague: yellow
         item(
@@ -24,12 +24,19 @@ def test_posted_items_are_scored_by_a_real_worker_and_routed_by_lane(operator_cl
             category="DOCUMENTS",
             contents=[{"description": "Contract", "quantity": 1, "netWeightKg": "0.050", "value": "0"}],
         ),  # fmt: skip
+        # Above BiH's 300 BAM relief: charges due. Another addressee, so the
+        # first item is not read as part of a split shipment with it.
+        item(
+            serial=5,
+            contents=[{**line, "value": "400.00"}],
+            addressee={**item()["addressee"], "name": "Edin Kovač", "address": "Titova 5", "postcode": "71210"},
+        ),
     ]
     with celery_worker():
         response = operator_client.post(
             "/api/v1/postal/items", data=json.dumps(batch(*items)), content_type="application/json"
         )
-        assert response.json()["accepted"] == 4
+        assert response.json()["accepted"] == 5
         wait_until(
             lambda: not Consignment.objects.filter(state=ConsignmentState.PRE_ADVISED).exists(),
             timeout=60,
@@ -38,11 +45,18 @@ def test_posted_items_are_scored_by_a_real_worker_and_routed_by_lane(operator_cl
 
     outcome = {c.item_id: (c.lane, c.state) for c in Consignment.objects.all()}
     ids = [i["itemId"] for i in items]
-    assert outcome[ids[0]] == (Lane.GREEN, ConsignmentState.ASSESSED)
+    assert outcome[ids[0]] == (Lane.GREEN, ConsignmentState.RELEASED)
+    assert outcome[ids[4]] == (Lane.GREEN, ConsignmentState.CHARGES_DUE)
     assert outcome[ids[1]] == (Lane.RED, ConsignmentState.HELD)
     assert outcome[ids[2]] == (Lane.YELLOW, ConsignmentState.HELD)
     assert outcome[ids[3]] == (Lane.GREEN, ConsignmentState.RELEASED)
     feed = operator_client.get("/api/v1/postal/responses").json()["results"]
     assert sorted((r["itemId"], r["decision"]) for r in feed) == sorted(
-        [(ids[1], "HOLD_INSPECTION"), (ids[2], "HOLD_INSPECTION"), (ids[3], "RELEASE_NO_CHARGE")]
+        [
+            (ids[0], "RELEASE_NO_CHARGE"),
+            (ids[1], "HOLD_INSPECTION"),
+            (ids[2], "HOLD_INSPECTION"),
+            (ids[3], "RELEASE_NO_CHARGE"),
+            (ids[4], "RELEASE_CHARGES_DUE"),
+        ]
     )

@@ -29,7 +29,7 @@ def test_a_real_worker_scores_enqueued_items_and_routes_them(settings):
 
     harmless.refresh_from_db()
     dangerous.refresh_from_db()
-    assert (harmless.lane, harmless.state) == (Lane.GREEN, ConsignmentState.ASSESSED)
+    assert (harmless.lane, harmless.state) == (Lane.GREEN, ConsignmentState.RELEASED)
     assert (dangerous.lane, dangerous.state) == (Lane.RED, ConsignmentState.HELD)
     assessed = AuditEntry.objects.get(target_id=dangerous.pk, action="clearance.consignment.assessed")
     assert assessed.actor_label == "system:risk"

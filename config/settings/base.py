@@ -229,3 +229,29 @@ CELERY_BEAT_SCHEDULE["risk-reference-values"] = {
     "schedule": timedelta(minutes=10),
 }
 CELERY_BEAT_SCHEDULE["risk-retrain"] = {"task": "risk.tasks.model_retrain", "schedule": timedelta(days=7)}
+
+# --- Duty payment portal -----------------------------------------------------
+OPENCLEAR_PUBLIC_URL = env_str("OPENCLEAR_PUBLIC_URL", "http://127.0.0.1:8000")
+OPENCLEAR_PAYMENT_PROVIDER = env_str("OPENCLEAR_PAYMENT_PROVIDER", "sandbox")
+OPENCLEAR_SANDBOX_WEBHOOK_SECRET = env_secret(
+    "OPENCLEAR_SANDBOX_WEBHOOK_SECRET", required=False, default="openclear-sandbox-development-secret"
+)
+# A signed webhook older (or newer) than this is refused: it may be a replay.
+OPENCLEAR_WEBHOOK_TOLERANCE_SECONDS = env_int("OPENCLEAR_WEBHOOK_TOLERANCE_SECONDS", 300)
+# How long the link in a "charges due" e-mail keeps working.
+OPENCLEAR_PAY_LINK_MAX_AGE = env_int("OPENCLEAR_PAY_LINK_MAX_AGE_DAYS", 90) * 24 * 3600
+# Parcel lookups (S10 id + postcode) per client address and minute: guessing
+# postcodes must be slow.
+OPENCLEAR_PAY_LOOKUPS_PER_MINUTE = env_int("OPENCLEAR_PAY_LOOKUPS_PER_MINUTE", 10)
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "customs@openclear.invalid")
+CELERY_BEAT_SCHEDULE["payments-return-unpaid"] = {
+    "task": "payments.tasks.consignments_return_unpaid",
+    "schedule": timedelta(hours=1),
+}
+CELERY_BEAT_SCHEDULE["payments-reconcile-pending"] = {
+    "task": "payments.tasks.payments_reconcile_pending",
+    "schedule": timedelta(minutes=5),
+}

@@ -25,3 +25,4 @@ OPENCLEAR_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
 )
+OPENCLEAR_SANDBOX_WEBHOOK_SECRET = env_secret("OPENCLEAR_SANDBOX_WEBHOOK_SECRET", required=True)

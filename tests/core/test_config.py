@@ -62,6 +62,7 @@ def test_a_secret_can_come_from_a_file(tmp_path):
         "WARNING",
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY_FILE=str(secret_file),
+        OPENCLEAR_SANDBOX_WEBHOOK_SECRET=secrets.token_urlsafe(32),
         DJANGO_ALLOWED_HOSTS="customs.example.org",
     )
     assert result.returncode == 0, result.stderr

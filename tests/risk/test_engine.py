@@ -125,13 +125,17 @@ def test_assessment_records_score_lane_reasons_and_routes(django_capture_on_comm
     harmless = ConsignmentFactory()
     weapon = ConsignmentFactory(lines=[{"description": "Pistol", "hs_code": "930200"}])
     documents = ConsignmentFactory(category="DOCUMENTS", lines=[{"description": "Contract", "hs_code": ""}])
+    # USD 400 to Bosnia and Herzegovina is above its 300 BAM relief: duty and VAT are due.
+    dutiable = ConsignmentFactory(total_value=Decimal("400.00"))
 
-    result = consignments_assess(consignment_ids=[harmless.pk, weapon.pk, documents.pk])
+    result = consignments_assess(consignment_ids=[harmless.pk, weapon.pk, documents.pk, dutiable.pk])
 
-    assert result == {"assessed": 3, "held": 1, "released": 1}
+    assert result == {"assessed": 4, "held": 1, "released": 2, "charges_due": 1}
     states = dict(Consignment.objects.values_list("id", "state"))
-    assert states == {harmless.pk: ConsignmentState.ASSESSED, weapon.pk: ConsignmentState.HELD,
-                      documents.pk: ConsignmentState.RELEASED}  # fmt: skip
+    assert states == {harmless.pk: ConsignmentState.RELEASED, weapon.pk: ConsignmentState.HELD,
+                      documents.pk: ConsignmentState.RELEASED, dutiable.pk: ConsignmentState.CHARGES_DUE}  # fmt: skip
+    charges = dutiable.decisions.get().charges
+    assert charges["currency"] == "BAM" and Decimal(charges["total"]) > 0
     assessment = RiskAssessment.objects.get(consignment=weapon)
     assert assessment.lane == Lane.RED and assessment.consignment_version == 1
     assert any("weapons" in reason for reason in assessment.reasons)
@@ -140,7 +144,12 @@ def test_assessment_records_score_lane_reasons_and_routes(django_capture_on_comm
 def test_a_repeated_assessment_has_no_second_effect():
     consignment = ConsignmentFactory()
     consignments_assess(consignment_ids=[consignment.pk])
-    assert consignments_assess(consignment_ids=[consignment.pk]) == {"assessed": 0, "held": 0, "released": 0}
+    assert consignments_assess(consignment_ids=[consignment.pk]) == {
+        "assessed": 0,
+        "held": 0,
+        "released": 0,
+        "charges_due": 0,
+    }
     assert RiskAssessment.objects.filter(consignment=consignment).count() == 1
 
 

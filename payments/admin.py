@@ -1,0 +1,144 @@
+"""The admin: regulatory data is edited here; assessments and payments are read and acted on."""
+
+from django.contrib import admin, messages
+
+from core.actors import Actor
+from payments import models, services
+
+
+class EffectiveDatedAdmin(admin.ModelAdmin):
+    list_filter = ["regime"]
+    date_hierarchy = "valid_from"
+
+
+@admin.register(models.Regime)
+class RegimeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "currency"]
+
+
+@admin.register(models.RegimeTerms)
+class RegimeTermsAdmin(EffectiveDatedAdmin):
+    list_display = ["regime", "valid_from", "valid_to", "valuation_basis", "low_value_ceiling", "storage_days"]
+
+
+@admin.register(models.DeMinimis)
+class DeMinimisAdmin(EffectiveDatedAdmin):
+    list_display = ["regime", "kind", "category", "amount", "basis", "valid_from", "valid_to"]
+
+
+@admin.register(models.DutyRate)
+class DutyRateAdmin(EffectiveDatedAdmin):
+    list_display = ["regime", "hs_prefix", "origin_country", "rate", "valid_from", "valid_to", "description"]
+    search_fields = ["hs_prefix", "description"]
+
+
+@admin.register(models.FlatDuty)
+class FlatDutyAdmin(EffectiveDatedAdmin):
+    list_display = [
+        "regime",
+        "amount",
+        "max_intrinsic_value",
+        "applies_with_ioss",
+        "applies_without_ioss",
+        "valid_from",
+    ]
+
+
+@admin.register(models.VatRate)
+class VatRateAdmin(EffectiveDatedAdmin):
+    list_display = ["regime", "country", "hs_prefix", "rate", "valid_from", "valid_to"]
+
+
+@admin.register(models.Fee)
+class FeeAdmin(EffectiveDatedAdmin):
+    list_display = ["regime", "name", "basis", "amount", "only_when_charges_due", "valid_from", "valid_to"]
+
+
+@admin.register(models.ExchangeRate)
+class ExchangeRateAdmin(EffectiveDatedAdmin):
+    list_display = ["regime", "currency", "units_per_regime_unit", "published_on", "valid_from", "valid_to"]
+    list_filter = ["regime", "currency"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AssessmentLineInline(admin.TabularInline):
+    model = models.AssessmentLine
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["consignment", "number", "is_current", "irg_category", "total", "currency", "assessed_on"]
+    list_filter = ["is_current", "irg_category", "regime"]
+    search_fields = ["consignment__item_id"]
+    inlines = [AssessmentLineInline]
+
+
+class PaymentItemInline(admin.TabularInline):
+    model = models.PaymentItem
+    extra = 0
+    can_delete = False
+    readonly_fields = ["consignment", "assessment", "amount"]
+
+
+@admin.action(description="Refund the selected payments' items")
+def refund_payments(modeladmin, request, queryset):
+    actor = Actor.for_user(request.user)
+    count = 0
+    for payment in queryset.filter(state="SUCCEEDED"):
+        for item in payment.items.select_related("consignment"):
+            services.refund_issue(
+                payment=payment, consignment=item.consignment, reason="Refunded by an administrator", actor=actor
+            )
+            count += 1
+    messages.info(request, f"{count} item(s) refunded.")
+
+
+@admin.register(models.Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "state", "amount", "currency", "trader", "created_at", "paid_at"]
+    list_filter = ["state", "provider"]
+    search_fields = ["reference", "verification_code", "items__consignment__item_id"]
+    inlines = [PaymentItemInline]
+    actions = [refund_payments]
+
+
+@admin.register(models.Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ["payment", "consignment", "amount", "currency", "state", "reason", "created_at"]
+
+
+@admin.register(models.Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    list_display = ["consignment", "state", "created_at", "resolved_at"]
+    list_filter = ["state"]
+    readonly_fields = [
+        "consignment",
+        "assessment",
+        "line",
+        "reason",
+        "contact_email",
+        "state",
+        "resolved_at",
+        "resolved_by",
+    ]
+
+
+@admin.register(models.Trader)
+class TraderAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    filter_horizontal = ["members"]

@@ -1,0 +1,229 @@
+"""Writes: the duty and tax assessment of items, and the routing that follows it.
+
+`consignments_assess_charges` assesses a batch of items (the risk task calls it
+after scoring) and stores one Assessment each, with the rates it used. Then
+`consignments_route_green` releases what owes nothing, asks for payment where
+charges are due and holds what needs a full declaration.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+
+from clearance import services as clearance_services
+from clearance import transitions
+from clearance.models import Consignment
+from core.actors import Actor
+from core.services import audit_entries_create
+from payments import notifications
+from payments.calculator import Breakdown, ItemInput, LineInput, assess_item
+from payments.models import Assessment, AssessmentFee, AssessmentLine, Regime
+from payments.selectors import TariffUnavailable, tariff_for
+
+ASSESSMENT_ACTOR = Actor.system("payments.assessment")
+_FOUR = Decimal("0.0001")
+
+
+def _item_input(consignment: Consignment) -> ItemInput:
+    return ItemInput(
+        category=consignment.category,
+        currency=consignment.currency,
+        addressee_country=consignment.addressee_country,
+        postal_charges=consignment.postal_charges,
+        insurance=consignment.insurance,
+        ioss_number=consignment.ioss_number,
+        lines=tuple(
+            LineInput(
+                position=line.position,
+                description=line.description,
+                value=line.value,
+                hs_code=line.hs_code,
+                origin_country=line.origin_country,
+            )
+            for line in consignment.lines.all()
+        ),
+    )
+
+
+class _TariffBook:
+    """The law per (regime, date, currency), loaded once per batch."""
+
+    def __init__(self) -> None:
+        self.regimes = {country: regime for regime in Regime.objects.all() for country in regime.countries}
+        self.cache: dict = {}
+
+    def lookup(self, consignment: Consignment, on: date):
+        regime = self.regimes.get(consignment.addressee_country)
+        if regime is None:
+            raise TariffUnavailable(f"No duty regime is configured for {consignment.addressee_country}.")
+        key = (regime.pk, on, consignment.currency)
+        if key not in self.cache:
+            try:
+                self.cache[key] = (regime, tariff_for(regime, on, consignment.currency))
+            except TariffUnavailable as exc:
+                self.cache[key] = (regime, exc)
+        regime, tariff = self.cache[key]
+        if isinstance(tariff, TariffUnavailable):
+            raise tariff
+        return regime, tariff
+
+
+def consignments_assess_charges(
+    *, consignment_ids: list[int], actor: Actor = ASSESSMENT_ACTOR, reason: str = ""
+) -> dict[int, Assessment]:
+    """Assess each item with the law of its pre-advice date; returns the new current assessments."""
+    book = _TariffBook()
+    consignments = Consignment.objects.filter(id__in=consignment_ids).prefetch_related("lines").order_by("id")
+    with transaction.atomic():
+        # Locking the items serialises concurrent assessments of one item (a
+        # retried task and an officer's correction), so numbers never collide.
+        locked = list(consignments.select_for_update(of=("self",)))
+        numbers = dict(
+            Assessment.objects.filter(consignment_id__in=[c.pk for c in locked])
+            .values_list("consignment_id")
+            .annotate(last=Max("number"))
+        )
+        Assessment.objects.filter(consignment_id__in=[c.pk for c in locked], is_current=True).update(is_current=False)
+        built = {c.pk: _build(c, book, numbers.get(c.pk, 0) + 1, actor, reason) for c in locked}
+        results = _save(built)
+        audit_entries_create(
+            model=Consignment,
+            target_ids=list(results),
+            action="payments.assessment.created",
+            actor=actor,
+            reason=reason,
+            payloads={
+                pk: {"number": a.number, "total": str(a.total), "currency": a.currency} for pk, a in results.items()
+            },
+        )
+    return results
+
+
+def _build(consignment: Consignment, book: _TariffBook, number: int, actor: Actor, reason: str):
+    """The unsaved assessment of one item, with its lines and fees."""
+    on = consignment.pre_advised_at.date()
+    assessment = Assessment(
+        consignment=consignment,
+        number=number,
+        consignment_version=consignment.version,
+        assessed_on=on,
+        created_by=actor.label,
+        reason=reason,
+    )
+    try:
+        regime, tariff = book.lookup(consignment, on)
+    except TariffUnavailable as exc:
+        assessment.needs_officer = str(exc)[:200]
+        assessment.details = {"error": str(exc)}
+        return assessment, [], []
+    breakdown = assess_item(_item_input(consignment), tariff)
+    for name in ("irg_category", "currency", "intrinsic_value", "transport_and_insurance", "customs_value"):
+        setattr(assessment, name, getattr(breakdown, name))
+    for name in ("duty", "vat", "fees", "total", "ioss_applied"):
+        setattr(assessment, name, getattr(breakdown, name))
+    assessment.regime = regime
+    assessment.fx_currency = consignment.currency
+    assessment.fx_rate = tariff.fx.units_per_regime_unit
+    assessment.fx_published_on = tariff.fx.published_on
+    assessment.needs_officer = breakdown.needs_officer[:200]
+    assessment.details = _details(tariff, breakdown)
+    lines = [
+        AssessmentLine(
+            position=line.position,
+            description=line.description,
+            hs_code=line.hs_code,
+            declared_value=line.declared_value,
+            customs_value=line.customs_value.quantize(_FOUR),
+            duty_kind=line.duty_kind,
+            duty_rate=line.duty_rate,
+            duty=line.duty.quantize(_FOUR),
+            vat_rate=line.vat_rate,
+            vat_base=line.vat_base.quantize(_FOUR),
+            vat=line.vat.quantize(_FOUR),
+        )
+        for line in breakdown.lines
+    ]
+    fees = [
+        AssessmentFee(name=f.name, basis=f.basis, count=f.count, unit_amount=f.unit_amount, amount=f.amount)
+        for f in breakdown.fee_lines
+    ]
+    return assessment, lines, fees
+
+
+def _save(built: dict) -> dict[int, Assessment]:
+    """Three multi-row INSERTs for the whole batch, not three per item."""
+    Assessment.objects.bulk_create([assessment for assessment, _, _ in built.values()], batch_size=1000)
+    lines, fees = [], []
+    for assessment, item_lines, item_fees in built.values():
+        for row in (*item_lines, *item_fees):
+            row.assessment = assessment
+        lines += item_lines
+        fees += item_fees
+    AssessmentLine.objects.bulk_create(lines, batch_size=2000)
+    AssessmentFee.objects.bulk_create(fees, batch_size=2000)
+    return {pk: assessment for pk, (assessment, _, _) in built.items()}
+
+
+def _threshold_json(threshold) -> dict:
+    return {"amount": str(threshold.amount), "basis": threshold.basis, "category": threshold.category}
+
+
+def _details(tariff, breakdown: Breakdown) -> dict:
+    return {
+        "regime": tariff.regime_code,
+        "valuationBasis": tariff.valuation_basis,
+        "rounding": {"scope": tariff.rounding_scope, "places": tariff.rounding_places},
+        "lowValueCeiling": str(tariff.low_value_ceiling) if tariff.low_value_ceiling is not None else None,
+        "dutyThresholds": [
+            {"amount": str(t.amount), "basis": t.basis, "category": t.category} for t in tariff.duty_thresholds
+        ],
+        "vatThresholds": [
+            {"amount": str(t.amount), "basis": t.basis, "category": t.category} for t in tariff.vat_thresholds
+        ],
+        "flatDuty": str(tariff.flat_duty.amount) if tariff.flat_duty else None,
+        "notes": breakdown.notes,
+    }
+
+
+# --- Routing after the assessment --------------------------------------------------------------
+
+
+def consignments_route_green(*, assessments: dict[int, Assessment], actor: Actor = ASSESSMENT_ACTOR) -> dict[str, int]:
+    """Release, ask for payment or hold green items, by what their assessment found."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for pk, assessment in assessments.items():
+        if assessment.needs_officer:
+            groups["hold"].append(pk)
+        elif assessment.total == 0:
+            groups["release"].append(pk)
+        else:
+            groups["charges"].append(pk)
+    clearance_services.consignments_transition(
+        transition=transitions.RELEASE,
+        consignment_ids=groups["release"],
+        actor=actor,
+        reason="Released on arrival: nothing to pay (WCO Immediate Release Guidelines).",
+    )
+    charged = clearance_services.consignments_transition(
+        transition=transitions.REQUIRE_PAYMENT,
+        consignment_ids=groups["charges"],
+        actor=actor,
+        reason="Duty and taxes to be paid before delivery.",
+        changes={pk: clearance_services.ItemChange(charges=assessments[pk].charges()) for pk in groups["charges"]},
+    )
+    for pk in groups["hold"]:
+        clearance_services.consignments_transition(
+            transition=transitions.HOLD,
+            consignment_ids=[pk],
+            actor=actor,
+            reason=assessments[pk].needs_officer,
+        )
+    if charged.changed:
+        ids = charged.changed
+        transaction.on_commit(lambda: notifications.enqueue_charges_due(ids), robust=True)
+    return {key: len(value) for key, value in groups.items()}

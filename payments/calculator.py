@@ -1,0 +1,355 @@
+"""The duty and tax arithmetic, free of the database.
+
+`assess_item` takes an item and the law in force for it (a `Tariff`, loaded by
+payments.selectors) and returns an itemised `Breakdown`. Every amount is a
+Decimal; values are converted to the regime's currency with full precision and
+rounded only as the regime's rounding rule says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from payments.choices import DutyKind, FeeBasis, IrgCategory, RoundingScope, ThresholdBasis, ValuationBasis
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+IOSS_FORMAT = re.compile(r"^IM(\d{3})\d{7}$")
+
+
+@dataclass(frozen=True)
+class LineInput:
+    position: int
+    description: str
+    value: Decimal
+    hs_code: str = ""
+    origin_country: str = ""
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    category: str
+    currency: str
+    lines: tuple[LineInput, ...]
+    addressee_country: str
+    postal_charges: Decimal = ZERO
+    insurance: Decimal = ZERO
+    ioss_number: str = ""
+
+
+@dataclass(frozen=True)
+class Threshold:
+    amount: Decimal
+    basis: str
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class FlatDutyTerms:
+    amount: Decimal
+    max_intrinsic_value: Decimal
+    applies_with_ioss: bool
+    applies_without_ioss: bool
+
+
+@dataclass(frozen=True)
+class FeeTerms:
+    name: str
+    basis: str
+    amount: Decimal
+    only_when_charges_due: bool
+
+
+@dataclass(frozen=True)
+class RateRow:
+    rate: Decimal
+    hs_prefix: str = ""
+    origin_country: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class Fx:
+    currency: str
+    units_per_regime_unit: Decimal
+    published_on: object  # a date; None when no conversion was needed
+
+
+@dataclass(frozen=True)
+class Tariff:
+    """The law of one regime on one date."""
+
+    regime_code: str
+    currency: str
+    valuation_basis: str
+    rounding_scope: str
+    rounding_places: int
+    low_value_ceiling: Decimal | None
+    ioss_accepted: bool
+    ioss_value_cap: Decimal | None
+    ioss_member_state_codes: frozenset[str]
+    duty_thresholds: tuple[Threshold, ...]
+    vat_thresholds: tuple[Threshold, ...]
+    duty_rates: tuple[RateRow, ...]
+    vat_rates: tuple[RateRow, ...]
+    flat_duty: FlatDutyTerms | None
+    fees: tuple[FeeTerms, ...]
+    fx: Fx
+
+    def threshold(self, rows: tuple[Threshold, ...], category: str) -> Threshold | None:
+        """A row for the item's own category beats the general one."""
+        own = [row for row in rows if row.category == category]
+        general = [row for row in rows if not row.category]
+        return (own or general or [None])[0]
+
+    def duty_rate(self, hs_code: str, origin: str) -> Decimal:
+        return _most_specific(self.duty_rates, hs_code, lambda row: row.origin_country in ("", origin))
+
+    def vat_rate(self, hs_code: str, country: str) -> Decimal:
+        rows = [row for row in self.vat_rates if row.country in ("", country)]
+        # A row for the destination country beats the regime-wide one; then the longest HS prefix.
+        rows.sort(key=lambda row: (row.country == country, len(row.hs_prefix)), reverse=True)
+        for row in rows:
+            if hs_code.startswith(row.hs_prefix):
+                return row.rate
+        return ZERO
+
+
+def _most_specific(rows, hs_code: str, admits) -> Decimal:
+    candidates = [row for row in rows if admits(row) and hs_code.startswith(row.hs_prefix)]
+    if not candidates:
+        return ZERO
+    best = max(candidates, key=lambda row: (len(row.hs_prefix), bool(row.origin_country)))
+    return best.rate
+
+
+@dataclass
+class LineResult:
+    position: int
+    description: str
+    hs_code: str
+    declared_value: Decimal
+    customs_value: Decimal
+    duty_kind: str
+    duty_rate: Decimal | None
+    duty: Decimal
+    vat_rate: Decimal
+    vat_base: Decimal
+    vat: Decimal
+
+
+@dataclass
+class FeeResult:
+    name: str
+    basis: str
+    count: int
+    unit_amount: Decimal
+    amount: Decimal
+
+
+@dataclass
+class Breakdown:
+    irg_category: int
+    currency: str
+    intrinsic_value: Decimal
+    transport_and_insurance: Decimal
+    customs_value: Decimal
+    duty: Decimal
+    vat: Decimal
+    fees: Decimal
+    total: Decimal
+    ioss_applied: bool
+    needs_officer: str = ""
+    lines: list[LineResult] = field(default_factory=list)
+    fee_lines: list[FeeResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def ioss_number_valid(number: str, tariff: Tariff) -> bool:
+    """IM + the ISO numeric code of an EU member state + 7 digits (one per declaration)."""
+    match = IOSS_FORMAT.match(number or "")
+    return bool(match) and match.group(1) in tariff.ioss_member_state_codes
+
+
+def assess_item(item: ItemInput, tariff: Tariff) -> Breakdown:
+    convert = _converter(item.currency, tariff.fx)
+    values = [convert(line.value) for line in item.lines]
+    intrinsic = sum(values, ZERO)
+    transport = convert(item.postal_charges + item.insurance)
+    if item.category == "DOCUMENTS":
+        return _nothing_due(IrgCategory.DOCUMENTS, tariff, intrinsic, transport, "Documents: no duty or tax.")
+
+    customs_values = _customs_values(values, intrinsic, transport, tariff.valuation_basis)
+    customs_value = sum(customs_values, ZERO)
+    has_ioss = bool(item.ioss_number)
+    ioss_applied = (
+        tariff.ioss_accepted
+        and ioss_number_valid(item.ioss_number, tariff)
+        and (tariff.ioss_value_cap is None or intrinsic <= tariff.ioss_value_cap)
+    )
+    notes: list[str] = []
+    if has_ioss and not ioss_applied:
+        notes.append("The IOSS number is not valid for this regime or value: import VAT is charged.")
+
+    duty_mode = _duty_mode(item, tariff, intrinsic, customs_value, has_ioss, notes)
+    vat_relieved = ioss_applied or _below(
+        tariff.threshold(tariff.vat_thresholds, item.category), intrinsic, customs_value
+    )
+    if ioss_applied:
+        notes.append("VAT was charged at sale under IOSS: no import VAT.")
+    elif vat_relieved:
+        notes.append("Below the VAT threshold: no import VAT.")
+
+    lines = _line_results(item, tariff, customs_values, duty_mode, vat_relieved)
+    duty, vat = _totals(lines, tariff)
+    fee_lines = _fees(item, tariff, due=duty + vat > ZERO)
+    fees = sum((fee.amount for fee in fee_lines), ZERO)
+    total = duty + vat + fees
+
+    needs_officer = ""
+    if tariff.low_value_ceiling is not None and intrinsic > tariff.low_value_ceiling:
+        category = IrgCategory.HIGH_VALUE
+        needs_officer = (
+            f"Intrinsic value {_money(intrinsic, 2)} {tariff.currency} is above the low-value ceiling "
+            f"of {tariff.low_value_ceiling}: a full declaration is needed."
+        )
+    elif total == ZERO:
+        category = IrgCategory.BELOW_DE_MINIMIS
+    else:
+        category = IrgCategory.LOW_VALUE_DUTIABLE
+    return Breakdown(
+        irg_category=int(category),
+        currency=tariff.currency,
+        intrinsic_value=_money(intrinsic, 2),
+        transport_and_insurance=_money(transport, 2),
+        customs_value=_money(customs_value, 2),
+        duty=duty,
+        vat=vat,
+        fees=fees,
+        total=total,
+        ioss_applied=ioss_applied,
+        needs_officer=needs_officer,
+        lines=lines,
+        fee_lines=fee_lines,
+        notes=notes,
+    )
+
+
+def _converter(currency: str, fx: Fx):
+    if currency == fx.currency and fx.units_per_regime_unit == 1:
+        return lambda amount: Decimal(amount)
+    return lambda amount: Decimal(amount) / fx.units_per_regime_unit
+
+
+def _customs_values(values: list[Decimal], intrinsic: Decimal, transport: Decimal, basis: str) -> list[Decimal]:
+    """CIF spreads transport and insurance over the lines in proportion to their value."""
+    if basis != ValuationBasis.CIF or transport == ZERO:
+        return list(values)
+    if intrinsic == ZERO:
+        share = transport / len(values)
+        return [value + share for value in values]
+    return [value + transport * value / intrinsic for value in values]
+
+
+def _below(threshold: Threshold | None, intrinsic: Decimal, customs_value: Decimal) -> bool:
+    if threshold is None:
+        return False
+    value = customs_value if threshold.basis == ThresholdBasis.CIF else intrinsic
+    return value <= threshold.amount
+
+
+def _duty_mode(item, tariff, intrinsic, customs_value, has_ioss, notes) -> str:
+    flat = tariff.flat_duty
+    applies = flat and (flat.applies_with_ioss if has_ioss else flat.applies_without_ioss)
+    if applies and intrinsic <= flat.max_intrinsic_value:
+        notes.append(f"Flat duty of {flat.amount} {tariff.currency} per distinct tariff line.")
+        return DutyKind.FLAT
+    if _below(tariff.threshold(tariff.duty_thresholds, item.category), intrinsic, customs_value):
+        notes.append("Below the duty de minimis: no customs duty.")
+        return DutyKind.RELIEF
+    return DutyKind.AD_VALOREM
+
+
+def _tariff_line(line: LineInput) -> str:
+    """Lines with the same HS code are one tariff line (five identical T-shirts = one)."""
+    return line.hs_code or f"#{line.description.strip().lower()}"
+
+
+def _line_results(item, tariff, customs_values, duty_mode, vat_relieved) -> list[LineResult]:
+    per_line = tariff.rounding_scope == RoundingScope.PER_LINE
+    places = tariff.rounding_places
+    seen_tariff_lines: set[str] = set()
+    results = []
+    for line, customs_value in zip(item.lines, customs_values, strict=True):
+        if duty_mode == DutyKind.FLAT:
+            first_of_its_line = _tariff_line(line) not in seen_tariff_lines
+            seen_tariff_lines.add(_tariff_line(line))
+            duty, rate, kind = (tariff.flat_duty.amount if first_of_its_line else ZERO), None, DutyKind.FLAT
+        elif duty_mode == DutyKind.RELIEF:
+            duty, rate, kind = ZERO, None, DutyKind.RELIEF
+        else:
+            rate = tariff.duty_rate(line.hs_code, line.origin_country)
+            duty, kind = customs_value * rate / HUNDRED, DutyKind.AD_VALOREM
+        if per_line:
+            duty = _money(duty, places)
+        vat_rate = ZERO if vat_relieved else tariff.vat_rate(line.hs_code, item.addressee_country)
+        vat_base = customs_value + duty
+        vat = vat_base * vat_rate / HUNDRED
+        if per_line:
+            vat = _money(vat, places)
+        results.append(
+            LineResult(
+                position=line.position,
+                description=line.description,
+                hs_code=line.hs_code,
+                declared_value=line.value,
+                customs_value=customs_value,
+                duty_kind=kind,
+                duty_rate=rate,
+                duty=duty,
+                vat_rate=vat_rate,
+                vat_base=vat_base,
+                vat=vat,
+            )
+        )
+    return results
+
+
+def _totals(lines: list[LineResult], tariff: Tariff) -> tuple[Decimal, Decimal]:
+    duty = sum((line.duty for line in lines), ZERO)
+    vat = sum((line.vat for line in lines), ZERO)
+    return _money(duty, tariff.rounding_places), _money(vat, tariff.rounding_places)
+
+
+def _fees(item: ItemInput, tariff: Tariff, *, due: bool) -> list[FeeResult]:
+    tariff_lines = len({_tariff_line(line) for line in item.lines}) or 1
+    results = []
+    for fee in tariff.fees:
+        if fee.only_when_charges_due and not due:
+            continue
+        count = tariff_lines if fee.basis == FeeBasis.PER_TARIFF_LINE else 1
+        amount = _money(fee.amount * count, tariff.rounding_places)
+        results.append(FeeResult(fee.name, fee.basis, count, fee.amount, amount))
+    return results
+
+
+def _nothing_due(category, tariff, intrinsic, transport, note) -> Breakdown:
+    return Breakdown(
+        irg_category=int(category),
+        currency=tariff.currency,
+        intrinsic_value=_money(intrinsic, 2),
+        transport_and_insurance=_money(transport, 2),
+        customs_value=_money(intrinsic, 2),
+        duty=ZERO,
+        vat=ZERO,
+        fees=ZERO,
+        total=ZERO,
+        ioss_applied=False,
+        notes=[note],
+    )
+
+
+def _money(amount: Decimal, places: int) -> Decimal:
+    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -1,0 +1,430 @@
+"""Duty and tax law as data, the assessments made with it, and payments.
+
+Every regulatory row is effective-dated (valid_from .. valid_to, both days
+included, valid_to empty = until further notice), so a change of law is a new
+row entered in the admin, never a code change, and an item is always assessed
+with the law of its own date.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clearance.models import Consignment, money_field
+from core.models import BaseModel
+from payments.choices import (
+    DisputeState,
+    DutyKind,
+    FeeBasis,
+    FxRule,
+    IrgCategory,
+    PaymentState,
+    RefundState,
+    RoundingScope,
+    ThresholdBasis,
+    ThresholdKind,
+    ValuationBasis,
+)
+
+NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+def rate_field(**kwargs) -> models.DecimalField:
+    """A percentage such as 21.000."""
+    return models.DecimalField(max_digits=7, decimal_places=3, validators=NON_NEGATIVE, **kwargs)
+
+
+class Regime(BaseModel):
+    """A destination customs territory with its own law: the EU, the UK, the US, BiH."""
+
+    code = models.SlugField(max_length=8, unique=True)
+    name = models.CharField(max_length=100)
+    currency = models.CharField(max_length=3, help_text=_("ISO 4217 code of the regime's currency"))
+    countries = models.JSONField(default=list, help_text=_("ISO 3166 alpha-2 codes of the destination countries"))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EffectiveDated(models.Model):
+    regime = models.ForeignKey(Regime, on_delete=models.CASCADE, related_name="+")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text=_("Last day in force; empty: until replaced"))
+    source = models.CharField(max_length=300, blank=True, help_text=_("Legal basis or publication"))
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The last day in force comes before the first.")})
+
+
+class RegimeTerms(EffectiveDated):
+    """How a regime values, rounds and holds items, and which low-value procedure applies."""
+
+    valuation_basis = models.CharField(max_length=3, choices=ValuationBasis.choices)
+    rounding_scope = models.CharField(max_length=16, choices=RoundingScope.choices, default=RoundingScope.PER_LINE)
+    rounding_places = models.PositiveSmallIntegerField(default=2)
+    low_value_ceiling = money_field(
+        null=True, blank=True, help_text=_("Intrinsic value above which a full declaration is needed (IRG 4)")
+    )
+    fx_rule = models.CharField(max_length=24, choices=FxRule.choices, default=FxRule.DAILY)
+    ioss_accepted = models.BooleanField(default=False, help_text=_("A valid IOSS number means VAT was paid at sale"))
+    ioss_value_cap = money_field(null=True, blank=True, help_text=_("Intrinsic value up to which IOSS applies"))
+    storage_days = models.PositiveSmallIntegerField(
+        default=20, help_text=_("Days an item with charges due is kept before it is returned to sender")
+    )
+
+    class Meta:
+        verbose_name_plural = "regime terms"
+        ordering = ["regime", "-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.regime.code} terms from {self.valid_from}"
+
+
+class DeMinimis(EffectiveDated):
+    """Below or at this value, no duty (or no VAT) is collected."""
+
+    kind = models.CharField(max_length=4, choices=ThresholdKind.choices)
+    basis = models.CharField(max_length=9, choices=ThresholdBasis.choices, default=ThresholdBasis.INTRINSIC)
+    amount = money_field()
+    category = models.CharField(
+        max_length=20, blank=True, help_text=_("Item category it is limited to (e.g. GIFT); empty: every category")
+    )
+
+    class Meta:
+        verbose_name = "de minimis threshold"
+        ordering = ["regime", "kind", "-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.regime.code} {self.kind} ≤ {self.amount} {self.category or ''}".strip()
+
+
+class DutyRate(EffectiveDated):
+    """Ad valorem duty by HS prefix; the longest matching prefix wins, '' is the default."""
+
+    hs_prefix = models.CharField(max_length=10, blank=True)
+    origin_country = models.CharField(max_length=2, blank=True, help_text=_("Empty: any origin"))
+    rate = rate_field()
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["regime", "hs_prefix", "-valid_from"]
+        indexes = [models.Index(fields=["regime", "hs_prefix"], name="duty_rate_prefix_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.regime.code} {self.hs_prefix or '*'} {self.rate}%"
+
+
+class FlatDuty(EffectiveDated):
+    """A fixed duty per distinct tariff line, replacing the duty relief (the EU's €3 from 2026-07-01)."""
+
+    amount = money_field()
+    max_intrinsic_value = money_field(help_text=_("Applies to items up to this intrinsic value"))
+    applies_with_ioss = models.BooleanField(default=True)
+    applies_without_ioss = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name_plural = "flat duties"
+        ordering = ["regime", "-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.regime.code} {self.amount} per tariff line"
+
+
+class VatRate(EffectiveDated):
+    """VAT rate by destination country and HS prefix; the most specific row wins."""
+
+    country = models.CharField(max_length=2, blank=True, help_text=_("Empty: every country of the regime"))
+    hs_prefix = models.CharField(max_length=10, blank=True)
+    rate = rate_field()
+
+    class Meta:
+        ordering = ["regime", "country", "hs_prefix", "-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.regime.code} {self.country or '*'} {self.hs_prefix or '*'} {self.rate}%"
+
+
+class Fee(EffectiveDated):
+    """A handling fee collected with the charges (customs or carrier)."""
+
+    name = models.CharField(max_length=100)
+    basis = models.CharField(max_length=16, choices=FeeBasis.choices)
+    amount = money_field()
+    only_when_charges_due = models.BooleanField(
+        default=False, help_text=_("Collected only when duty or VAT is due (a carrier's collection fee)")
+    )
+
+    class Meta:
+        ordering = ["regime", "name", "-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.regime.code} {self.name} {self.amount}"
+
+
+class ExchangeRate(EffectiveDated):
+    """Units of `currency` per one unit of the regime's currency, in force from `valid_from`."""
+
+    currency = models.CharField(max_length=3)
+    units_per_regime_unit = models.DecimalField(max_digits=20, decimal_places=8, validators=NON_NEGATIVE)
+    published_on = models.DateField(help_text=_("Date of the published rate this row takes"))
+
+    class Meta:
+        ordering = ["regime", "currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["regime", "currency", "valid_from"], name="fx_unique_regime_day"),
+        ]
+        indexes = [models.Index(fields=["regime", "currency", "-valid_from"], name="fx_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.regime.code} {self.currency} {self.units_per_regime_unit} from {self.valid_from}"
+
+
+# --- Assessments ----------------------------------------------------------------------------
+
+
+class Assessment(models.Model):
+    """The duty and tax computed for one version of an item, with everything used to compute it.
+
+    A new assessment is made for an amendment or an officer's correction; the
+    earlier ones stay, with is_current unset, so every amount ever charged can
+    be reproduced from the rates stored here.
+    """
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="assessments")
+    number = models.PositiveIntegerField()
+    consignment_version = models.PositiveIntegerField()
+    is_current = models.BooleanField(default=True)
+    regime = models.ForeignKey(Regime, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assessed_on = models.DateField(help_text=_("The date whose law and exchange rate were applied"))
+    irg_category = models.PositiveSmallIntegerField(choices=IrgCategory.choices, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    fx_currency = models.CharField(max_length=3, blank=True)
+    fx_rate = models.DecimalField(max_digits=20, decimal_places=8, null=True, blank=True)
+    fx_published_on = models.DateField(null=True, blank=True)
+    intrinsic_value = money_field(default=Decimal("0"))
+    transport_and_insurance = money_field(default=Decimal("0"))
+    customs_value = money_field(default=Decimal("0"))
+    duty = money_field(default=Decimal("0"))
+    vat = money_field(default=Decimal("0"))
+    fees = money_field(default=Decimal("0"))
+    total = money_field(default=Decimal("0"))
+    ioss_applied = models.BooleanField(default=False)
+    needs_officer = models.CharField(
+        max_length=200, blank=True, help_text=_("Why it cannot be released on its own (no regime, IRG 4)")
+    )
+    details = models.JSONField(default=dict, help_text=_("Terms, thresholds, fees and rounding applied"))
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.CharField(max_length=150)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consignment", "number"], name="assessment_unique_number"),
+            models.UniqueConstraint(
+                fields=["consignment"], condition=Q(is_current=True), name="assessment_one_current"
+            ),
+        ]
+        ordering = ["consignment", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id} assessment {self.number}: {self.total} {self.currency}"
+
+    def charges(self) -> dict[str, str]:
+        """The charges as sent to the operator in a customs response."""
+        return {
+            "duty": str(self.duty),
+            "vat": str(self.vat),
+            "fees": str(self.fees),
+            "total": str(self.total),
+            "currency": self.currency,
+        }
+
+
+class AssessmentLine(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=300)
+    hs_code = models.CharField(max_length=10, blank=True)
+    declared_value = money_field(help_text=_("In the item's currency"))
+    customs_value = models.DecimalField(max_digits=15, decimal_places=4)
+    duty_kind = models.CharField(max_length=12, choices=DutyKind.choices)
+    duty_rate = rate_field(null=True, blank=True)
+    duty = models.DecimalField(max_digits=15, decimal_places=4)
+    vat_rate = rate_field(default=Decimal("0"))
+    vat_base = models.DecimalField(max_digits=15, decimal_places=4)
+    vat = models.DecimalField(max_digits=15, decimal_places=4)
+
+    class Meta:
+        ordering = ["assessment", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "position"], name="assessment_line_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.description}"
+
+
+class AssessmentFee(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="fee_lines")
+    name = models.CharField(max_length=100)
+    basis = models.CharField(max_length=16, choices=FeeBasis.choices)
+    count = models.PositiveSmallIntegerField()
+    unit_amount = money_field()
+    amount = money_field()
+
+    # --- Traders, payments, refunds, disputes ----------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.amount}"
+
+
+class Trader(BaseModel):
+    """An e-commerce seller (or its representative) who pays many parcels' charges (DDP).
+
+    Parcels belong to a trader through the identifiers an administrator has
+    verified: sender e-mail addresses and IOSS numbers.
+    """
+
+    name = models.CharField(max_length=200)
+    members = models.ManyToManyField("core.User", blank=True, related_name="traders")
+    sender_emails = models.JSONField(default=list, blank=True)
+    ioss_numbers = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Payment(BaseModel):
+    """One payment for the charges of one or more items, through a payment provider."""
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    provider = models.CharField(max_length=20)
+    provider_reference = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=10, choices=PaymentState.choices, default=PaymentState.PENDING)
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    trader = models.ForeignKey(Trader, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    payer_email = models.EmailField(blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    verification_code = models.CharField(max_length=16, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount} {self.currency} {self.state}"
+
+
+class PaymentItem(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="items")
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="payment_items")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="payment_items")
+    amount = money_field()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "consignment"], name="payment_item_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id}: {self.amount}"
+
+
+class ProviderEvent(models.Model):
+    """A webhook event already processed: a replay of the same id is a no-op."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    received_at = models.DateTimeField(default=timezone.now)
+    payload = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_id}"
+
+
+class Refund(BaseModel):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="refunds")
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=300)
+    state = models.CharField(max_length=10, choices=RefundState.choices, default=RefundState.PENDING)
+    provider_reference = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            # One refund per paid item: a retried refund never pays out twice.
+            models.UniqueConstraint(fields=["payment", "consignment"], name="refund_unique_payment_item"),
+        ]
+
+
+class Dispute(BaseModel):
+    """A payer contests a charge; the item waits (not returned) until an officer resolves it."""
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="disputes")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="disputes")
+    line = models.ForeignKey(AssessmentLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    contact_email = models.EmailField(blank=True)
+    state = models.CharField(max_length=10, choices=DisputeState.choices, default=DisputeState.OPEN)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consignment"], condition=Q(state="OPEN"), name="dispute_one_open_per_item"
+            ),
+        ]
+        ordering = ["-created_at"]
+
+
+class SandboxCharge(BaseModel):
+    """A card charge taken by the built-in sandbox provider (its own ledger, as a real PSP has)."""
+
+    checkout_token = models.CharField(max_length=64, unique=True)
+    payment_reference = models.UUIDField()
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    outcome = models.CharField(max_length=10)
+    card_last4 = models.CharField(max_length=4)
+    refunded_amount = money_field(default=Decimal("0"))
+
+
+class Notification(models.Model):
+    """An e-mail sent to a payer; the unique key makes a retried task send it once."""
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20)
+    key = models.CharField(max_length=64, help_text=_("What it is about, e.g. an assessment or payment"))
+    to = models.EmailField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consignment", "kind", "key"], name="notification_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to}"

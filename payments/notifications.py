@@ -1,0 +1,89 @@
+"""E-mails to payers: charges due (with the link to pay), payment received, release.
+
+Sent by Celery tasks after the decisions commit; a Notification row per
+(item, kind, subject) makes a retried task send each e-mail once.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from clearance.models import Consignment
+
+CHUNK = 500
+
+
+def enqueue_charges_due(consignment_ids: list[int]) -> None:
+    from payments.tasks import notify_charges_due
+
+    for start in range(0, len(consignment_ids), CHUNK):
+        notify_charges_due.delay(consignment_ids[start : start + CHUNK])
+
+
+def enqueue_payment_received(payment_id: int) -> None:
+    from payments.tasks import notify_payment_received
+
+    notify_payment_received.delay(payment_id)
+
+
+def pay_link(consignment: Consignment) -> str:
+    from payments.services import access_token_for
+
+    return settings.OPENCLEAR_PUBLIC_URL.rstrip("/") + reverse("payments:item", args=[access_token_for(consignment)])
+
+
+def _send_once(consignment: Consignment, kind: str, key: str, subject: str, template: str, context: dict) -> bool:
+    if not consignment.addressee_email:
+        return False
+    from payments.models import Notification
+
+    try:
+        with transaction.atomic():
+            Notification.objects.create(consignment=consignment, kind=kind, key=key, to=consignment.addressee_email)
+            body = render_to_string(template, {"consignment": consignment, **context})
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [consignment.addressee_email])
+    except IntegrityError:
+        return False
+    return True
+
+
+def charges_due_send(*, consignment_ids: list[int]) -> int:
+    from payments.models import Assessment
+
+    sent = 0
+    assessments = Assessment.objects.filter(consignment_id__in=consignment_ids, is_current=True).select_related(
+        "consignment"
+    )
+    for assessment in assessments:
+        consignment = assessment.consignment
+        sent += _send_once(
+            consignment,
+            "charges_due",
+            f"assessment-{assessment.number}",
+            f"Customs charges due for your parcel {consignment.item_id}",
+            "payments/email/charges_due.txt",
+            {"assessment": assessment, "link": pay_link(consignment)},
+        )
+    return sent
+
+
+def payment_received_send(*, payment_id: int) -> int:
+    from payments.models import Payment
+
+    payment = Payment.objects.get(pk=payment_id)
+    receipt = settings.OPENCLEAR_PUBLIC_URL.rstrip("/") + reverse("payments:payment", args=[payment.reference])
+    sent = 0
+    for item in payment.items.select_related("consignment"):
+        sent += _send_once(
+            item.consignment,
+            "paid_released",
+            str(payment.reference),
+            f"Payment received: parcel {item.consignment.item_id} released",
+            "payments/email/payment_received.txt",
+            {"payment": payment, "item": item, "receipt": receipt},
+        )
+    return sent

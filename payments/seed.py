@@ -1,0 +1,261 @@
+"""The law of the four seeded regimes (EU, UK, US, Bosnia and Herzegovina), and exchange rates.
+
+Facts and their sources are in docs/regimes.md. Rates marked "illustrative"
+are placeholders for the national tariff, which an administration loads
+itself; everything here is a row an administrator can change in the admin.
+Functions take a model getter so that a data migration can run them on its
+historical models.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+D = Decimal
+ECB_FILE = Path(__file__).resolve().parent / "data" / "ecb-eurofxref-2024-2025.csv"
+BAM_PER_EUR = D("1.95583")  # currency board peg, fixed by law since 1998
+
+EU_MEMBER_STATES = tuple(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()  # noqa: SIM905
+)
+# Standard VAT rates: (country, rate, from, to). Changes of 2024-2025 kept as separate rows.
+EU_VAT = [
+    ("AT", "20"), ("BE", "21"), ("BG", "20"), ("HR", "25"), ("CY", "19"), ("CZ", "21"), ("DK", "25"),
+    ("FR", "20"), ("DE", "19"), ("GR", "24"), ("HU", "27"), ("IE", "23"), ("IT", "22"), ("LV", "21"),
+    ("LT", "21"), ("LU", "17"), ("MT", "18"), ("NL", "21"), ("PL", "23"), ("PT", "23"), ("SI", "22"),
+    ("ES", "21"), ("SE", "25"),
+]  # fmt: skip
+EU_VAT_CHANGES = [
+    ("EE", "22", date(2021, 7, 1), date(2025, 6, 30)),
+    ("EE", "24", date(2025, 7, 1), None),
+    ("FI", "24", date(2021, 7, 1), date(2024, 8, 31)),
+    ("FI", "25.5", date(2024, 9, 1), None),
+    ("RO", "19", date(2021, 7, 1), date(2025, 7, 31)),
+    ("RO", "21", date(2025, 8, 1), None),
+    ("SK", "20", date(2021, 7, 1), date(2024, 12, 31)),
+    ("SK", "23", date(2025, 1, 1), None),
+]
+ILLUSTRATIVE = "illustrative rate: load the national tariff"
+# (hs prefix, rate, description): a few common e-commerce goods; '' is the default.
+EU_DUTY = [
+    ("", "4", "default, " + ILLUSTRATIVE),
+    ("6109", "12", "T-shirts, knitted"),
+    ("6204", "12", "women's suits, dresses"),
+    ("6403", "8", "footwear, leather uppers"),
+    ("4202", "3", "handbags, cases"),
+    ("8517", "0", "telephones"),
+    ("8471", "0", "computers"),
+    ("9503", "0", "toys"),
+]
+GB_DUTY = [("", "4", "default, " + ILLUSTRATIVE), ("6109", "12", "T-shirts"), ("8517", "0", "telephones")]
+
+FX_RULES = {"EU": "PENULTIMATE_WEDNESDAY", "GB": "DAILY", "US": "DAILY", "BA": "DAILY"}
+
+
+def seed_regimes(get_model: Callable[[str], type]) -> None:
+    """Create the regimes and their law; existing regimes are left as they are."""
+    Regime = get_model("Regime")
+    for code, name, currency, countries, seeder in (
+        ("EU", "European Union", "EUR", EU_MEMBER_STATES, _seed_eu),
+        ("GB", "United Kingdom", "GBP", ["GB"], _seed_gb),
+        ("US", "United States", "USD", ["US"], _seed_us),
+        ("BA", "Bosnia and Herzegovina", "BAM", ["BA"], _seed_ba),
+    ):
+        if Regime.objects.filter(code=code).exists():
+            continue
+        regime = Regime.objects.create(code=code, name=name, currency=currency, countries=list(countries))
+        seeder(get_model, regime)
+
+
+def _rows(get_model, model_name: str, regime, rows: list[dict]) -> None:
+    model = get_model(model_name)
+    model.objects.bulk_create([model(regime=regime, **row) for row in rows])
+
+
+def _seed_eu(get_model, regime) -> None:
+    start = date(2021, 7, 1)
+    _rows(get_model, "RegimeTerms", regime, [dict(
+        valid_from=start, valuation_basis="CIF", rounding_scope="PER_LINE", rounding_places=2,
+        low_value_ceiling=D("150"), fx_rule="PENULTIMATE_WEDNESDAY", ioss_accepted=True,
+        ioss_value_cap=D("150"), storage_days=20,
+        source="UCC Delegated Act Annex B column H7; UCC Art. 53, IA Art. 146 (monthly rate)",
+    )])  # fmt: skip
+    _rows(get_model, "DeMinimis", regime, [dict(
+        valid_from=start, valid_to=date(2026, 6, 30), kind="DUTY", basis="INTRINSIC", amount=D("150"),
+        source="Relief for consignments of negligible value, replaced by the flat duty on 2026-07-01",
+    )])  # fmt: skip
+    _rows(get_model, "FlatDuty", regime, [dict(
+        valid_from=date(2026, 7, 1), valid_to=date(2028, 6, 30), amount=D("3"), max_intrinsic_value=D("150"),
+        applies_with_ioss=True, applies_without_ioss=True,
+        source="Council Reg. (EU) 2026/382: EUR 3 per distinct tariff line",
+    )])  # fmt: skip
+    _rows(get_model, "Fee", regime, [dict(
+        valid_from=date(2026, 11, 1), name="EU customs handling fee", basis="PER_TARIFF_LINE", amount=D("2"),
+        only_when_charges_due=False, source="EU handling fee on B2C declarations from 2026-11-01",
+    )])  # fmt: skip
+    vat = [dict(valid_from=start, country=country, rate=D(rate), source="VAT Directive; national standard rate")
+           for country, rate in EU_VAT]  # fmt: skip
+    vat += [
+        dict(valid_from=frm, valid_to=to, country=country, rate=D(rate), source="national standard rate")
+        for country, rate, frm, to in EU_VAT_CHANGES
+    ]
+    _rows(get_model, "VatRate", regime, vat)
+    _rows(get_model, "DutyRate", regime, [
+        dict(valid_from=start, hs_prefix=prefix, rate=D(rate), description=text) for prefix, rate, text in EU_DUTY
+    ])  # fmt: skip
+
+
+def _seed_gb(get_model, regime) -> None:
+    start = date(2021, 1, 1)
+    _rows(get_model, "RegimeTerms", regime, [dict(
+        valid_from=start, valuation_basis="CIF", rounding_scope="PER_LINE", rounding_places=2,
+        fx_rule="DAILY", storage_days=21, source="UK low-value import rules from 2021-01-01",
+    )])  # fmt: skip
+    _rows(get_model, "DeMinimis", regime, [
+        dict(valid_from=start, kind="DUTY", basis="INTRINSIC", amount=D("135"),
+             source="No customs duty on non-excise goods up to GBP 135"),
+        dict(valid_from=start, kind="VAT", basis="INTRINSIC", amount=D("135"),
+             source="Up to GBP 135 VAT is charged at the point of sale by the seller or marketplace"),
+        dict(valid_from=start, kind="VAT", basis="INTRINSIC", amount=D("39"), category="GIFT",
+             source="Gifts up to GBP 39 are relieved of import VAT"),
+    ])  # fmt: skip
+    _rows(get_model, "VatRate", regime, [dict(valid_from=start, rate=D("20"), source="UK standard rate")])
+    _rows(get_model, "Fee", regime, [dict(
+        valid_from=start, name="Royal Mail fee", basis="PER_ITEM", amount=D("8"), only_when_charges_due=True,
+        source="Carrier handling fee when charges are collected",
+    )])  # fmt: skip
+    _rows(get_model, "DutyRate", regime, [
+        dict(valid_from=start, hs_prefix=prefix, rate=D(rate), description=text) for prefix, rate, text in GB_DUTY
+    ])  # fmt: skip
+
+
+def _seed_us(get_model, regime) -> None:
+    start = date(2016, 3, 10)
+    suspended = date(2025, 8, 29)
+    _rows(get_model, "RegimeTerms", regime, [dict(
+        valid_from=start, valuation_basis="FOB", rounding_scope="PER_LINE", rounding_places=2,
+        low_value_ceiling=D("2500"), fx_rule="DAILY", storage_days=15,
+        source="19 USC 1401a (transaction value); informal entry up to USD 2,500",
+    )])  # fmt: skip
+    _rows(get_model, "DeMinimis", regime, [
+        dict(valid_from=start, valid_to=suspended - timedelta(days=1), kind="DUTY", basis="INTRINSIC",
+             amount=D("800"), source="Section 321, 19 USC 1321(a)(2)(C); suspended for all countries 2025-08-29"),
+        dict(valid_from=suspended, kind="DUTY", basis="INTRINSIC", amount=D("100"), category="GIFT",
+             source="Bona fide gifts up to USD 100, 19 USC 1321(a)(2)(A)"),
+    ])  # fmt: skip
+    _rows(get_model, "DutyRate", regime, [dict(
+        valid_from=date(2025, 4, 5), hs_prefix="", rate=D("10"),
+        description="IEEPA baseline ad valorem rate (EO 14257); " + ILLUSTRATIVE,
+    )])  # fmt: skip
+
+
+def _seed_ba(get_model, regime) -> None:
+    start = date(2018, 4, 25)
+    _rows(get_model, "RegimeTerms", regime, [dict(
+        valid_from=start, valuation_basis="CIF", rounding_scope="PER_LINE", rounding_places=2,
+        fx_rule="DAILY", storage_days=30, source="Law on Customs Policy in BiH",
+    )])  # fmt: skip
+    decision = "Decision on exemption from import duties, Official Gazette of BiH 24/18, from 2018-04-25"
+    _rows(get_model, "DeMinimis", regime, [
+        dict(valid_from=start, kind="DUTY", basis="INTRINSIC", amount=D("300"), source=decision),
+        dict(valid_from=start, kind="DUTY", basis="INTRINSIC", amount=D("90"), category="GIFT",
+             source=decision + " (non-commercial goods sent free of charge)"),
+        dict(valid_from=start, kind="VAT", basis="INTRINSIC", amount=D("300"),
+             source="Import VAT follows the duty exemption for goods of negligible value (to confirm)"),
+        dict(valid_from=start, kind="VAT", basis="INTRINSIC", amount=D("90"), category="GIFT",
+             source="Import VAT follows the duty exemption for gifts (to confirm)"),
+    ])  # fmt: skip
+    _rows(get_model, "VatRate", regime, [dict(valid_from=date(2006, 1, 1), rate=D("17"), source="BiH VAT Law")])
+    _rows(get_model, "DutyRate", regime, [dict(
+        valid_from=start, hs_prefix="", rate=D("10"),
+        description="Single customs rate for shipments between natural persons; " + ILLUSTRATIVE,
+    )])  # fmt: skip
+
+
+# --- Exchange rates ------------------------------------------------------------------------------
+
+
+def read_ecb_file(path: Path) -> dict[date, dict[str, Decimal]]:
+    """Units of each currency per 1 EUR by business day, 'N/A' and empty columns left out."""
+    rates: dict[date, dict[str, Decimal]] = {}
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            day = date.fromisoformat(row.pop("Date"))
+            rates[day] = {code: D(value) for code, value in row.items() if code and value not in ("", "N/A")}
+    return rates
+
+
+def penultimate_wednesday(year: int, month: int) -> date:
+    first_of_next = date(year + month // 12, month % 12 + 1, 1)
+    last = first_of_next - timedelta(days=1)
+    last_wednesday = last - timedelta(days=(last.weekday() - 2) % 7)
+    return last_wednesday - timedelta(days=7)
+
+
+def exchange_rate_rows(regime_code: str, base: str, ecb: dict[date, dict[str, Decimal]]) -> list[dict]:
+    """ExchangeRate field values for one regime, cross rates taken through the euro."""
+    per_eur = {day: {**quotes, "EUR": D("1"), "BAM": BAM_PER_EUR} for day, quotes in ecb.items()}
+    if FX_RULES.get(regime_code) == "PENULTIMATE_WEDNESDAY":
+        return _monthly_rows(base, per_eur)
+    rows = []
+    for day, quotes in sorted(per_eur.items()):
+        rows += _cross_rows(base, quotes, published_on=day, valid_from=day, valid_to=None)
+    return rows
+
+
+def _monthly_rows(base: str, per_eur: dict[date, dict[str, Decimal]]) -> list[dict]:
+    """Each month's rows take the rate of the penultimate Wednesday of the month before.
+
+    If that Wednesday was a holiday, the latest earlier publication is used.
+    The last month stays in force until a newer rate is loaded.
+    """
+    days = sorted(per_eur)
+    rows: list[dict] = []
+    month = date(days[0].year, days[0].month, 1)
+    while True:
+        wednesday = penultimate_wednesday(month.year, month.month)
+        published = [day for day in days if day <= wednesday]
+        if wednesday > days[-1]:
+            break
+        next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+        if published:
+            valid_to = (next_month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            rows += _cross_rows(base, per_eur[published[-1]], published[-1], next_month, valid_to)
+        month = next_month
+    last_from = max(row["valid_from"] for row in rows)
+    for row in rows:
+        if row["valid_from"] == last_from:
+            row["valid_to"] = None
+    return rows
+
+
+def _cross_rows(base, quotes, published_on, valid_from, valid_to) -> list[dict]:
+    base_per_eur = quotes[base]
+    return [
+        {
+            "currency": code,
+            "units_per_regime_unit": (per_eur / base_per_eur).quantize(D("0.00000001")),
+            "published_on": published_on,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "source": "ECB euro reference rate" + ("" if base == "EUR" else f", cross rate through EUR to {base}"),
+        }
+        for code, per_eur in sorted(quotes.items())
+        if code != base
+    ]
+
+
+def seed_exchange_rates(get_model: Callable[[str], type], path: Path = ECB_FILE) -> int:
+    """Load the ECB file for every regime; rows already present are kept."""
+    Regime, ExchangeRate = get_model("Regime"), get_model("ExchangeRate")
+    ecb = read_ecb_file(path)
+    created = 0
+    for regime in Regime.objects.all():
+        rows = exchange_rate_rows(regime.code, regime.currency, ecb)
+        objects = [ExchangeRate(regime=regime, **row) for row in rows]
+        created += len(ExchangeRate.objects.bulk_create(objects, batch_size=5000, ignore_conflicts=True))
+    return created

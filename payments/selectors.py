@@ -1,0 +1,197 @@
+"""Reads of the payments app: the law in force, assessments, payments and what a payer may see."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import lru_cache
+
+import pycountry
+from django.db.models import Q, QuerySet
+
+from clearance.choices import ConsignmentState
+from clearance.models import Consignment
+from core.normalize import text_key
+from payments.calculator import FeeTerms, FlatDutyTerms, Fx, RateRow, Tariff, Threshold
+from payments.choices import DisputeState, FxRule, ThresholdKind
+from payments.models import (
+    Assessment,
+    DeMinimis,
+    Dispute,
+    DutyRate,
+    ExchangeRate,
+    Fee,
+    FlatDuty,
+    Payment,
+    Regime,
+    RegimeTerms,
+    Trader,
+    VatRate,
+)
+
+
+class TariffUnavailable(Exception):
+    """The law for an item cannot be found: no regime, no terms or no exchange rate."""
+
+
+def in_force(queryset: QuerySet, on: date) -> QuerySet:
+    return queryset.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+def regime_for_country(country: str) -> Regime | None:
+    for regime in Regime.objects.all():
+        if country in regime.countries:
+            return regime
+    return None
+
+
+@lru_cache(maxsize=1)
+def _eu_numeric_codes() -> frozenset[str]:
+    from payments.seed import EU_MEMBER_STATES
+
+    return frozenset(pycountry.countries.get(alpha_2=code).numeric for code in EU_MEMBER_STATES)
+
+
+def fx_rate(regime: Regime, currency: str, on: date) -> Fx:
+    """The rate in force on `on`; a monthly regime's rows run for a whole month."""
+    if currency == regime.currency:
+        return Fx(currency=currency, units_per_regime_unit=Decimal("1"), published_on=None)
+    row = (
+        in_force(ExchangeRate.objects.filter(regime=regime, currency=currency), on)
+        .order_by("-valid_from")
+        .only("units_per_regime_unit", "published_on")
+        .first()
+    )
+    if row is None:
+        raise TariffUnavailable(f"No {currency} exchange rate for {regime.code} on {on}.")
+    return Fx(currency=currency, units_per_regime_unit=row.units_per_regime_unit, published_on=row.published_on)
+
+
+def tariff_for(regime: Regime, on: date, currency: str) -> Tariff:
+    terms = in_force(RegimeTerms.objects.filter(regime=regime), on).order_by("-valid_from").first()
+    if terms is None:
+        raise TariffUnavailable(f"No terms in force for {regime.code} on {on}.")
+    thresholds = list(in_force(DeMinimis.objects.filter(regime=regime), on).order_by("-valid_from"))
+    flat = in_force(FlatDuty.objects.filter(regime=regime), on).order_by("-valid_from").first()
+    return Tariff(
+        regime_code=regime.code,
+        currency=regime.currency,
+        valuation_basis=terms.valuation_basis,
+        rounding_scope=terms.rounding_scope,
+        rounding_places=terms.rounding_places,
+        low_value_ceiling=terms.low_value_ceiling,
+        ioss_accepted=terms.ioss_accepted,
+        ioss_value_cap=terms.ioss_value_cap,
+        ioss_member_state_codes=_eu_numeric_codes(),
+        duty_thresholds=tuple(_threshold(row) for row in thresholds if row.kind == ThresholdKind.DUTY),
+        vat_thresholds=tuple(_threshold(row) for row in thresholds if row.kind == ThresholdKind.VAT),
+        duty_rates=tuple(
+            RateRow(rate=row.rate, hs_prefix=row.hs_prefix, origin_country=row.origin_country)
+            for row in in_force(DutyRate.objects.filter(regime=regime), on)
+        ),
+        vat_rates=tuple(
+            RateRow(rate=row.rate, hs_prefix=row.hs_prefix, country=row.country)
+            for row in in_force(VatRate.objects.filter(regime=regime), on)
+        ),
+        flat_duty=(
+            FlatDutyTerms(flat.amount, flat.max_intrinsic_value, flat.applies_with_ioss, flat.applies_without_ioss)
+            if flat
+            else None
+        ),
+        fees=tuple(
+            FeeTerms(row.name, row.basis, row.amount, row.only_when_charges_due)
+            for row in in_force(Fee.objects.filter(regime=regime), on).order_by("name")
+        ),
+        fx=fx_rate(regime, currency, on),
+    )
+
+
+def _threshold(row: DeMinimis) -> Threshold:
+    return Threshold(amount=row.amount, basis=row.basis, category=row.category)
+
+
+def fx_rule_rows_valid(rule: str, published_on: date) -> tuple[date, date | None]:
+    """The days a published rate is in force under a rule (used when rates are loaded)."""
+    if rule == FxRule.PENULTIMATE_WEDNESDAY:
+        first_of_next = (published_on.replace(day=28) + timedelta(days=4)).replace(day=1)
+        last_of_next = (first_of_next.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        return first_of_next, last_of_next
+    return published_on, None
+
+
+def storage_days_for(regime: Regime, on: date) -> int | None:
+    terms = in_force(RegimeTerms.objects.filter(regime=regime), on).order_by("-valid_from").first()
+    return terms.storage_days if terms else None
+
+
+# --- Assessments and payer access -------------------------------------------------------------
+
+
+def assessment_current(*, consignment: Consignment) -> Assessment | None:
+    return (
+        Assessment.objects.filter(consignment=consignment, is_current=True)
+        .select_related("regime")
+        .prefetch_related("lines", "fee_lines")
+        .first()
+    )
+
+
+def consignment_find_for_payer(*, item_id: str, postcode: str) -> Consignment | None:
+    """The item whose S10 id and addressee postcode both match; nothing is revealed otherwise.
+
+    Postcodes are compared normalised (case, spaces and punctuation ignored), so
+    'SW1A 1AA' and 'sw1a1aa' match.
+    """
+    wanted = text_key(postcode).replace(" ", "")
+    if not wanted:
+        return None
+    candidates = Consignment.objects.filter(item_id=item_id.strip().upper()).order_by("-pre_advised_at")
+    for consignment in candidates.only("id", "item_id", "addressee_postcode", "state"):
+        if text_key(consignment.addressee_postcode).replace(" ", "") == wanted:
+            return consignment
+    return None
+
+
+def consignments_for_trader(*, trader: Trader) -> QuerySet[Consignment]:
+    emails = [email.lower() for email in trader.sender_emails if email]
+    ioss = [number.upper() for number in trader.ioss_numbers if number]
+    if not emails and not ioss:
+        return Consignment.objects.none()
+    return Consignment.objects.filter(Q(sender_email__in=emails) | Q(ioss_number__in=ioss))
+
+
+def consignments_due_for_trader(*, trader: Trader) -> QuerySet[Consignment]:
+    return (
+        consignments_for_trader(trader=trader).filter(state=ConsignmentState.CHARGES_DUE).order_by("state_changed_at")
+    )
+
+
+def payment_succeeded_for(*, consignment: Consignment) -> Payment | None:
+    return Payment.objects.filter(items__consignment=consignment, state="SUCCEEDED").order_by("-paid_at").first()
+
+
+def dispute_open_for(*, consignment: Consignment) -> Dispute | None:
+    return Dispute.objects.filter(consignment=consignment, state=DisputeState.OPEN).first()
+
+
+def consignment_ids_past_storage(*, now) -> list[int]:
+    """Items with charges due longer than their regime's storage period, and no open dispute."""
+    ids: list[int] = []
+    for regime in Regime.objects.all():
+        days = storage_days_for(regime, now.date())
+        if days is None:
+            continue
+        ids.extend(
+            Consignment.objects.filter(
+                state=ConsignmentState.CHARGES_DUE,
+                state_changed_at__lt=now - timedelta(days=days),
+                addressee_country__in=regime.countries,
+            )
+            .exclude(disputes__state=DisputeState.OPEN)
+            .values_list("id", flat=True)[:10_000]
+        )
+    return ids
+
+
+def assessments_current_for(*, consignments) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(consignment__in=consignments, is_current=True)

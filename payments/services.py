@@ -1,0 +1,328 @@
+"""Writes of the payments app: payments, provider webhooks, refunds, disputes, unpaid returns."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clearance import services as clearance_services
+from clearance import transitions
+from clearance.choices import ConsignmentState
+from clearance.models import Consignment
+from core.actors import Actor
+from core.exceptions import ApplicationError, InvalidTransition
+from core.services import audit_entries_create
+from payments import notifications
+from payments.choices import DisputeState, PaymentState, RefundState
+from payments.models import (
+    Assessment,
+    AssessmentLine,
+    Dispute,
+    Payment,
+    PaymentItem,
+    ProviderEvent,
+    Refund,
+    Trader,
+)
+from payments.providers import ProviderEventData, get_provider
+
+logger = logging.getLogger(__name__)
+PAYMENTS_ACTOR = Actor.system("payments")
+ACCESS_SALT = "openclear.payments.access"
+
+
+class PaymentRefused(ApplicationError):
+    code = "PAYMENT_REFUSED"
+
+
+# --- Access links -------------------------------------------------------------------------------
+
+
+def access_token_for(consignment: Consignment) -> str:
+    """A signed link token: whoever holds it may see and pay this item's charges."""
+    return signing.dumps({"c": consignment.pk}, salt=ACCESS_SALT, compress=True)
+
+
+def consignment_id_from_token(token: str) -> int | None:
+    try:
+        data = signing.loads(token, salt=ACCESS_SALT, max_age=settings.OPENCLEAR_PAY_LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return data.get("c") if isinstance(data, dict) else None
+
+
+def verification_code_for(payment: Payment) -> str:
+    """A short code printed on the receipt; only this platform can compute it."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), str(payment.reference).encode(), hashlib.sha256).hexdigest()
+    return digest[:12].upper()
+
+
+# --- Starting a payment ---------------------------------------------------------------------------
+
+
+def payment_start(
+    *,
+    consignments: Sequence[Consignment],
+    idempotency_key: str,
+    payer_email: str = "",
+    trader: Trader | None = None,
+) -> Payment:
+    """One payment for the current charges of the given items.
+
+    The same idempotency key (a form rendered once, submitted twice) returns
+    the payment already started, so a double click never starts two.
+    """
+    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if existing:
+        return existing
+    if not consignments:
+        raise PaymentRefused("Choose at least one item to pay.")
+    assessments = _payable_assessments(consignments)
+    currencies = {a.currency for a in assessments}
+    if len(currencies) != 1:
+        raise PaymentRefused("Items charged in different currencies are paid separately.")
+    provider = get_provider()
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                idempotency_key=idempotency_key,
+                provider=provider.name,
+                amount=sum((a.total for a in assessments), Decimal("0")),
+                currency=currencies.pop(),
+                trader=trader,
+                payer_email=payer_email,
+            )
+            PaymentItem.objects.bulk_create(
+                [
+                    PaymentItem(payment=payment, consignment_id=a.consignment_id, assessment=a, amount=a.total)
+                    for a in assessments
+                ]
+            )
+            payment.provider_reference = provider.start_checkout(payment)
+            payment.save(update_fields=["provider_reference", "updated_at"])
+            _audit_payment(payment, "payments.payment.started", {"amount": str(payment.amount)})
+    except IntegrityError:  # the same key submitted concurrently
+        return Payment.objects.get(idempotency_key=idempotency_key)
+    return payment
+
+
+def _payable_assessments(consignments: Sequence[Consignment]) -> list[Assessment]:
+    assessments = []
+    for consignment in consignments:
+        consignment.refresh_from_db(fields=["state"])
+        if consignment.state != ConsignmentState.CHARGES_DUE:
+            raise PaymentRefused(f"Item {consignment.item_id} has nothing to pay now.")
+        assessment = Assessment.objects.filter(consignment=consignment, is_current=True).first()
+        if assessment is None or assessment.total <= 0:
+            raise PaymentRefused(f"Item {consignment.item_id} has no charges assessed.")
+        assessments.append(assessment)
+    return assessments
+
+
+# --- Provider webhooks ------------------------------------------------------------------------------
+
+
+def provider_webhook_receive(*, provider_name: str, body: bytes, headers) -> str:
+    """Verify a provider's webhook and apply it once; returns what was done.
+
+    Raises providers.WebhookRejected for a bad signature, a stale timestamp or
+    a body that cannot be read.
+    """
+    provider = get_provider(provider_name)
+    event = provider.parse_webhook(body, headers)
+    return provider_event_apply(provider_name=provider_name, event=event)
+
+
+def provider_event_apply(*, provider_name: str, event: ProviderEventData) -> str:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ProviderEvent.objects.create(provider=provider_name, event_id=event.event_id, payload=event.raw)
+        except IntegrityError:
+            return "duplicate"
+        payment = (
+            Payment.objects.select_for_update()
+            .filter(reference=event.payment_reference, provider=provider_name)
+            .first()
+        )
+        if payment is None:
+            logger.warning("Webhook %s names an unknown payment %s", event.event_id, event.payment_reference)
+            return "unknown payment"
+        if payment.state != PaymentState.PENDING:
+            return f"already {payment.state.lower()}"
+        if event.kind == "payment.succeeded":
+            return _payment_succeeded(payment, event)
+        if event.kind in ("payment.declined", "payment.failed"):
+            payment.state = PaymentState.DECLINED if event.kind == "payment.declined" else PaymentState.FAILED
+            payment.failure_reason = str(event.raw.get("data", {}).get("message", ""))[:200]
+            payment.save(update_fields=["state", "failure_reason", "updated_at"])
+            _audit_payment(payment, f"payments.payment.{payment.state.lower()}", {"event": event.event_id})
+            return payment.state.lower()
+        return "ignored"
+
+
+def _payment_succeeded(payment: Payment, event: ProviderEventData) -> str:
+    if event.amount != payment.amount or event.currency != payment.currency:
+        payment.state = PaymentState.MISMATCH
+        payment.failure_reason = f"Provider reported {event.amount} {event.currency}"
+        payment.save(update_fields=["state", "failure_reason", "updated_at"])
+        _audit_payment(payment, "payments.payment.mismatch", {"amount": str(event.amount), "currency": event.currency})
+        return "mismatch"
+    payment.state = PaymentState.SUCCEEDED
+    payment.paid_at = timezone.now()
+    payment.verification_code = verification_code_for(payment)
+    payment.save(update_fields=["state", "paid_at", "verification_code", "updated_at"])
+    _audit_payment(payment, "payments.payment.succeeded", {"event": event.event_id})
+    released, refunded = _release_paid_items(payment)
+    transaction.on_commit(lambda: notifications.enqueue_payment_received(payment.pk), robust=True)
+    return f"succeeded: {len(released)} released, {len(refunded)} refunded"
+
+
+def _release_paid_items(payment: Payment) -> tuple[list[int], list[int]]:
+    """Paid → released for items still waiting on these charges; a refund for the others."""
+    items = list(payment.items.select_related("assessment", "consignment"))
+    ids = sorted(item.consignment_id for item in items)
+    current = {c.pk: c.state for c in Consignment.objects.select_for_update().filter(id__in=ids).only("id", "state")}
+    payable, refundable = [], []
+    for item in items:
+        if current.get(item.consignment_id) == ConsignmentState.CHARGES_DUE and item.assessment.is_current:
+            payable.append(item.consignment_id)
+        else:
+            refundable.append(item)
+    reason = f"Charges paid, payment {payment.reference}."
+    clearance_services.consignments_transition(
+        transition=transitions.MARK_PAID, consignment_ids=payable, actor=PAYMENTS_ACTOR, reason=reason
+    )
+    clearance_services.consignments_transition(
+        transition=transitions.RELEASE_PAID, consignment_ids=payable, actor=PAYMENTS_ACTOR, reason=reason
+    )
+    for item in refundable:
+        state = ConsignmentState(current.get(item.consignment_id, ConsignmentState.RETURNED)).label
+        refund_issue(payment=payment, consignment=item.consignment, reason=f"Item was {state.lower()} when paid.")
+    return payable, [item.consignment_id for item in refundable]
+
+
+def _audit_payment(payment: Payment, action: str, payload: dict, actor: Actor = PAYMENTS_ACTOR) -> None:
+    audit_entries_create(
+        model=Payment,
+        target_ids=[payment.pk],
+        action=action,
+        actor=actor,
+        payloads={payment.pk: {"reference": str(payment.reference), **payload}},
+    )
+
+
+def payments_reconcile_pending(*, older_than_seconds: int = 120) -> int:
+    """Apply the outcome of payments still pending after their webhook should have come."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    applied = 0
+    for payment in Payment.objects.filter(state=PaymentState.PENDING, created_at__lt=cutoff)[:500]:
+        event = get_provider(payment.provider).outcome_of(payment)
+        if event is not None:
+            provider_event_apply(provider_name=payment.provider, event=event)
+            applied += 1
+    return applied
+
+
+# --- Refunds -------------------------------------------------------------------------------------------
+
+
+def refund_issue(*, payment: Payment, consignment: Consignment, reason: str, actor: Actor = PAYMENTS_ACTOR) -> Refund:
+    """Refund one item's share of a payment, once: a second call returns the first refund."""
+    item = payment.items.get(consignment=consignment)
+    with transaction.atomic():
+        refund, created = Refund.objects.get_or_create(
+            payment=payment,
+            consignment=consignment,
+            defaults={"amount": item.amount, "currency": payment.currency, "reason": reason[:300]},
+        )
+        if not created and refund.state == RefundState.SUCCEEDED:
+            return refund
+        refund.provider_reference = get_provider(payment.provider).refund(payment, refund.amount)
+        refund.state = RefundState.SUCCEEDED
+        refund.save(update_fields=["provider_reference", "state", "updated_at"])
+        _audit_payment(
+            payment,
+            "payments.refund.succeeded",
+            {"item": consignment.item_id, "amount": str(refund.amount), "reason": reason},
+            actor,
+        )
+    return refund
+
+
+# --- Disputes --------------------------------------------------------------------------------------------
+
+
+def dispute_open(
+    *, consignment: Consignment, line: AssessmentLine | None, reason: str, contact_email: str = ""
+) -> Dispute:
+    """The payer contests a charge: an officer task; the item is not returned while it is open."""
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Say what is wrong with the charge.")
+    with transaction.atomic():
+        locked = Consignment.objects.select_for_update().get(pk=consignment.pk)
+        if locked.state != ConsignmentState.CHARGES_DUE:
+            raise InvalidTransition("Only charges still due can be disputed.")
+        assessment = Assessment.objects.get(consignment=locked, is_current=True)
+        if line is not None and line.assessment_id != assessment.pk:
+            raise ApplicationError("That line is not part of the current assessment.")
+        existing = Dispute.objects.filter(consignment=locked, state=DisputeState.OPEN).first()
+        if existing:
+            return existing
+        dispute = Dispute.objects.create(
+            consignment=locked, assessment=assessment, line=line, reason=reason[:4000], contact_email=contact_email
+        )
+        audit_entries_create(
+            model=Consignment,
+            target_ids=[locked.pk],
+            action="payments.dispute.opened",
+            actor=Actor.system("portal.payer"),
+            reason=reason[:500],
+            payloads={locked.pk: {"dispute": dispute.pk, "line": line.position if line else None}},
+        )
+    return dispute
+
+
+def dispute_resolve(*, dispute: Dispute, officer, upheld: bool, resolution: str) -> Dispute:
+    if not officer.is_officer:
+        raise ApplicationError("Only customs officers resolve disputes.")
+    with transaction.atomic():
+        dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        if dispute.state != DisputeState.OPEN:
+            return dispute
+        dispute.state = DisputeState.UPHELD if upheld else DisputeState.REJECTED
+        dispute.resolution = resolution
+        dispute.resolved_by = officer
+        dispute.resolved_at = timezone.now()
+        dispute.save(update_fields=["state", "resolution", "resolved_by", "resolved_at", "updated_at"])
+        audit_entries_create(
+            model=Consignment,
+            target_ids=[dispute.consignment_id],
+            action=f"payments.dispute.{dispute.state.lower()}",
+            actor=Actor.for_user(officer),
+            reason=resolution,
+        )
+    return dispute
+
+
+# --- Unpaid past the storage period ---------------------------------------------------------------------
+
+
+def consignments_return_unpaid(*, consignment_ids: list[int]) -> int:
+    result = clearance_services.consignments_transition(
+        transition=transitions.RETURN_TO_SENDER,
+        consignment_ids=consignment_ids,
+        actor=PAYMENTS_ACTOR,
+        reason="Charges not paid within the storage period.",
+    )
+    return len(result.changed)

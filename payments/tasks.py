@@ -1,0 +1,29 @@
+"""Celery tasks of the payments app; each is idempotent."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from payments import notifications, selectors, services
+
+
+@shared_task(acks_late=True)
+def notify_charges_due(consignment_ids: list[int]) -> int:
+    return notifications.charges_due_send(consignment_ids=consignment_ids)
+
+
+@shared_task(acks_late=True)
+def notify_payment_received(payment_id: int) -> int:
+    return notifications.payment_received_send(payment_id=payment_id)
+
+
+@shared_task(acks_late=True)
+def consignments_return_unpaid() -> int:
+    """Beat: items whose charges stayed unpaid past the storage period go back to the sender."""
+    ids = selectors.consignment_ids_past_storage(now=timezone.now())
+    return services.consignments_return_unpaid(consignment_ids=ids)
+
+
+@shared_task(acks_late=True)
+def payments_reconcile_pending() -> int:
+    """Beat: ask the provider again about payments pending too long (a lost webhook)."""
+    return services.payments_reconcile_pending()

@@ -1,0 +1,253 @@
+"""The duty payment portal at /pay/: thin views over payments.selectors and payments.services.
+
+Access to an item's charges is by a signed link token: the portal hands one
+out after a lookup with the right S10 id and postcode, and the "charges due"
+e-mail carries one. A payment's reference (a random UUID) opens its receipt.
+Traders log in and see only parcels verified as theirs.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clearance.models import Consignment
+from core.exceptions import ApplicationError
+from core.ratelimit import allow, client_address
+from payments import receipts, selectors, services
+from payments.choices import PaymentState
+from payments.forms import CardForm, DisputeForm, LookupForm
+from payments.models import Payment, Trader
+from payments.providers import SandboxProvider, UnknownTestCard, WebhookRejected, get_provider
+
+
+def _consignment_for_token(token: str) -> Consignment:
+    consignment_id = services.consignment_id_from_token(token)
+    consignment = Consignment.objects.filter(pk=consignment_id).first() if consignment_id else None
+    if consignment is None:
+        raise Http404(_("This link is not valid or has expired."))
+    return consignment
+
+
+@require_http_methods(["GET", "POST"])
+def lookup(request):
+    form = LookupForm(request.POST or None)
+    if request.method == "POST":
+        if not allow("pay-lookup", client_address(request), limit=settings.OPENCLEAR_PAY_LOOKUPS_PER_MINUTE):
+            return render(request, "payments/lookup.html", {"form": form, "throttled": True}, status=429)
+        if form.is_valid():
+            consignment = selectors.consignment_find_for_payer(
+                item_id=form.cleaned_data["item_id"], postcode=form.cleaned_data["postcode"]
+            )
+            if consignment is not None:
+                return redirect("payments:item", token=services.access_token_for(consignment))
+            form.add_error(None, _("No parcel matches this number and postcode."))
+    return render(request, "payments/lookup.html", {"form": form})
+
+
+@require_GET
+def item(request, token: str):
+    consignment = _consignment_for_token(token)
+    return render(request, "payments/item.html", _item_context(consignment, token=token))
+
+
+def _item_context(consignment: Consignment, *, token: str = "", trader: Trader | None = None) -> dict:
+    return {
+        "consignment": consignment,
+        "assessment": selectors.assessment_current(consignment=consignment),
+        "paid": selectors.payment_succeeded_for(consignment=consignment),
+        "dispute": selectors.dispute_open_for(consignment=consignment),
+        "token": token,
+        "trader": trader,
+        # A fresh key per rendered form: a double submit of this form is one payment.
+        "idempotency_key": uuid.uuid4().hex,
+    }
+
+
+@require_POST
+def pay(request, token: str):
+    consignment = _consignment_for_token(token)
+    return _start_payment(request, [consignment], back=reverse("payments:item", args=[token]))
+
+
+def _start_payment(request, consignments, *, back: str, trader: Trader | None = None):
+    key = request.POST.get("idempotency_key", "")
+    if not key or len(key) > 100:
+        messages.error(request, _("The form has expired; please try again."))
+        return redirect(back)
+    try:
+        payment = services.payment_start(
+            consignments=consignments,
+            idempotency_key=key,
+            payer_email=request.POST.get("email", "")[:254],
+            trader=trader,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    if payment.state != PaymentState.PENDING:
+        return redirect("payments:payment", reference=payment.reference)
+    return redirect(get_provider(payment.provider).checkout_url(payment))
+
+
+@require_GET
+def payment(request, reference: uuid.UUID):
+    payment = get_object_or_404(Payment, reference=reference)
+    items = list(payment.items.select_related("consignment", "assessment"))
+    back = reverse("payments:item", args=[services.access_token_for(items[0].consignment)]) if items else ""
+    if payment.trader_id:
+        back = reverse("payments:trader-home")
+    return render(
+        request,
+        "payments/payment.html",
+        {"payment": payment, "items": items, "back": back, "refunds": list(payment.refunds.all())},
+    )
+
+
+@require_GET
+def receipt_pdf(request, reference: uuid.UUID):
+    payment = get_object_or_404(Payment, reference=reference, state=PaymentState.SUCCEEDED)
+    response = FileResponse(
+        receipts.receipt_pdf(payment), content_type="application/pdf", as_attachment=True,
+        filename=f"receipt-{payment.verification_code}.pdf",
+    )  # fmt: skip
+    return response
+
+
+@require_GET
+def verify(request):
+    code = request.GET.get("code", "").strip().upper()[:16]
+    found = None
+    if code:
+        if not allow("pay-verify", client_address(request), limit=settings.OPENCLEAR_PAY_LOOKUPS_PER_MINUTE):
+            return render(request, "payments/verify.html", {"code": code, "throttled": True}, status=429)
+        found = Payment.objects.filter(verification_code=code, state=PaymentState.SUCCEEDED).first()
+    return render(request, "payments/verify.html", {"code": code, "found": found, "searched": bool(code)})
+
+
+@require_http_methods(["GET", "POST"])
+def dispute(request, token: str):
+    consignment = _consignment_for_token(token)
+    assessment = selectors.assessment_current(consignment=consignment)
+    if assessment is None:
+        raise Http404
+    form = DisputeForm(request.POST or None, lines=assessment.lines.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dispute_open(
+                consignment=consignment,
+                line=form.cleaned_data["line"],
+                reason=form.cleaned_data["reason"],
+                contact_email=form.cleaned_data["email"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your dispute was sent to customs. The parcel is kept until it is answered."))
+            return redirect("payments:item", token=token)
+    return render(request, "payments/dispute.html", {"form": form, "consignment": consignment, "token": token})
+
+
+# --- Traders ------------------------------------------------------------------------------------------
+
+
+class TraderLoginView(auth_views.LoginView):
+    template_name = "payments/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")[:150]
+        if not allow("pay-login", f"{client_address(request)}:{username}", limit=5):
+            return render(request, self.template_name, {"form": self.get_form(), "throttled": True}, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def get_default_redirect_url(self):
+        return reverse("payments:trader-home")
+
+
+def _trader_of(request) -> Trader:
+    trader = request.user.traders.first()
+    if trader is None:
+        raise PermissionDenied(_("This account is not a trader's."))
+    return trader
+
+
+@login_required(login_url="payments:login")
+@require_GET
+def trader_home(request):
+    trader = _trader_of(request)
+    due = list(selectors.consignments_due_for_trader(trader=trader)[:500])
+    current = {a.consignment_id: a for a in selectors.assessments_current_for(consignments=due)}
+    rows = [(consignment, current.get(consignment.pk)) for consignment in due]
+    payments = Payment.objects.filter(trader=trader).order_by("-created_at")[:20]
+    return render(
+        request,
+        "payments/trader_home.html",
+        {"trader": trader, "rows": rows, "payments": payments, "idempotency_key": uuid.uuid4().hex},
+    )
+
+
+@login_required(login_url="payments:login")
+@require_GET
+def trader_item(request, pk: int):
+    trader = _trader_of(request)
+    consignment = get_object_or_404(selectors.consignments_for_trader(trader=trader), pk=pk)
+    return render(request, "payments/item.html", _item_context(consignment, trader=trader))
+
+
+@login_required(login_url="payments:login")
+@require_POST
+def trader_pay(request):
+    trader = _trader_of(request)
+    ids = [int(pk) for pk in request.POST.getlist("items") if pk.isdigit()]
+    consignments = list(selectors.consignments_for_trader(trader=trader).filter(pk__in=ids))
+    if len(consignments) != len(set(ids)):
+        raise Http404  # an id that is not this trader's: answer as if it did not exist
+    return _start_payment(request, consignments, back=reverse("payments:trader-home"), trader=trader)
+
+
+# --- The sandbox payment provider ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def sandbox_checkout(request, checkout: str):
+    """The sandbox provider's own hosted payment page."""
+    payment = get_object_or_404(Payment, provider="sandbox", provider_reference=checkout)
+    provider: SandboxProvider = get_provider("sandbox")
+    form = CardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            charge = provider.charge(checkout_token=checkout, payment=payment, card_number=form.cleaned_data["card"])
+        except UnknownTestCard as exc:
+            form.add_error("card", str(exc))
+        else:
+            # The provider tells the merchant by a signed webhook; the sandbox
+            # delivers it at once, through the same verification as over HTTP.
+            body, headers = provider.webhook_for(charge)
+            services.provider_webhook_receive(provider_name="sandbox", body=body, headers=headers)
+            return redirect("payments:payment", reference=payment.reference)
+    return render(request, "payments/sandbox_checkout.html", {"payment": payment, "form": form})
+
+
+@csrf_exempt  # authenticated by its HMAC signature instead
+@require_POST
+def provider_webhook(request, provider: str):
+    if provider not in ("sandbox",):
+        raise Http404
+    try:
+        result = services.provider_webhook_receive(provider_name=provider, body=request.body, headers=request.headers)
+    except WebhookRejected as exc:
+        return JsonResponse({"error": {"code": "WEBHOOK_REJECTED", "message": str(exc)}}, status=400)
+    return HttpResponse(json.dumps({"result": result}), content_type="application/json")
