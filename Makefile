@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint fmt migrate services worker schema clean-var bench
+.PHONY: install browser run test lint fmt migrate services worker schema clean-var bench
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11) and "Python 3.11 or newer is needed")'
@@ -20,8 +20,17 @@ install: $(STAMP)
 run: install
 	$(PY) -m core.stack run
 
-test: install
+test: install browser
 	$(PY) -m core.stack test $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium; as root, install it when missing.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else \
+	    echo "The browser tests need Chromium at /usr/bin/chromium: sudo apt-get install -y chromium" >&2; exit 1; \
+	  fi; }
 
 services: install
 	$(PY) -m core.stack services

@@ -295,13 +295,15 @@ class Trader(BaseModel):
     """An e-commerce seller (or its representative) who pays many parcels' charges (DDP).
 
     Parcels belong to a trader through the identifiers an administrator has
-    verified: sender e-mail addresses and IOSS numbers.
+    verified: sender e-mail addresses, IOSS numbers and, for a marketplace
+    that pays as deemed supplier, its platform name.
     """
 
     name = models.CharField(max_length=200)
     members = models.ManyToManyField("core.User", blank=True, related_name="traders")
     sender_emails = models.JSONField(default=list, blank=True)
     ioss_numbers = models.JSONField(default=list, blank=True)
+    platforms = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -250,12 +250,13 @@ def _cross_rows(base, quotes, published_on, valid_from, valid_to) -> list[dict]:
 
 
 def seed_exchange_rates(get_model: Callable[[str], type], path: Path = ECB_FILE) -> int:
-    """Load the ECB file for every regime; rows already present are kept."""
+    """Load the ECB file for every regime; rows already present are kept. Returns the rows added."""
+    from core.db import insert_rows
+
     Regime, ExchangeRate = get_model("Regime"), get_model("ExchangeRate")
     ecb = read_ecb_file(path)
-    created = 0
+    before = ExchangeRate.objects.count()
     for regime in Regime.objects.all():
-        rows = exchange_rate_rows(regime.code, regime.currency, ecb)
-        objects = [ExchangeRate(regime=regime, **row) for row in rows]
-        created += len(ExchangeRate.objects.bulk_create(objects, batch_size=5000, ignore_conflicts=True))
-    return created
+        rows = [{"regime_id": regime.pk, **row} for row in exchange_rate_rows(regime.code, regime.currency, ecb)]
+        insert_rows(ExchangeRate, rows, on_conflict_do_nothing=True)
+    return ExchangeRate.objects.count() - before

@@ -155,9 +155,12 @@ def consignment_find_for_payer(*, item_id: str, postcode: str) -> Consignment | 
 def consignments_for_trader(*, trader: Trader) -> QuerySet[Consignment]:
     emails = [email.lower() for email in trader.sender_emails if email]
     ioss = [number.upper() for number in trader.ioss_numbers if number]
-    if not emails and not ioss:
+    platforms = [platform for platform in trader.platforms if platform]
+    if not emails and not ioss and not platforms:
         return Consignment.objects.none()
-    return Consignment.objects.filter(Q(sender_email__in=emails) | Q(ioss_number__in=ioss))
+    return Consignment.objects.filter(
+        Q(sender_email__in=emails) | Q(ioss_number__in=ioss) | Q(platform__in=platforms)
+    )
 
 
 def consignments_due_for_trader(*, trader: Trader) -> QuerySet[Consignment]:

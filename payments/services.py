@@ -247,12 +247,19 @@ def refund_issue(*, payment: Payment, consignment: Consignment, reason: str, act
         )
         if not created and refund.state == RefundState.SUCCEEDED:
             return refund
-        refund.provider_reference = get_provider(payment.provider).refund(payment, refund.amount)
-        refund.state = RefundState.SUCCEEDED
+        try:
+            refund.provider_reference = get_provider(payment.provider).refund(payment, refund.amount)
+        except Exception:
+            # The payment stays recorded whatever the provider says; a failed
+            # refund is visible in the admin, and asking again retries it.
+            logger.exception("Refund of %s for %s failed", payment.reference, consignment.item_id)
+            refund.state = RefundState.FAILED
+        else:
+            refund.state = RefundState.SUCCEEDED
         refund.save(update_fields=["provider_reference", "state", "updated_at"])
         _audit_payment(
             payment,
-            "payments.refund.succeeded",
+            f"payments.refund.{refund.state.lower()}",
             {"item": consignment.item_id, "amount": str(refund.amount), "reason": reason},
             actor,
         )

@@ -53,15 +53,7 @@ def other_operator_client(db):
     return client
 
 
-@pytest.fixture(autouse=True)
-def regulatory_data(request):
-    """The seeded duty law and exchange rates, restored after a transactional test flushed them.
-
-    The data migration seeds them once per test database; a test with
-    transaction=True empties every table when it ends.
-    """
-    if request.node.get_closest_marker("django_db") is None:
-        return
+def _ensure_regulatory_data() -> None:
     from django.apps import apps
 
     from payments import seed
@@ -73,3 +65,66 @@ def regulatory_data(request):
     if not Regime.objects.exists():
         seed.seed_regimes(get_model)
         seed.seed_exchange_rates(get_model)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def regulatory_data_committed(django_db_setup, django_db_blocker):
+    """The seeded duty law and exchange rates, present in the test database.
+
+    The data migration seeds them; a reused test database may have been
+    emptied by the transactional tests of an earlier run.
+    """
+    with django_db_blocker.unblock():
+        _ensure_regulatory_data()
+
+
+@pytest.fixture(autouse=True)
+def regulatory_data_after_flush(request):
+    """A transactional test empties every table when it ends: the next one seeds again.
+
+    pytest-django runs transactional tests after the others, so this costs
+    one seeding per transactional test only.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        _ensure_regulatory_data()
+
+
+# --- A real browser: Playwright driving Debian's Chromium ----------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make test does this as root)")
+    # Playwright's sync API runs an event loop in this thread; Django refuses
+    # ORM calls from a thread with a running loop unless told it is safe,
+    # which it is here: the test thread is not serving async requests.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1366, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()

@@ -15,7 +15,10 @@ DEMO_ACCOUNTS = [
     ("officer", Role.OFFICER, "officer-demo-pass"),
     ("supervisor", Role.SUPERVISOR, "supervisor-demo-pass"),
     ("admin", Role.ADMIN, "admin-demo-pass"),
+    ("trader", Role.TRADER, "trader-demo-pass"),
 ]
+# The demo trader pays for what the simulator sells through this platform.
+DEMO_TRADER_PLATFORM = "globalshop"
 
 
 class Command(BaseCommand):
@@ -32,12 +35,21 @@ class Command(BaseCommand):
         for username, role, password in DEMO_ACCOUNTS:
             user, created = User.objects.get_or_create(username=username, defaults={"role": role, "office": office})
             if created:
-                user.is_staff = True
+                user.is_staff = role != Role.TRADER
                 user.is_superuser = role == Role.ADMIN
                 user.set_password(password)
                 user.save()
         self._ensure_operator()
+        self._ensure_trader()
         self._print(url)
+
+    def _ensure_trader(self) -> None:
+        from payments.models import Trader
+
+        trader, _ = Trader.objects.get_or_create(
+            name="Globalshop marketplace", defaults={"platforms": [DEMO_TRADER_PLATFORM]}
+        )
+        trader.members.add(User.objects.get(username="trader"))
 
     def _ensure_operator(self) -> None:
         key_file = VAR_DIR / "demo-operator.key"
@@ -55,6 +67,7 @@ class Command(BaseCommand):
         lines = [
             "",
             f"  Admin:          {url}/admin/",
+            f"  Payment portal: {url}/pay/   (traders log in at {url}/pay/login/)",
             f"  Health:         {url}/healthz",
             f"  API docs:       {url}/api/docs/   (schema: {url}/api/schema/)",
             "",
