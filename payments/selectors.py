@@ -158,9 +158,7 @@ def consignments_for_trader(*, trader: Trader) -> QuerySet[Consignment]:
     platforms = [platform for platform in trader.platforms if platform]
     if not emails and not ioss and not platforms:
         return Consignment.objects.none()
-    return Consignment.objects.filter(
-        Q(sender_email__in=emails) | Q(ioss_number__in=ioss) | Q(platform__in=platforms)
-    )
+    return Consignment.objects.filter(Q(sender_email__in=emails) | Q(ioss_number__in=ioss) | Q(platform__in=platforms))
 
 
 def consignments_due_for_trader(*, trader: Trader) -> QuerySet[Consignment]:

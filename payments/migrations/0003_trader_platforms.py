@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payments', '0002_seed_regimes'),
+        ("payments", "0002_seed_regimes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='trader',
-            name='platforms',
+            model_name="trader",
+            name="platforms",
             field=models.JSONField(blank=True, default=list),
         ),
     ]
