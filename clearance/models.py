@@ -220,3 +220,62 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consignment_id} {self.code}"
+
+
+class Claim(models.Model):
+    """An officer working an item: others see it as taken until it is decided or the claim expires."""
+
+    consignment = models.OneToOneField(Consignment, on_delete=models.CASCADE, related_name="claim")
+    officer = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="claims")
+    claimed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id} by {self.officer_id}"
+
+
+class InformationRequest(models.Model):
+    """A question to the operator and addressee; the answer puts the item back in the queue."""
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="information_requests")
+    question = models.TextField()
+    asked_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id}: {self.question[:40]}"
+
+
+class SeizureRequest(models.Model):
+    """A seizure an officer proposes; it happens only when a supervisor confirms it (four eyes)."""
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", _("Waiting for a supervisor")
+        CONFIRMED = "CONFIRMED", _("Confirmed")
+        REJECTED = "REJECTED", _("Rejected")
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="seizure_requests")
+    reason = models.TextField()
+    proposed_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consignment"], condition=Q(state="PENDING"), name="seizure_one_pending_per_item"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="seizure_proposer_is_not_confirmer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id} seizure {self.state}"

@@ -87,3 +87,19 @@ def payment_received_send(*, payment_id: int) -> int:
             {"payment": payment, "item": item, "receipt": receipt},
         )
     return sent
+
+
+def information_request_send(*, request_id: int) -> int:
+    from clearance.models import InformationRequest
+
+    request = InformationRequest.objects.select_related("consignment").get(pk=request_id)
+    return int(
+        _send_once(
+            request.consignment,
+            "information",
+            str(request.pk),
+            f"Customs needs information about your parcel {request.consignment.item_id}",
+            "payments/email/information_request.txt",
+            {"request": request},
+        )
+    )

@@ -27,3 +27,8 @@ def consignments_return_unpaid() -> int:
 def payments_reconcile_pending() -> int:
     """Beat: ask the provider again about payments pending too long (a lost webhook)."""
     return services.payments_reconcile_pending()
+
+
+@shared_task(acks_late=True)
+def notify_information_request(request_id: int) -> int:
+    return notifications.information_request_send(request_id=request_id)

@@ -105,3 +105,16 @@ class InspectionOutcome(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.consignment_id}: {'irregular' if self.irregularity_found else 'in order'}"
+
+
+def _photo_path(instance, filename: str) -> str:
+    return f"inspections/{instance.outcome.consignment_id}/{instance.outcome_id}-{filename}"
+
+
+class InspectionPhoto(models.Model):
+    outcome = models.ForeignKey(InspectionOutcome, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to=_photo_path)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.file.name

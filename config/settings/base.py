@@ -255,3 +255,10 @@ CELERY_BEAT_SCHEDULE["payments-reconcile-pending"] = {
     "task": "payments.tasks.payments_reconcile_pending",
     "schedule": timedelta(minutes=5),
 }
+
+# --- Officer dashboard -------------------------------------------------------
+# An officer's claim on an item lapses after this long without a decision.
+OPENCLEAR_CLAIM_MINUTES = env_int("OPENCLEAR_CLAIM_MINUTES", 30)
+OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE = env_int("OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE", 5)
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 3600)  # one working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True

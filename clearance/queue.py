@@ -1,0 +1,154 @@
+"""Reads of the officer dashboard: the work queue, an item's full picture, search.
+
+The queue pages by keyset on (risk score, id), the order of the
+consignment_queue_idx index: no OFFSET and no COUNT(*) over the table, so a
+page costs the same on the first day and with millions of items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from clearance.choices import ConsignmentState
+from clearance.models import Consignment, ConsignmentVersion, ContentLine
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    lane: str = ""
+    operator: int | None = None
+    origin: str = ""
+    hs_chapter: str = ""
+    rule: str = ""
+    older_than_hours: int | None = None
+
+    @classmethod
+    def from_query(cls, query) -> QueueFilters:
+        def integer(name):
+            value = query.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        chapter = query.get("hs_chapter", "").strip()
+        return cls(
+            lane=query.get("lane", "").upper()[:8],
+            operator=integer("operator"),
+            origin=query.get("origin", "").upper()[:2],
+            hs_chapter=chapter if chapter.isdigit() and len(chapter) == 2 else "",
+            rule=query.get("rule", "").strip()[:60],
+            older_than_hours=integer("older_than_hours"),
+        )
+
+    def as_query(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.__dict__.items() if v not in ("", None)}
+
+
+def queue_queryset(filters: QueueFilters) -> QuerySet[Consignment]:
+    """Held items, highest risk first, narrowed by the filters."""
+    items = Consignment.objects.filter(state=ConsignmentState.HELD)
+    if filters.lane:
+        items = items.filter(lane=filters.lane)
+    if filters.operator:
+        items = items.filter(operator_id=filters.operator)
+    if filters.origin:
+        items = items.filter(sender_country=filters.origin)
+    if filters.hs_chapter:
+        lines = ContentLine.objects.filter(consignment=OuterRef("pk"), hs_code__startswith=filters.hs_chapter)
+        items = items.filter(Exists(lines))
+    if filters.rule:
+        from risk.models import RiskAssessment
+
+        fired = RiskAssessment.objects.filter(consignment=OuterRef("pk")).extra(
+            where=[
+                "EXISTS (SELECT 1 FROM jsonb_array_elements_text(risk_riskassessment.rules_fired) AS fired"
+                " WHERE fired LIKE %s)"
+            ],
+            params=[filters.rule.replace("%", "").replace("_", r"\_") + "@%"],
+        )
+        items = items.filter(Exists(fired))
+    if filters.older_than_hours:
+        items = items.filter(state_changed_at__lt=timezone.now() - timedelta(hours=filters.older_than_hours))
+    return items.order_by("-risk_score", "-id")
+
+
+def queue_page(filters: QueueFilters, after: str = "") -> tuple[list[Consignment], str]:
+    """One page of the queue after a cursor ("score:id"); returns the items and the next cursor."""
+    items = queue_queryset(filters).select_related("operator", "claim__officer")
+    cursor = _parse_cursor(after)
+    if cursor:
+        score, pk = cursor
+        items = items.filter(Q(risk_score__lt=score) | Q(risk_score=score, id__lt=pk))
+    page = list(items[: PAGE_SIZE + 1])
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    next_cursor = f"{page[-1].risk_score}:{page[-1].pk}" if more and page else ""
+    return page, next_cursor
+
+
+def _parse_cursor(after: str) -> tuple[Decimal, int] | None:
+    try:
+        score, pk = after.split(":", 1)
+        return Decimal(score), int(pk)
+    except (ValueError, InvalidOperation):
+        return None
+
+
+def party_history(consignment: Consignment, *, limit: int = 20) -> dict[str, list[Consignment]]:
+    """Earlier items of the same sender and of the same addressee, newest first, with outcomes."""
+    others = Consignment.objects.exclude(pk=consignment.pk).prefetch_related("inspection_outcomes")
+    history = {}
+    for role, key in (("sender", consignment.sender_key), ("addressee", consignment.addressee_key)):
+        if not key:
+            history[role] = []
+            continue
+        history[role] = list(others.filter(**{f"{role}_key": key}).order_by("-pre_advised_at")[:limit])
+    return history
+
+
+def versions_diff(consignment: Consignment) -> list[dict]:
+    """What changed from each version of the declaration to the next, field by field."""
+    versions = list(ConsignmentVersion.objects.filter(consignment=consignment).order_by("number"))
+    changes = []
+    for before, after in zip(versions, versions[1:], strict=False):
+        fields = []
+        for name, old, new in _flat_diff(before.data, after.data):
+            fields.append({"field": name, "before": old, "after": new})
+        changes.append({"from": before.number, "to": after.number, "at": after.received_at, "fields": fields})
+    return changes
+
+
+def _flat_diff(old, new, prefix: str = ""):
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new)):
+            yield from _flat_diff(old.get(key), new.get(key), f"{prefix}.{key}" if prefix else key)
+    elif isinstance(old, list) and isinstance(new, list):
+        for index in range(max(len(old), len(new))):
+            yield from _flat_diff(
+                old[index] if index < len(old) else None, new[index] if index < len(new) else None, f"{prefix}[{index}]"
+            )
+    elif old != new:
+        yield prefix, old, new
+
+
+def search(query: str, *, limit: int = 50) -> QuerySet[Consignment]:
+    """Items by S10 id, or by a sender's or addressee's name or e-mail."""
+    query = query.strip()
+    if not query:
+        return Consignment.objects.none()
+    item_id = query.upper().replace(" ", "")
+    if len(item_id) == 13 and item_id[:2].isalpha() and item_id[2:11].isdigit():
+        return Consignment.objects.filter(item_id=item_id).order_by("-pre_advised_at")[:limit]
+    if "@" in query:
+        email = query.lower()
+        return Consignment.objects.filter(Q(sender_email=email) | Q(addressee_email=email)).order_by("-pre_advised_at")[
+            :limit
+        ]
+    return Consignment.objects.filter(Q(sender_name__icontains=query) | Q(addressee_name__icontains=query)).order_by(
+        "-pre_advised_at"
+    )[:limit]

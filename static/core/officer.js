@@ -1,0 +1,18 @@
+// Keyboard shortcuts of the officer dashboard: n = take the next item,
+// r = release the open item (after a confirmation), / = search.
+// Ignored while typing in a field.
+document.addEventListener("keydown", function (event) {
+  var target = event.target;
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (target.closest("input, textarea, select, [contenteditable]")) return;
+  if (event.key === "n") {
+    var next = document.getElementById("next-item");
+    if (next) { event.preventDefault(); next.click(); }
+  } else if (event.key === "r") {
+    var release = document.getElementById("release");
+    if (release && window.confirm(release.textContent.trim() + "?")) { event.preventDefault(); release.click(); }
+  } else if (event.key === "/") {
+    var search = document.querySelector("form.search input");
+    if (search) { event.preventDefault(); search.focus(); }
+  }
+});
