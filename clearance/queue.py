@@ -62,16 +62,15 @@ def queue_queryset(filters: QueueFilters) -> QuerySet[Consignment]:
         lines = ContentLine.objects.filter(consignment=OuterRef("pk"), hs_code__startswith=filters.hs_chapter)
         items = items.filter(Exists(lines))
     if filters.rule:
-        from risk.models import RiskAssessment
-
-        fired = RiskAssessment.objects.filter(consignment=OuterRef("pk")).extra(
+        # Rules fired on the item's current version, matched by code whatever its version ("code@vN").
+        items = items.extra(
             where=[
-                "EXISTS (SELECT 1 FROM jsonb_array_elements_text(risk_riskassessment.rules_fired) AS fired"
-                " WHERE fired LIKE %s)"
+                "EXISTS (SELECT 1 FROM risk_riskassessment AS ra, jsonb_array_elements_text(ra.rules_fired) AS fired"
+                " WHERE ra.consignment_id = clearance_consignment.id"
+                " AND ra.consignment_version = clearance_consignment.version AND fired LIKE %s)"
             ],
             params=[filters.rule.replace("%", "").replace("_", r"\_") + "@%"],
         )
-        items = items.filter(Exists(fired))
     if filters.older_than_hours:
         items = items.filter(state_changed_at__lt=timezone.now() - timedelta(hours=filters.older_than_hours))
     return items.order_by("-risk_score", "-id")

@@ -105,6 +105,12 @@ def browser():
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make test does this as root)")
+    # Playwright's sync API keeps an event loop running in this thread until
+    # the session ends; Django refuses ORM calls (the tests' own, and the
+    # flush after each transactional test) from such a thread unless told it
+    # is safe, which it is: the test thread serves no async requests.
+    # Subprocesses that run deployment checks drop the variable (tests.processes.clean_env).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -116,12 +122,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, request, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django refuses
-    # ORM calls from a thread with a running loop unless told it is safe,
-    # which it is here: the test thread serves no async requests. Set for the
-    # browser tests only, so no subprocess of another test inherits it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(browser, request):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1366, "height": 800})
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -26,9 +26,14 @@ def test_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}{port}/{db['NAME']}"
 
 
+def clean_env() -> dict[str, str]:
+    """This process's environment without what only the test process itself may use."""
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def child_env(**extra: str) -> dict[str, str]:
     return {
-        **os.environ,
+        **clean_env(),
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": test_database_url(),
         "REDIS_URL": settings.REDIS_URL,

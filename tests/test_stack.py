@@ -13,14 +13,14 @@ import psutil
 import pytest
 
 from core.embedded import free_port
-from tests.processes import wait_until
+from tests.processes import clean_env, wait_until
 
 pytestmark = pytest.mark.integration
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def _env(var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+    env = {k: v for k, v in clean_env().items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
     return {**env, "OPENCLEAR_VAR_DIR": str(var_dir), "OPENCLEAR_DEMO_TRAFFIC": "0", "CELERY_CONCURRENCY": "1"}
 
 

@@ -1,6 +1,5 @@
 """Bad configuration stops start-up with one line that names the variable."""
 
-import os
 import secrets
 import subprocess
 import sys
@@ -10,6 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import parse_database_url, redis_url_with_db, validate_redis_url
+from tests.processes import clean_env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -18,7 +18,7 @@ def _manage(*args, **env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
-        env={**os.environ, **env},
+        env={**clean_env(), **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -37,7 +37,7 @@ def test_a_malformed_database_url_stops_start_up_with_one_line():
 
 
 def test_a_missing_production_secret_stops_start_up_with_one_line():
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY_FILE"}}
+    env = {k: v for k, v in clean_env().items() if k not in {"DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY_FILE"}}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=BASE_DIR,

@@ -1,0 +1,136 @@
+"""The officer dashboard in a real browser (Playwright driving Chromium); screenshots go to test-artifacts/."""
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from clearance.choices import ConsignmentState, Lane
+from clearance.models import Consignment
+from payments.assessment import consignments_assess_charges
+from risk.models import InspectionOutcome, RiskAssessment, Rule
+from tests.conftest import ARTIFACTS
+from tests.factories import ConsignmentFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct-horse-battery"
+
+
+def held(score: str, lane=Lane.YELLOW, **fields) -> Consignment:
+    consignment = ConsignmentFactory(state=ConsignmentState.HELD, lane=lane, risk_score=Decimal(score), **fields)
+    consignments_assess_charges(consignment_ids=[consignment.pk])
+    RiskAssessment.objects.create(consignment=consignment, consignment_version=1, score=Decimal(score), lane=lane,
+                                  reasons=["Undervalued: 0.2 × the reference unit value of HS 610910"])  # fmt: skip
+    return consignment
+
+
+def log_in(page, live_server, user):
+    page.goto(f"{live_server.url}/officer/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/officer/")
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"), full_page=True)
+
+
+def test_log_in_see_the_queue_open_an_item_and_release_it(page, live_server):
+    officer = UserFactory(role="OFFICER")
+    low, high = held("0.4000"), held("0.9100", lane=Lane.RED)
+    log_in(page, live_server, officer)
+    rows = page.locator("#queue-rows tr")
+    assert rows.first.get_attribute("data-item") == str(high.pk)  # highest risk first
+    shot(page, "queue")
+
+    page.get_by_role("link", name=low.item_id).click()
+    assert page.locator("h1").inner_text().startswith(low.item_id)
+    assert "Undervalued" in page.locator("#reasons").inner_text()
+    shot(page, "item")
+    page.locator("#release").click()
+    page.wait_for_url(f"{live_server.url}/officer/")
+    assert "Released" in page.locator(".messages").inner_text()
+    low.refresh_from_db()
+    assert low.state == ConsignmentState.RELEASED
+
+
+def test_inspect_and_record_an_outcome(page, live_server, tmp_path):
+    officer = UserFactory(role="OFFICER")
+    item = held("0.8000", lane=Lane.RED)
+    photo = tmp_path / "opened.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    log_in(page, live_server, officer)
+    page.goto(f"{live_server.url}/officer/items/{item.pk}/")
+    page.locator("#irregular").check()
+    page.get_by_label("Kind").select_option("UNDERVALUATION")
+    page.get_by_label("Additional duty").fill("14.20")
+    page.get_by_label("Notes").fill("Invoice in the parcel says USD 95")
+    page.get_by_label("Photos").set_input_files(str(photo))
+    page.locator("#record-outcome").click()
+    assert "The inspection outcome was recorded." in page.locator(".messages").inner_text()
+    shot(page, "inspection")
+    outcome = InspectionOutcome.objects.get(consignment=item)
+    assert (outcome.kind, outcome.additional_duty, outcome.photos.count()) == ("UNDERVALUATION", Decimal("14.20"), 1)
+
+
+def test_a_seizure_waits_for_a_supervisor(page, browser, live_server):
+    officer, supervisor = UserFactory(role="OFFICER"), UserFactory(role="SUPERVISOR")
+    item = held("0.9500", lane=Lane.RED, lines=[{"description": "Replica watches", "hs_code": "910211"}])
+    log_in(page, live_server, officer)
+    page.goto(f"{live_server.url}/officer/items/{item.pk}/")
+    page.get_by_text("Seize", exact=True).click()
+    page.get_by_label("Grounds").fill("Counterfeit watches, brand owner confirmed")
+    page.locator("#propose-seizure").click()
+    assert "waits for a supervisor" in page.locator(".messages").inner_text()
+    item.refresh_from_db()
+    assert item.state == ConsignmentState.HELD
+
+    context = browser.new_context()
+    second = context.new_page()
+    log_in(second, live_server, supervisor)
+    second.get_by_role("link", name=re.compile("seizure waits")).click()
+    second.get_by_role("button", name="Confirm the seizure").click()
+    assert "Seizure confirmed." in second.locator(".messages").inner_text()
+    shot(second, "seizure-confirmed")
+    context.close()
+    item.refresh_from_db()
+    assert item.state == ConsignmentState.SEIZED
+
+
+def test_a_rule_change_is_approved_by_a_second_supervisor(page, browser, live_server):
+    author, checker = UserFactory(role="SUPERVISOR"), UserFactory(role="SUPERVISOR")
+    log_in(page, live_server, author)
+    page.goto(f"{live_server.url}/officer/rules/")
+    page.get_by_label("Code (same code = new version)").fill("lithium-batteries")
+    page.get_by_label("Kind").select_option("PROHIBITED")
+    page.get_by_label("Description shown to officers").fill("Loose lithium batteries")
+    page.get_by_label("Condition (JSON)").fill('{"keywords": ["lithium battery"]}')
+    page.get_by_label("Force lane").select_option("YELLOW")
+    page.get_by_role("button", name="Propose").click()
+    rule = Rule.objects.get(code="lithium-batteries")
+    row = page.locator(f"#rule-{rule.pk}")
+    assert row.locator(".rule-status").inner_text() == "Waiting for a second supervisor"
+    assert row.locator("button.approve").count() == 0  # the author is offered no approval
+
+    context = browser.new_context()
+    second = context.new_page()
+    log_in(second, live_server, checker)
+    second.goto(f"{live_server.url}/officer/rules/")
+    second.locator(f"#rule-{rule.pk} button.approve").click()
+    assert second.locator(f"#rule-{rule.pk} .rule-status").inner_text() == "Active"
+    shot(second, "rule-approved")
+    context.close()
+
+
+def test_keyboard_shortcut_and_new_items_without_reload(page, live_server):
+    officer = UserFactory(role="OFFICER")
+    first = held("0.7000")
+    log_in(page, live_server, officer)
+    later = held("0.9900", lane=Lane.RED)  # arrives while the queue is open
+    page.locator(f'#queue-rows tr[data-item="{later.pk}"]').wait_for(timeout=15_000)
+    page.keyboard.press("n")  # take the next item: the highest score
+    page.wait_for_url(f"{live_server.url}/officer/items/{later.pk}/")
+    assert first.pk != later.pk
+    assert "worked by" in page.locator("#item-state").inner_text()
