@@ -130,3 +130,12 @@ def page(browser, request):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """LocaleMiddleware leaves the language of the last request active in the thread; reset it."""
+    yield
+    from django.utils import translation
+
+    translation.activate("en")

@@ -14,6 +14,7 @@ DEMO_OPERATOR_CODE = "DEMOPOST"
 DEMO_ACCOUNTS = [
     ("officer", Role.OFFICER, "officer-demo-pass"),
     ("supervisor", Role.SUPERVISOR, "supervisor-demo-pass"),
+    ("supervisor2", Role.SUPERVISOR, "supervisor2-demo-pass"),  # the second pair of eyes
     ("admin", Role.ADMIN, "admin-demo-pass"),
     ("trader", Role.TRADER, "trader-demo-pass"),
 ]
