@@ -112,8 +112,10 @@ class Consignment(BaseModel):
             models.CheckConstraint(condition=Q(total_value__gte=0), name="consignment_total_value_non_negative"),
         ]
         indexes = [
-            # Officer queue: held items of a lane, highest score first.
-            models.Index(fields=["state", "lane", "-risk_score", "id"], name="consignment_queue_idx"),
+            # Officer queue: held items, highest score first, in the queue's
+            # own order (score, then newest id), with and without a lane filter.
+            models.Index(fields=["state", "lane", "-risk_score", "-id"], name="consignment_queue_lane_idx"),
+            models.Index(fields=["state", "-risk_score", "-id"], name="consignment_queue_idx"),
             # Operator lookups and listings, newest first.
             models.Index(fields=["operator", "-pre_advised_at"], name="consignment_operator_idx"),
             # The sweep: items stuck in a state since before a time.

@@ -22,7 +22,6 @@ from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
 from core.models import User
 from core.services import audit_entries_create
-from postal import s10
 
 HELD = ConsignmentState.HELD
 
@@ -274,8 +273,3 @@ def officer_correct_line(
         )  # fmt: skip
         consignments_assess_charges(consignment_ids=[locked.pk], actor=Actor.for_user(officer), reason=reason)
     return locked
-
-
-def search_terms_item_id(query: str) -> str | None:
-    candidate = query.strip().upper().replace(" ", "")
-    return candidate if s10.is_valid(candidate) else None
