@@ -4,22 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clearance', '0003_claim_informationrequest_seizurerequest'),
+        ("clearance", "0003_claim_informationrequest_seizurerequest"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='consignment',
-            name='consignment_queue_idx',
+            model_name="consignment",
+            name="consignment_queue_idx",
         ),
         migrations.AddIndex(
-            model_name='consignment',
-            index=models.Index(fields=['state', 'lane', '-risk_score', '-id'], name='consignment_queue_lane_idx'),
+            model_name="consignment",
+            index=models.Index(fields=["state", "lane", "-risk_score", "-id"], name="consignment_queue_lane_idx"),
         ),
         migrations.AddIndex(
-            model_name='consignment',
-            index=models.Index(fields=['state', '-risk_score', '-id'], name='consignment_queue_idx'),
+            model_name="consignment",
+            index=models.Index(fields=["state", "-risk_score", "-id"], name="consignment_queue_idx"),
         ),
     ]
