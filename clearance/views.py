@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,21 +14,14 @@ from clearance import officer, queue
 from clearance.models import Consignment, PostalOperator, SeizureRequest
 from core.decorators import officer_required, supervisor_required
 from core.exceptions import ApplicationError
-from core.ratelimit import allow, client_address
 from core.selectors import audit_trail_for
+from core.views import RateLimitedLoginView
 from risk.choices import OutcomeKind
 
 
-class OfficerLoginView(auth_views.LoginView):
+class OfficerLoginView(RateLimitedLoginView):
     template_name = "officer/login.html"
-    redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")[:150]
-        limit = settings.OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE
-        if not allow("officer-login", f"{client_address(request)}:{username.lower()}", limit=limit):
-            return render(request, self.template_name, {"form": self.get_form(), "throttled": True}, status=429)
-        return super().post(request, *args, **kwargs)
+    rate_scope = "officer-login"
 
     def get_default_redirect_url(self):
         return reverse("officer:queue")

@@ -1,8 +1,12 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.health import health_report
+from core.ratelimit import allow, client_address
 
 
 @never_cache
@@ -10,3 +14,21 @@ from core.health import health_report
 def healthz(request: HttpRequest) -> JsonResponse:
     report, healthy = health_report()
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+class RateLimitedLoginView(auth_views.LoginView):
+    """Django's login, with attempts limited per client address and username.
+
+    The limit makes password guessing slow without locking the account
+    itself, which anyone could otherwise do to an officer on purpose.
+    """
+
+    redirect_authenticated_user = True
+    rate_scope = "login"
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")[:150].lower()
+        limit = settings.OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE
+        if not allow(self.rate_scope, f"{client_address(request)}:{username}", limit=limit):
+            return render(request, self.template_name, {"form": self.get_form(), "throttled": True}, status=429)
+        return super().post(request, *args, **kwargs)

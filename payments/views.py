@@ -13,7 +13,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clearance.models import Consignment
 from core.exceptions import ApplicationError
 from core.ratelimit import allow, client_address
+from core.views import RateLimitedLoginView
 from payments import receipts, selectors, services
 from payments.choices import PaymentState
 from payments.forms import CardForm, DisputeForm, LookupForm
@@ -163,15 +163,9 @@ def dispute(request, token: str):
 # --- Traders ------------------------------------------------------------------------------------------
 
 
-class TraderLoginView(auth_views.LoginView):
+class TraderLoginView(RateLimitedLoginView):
     template_name = "payments/login.html"
-    redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")[:150]
-        if not allow("pay-login", f"{client_address(request)}:{username}", limit=5):
-            return render(request, self.template_name, {"form": self.get_form(), "throttled": True}, status=429)
-        return super().post(request, *args, **kwargs)
+    rate_scope = "pay-login"
 
     def get_default_redirect_url(self):
         return reverse("payments:trader-home")
