@@ -83,6 +83,8 @@ def payment_start(
     """
     existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
     if existing:
+        if set(existing.items.values_list("consignment_id", flat=True)) != {c.pk for c in consignments}:
+            raise PaymentRefused("This form was already used for other parcels; reload the page.")
         return existing
     if not consignments:
         raise PaymentRefused("Choose at least one item to pay.")
@@ -116,16 +118,17 @@ def payment_start(
 
 
 def _payable_assessments(consignments: Sequence[Consignment]) -> list[Assessment]:
-    assessments = []
+    """The current assessment of each item; refused unless every item has charges due now."""
+    ids = [c.pk for c in consignments]
+    states = dict(Consignment.objects.filter(pk__in=ids).values_list("pk", "state"))
+    current = {a.consignment_id: a for a in Assessment.objects.filter(consignment_id__in=ids, is_current=True)}
     for consignment in consignments:
-        consignment.refresh_from_db(fields=["state"])
-        if consignment.state != ConsignmentState.CHARGES_DUE:
+        if states.get(consignment.pk) != ConsignmentState.CHARGES_DUE:
             raise PaymentRefused(f"Item {consignment.item_id} has nothing to pay now.")
-        assessment = Assessment.objects.filter(consignment=consignment, is_current=True).first()
+        assessment = current.get(consignment.pk)
         if assessment is None or assessment.total <= 0:
             raise PaymentRefused(f"Item {consignment.item_id} has no charges assessed.")
-        assessments.append(assessment)
-    return assessments
+    return [current[pk] for pk in ids]
 
 
 # --- Provider webhooks ------------------------------------------------------------------------------

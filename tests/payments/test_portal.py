@@ -314,3 +314,11 @@ def test_trader_logins_are_rate_limited(client, traders):
     for _ in range(5):
         assert client.post("/pay/login/", {"username": "alpha", "password": "wrong"}).status_code == 200
     assert client.post("/pay/login/", {"username": "alpha", "password": "correct-horse-battery"}).status_code == 429
+
+
+def test_an_idempotency_key_cannot_be_reused_for_other_parcels(client, due):
+    other = make_due()
+    client.post(item_url(due) + "pay", {"idempotency_key": "shared"})
+    page = client.post(item_url(other) + "pay", {"idempotency_key": "shared"}, follow=True).content.decode()
+    assert "already used for other parcels" in page
+    assert list(Payment.objects.values_list("items__consignment", flat=True)) == [due.pk]
