@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from clearance.choices import ConsignmentState
 from clearance.models import Consignment, ConsignmentVersion, ContentLine
+from postal import s10
 
 PAGE_SIZE = 50
 
@@ -141,7 +142,7 @@ def search(query: str, *, limit: int = 50) -> QuerySet[Consignment]:
     if not query:
         return Consignment.objects.none()
     item_id = query.upper().replace(" ", "")
-    if len(item_id) == 13 and item_id[:2].isalpha() and item_id[2:11].isdigit():
+    if s10.is_valid(item_id):
         return Consignment.objects.filter(item_id=item_id).order_by("-pre_advised_at")[:limit]
     if "@" in query:
         email = query.lower()

@@ -216,12 +216,12 @@ def consignments_route_green(*, assessments: dict[int, Assessment], actor: Actor
         reason="Duty and taxes to be paid before delivery.",
         changes={pk: clearance_services.ItemChange(charges=assessments[pk].charges()) for pk in groups["charges"]},
     )
+    by_reason: dict[str, list[int]] = defaultdict(list)
     for pk in groups["hold"]:
+        by_reason[assessments[pk].needs_officer].append(pk)
+    for reason, ids in by_reason.items():  # one batch per reason, e.g. every item to a country without a regime
         clearance_services.consignments_transition(
-            transition=transitions.HOLD,
-            consignment_ids=[pk],
-            actor=actor,
-            reason=assessments[pk].needs_officer,
+            transition=transitions.HOLD, consignment_ids=ids, actor=actor, reason=reason
         )
     if charged.changed:
         ids = charged.changed

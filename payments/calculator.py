@@ -178,11 +178,11 @@ def assess_item(item: ItemInput, tariff: Tariff) -> Breakdown:
     values = [convert(line.value) for line in item.lines]
     intrinsic = sum(values, ZERO)
     transport = convert(item.postal_charges + item.insurance)
-    if item.category == "DOCUMENTS":
-        return _nothing_due(IrgCategory.DOCUMENTS, tariff, intrinsic, transport, "Documents: no duty or tax.")
-
     customs_values = _customs_values(values, intrinsic, transport, tariff.valuation_basis)
-    customs_value = sum(customs_values, ZERO)
+    if item.category == "DOCUMENTS":
+        return _result(IrgCategory.DOCUMENTS, tariff, intrinsic, transport, customs_values, [], [], False,
+                       ["Documents: no duty or tax."])  # fmt: skip
+
     has_ioss = bool(item.ioss_number)
     ioss_applied = (
         tariff.ioss_accepted
@@ -193,6 +193,7 @@ def assess_item(item: ItemInput, tariff: Tariff) -> Breakdown:
     if has_ioss and not ioss_applied:
         notes.append("The IOSS number is not valid for this regime or value: import VAT is charged.")
 
+    customs_value = sum(customs_values, ZERO)
     duty_mode = _duty_mode(item, tariff, intrinsic, customs_value, has_ioss, notes)
     vat_relieved = ioss_applied or _below(
         tariff.threshold(tariff.vat_thresholds, item.category), intrinsic, customs_value
@@ -208,27 +209,35 @@ def assess_item(item: ItemInput, tariff: Tariff) -> Breakdown:
     fees = sum((fee.amount for fee in fee_lines), ZERO)
     total = duty + vat + fees
 
-    needs_officer = ""
     if tariff.low_value_ceiling is not None and intrinsic > tariff.low_value_ceiling:
         category = IrgCategory.HIGH_VALUE
-        needs_officer = (
-            f"Intrinsic value {_money(intrinsic, 2)} {tariff.currency} is above the low-value ceiling "
-            f"of {tariff.low_value_ceiling}: a full declaration is needed."
-        )
     elif total == ZERO:
         category = IrgCategory.BELOW_DE_MINIMIS
     else:
         category = IrgCategory.LOW_VALUE_DUTIABLE
+    return _result(category, tariff, intrinsic, transport, customs_values, lines, fee_lines, ioss_applied, notes)
+
+
+def _result(category, tariff, intrinsic, transport, customs_values, lines, fee_lines, ioss_applied, notes) -> Breakdown:
+    """The breakdown; totals are derived from its lines and fees, rounded by the regime's rule."""
+    duty, vat = _totals(lines, tariff) if lines else (ZERO, ZERO)
+    fees = sum((fee.amount for fee in fee_lines), ZERO)
+    needs_officer = ""
+    if category == IrgCategory.HIGH_VALUE:
+        needs_officer = (
+            f"Intrinsic value {_money(intrinsic, 2)} {tariff.currency} is above the low-value ceiling "
+            f"of {tariff.low_value_ceiling}: a full declaration is needed."
+        )
     return Breakdown(
         irg_category=int(category),
         currency=tariff.currency,
         intrinsic_value=_money(intrinsic, 2),
         transport_and_insurance=_money(transport, 2),
-        customs_value=_money(customs_value, 2),
+        customs_value=_money(sum(customs_values, ZERO), 2),
         duty=duty,
         vat=vat,
         fees=fees,
-        total=total,
+        total=duty + vat + fees,
         ioss_applied=ioss_applied,
         needs_officer=needs_officer,
         lines=lines,
@@ -333,22 +342,6 @@ def _fees(item: ItemInput, tariff: Tariff, *, due: bool) -> list[FeeResult]:
         amount = _money(fee.amount * count, tariff.rounding_places)
         results.append(FeeResult(fee.name, fee.basis, count, fee.amount, amount))
     return results
-
-
-def _nothing_due(category, tariff, intrinsic, transport, note) -> Breakdown:
-    return Breakdown(
-        irg_category=int(category),
-        currency=tariff.currency,
-        intrinsic_value=_money(intrinsic, 2),
-        transport_and_insurance=_money(transport, 2),
-        customs_value=_money(intrinsic, 2),
-        duty=ZERO,
-        vat=ZERO,
-        fees=ZERO,
-        total=ZERO,
-        ioss_applied=False,
-        notes=[note],
-    )
 
 
 def _money(amount: Decimal, places: int) -> Decimal:

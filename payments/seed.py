@@ -53,8 +53,6 @@ EU_DUTY = [
 ]
 GB_DUTY = [("", "4", "default, " + ILLUSTRATIVE), ("6109", "12", "T-shirts"), ("8517", "0", "telephones")]
 
-FX_RULES = {"EU": "PENULTIMATE_WEDNESDAY", "GB": "DAILY", "US": "DAILY", "BA": "DAILY"}
-
 
 def seed_regimes(get_model: Callable[[str], type]) -> None:
     """Create the regimes and their law; existing regimes are left as they are."""
@@ -196,10 +194,10 @@ def penultimate_wednesday(year: int, month: int) -> date:
     return last_wednesday - timedelta(days=7)
 
 
-def exchange_rate_rows(regime_code: str, base: str, ecb: dict[date, dict[str, Decimal]]) -> list[dict]:
+def exchange_rate_rows(fx_rule: str, base: str, ecb: dict[date, dict[str, Decimal]]) -> list[dict]:
     """ExchangeRate field values for one regime, cross rates taken through the euro."""
     per_eur = {day: {**quotes, "EUR": D("1"), "BAM": BAM_PER_EUR} for day, quotes in ecb.items()}
-    if FX_RULES.get(regime_code) == "PENULTIMATE_WEDNESDAY":
+    if fx_rule == "PENULTIMATE_WEDNESDAY":
         return _monthly_rows(base, per_eur)
     rows = []
     for day, quotes in sorted(per_eur.items()):
@@ -253,10 +251,13 @@ def seed_exchange_rates(get_model: Callable[[str], type], path: Path = ECB_FILE)
     """Load the ECB file for every regime; rows already present are kept. Returns the rows added."""
     from core.db import insert_rows
 
-    Regime, ExchangeRate = get_model("Regime"), get_model("ExchangeRate")
+    Regime, ExchangeRate, RegimeTerms = get_model("Regime"), get_model("ExchangeRate"), get_model("RegimeTerms")
     ecb = read_ecb_file(path)
     before = ExchangeRate.objects.count()
     for regime in Regime.objects.all():
-        rows = [{"regime_id": regime.pk, **row} for row in exchange_rate_rows(regime.code, regime.currency, ecb)]
+        # The rule of the regime's latest terms decides how published rates are dated.
+        terms = RegimeTerms.objects.filter(regime=regime).order_by("-valid_from").first()
+        fx_rule = terms.fx_rule if terms else "DAILY"
+        rows = [{"regime_id": regime.pk, **row} for row in exchange_rate_rows(fx_rule, regime.currency, ecb)]
         insert_rows(ExchangeRate, rows, on_conflict_do_nothing=True)
     return ExchangeRate.objects.count() - before

@@ -13,7 +13,7 @@ from clearance.choices import ConsignmentState
 from clearance.models import Consignment
 from core.normalize import text_key
 from payments.calculator import FeeTerms, FlatDutyTerms, Fx, RateRow, Tariff, Threshold
-from payments.choices import DisputeState, FxRule, ThresholdKind
+from payments.choices import DisputeState, ThresholdKind
 from payments.models import (
     Assessment,
     DeMinimis,
@@ -36,13 +36,6 @@ class TariffUnavailable(Exception):
 
 def in_force(queryset: QuerySet, on: date) -> QuerySet:
     return queryset.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-
-
-def regime_for_country(country: str) -> Regime | None:
-    for regime in Regime.objects.all():
-        if country in regime.countries:
-            return regime
-    return None
 
 
 @lru_cache(maxsize=1)
@@ -108,15 +101,6 @@ def tariff_for(regime: Regime, on: date, currency: str) -> Tariff:
 
 def _threshold(row: DeMinimis) -> Threshold:
     return Threshold(amount=row.amount, basis=row.basis, category=row.category)
-
-
-def fx_rule_rows_valid(rule: str, published_on: date) -> tuple[date, date | None]:
-    """The days a published rate is in force under a rule (used when rates are loaded)."""
-    if rule == FxRule.PENULTIMATE_WEDNESDAY:
-        first_of_next = (published_on.replace(day=28) + timedelta(days=4)).replace(day=1)
-        last_of_next = (first_of_next.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        return first_of_next, last_of_next
-    return published_on, None
 
 
 def storage_days_for(regime: Regime, on: date) -> int | None:
