@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from clearance.choices import ConsignmentState, Lane
-from clearance.models import Consignment
+from clearance.models import Claim, Consignment
 from payments.assessment import consignments_assess_charges
 from risk.models import InspectionOutcome, RiskAssessment, Rule
 from tests.conftest import ARTIFACTS
@@ -132,5 +132,6 @@ def test_keyboard_shortcut_and_new_items_without_reload(page, live_server):
     page.locator(f'#queue-rows tr[data-item="{later.pk}"]').wait_for(timeout=15_000)
     page.keyboard.press("n")  # take the next item: the highest score
     page.wait_for_url(f"{live_server.url}/officer/items/{later.pk}/")
-    assert first.pk != later.pk
     assert "worked by" in page.locator("#item-state").inner_text()
+    assert Claim.objects.get(consignment=later).officer == officer
+    assert not Claim.objects.filter(consignment=first).exists()
