@@ -121,6 +121,8 @@ class Consignment(BaseModel):
             # The sweep: items stuck in a state since before a time.
             models.Index(fields=["state", "state_changed_at"], name="consignment_state_age_idx"),
             models.Index(fields=["item_id"], name="consignment_item_id_idx"),
+            # Time Release Study summaries: one pre-advice day's items.
+            models.Index(fields=["pre_advised_at"], name="consignment_pre_advised_idx"),
             # Split shipments: one addressee's recent items.
             models.Index(fields=["addressee_key", "pre_advised_at"], name="consignment_addressee_idx"),
         ]
@@ -281,3 +283,52 @@ class SeizureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consignment_id} seizure {self.state}"
+
+
+class TrsDay(models.Model):
+    """Counts of one pre-advice day's items, whole ("all") or per value of one dimension.
+
+    Kept up to date by clearance.summaries from the items, their decisions and
+    payments; the Time Release Study and the indicators read these, not the items.
+    """
+
+    day = models.DateField()
+    dimension = models.CharField(max_length=10)
+    value = models.CharField(max_length=64, blank=True)
+    items = models.PositiveIntegerField(default=0)
+    arrived = models.PositiveIntegerField(default=0)
+    decided = models.PositiveIntegerField(default=0)
+    decided_before_arrival = models.PositiveIntegerField(default=0)
+    charged = models.PositiveIntegerField(default=0, help_text=_("Items whose decision asked for charges"))
+    released = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "day", "value"], name="trs_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.value}"
+
+
+class TrsBucket(models.Model):
+    """How many of a day's items took a TRS step in one duration bucket (see clearance.trs)."""
+
+    day = models.DateField()
+    dimension = models.CharField(max_length=10)
+    value = models.CharField(max_length=64, blank=True)
+    measure = models.CharField(max_length=24)
+    bucket = models.SmallIntegerField()
+    count = models.PositiveIntegerField()
+    total_seconds = models.FloatField(help_text=_("Sum of the durations, for an exact mean"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "day", "value", "measure", "bucket"], name="trs_bucket_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.value} {self.measure}[{self.bucket}]={self.count}"

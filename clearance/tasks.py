@@ -1,6 +1,7 @@
 from celery import shared_task
+from django.conf import settings
 
-from clearance import selectors
+from clearance import selectors, summaries
 from clearance.services import consignments_enqueue_assessment
 
 
@@ -10,3 +11,15 @@ def consignments_sweep_stuck() -> int:
     ids = selectors.consignment_ids_stuck_pre_advised()
     consignments_enqueue_assessment(consignment_ids=ids)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def trs_recent_refresh() -> int:
+    """Beat: rebuild the Time Release Study summaries of the days whose timelines still move."""
+    return summaries.trs_recent_refresh(days=settings.OPENCLEAR_TRS_RECENT_DAYS)
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def trs_window_refresh() -> int:
+    """Beat, nightly: rebuild the whole storage window, for late payments, returns and corrections."""
+    return summaries.trs_recent_refresh(days=settings.OPENCLEAR_TRS_WINDOW_DAYS)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from clearance import views
+from clearance import performance_views, views
 from risk import views as risk_views
 
 app_name = "officer"
@@ -24,4 +24,8 @@ urlpatterns = [
     path("rules/<int:pk>/<slug:decision>", risk_views.rule_review, name="rule-review"),
     path("models/", risk_views.models_view, name="models"),
     path("models/<int:pk>/promote", risk_views.model_promote, name="model-promote"),
+    path("performance/trs/", performance_views.trs_view, name="trs"),
+    path("performance/indicators/", performance_views.indicators_view, name="indicators"),
+    path("performance/simulator/", performance_views.simulator_view, name="simulator"),
+    path("performance/simulator/<int:pk>/", performance_views.simulation_view, name="simulation"),
 ]

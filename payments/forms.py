@@ -29,3 +29,30 @@ class CardForm(forms.Form):
     card = forms.CharField(label=_("Card number"), max_length=23)
     expiry = forms.RegexField(label=_("Expiry (MM/YY)"), regex=r"^(0[1-9]|1[0-2])/\d{2}$", max_length=5)
     cvc = forms.RegexField(label=_("CVC"), regex=r"^\d{3,4}$", max_length=4)
+
+
+class SimulationForm(forms.Form):
+    """A de minimis scenario: blank fields keep the law in force."""
+
+    regime = forms.ModelChoiceField(queryset=None, label=_("Regime"))
+    start = forms.DateField(label=_("Items pre-advised from"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    duty_threshold = forms.DecimalField(label=_("Duty de minimis"), required=False, min_value=0, max_digits=11,
+                                        decimal_places=2)  # fmt: skip
+    vat_threshold = forms.DecimalField(label=_("VAT threshold"), required=False, min_value=0, max_digits=11,
+                                       decimal_places=2)  # fmt: skip
+    flat_duty_per_line = forms.DecimalField(label=_("Flat duty per tariff line"), required=False, min_value=0,
+                                            max_digits=11, decimal_places=2)  # fmt: skip
+    without_flat_duty = forms.BooleanField(label=_("Without the flat duty in force"), required=False)
+
+    def __init__(self, *args, regimes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regime"].queryset = regimes
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("The period must start before it ends."))
+        if data.get("without_flat_duty") and data.get("flat_duty_per_line") is not None:
+            raise forms.ValidationError(_("Either set a flat duty or drop it, not both."))
+        return data

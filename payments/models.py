@@ -430,3 +430,41 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to}"
+
+
+class SimulationRun(BaseModel):
+    """A de minimis "what if": the items of a period assessed under the law in force and under a scenario.
+
+    Blank scenario fields keep the law in force. The run is computed by a
+    Celery task (payments.tasks.simulation_run) and its figures kept in `result`.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", _("Waiting")
+        DONE = "DONE", _("Done")
+        FAILED = "FAILED", _("Failed")
+
+    regime = models.ForeignKey(Regime, on_delete=models.PROTECT, related_name="+")
+    start = models.DateField(help_text=_("First pre-advice day of the items simulated"))
+    end = models.DateField(help_text=_("Last pre-advice day of the items simulated"))
+    duty_threshold = money_field(null=True, blank=True, help_text=_("Duty de minimis in the regime's currency"))
+    vat_threshold = money_field(null=True, blank=True, help_text=_("VAT threshold in the regime's currency"))
+    flat_duty_per_line = money_field(null=True, blank=True, help_text=_("Flat duty per distinct tariff line"))
+    without_flat_duty = models.BooleanField(default=False, help_text=_("Drop the flat duty of the law in force"))
+    created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="simulation_period_ordered"),
+            models.CheckConstraint(
+                condition=~Q(without_flat_duty=True, flat_duty_per_line__isnull=False),
+                name="simulation_flat_duty_either_set_or_dropped",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regime_id} {self.start}–{self.end}"

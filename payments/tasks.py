@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from payments import notifications, selectors, services
+from payments import notifications, selectors, services, simulator
 
 
 @shared_task(acks_late=True)
@@ -32,3 +32,9 @@ def payments_reconcile_pending() -> int:
 @shared_task(acks_late=True)
 def notify_information_request(request_id: int) -> int:
     return notifications.information_request_send(request_id=request_id)
+
+
+# A period of national size takes minutes: this task has its own time limits.
+@shared_task(acks_late=True, soft_time_limit=3600, time_limit=3700)
+def simulation_run(run_id: int) -> str:
+    return simulator.simulation_run(run_id=run_id).state

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from celery.schedules import crontab
+
 from config.env import (
     BASE_DIR,
     VAR_DIR,
@@ -262,3 +264,17 @@ OPENCLEAR_CLAIM_MINUTES = env_int("OPENCLEAR_CLAIM_MINUTES", 30)
 OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE = env_int("OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE", 5)
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 3600)  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Time Release Study --------------------------------------------------------
+# Summaries of the last few days are rebuilt every few minutes; the whole
+# window (long enough for the storage period, disputes and refunds) nightly.
+OPENCLEAR_TRS_RECENT_DAYS = env_int("OPENCLEAR_TRS_RECENT_DAYS", 3)
+OPENCLEAR_TRS_WINDOW_DAYS = env_int("OPENCLEAR_TRS_WINDOW_DAYS", 60)
+CELERY_BEAT_SCHEDULE["clearance-trs-recent"] = {
+    "task": "clearance.tasks.trs_recent_refresh",
+    "schedule": timedelta(minutes=5),
+}
+CELERY_BEAT_SCHEDULE["clearance-trs-window"] = {
+    "task": "clearance.tasks.trs_window_refresh",
+    "schedule": crontab(hour=2, minute=30),
+}

@@ -135,3 +135,45 @@ def test_keyboard_shortcut_and_new_items_without_reload(page, live_server):
     assert "worked by" in page.locator("#item-state").inner_text()
     assert Claim.objects.get(consignment=later).officer == officer
     assert not Claim.objects.filter(consignment=first).exists()
+
+
+def test_release_times_page_and_a_simulation_seen_through(page, live_server):
+    from datetime import UTC, datetime, timedelta
+
+    from clearance.choices import DecisionCode
+    from clearance.models import Decision
+    from clearance.summaries import trs_days_refresh
+    from payments.models import SimulationRun
+    from payments.simulator import simulation_run
+
+    supervisor = UserFactory(role="SUPERVISOR")
+    monday = datetime(2026, 10, 5, 8, tzinfo=UTC)
+    for hours in (1, 2, 3):
+        item = ConsignmentFactory(pre_advised_at=monday, arrived_at=monday, lane=Lane.GREEN, currency="EUR",
+                                  addressee_country="DE", total_value=Decimal("20.00"))  # fmt: skip
+        Decision.objects.create(operator=item.operator, consignment=item, sequence=hours, decided_by="test",
+                                code=DecisionCode.RELEASE_NO_CHARGE, decided_at=monday + timedelta(hours=hours))  # fmt: skip
+    trs_days_refresh(start=monday.date(), end=monday.date())
+    page.goto(f"{live_server.url}/officer/login/")
+    page.get_by_label("Username").fill(supervisor.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Release times").click()
+    page.get_by_label("From", exact=True).fill("2026-10-05")
+    page.get_by_label("To", exact=True).fill("2026-10-05")
+    page.get_by_role("button", name="Show").click()
+    assert page.locator('#trs-overall tr[data-measure="arrival_to_release"] .median').inner_text() == "2.0 h"
+    assert page.locator("figure.chart svg rect").count() == 7  # one bar per duration band
+    shot(page, "release-times")
+
+    page.get_by_role("link", name="Simulator").click()
+    page.get_by_label("Regime").select_option(label="European Union")
+    page.get_by_label("Items pre-advised from").fill("2026-10-05")
+    page.get_by_label("to", exact=True).fill("2026-10-05")
+    page.get_by_label("Flat duty per tariff line").fill("5")
+    page.get_by_role("button", name="Simulate").click()
+    assert "Running" in page.locator("#simulation-result").inner_text()
+    simulation_run(run_id=SimulationRun.objects.get().pk)  # what the worker does
+    page.locator("#simulation-table").wait_for(timeout=10_000)  # the page polls until the run is done
+    assert page.locator("#simulation-table tr", has_text="Duty").first.locator("td").nth(2).inner_text() == "6.00"
+    shot(page, "simulator")
