@@ -21,11 +21,15 @@ class PeriodForm(forms.Form):
     breakdown = forms.ChoiceField(
         label=_("Break down by"),
         required=False,
+        initial="lane",
         choices=[("lane", _("Lane")), ("operator", _("Operator")), ("origin", _("Origin")),
                  ("category", _("Category")), ("office", _("Office")), ("week", _("Week"))],  # fmt: skip
     )
     measure = forms.ChoiceField(
-        label=_("Distribution of"), required=False, choices=[(m.code, m.label) for m in MEASURES]
+        label=_("Distribution of"),
+        required=False,
+        initial="arrival_to_release",
+        choices=[(m.code, m.label) for m in MEASURES],
     )
 
     def clean(self):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import datetime
 from decimal import Decimal
@@ -10,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
+from redis.exceptions import RedisError
 from django.utils import timezone
 
 from clearance import services as clearance_services
@@ -32,6 +34,7 @@ from risk.postal_features import POSTAL_SPEC, postal_frame
 from risk.rules import validate_condition
 
 RISK_ACTOR = Actor.system("risk")
+logger = logging.getLogger(__name__)
 
 
 # --- Scoring --------------------------------------------------------------------------
@@ -74,6 +77,51 @@ def consignments_assess(*, consignment_ids: list[int], seed: int | None = None) 
             on_conflict_do_nothing=True,
         )
         return _route(result.changed, verdicts)
+
+
+# Errors of the surroundings, not of the items: the task fails and is tried again.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, RedisError)
+
+
+def consignments_assess_isolating(*, consignment_ids: list[int]) -> dict[str, int]:
+    """Score a batch; when an item crashes the scoring, find it by halving and hold it for an officer.
+
+    One corrupt item must not keep the other items of its batch from a
+    decision, nor be retried forever: it gets a decision of its own (held,
+    red, with the error as its reason). Errors of the database or the broker
+    are not the items' fault and go up, so the task is retried.
+    """
+    try:
+        return consignments_assess(consignment_ids=consignment_ids)
+    except (ApplicationError, *TRANSIENT_ERRORS):
+        raise
+    except Exception as exc:
+        if len(consignment_ids) == 1:
+            logger.exception("Item %s could not be scored; held for an officer", consignment_ids[0])
+            return consignment_hold_unscorable(consignment_id=consignment_ids[0], error=exc)
+        middle = len(consignment_ids) // 2
+        first = consignments_assess_isolating(consignment_ids=consignment_ids[:middle])
+        second = consignments_assess_isolating(consignment_ids=consignment_ids[middle:])
+        return {key: first.get(key, 0) + second.get(key, 0) for key in first.keys() | second.keys()}
+
+
+@transaction.atomic
+def consignment_hold_unscorable(*, consignment_id: int, error: Exception) -> dict[str, int]:
+    """Put an item the scoring cannot handle in front of an officer, red, saying why."""
+    reason = f"Automatic scoring failed ({type(error).__name__}: {str(error)[:200]}); an officer must check this item."
+    verdict = Verdict(score=Decimal("1"), lane=Lane.RED, reasons=[reason])
+    result = clearance_services.consignments_transition(
+        transition=transitions.ASSESS, consignment_ids=[consignment_id], actor=RISK_ACTOR,
+        changes={consignment_id: _change(verdict)}, reason=reason,
+    )  # fmt: skip
+    if not result.changed:
+        return {"assessed": 0, "held": 0}
+    version = Consignment.objects.values_list("version", flat=True).get(pk=consignment_id)
+    insert_rows(RiskAssessment, [_assessment_row(consignment_id, version, verdict, None)], on_conflict_do_nothing=True)
+    clearance_services.consignments_transition(
+        transition=transitions.HOLD, consignment_ids=[consignment_id], actor=RISK_ACTOR, reason=reason
+    )
+    return {"assessed": 1, "held": 1, "unscorable": 1}
 
 
 def _change(verdict: Verdict) -> clearance_services.ItemChange:

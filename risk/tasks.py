@@ -10,10 +10,21 @@ from risk import history, services
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, throws=(ApplicationError,))
+@shared_task(
+    acks_late=True,
+    throws=(ApplicationError,),
+    autoretry_for=services.TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=8,
+)
 def consignments_assess(consignment_ids: list[int]) -> dict[str, int]:
-    """Score one chunk of items; idempotent (only PRE_ADVISED items are scored)."""
-    return services.consignments_assess(consignment_ids=consignment_ids)
+    """Score one chunk of items; idempotent (only PRE_ADVISED items are scored).
+
+    A database or broker outage retries the task with backoff; after the last
+    retry the periodic sweep re-enqueues whatever is still waiting.
+    """
+    return services.consignments_assess_isolating(consignment_ids=consignment_ids)
 
 
 @shared_task(acks_late=True)
