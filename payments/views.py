@@ -103,8 +103,18 @@ def _start_payment(request, consignments, *, back: str, trader: Trader | None = 
 
 
 @require_GET
+def _payment_for(request, reference: uuid.UUID, **filters) -> Payment:
+    """A consumer's payment is reached by its unguessable reference; a trader's only by that trader's members."""
+    payment = get_object_or_404(Payment, reference=reference, **filters)
+    if payment.trader_id and not (
+        request.user.is_authenticated and payment.trader.members.filter(pk=request.user.pk).exists()
+    ):
+        raise Http404
+    return payment
+
+
 def payment(request, reference: uuid.UUID):
-    payment = get_object_or_404(Payment, reference=reference)
+    payment = _payment_for(request, reference)
     items = list(payment.items.select_related("consignment", "assessment"))
     back = reverse("payments:item", args=[services.access_token_for(items[0].consignment)]) if items else ""
     if payment.trader_id:
@@ -118,7 +128,7 @@ def payment(request, reference: uuid.UUID):
 
 @require_GET
 def receipt_pdf(request, reference: uuid.UUID):
-    payment = get_object_or_404(Payment, reference=reference, state=PaymentState.SUCCEEDED)
+    payment = _payment_for(request, reference, state=PaymentState.SUCCEEDED)
     response = FileResponse(
         receipts.receipt_pdf(payment), content_type="application/pdf", as_attachment=True,
         filename=f"receipt-{payment.verification_code}.pdf",

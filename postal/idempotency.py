@@ -1,9 +1,11 @@
 """Idempotency-Key for POST requests: a retried request gets the first response.
 
-The key is claimed in its own committed transaction before the work starts, so
-a concurrent retry sees it and answers 409 instead of doing the work twice. If
-the work fails with an unexpected error the claim is released, so the client
-can retry.
+The work and the stored response commit in one transaction, so a request
+either happened whole (and its retry gets the same answer) or not at all (and
+its retry does the work). While it runs, a transaction-scoped advisory lock on
+the key makes a concurrent retry answer 409; PostgreSQL drops the lock when the
+transaction ends, however it ends: a killed web worker or a restarted database
+never leaves a key stuck.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -43,38 +45,36 @@ def with_idempotency(request: Request, handler: Callable[[], Response]) -> Respo
         return handler()
     if len(key) > MAX_KEY_LENGTH:
         raise ApplicationError(f"{HEADER} is longer than {MAX_KEY_LENGTH} characters.", code="invalid_header")
-    operator = request.user.operator
+    operator_id = request.user.operator.pk
+    method_path = f"{request.method} {request.path}"
     digest = _request_hash(request)
-    record = _claim(operator.pk, key, f"{request.method} {request.path}", digest)
-    if record.status_code is not None:
-        return _replay(record, digest)
-    try:
+    if record := _completed(operator_id, key):
+        return _replay(record, method_path, digest)
+    with transaction.atomic():
+        if not _lock(operator_id, key):
+            raise IdempotencyConflict(f"A request with this {HEADER} is still being processed; retry in a moment.")
+        if record := _completed(operator_id, key):  # finished while this request waited
+            return _replay(record, method_path, digest)
         response = handler()
-    except Exception:
-        IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).delete()
-        raise
-    IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=response.status_code, response_body=response.data)
+        IdempotencyRecord.objects.create(operator_id=operator_id, key=key, method_path=method_path,
+                                         request_hash=digest, status_code=response.status_code,
+                                         response_body=response.data)  # fmt: skip
     return response
 
 
-def _claim(operator_id: int, key: str, method_path: str, digest: str) -> IdempotencyRecord:
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(
-                operator_id=operator_id, key=key, method_path=method_path, request_hash=digest
-            )
-    except IntegrityError:
-        record = IdempotencyRecord.objects.get(operator_id=operator_id, key=key)
-        if record.method_path != method_path:
-            raise IdempotencyConflict(f"This {HEADER} was used for {record.method_path}.") from None
-        if record.status_code is None:
-            raise IdempotencyConflict(
-                f"A request with this {HEADER} is still being processed; retry in a moment."
-            ) from None
-        return record
+def _completed(operator_id: int, key: str) -> IdempotencyRecord | None:
+    return IdempotencyRecord.objects.filter(operator_id=operator_id, key=key).first()
 
 
-def _replay(record: IdempotencyRecord, digest: str) -> Response:
+def _lock(operator_id: int, key: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", [operator_id, key])
+        return cursor.fetchone()[0]
+
+
+def _replay(record: IdempotencyRecord, method_path: str, digest: str) -> Response:
+    if record.method_path != method_path:
+        raise IdempotencyConflict(f"This {HEADER} was used for {record.method_path}.")
     if record.request_hash != digest:
         raise IdempotencyConflict(f"This {HEADER} was used with a different request body.")
     response = Response(record.response_body, status=record.status_code)

@@ -118,7 +118,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "clearance-sweep-stuck-items": {
         "task": "clearance.tasks.consignments_sweep_stuck",
-        "schedule": timedelta(minutes=2),
+        "schedule": timedelta(seconds=env_int("OPENCLEAR_SWEEP_SECONDS", 120)),
     },
 }
 

@@ -261,6 +261,41 @@ def test_an_idempotency_key_replays_the_first_response(operator_client):
     assert second["Idempotent-Replayed"] == "true"
 
 
+def test_a_request_that_dies_midway_leaves_nothing_and_its_retry_is_processed(operator_client, monkeypatch):
+    from postal import services
+
+    real = services.preadvice_receive
+
+    def dies_after_storing(**kwargs):
+        real(**kwargs)
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(services, "preadvice_receive", dies_after_storing)
+    with pytest.raises(ConnectionError):
+        post(operator_client, batch(item()), HTTP_IDEMPOTENCY_KEY="dies-1")
+    assert not Consignment.objects.exists()  # the items and the key's record went together
+    monkeypatch.setattr(services, "preadvice_receive", real)
+    retry = post(operator_client, batch(item()), HTTP_IDEMPOTENCY_KEY="dies-1")
+    assert retry.status_code == 200 and retry.json()["results"][0]["status"] == "ACCEPTED"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_while_the_first_request_runs_answers_409(operator_client, operator):
+    import psycopg2
+
+    from tests.processes import test_database_url
+
+    other = psycopg2.connect(test_database_url())
+    other.autocommit = False
+    with other.cursor() as cursor:  # the first request, holding the key's lock in its transaction
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [operator.pk, "busy-1"])
+        response = post(operator_client, batch(item()), HTTP_IDEMPOTENCY_KEY="busy-1")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "idempotency_conflict"
+    other.rollback()  # the first request died: its lock goes with its transaction
+    other.close()
+    assert post(operator_client, batch(item()), HTTP_IDEMPOTENCY_KEY="busy-1").status_code == 200
+
+
 def test_an_idempotency_key_reused_with_another_body_answers_409(operator_client):
     post(operator_client, batch(item()), HTTP_IDEMPOTENCY_KEY="abc-2")
     response = post(operator_client, batch(item(serial=3)), HTTP_IDEMPOTENCY_KEY="abc-2")

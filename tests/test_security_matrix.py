@@ -1,0 +1,135 @@
+"""Who may reach what: every object endpoint × every role, on their own and on others' objects.
+
+Expected answers: a status code, "login" (redirected to a login page), or
+"own" / "none" for lists (sees its own objects / sees nothing of the other's).
+Another party's object answers 404, exactly like an object that does not exist.
+"""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from clearance.choices import ConsignmentState, Lane
+from clearance.models import Consignment
+from payments.models import Payment, PaymentItem, Trader
+from postal.services import api_key_issue
+from tests.factories import ConsignmentFactory, PostalOperatorFactory, UserFactory
+from tests.payments.helpers import make_due
+from tests.postal import payloads
+
+pytestmark = pytest.mark.django_db
+ROLES = ("operator", "other operator", "trader", "other trader", "officer", "supervisor", "anonymous")
+
+
+@pytest.fixture
+def world():
+    operator, other = PostalOperatorFactory(code="OPA"), PostalOperatorFactory(code="OPB")
+    held = ConsignmentFactory(operator=operator, state=ConsignmentState.HELD, lane=Lane.YELLOW,
+                              risk_score=Decimal("0.5"))  # fmt: skip
+    due = make_due(operator=operator, sender_email="sales@alpha.example")
+    users = {"officer": UserFactory(role="OFFICER"), "supervisor": UserFactory(role="SUPERVISOR")}
+    for role, name, email in (("trader", "Alpha", "sales@alpha.example"), ("other trader", "Beta", "b@beta.example")):
+        users[role] = UserFactory(role="TRADER")
+        Trader.objects.create(name=name, sender_emails=[email]).members.add(users[role])
+    trader_payment = Payment.objects.create(idempotency_key=uuid.uuid4().hex, provider="sandbox", state="SUCCEEDED",
+                                            amount=Decimal("1.00"), currency="BAM",
+                                            trader=users["trader"].traders.get())  # fmt: skip
+    PaymentItem.objects.create(payment=trader_payment, consignment=due, assessment=due.assessments.get(),
+                               amount=Decimal("1.00"))  # fmt: skip
+    keys = {"operator": api_key_issue(operator=operator)[1], "other operator": api_key_issue(operator=other)[1]}
+    return {"held": held, "due": due, "users": users, "keys": keys, "trader_payment": trader_payment}
+
+
+def client_for(role: str, world) -> Client:
+    """Operators use the API with their key; people sign in; anonymous has neither."""
+    if role in world["keys"]:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {world['keys'][role]}")
+        return client
+    client = APIClient()
+    if role in world["users"]:
+        client.force_login(world["users"][role])
+    return client
+
+
+def outcome(response) -> str | int:
+    if response.status_code == 302 and "/login/" in response["Location"]:
+        return "login"
+    return response.status_code
+
+
+API_REFUSED = {"trader": 401, "other trader": 401, "officer": 401, "supervisor": 401, "anonymous": 401}
+OFFICERS_ONLY = {"operator": "login", "other operator": "login", "trader": 403, "other trader": 403,
+                 "anonymous": "login"}  # fmt: skip
+
+MATRIX = {
+    "api item": ("GET", lambda w: f"/api/v1/postal/items/{w['held'].item_id}",
+                 {"operator": 200, "other operator": 404, **API_REFUSED}),
+    "api event on the item": ("POST", lambda w: "/api/v1/postal/events",
+                              {"operator": "own", "other operator": "none", **API_REFUSED}),
+    "api responses feed": ("GET", lambda w: "/api/v1/postal/responses",
+                           {"operator": "own", "other operator": "none", **API_REFUSED}),
+    "officer item page": ("GET", lambda w: f"/officer/items/{w['held'].pk}/",
+                          {"officer": 200, "supervisor": 200, **OFFICERS_ONLY}),
+    "officer release": ("POST", lambda w: f"/officer/items/{w['held'].pk}/release",
+                        {"officer": 302, "supervisor": 302, **OFFICERS_ONLY}),
+    "release times": ("GET", lambda w: "/officer/performance/trs/",
+                      {"officer": 200, "supervisor": 200, **OFFICERS_ONLY}),
+    "simulator": ("GET", lambda w: "/officer/performance/simulator/",
+                  {"officer": 403, "supervisor": 200, **OFFICERS_ONLY}),
+    "trader item": ("GET", lambda w: f"/pay/trader/items/{w['due'].pk}/",
+                    {"trader": 200, "other trader": 404, "officer": 403, "supervisor": 403, "operator": "login",
+                     "other operator": "login", "anonymous": "login"}),
+    "trader payment": ("GET", lambda w: f"/pay/payments/{w['trader_payment'].reference}/",
+                       {"trader": 200, **{r: 404 for r in ROLES if r != "trader"}}),
+    "trader receipt": ("GET", lambda w: f"/pay/payments/{w['trader_payment'].reference}/receipt.pdf",
+                       {"trader": 200, **{r: 404 for r in ROLES if r != "trader"}}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", list(MATRIX))
+def test_access(world, endpoint, role):
+    method, url, expected = MATRIX[endpoint]
+    client = client_for(role, world)
+    if endpoint == "api event on the item":
+        body = {"events": [{"itemId": world["held"].item_id, "code": "EMD", "at": "2026-11-01T10:00:00Z"}]}
+        response = client.post(url(world), body, format="json")
+        got = outcome(response)
+        if got == 200:
+            world["held"].refresh_from_db()
+            got = "own" if world["held"].arrived_at else "none"
+    elif endpoint == "api responses feed":
+        response = client.get(url(world))
+        got = outcome(response)
+        if got == 200:
+            ids = {r["itemId"] for r in response.json()["results"]}
+            got = "own" if world["due"].item_id in ids else "none" if not ids else f"foreign {ids}"
+    else:
+        response = client.generic(method, url(world))
+        got = outcome(response)
+    assert got == expected[role], f"{endpoint} as {role}: {response.content[:300]}"
+
+
+def test_operators_cannot_set_state_lane_or_score(operator_client, consignment):
+    item = payloads.item(serial=77_000_001) | {"state": "RELEASED", "lane": "GREEN", "riskScore": 0, "status": "RELEASED"}
+    response = operator_client.post("/api/v1/postal/items", {"items": [item]}, format="json")
+    result = response.json()["results"][0]
+    stored = Consignment.objects.filter(item_id=item["itemId"]).first()
+    if result["status"] == "REJECTED":
+        refused = {e["field"].rsplit(".", 1)[-1] for e in result["errors"]}
+        assert stored is None and {"state", "lane", "riskScore", "status"} <= refused
+    else:
+        assert (stored.state, stored.lane, stored.risk_score) == (ConsignmentState.PRE_ADVISED, "", None)
+
+
+def test_officers_cannot_set_state_through_a_correction(client, world):
+    client.force_login(world["users"]["officer"])
+    held = world["held"]
+    client.post(f"/officer/items/{held.pk}/correct", {"state": "RELEASED", "lane": "GREEN", "risk_score": "0",
+                                                      "position": "1", "hs_code": "610910", "value": "25.00"})  # fmt: skip
+    held.refresh_from_db()
+    assert (held.state, held.lane, held.risk_score) == (ConsignmentState.HELD, Lane.YELLOW, Decimal("0.5000"))
