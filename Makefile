@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser run test lint fmt migrate services worker schema clean-var bench chaos
+.PHONY: install browser run test lint fmt migrate services worker schema clean-var bench chaos audit
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11) and "Python 3.11 or newer is needed")'
@@ -61,3 +61,7 @@ bench: install
 # Faults injected into a stack of its own (PostgreSQL, Redis, gunicorn, Celery).
 chaos: install
 	$(PY) -m bench.chaos $(CHAOS_ARGS)
+
+# Known vulnerabilities in the pinned dependencies (needs PyPI's JSON API or OSV).
+audit: install
+	$(PY) -m pip_audit -r requirements.txt --progress-spinner off

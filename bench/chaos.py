@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -180,8 +181,11 @@ class Operator:
                 continue
             if response.status_code == 200:
                 # DUPLICATE: stored by an earlier try whose answer was lost.
-                ids = {r["itemId"] for r in response.json()["results"]
-                       if r["status"] in ("ACCEPTED", "AMENDED", "DUPLICATE")}
+                ids = {
+                    r["itemId"]
+                    for r in response.json()["results"]
+                    if r["status"] in ("ACCEPTED", "AMENDED", "DUPLICATE")
+                }
                 with self.lock:
                     self.accepted |= ids
                 return
@@ -404,7 +408,7 @@ def fault_payment_storm(stack: Stack, sizes: Sizes) -> Outcome:
         f"operator__code='{operator.code}')]))"
     )
     wait_until(lambda: decided_count(operator) == len(operator.accepted), sizes.settle)
-    due = [(item_id, token) for item_id, token, state in json.loads(manage(stack.env, "shell", "-c", script))
+    due = [(item_id, token) for item_id, token, state in _last_json(manage(stack.env, "shell", "-c", script))
            if state == "CHARGES_DUE"]  # fmt: skip
     if not due:
         outcome.notes.append("no item with charges due: nothing to pay")
@@ -422,41 +426,47 @@ def fault_payment_storm(stack: Stack, sizes: Sizes) -> Outcome:
 
 
 def _pay_through_storm(stack: Stack, token: str) -> None:
+    """A payment the provider fails, then a storm: 20 concurrent starts with one key, the webhook 20 times."""
     page = f"{stack.base}/pay/i/{token}/"
 
-    def start(_: int) -> str:
+    def start(key: str) -> str:
         session = requests.Session()
         session.get(page, timeout=30)
-        response = session.post(page + "pay", data={"idempotency_key": f"storm-{token[:16]}",
+        response = session.post(page + "pay", data={"idempotency_key": key,
                                                     "csrfmiddlewaretoken": session.cookies["csrftoken"]},
                                 headers={"Referer": page}, allow_redirects=False, timeout=30)  # fmt: skip
         return response.headers.get("Location", "")
 
-    with ThreadPoolExecutor(10) as pool:
-        checkouts = set(pool.map(start, range(20)))
-    checkout = next(url for url in checkouts if "/pay/sandbox/checkout/" in url)
-    session = requests.Session()
-    session.get(stack.base + checkout, timeout=30)
+    def card(checkout: str, number: str) -> None:
+        session = requests.Session()
+        session.get(stack.base + checkout, timeout=30)
+        session.post(stack.base + checkout, data={"card": number, "expiry": "12/30", "cvc": "123",
+                                                  "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+                     headers={"Referer": stack.base + checkout}, timeout=30)  # fmt: skip
 
-    def card(number: str) -> requests.Response:
-        return session.post(stack.base + checkout, data={"card": number, "expiry": "12/30", "cvc": "123",
-                                                         "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-                            headers={"Referer": stack.base + checkout}, timeout=30)  # fmt: skip
-
-    card("4000000000000119")  # the provider fails
-    card("4242424242424242")  # then succeeds
+    card(start(f"fails-{token[:16]}"), "4000000000000119")  # the provider answers with an error
+    with ThreadPoolExecutor(10) as pool:  # the payer's browser retries, all with one key
+        checkouts = set(pool.map(lambda _: start(f"storm-{token[:16]}"), range(20)))
+    if len(checkouts) != 1:
+        raise RuntimeError(f"one idempotency key gave {len(checkouts)} different answers: {checkouts}")
+    checkout = checkouts.pop()
+    card(checkout, "4242424242424242")
     from bench.run import manage
 
-    body_and_headers = json.loads(manage(stack.env, "shell", "-c", (
+    body, headers = _last_json(manage(stack.env, "shell", "-c", (
         "import json; from payments.models import SandboxCharge; from payments.providers import get_provider; "
-        f"c = SandboxCharge.objects.filter(checkout_token='{checkout.rstrip('/').rsplit('/', 1)[-1]}', "
-        "outcome='succeeded').first(); b, h = get_provider('sandbox').webhook_for(c); "
+        f"c = SandboxCharge.objects.get(checkout_token='{checkout.rstrip('/').rsplit('/', 1)[-1]}', "
+        "outcome='succeeded'); b, h = get_provider('sandbox').webhook_for(c); "
         "print(json.dumps([b.decode(), dict(h)]))")))  # fmt: skip
-    body, headers = body_and_headers
-    with ThreadPoolExecutor(10) as pool:
+    with ThreadPoolExecutor(10) as pool:  # the provider resends its webhook
         list(pool.map(lambda _: requests.post(f"{stack.base}/pay/webhooks/sandbox/", data=body.encode(),
                                               headers={**headers, "Content-Type": "application/json"}, timeout=30),
                       range(20)))  # fmt: skip
+
+
+def _last_json(output: str):
+    """The JSON a `manage.py shell -c` script printed last (start-up may print before it)."""
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def fault_poison_item(stack: Stack, sizes: Sizes) -> Outcome:
@@ -528,6 +538,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the outcomes here")
     args = parser.parse_args(argv)
     sizes = Sizes(batches=3, batch=200, outage=3, settle=90) if args.short else Sizes(8, 1000, 60, 600)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the stack on the way out
     var_dir = Path(tempfile.mkdtemp(prefix="openclear-chaos-"))
     os.environ["OPENCLEAR_VAR_DIR"] = str(var_dir)
     os.environ.pop("DATABASE_URL", None)
@@ -548,7 +559,10 @@ def main(argv: list[str] | None = None) -> int:
         stack.supervise()
         for name in args.only or list(FAULTS):
             print(f"Fault: {name} …", flush=True)
-            outcome = FAULTS[name](stack, sizes)
+            try:
+                outcome = FAULTS[name](stack, sizes)
+            except Exception as exc:  # a harness failure is reported as a failed fault, and the others still run
+                outcome = Outcome(name, "the fault could not be run to its end", notes=[repr(exc)[:300]])
             if restarts := stack.take_restarts():
                 outcome.notes.append(restarts)
             outcomes.append(outcome)
@@ -556,6 +570,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stack.stop()
         embedded.stop(started)
+        shutil.rmtree(var_dir, ignore_errors=True)
     report(outcomes)
     if args.json:
         args.json.write_text(json.dumps([o.__dict__ | {"ok": o.ok} for o in outcomes], indent=2))

@@ -22,8 +22,14 @@ class PeriodForm(forms.Form):
         label=_("Break down by"),
         required=False,
         initial="lane",
-        choices=[("lane", _("Lane")), ("operator", _("Operator")), ("origin", _("Origin")),
-                 ("category", _("Category")), ("office", _("Office")), ("week", _("Week"))],  # fmt: skip
+        choices=[
+            ("lane", _("Lane")),
+            ("operator", _("Operator")),
+            ("origin", _("Origin")),
+            ("category", _("Category")),
+            ("office", _("Office")),
+            ("week", _("Week")),
+        ],  # fmt: skip
     )
     measure = forms.ChoiceField(
         label=_("Distribution of"),

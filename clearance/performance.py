@@ -55,7 +55,9 @@ class TrsResult:
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return datetime.combine(start, time.min, tzinfo=UTC), datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+    return datetime.combine(start, time.min, tzinfo=UTC), datetime.combine(
+        end + timedelta(days=1), time.min, tzinfo=UTC
+    )
 
 
 def trs_for_period(*, start: date, end: date, breakdown: str = "lane") -> TrsResult:
@@ -185,7 +187,9 @@ def indicators_for_period(*, start: date, end: date) -> Indicators:
 
 
 def _items_per_day(start: date, end: date) -> list[tuple[date, int]]:
-    return list(TrsDay.objects.filter(dimension="all", day__range=(start, end)).order_by("day").values_list("day", "items"))
+    return list(
+        TrsDay.objects.filter(dimension="all", day__range=(start, end)).order_by("day").values_list("day", "items")
+    )
 
 
 def _lane_shares(start: date, end: date) -> list[tuple[str, int, float]]:

@@ -33,8 +33,8 @@ def trs_view(request):
     form, period = _period(request)
     result = performance.trs_for_period(start=period["start"], end=period["end"], breakdown=period["breakdown"])
     if request.GET.get("format") in {"csv", "xlsx"}:
-        return tables_download({"trs": performance.trs_frame(result)},
-                               filename=f"trs-{period['start']}-{period['end']}", fmt=request.GET["format"])  # fmt: skip
+        filename = f"trs-{period['start']}-{period['end']}"
+        return tables_download({"trs": performance.trs_frame(result)}, filename=filename, fmt=request.GET["format"])
     measure = next(m for m in MEASURES if m.code == period["measure"])
     chart = bar_chart(_("Items by %(measure)s") % {"measure": measure.label}, result.distribution(measure.code))
     return render(request, "officer/trs.html", {
@@ -116,8 +116,9 @@ def _simulation_charts(run: SimulationRun) -> list:
     # Side by side: the law in force, then the scenario; the pair is named under its first bar.
     money = [(label if side == "in_force" else "", float(result[side][key]))
              for key, label in SIMULATION_ROWS[:4] for side in ("in_force", "scenario")]  # fmt: skip
+    workload = (SIMULATION_ROWS[4], SIMULATION_ROWS[7])
     counts = [(label if side == "in_force" else "", float(result[side][key]))
-              for key, label in (SIMULATION_ROWS[4], SIMULATION_ROWS[7]) for side in ("in_force", "scenario")]  # fmt: skip
+              for key, label in workload for side in ("in_force", "scenario")]  # fmt: skip
     return [
         bar_chart(_("Revenue in %(currency)s: in force beside the scenario") % {"currency": result["currency"]},
                   money, series=2, fmt=lambda v: f"{v:,.2f}"),

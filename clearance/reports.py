@@ -40,10 +40,14 @@ def _group_rows(result: TrsResult) -> list[list[str]]:
 def _indicator_rows(indicators: Indicators) -> list[list[str]]:
     rows = [["Indicator", "Value"], ["Items per day (mean)", f"{indicators.average_items_per_day:,.0f}"]]
     rows += [[f"Lane {lane}", f"{items} ({_percent(share)})"] for lane, items, share in indicators.lane_shares]
-    rows += [[f"Hit rate: {r.selection}", f"{r.found}/{r.inspected} ({_percent(r.rate)})"] for r in indicators.hit_rates]
+    rows += [
+        [f"Hit rate: {r.selection}", f"{r.found}/{r.inspected} ({_percent(r.rate)})"] for r in indicators.hit_rates
+    ]
     rows += [[f"Collected {currency}", str(amount)] for currency, amount in indicators.collected.items()]
     rows += [[f"Outstanding {currency}", str(amount)] for currency, amount in indicators.outstanding.items()]
-    rows.append(["Disputes / items charged", f"{indicators.disputes['opened']} / {indicators.disputes['charged_items']}"])
+    rows.append(
+        ["Disputes / items charged", f"{indicators.disputes['opened']} / {indicators.disputes['charged_items']}"]
+    )
     return rows
 
 
@@ -58,7 +62,9 @@ def trs_report_html(result: TrsResult, indicators: Indicators) -> str:
 def trs_report_pdf(result: TrsResult, indicators: Indicators) -> bytes:
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
-    document = SimpleDocTemplate(buffer, pagesize=landscape(A4), title=f"Time Release Study {result.start} – {result.end}")
+    document = SimpleDocTemplate(
+        buffer, pagesize=landscape(A4), title=f"Time Release Study {result.start} – {result.end}"
+    )
     story = [
         Paragraph(f"Time Release Study, items pre-advised {result.start} – {result.end}", styles["Title"]),
         Paragraph(

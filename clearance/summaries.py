@@ -68,7 +68,7 @@ FROM items GROUP BY {_GROUPING}
 )
 
 _INSERT_BUCKETS = (
-    _TIMELINES
+    _TIMELINES  # noqa: S608 - fixed fragments, values are parameters
     + f"""
 , durations AS (
     SELECT items.*, m.measure, greatest(m.seconds, 0) AS seconds

@@ -93,7 +93,9 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Free for a server: like PostgreSQL and Redis, ignore connections of a dead process in TIME_WAIT."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

@@ -5,14 +5,22 @@ from __future__ import annotations
 import re
 import unicodedata
 
-NON_ALNUM = re.compile(r"[^a-z0-9]+")
+NON_ALNUM = re.compile(r"[\W_]+")
 
 
 def text_key(value: str) -> str:
-    """'Amra  HODŽIĆ-Beg' -> 'amra hodzic beg': no accents, case or punctuation."""
+    """'Amra  HODŽIĆ-Beg' -> 'amra hodzic beg': no accents, case or punctuation.
+
+    Letters of every script are kept (an Arabic or Cyrillic name can be
+    watchlisted); invisible format characters (zero-width spaces and joiners,
+    byte-order marks) are dropped, so they cannot split a name to slip past a
+    watchlist.
+    """
     decomposed = unicodedata.normalize("NFKD", value or "")
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return NON_ALNUM.sub(" ", ascii_only).strip()
+    visible = "".join(
+        ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
+    ).casefold()
+    return NON_ALNUM.sub(" ", visible).strip()
 
 
 def email_key(value: str) -> str:

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
-from redis.exceptions import RedisError
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from clearance import services as clearance_services
 from clearance import transitions

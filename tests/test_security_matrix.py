@@ -115,7 +115,12 @@ def test_access(world, endpoint, role):
 
 
 def test_operators_cannot_set_state_lane_or_score(operator_client, consignment):
-    item = payloads.item(serial=77_000_001) | {"state": "RELEASED", "lane": "GREEN", "riskScore": 0, "status": "RELEASED"}
+    item = payloads.item(serial=77_000_001) | {
+        "state": "RELEASED",
+        "lane": "GREEN",
+        "riskScore": 0,
+        "status": "RELEASED",
+    }
     response = operator_client.post("/api/v1/postal/items", {"items": [item]}, format="json")
     result = response.json()["results"][0]
     stored = Consignment.objects.filter(item_id=item["itemId"]).first()
@@ -129,7 +134,8 @@ def test_operators_cannot_set_state_lane_or_score(operator_client, consignment):
 def test_officers_cannot_set_state_through_a_correction(client, world):
     client.force_login(world["users"]["officer"])
     held = world["held"]
-    client.post(f"/officer/items/{held.pk}/correct", {"state": "RELEASED", "lane": "GREEN", "risk_score": "0",
-                                                      "position": "1", "hs_code": "610910", "value": "25.00"})  # fmt: skip
+    forged = {"state": "RELEASED", "lane": "GREEN", "risk_score": "0", "position": "1", "hs_code": "610910",
+              "value": "25.00"}  # fmt: skip
+    client.post(f"/officer/items/{held.pk}/correct", forged)
     held.refresh_from_db()
     assert (held.state, held.lane, held.risk_score) == (ConsignmentState.HELD, Lane.YELLOW, Decimal("0.5000"))

@@ -5,51 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clearance', '0004_queue_indexes'),
+        ("clearance", "0004_queue_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrsBucket',
+            name="TrsBucket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('dimension', models.CharField(max_length=10)),
-                ('value', models.CharField(blank=True, max_length=64)),
-                ('measure', models.CharField(max_length=24)),
-                ('bucket', models.SmallIntegerField()),
-                ('count', models.PositiveIntegerField()),
-                ('total_seconds', models.FloatField(help_text='Sum of the durations, for an exact mean')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("dimension", models.CharField(max_length=10)),
+                ("value", models.CharField(blank=True, max_length=64)),
+                ("measure", models.CharField(max_length=24)),
+                ("bucket", models.SmallIntegerField()),
+                ("count", models.PositiveIntegerField()),
+                ("total_seconds", models.FloatField(help_text="Sum of the durations, for an exact mean")),
             ],
         ),
         migrations.CreateModel(
-            name='TrsDay',
+            name="TrsDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('dimension', models.CharField(max_length=10)),
-                ('value', models.CharField(blank=True, max_length=64)),
-                ('items', models.PositiveIntegerField(default=0)),
-                ('arrived', models.PositiveIntegerField(default=0)),
-                ('decided', models.PositiveIntegerField(default=0)),
-                ('decided_before_arrival', models.PositiveIntegerField(default=0)),
-                ('charged', models.PositiveIntegerField(default=0, help_text='Items whose decision asked for charges')),
-                ('released', models.PositiveIntegerField(default=0)),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("dimension", models.CharField(max_length=10)),
+                ("value", models.CharField(blank=True, max_length=64)),
+                ("items", models.PositiveIntegerField(default=0)),
+                ("arrived", models.PositiveIntegerField(default=0)),
+                ("decided", models.PositiveIntegerField(default=0)),
+                ("decided_before_arrival", models.PositiveIntegerField(default=0)),
+                ("charged", models.PositiveIntegerField(default=0, help_text="Items whose decision asked for charges")),
+                ("released", models.PositiveIntegerField(default=0)),
+                ("computed_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.AddIndex(
-            model_name='consignment',
-            index=models.Index(fields=['pre_advised_at'], name='consignment_pre_advised_idx'),
+            model_name="consignment",
+            index=models.Index(fields=["pre_advised_at"], name="consignment_pre_advised_idx"),
         ),
         migrations.AddConstraint(
-            model_name='trsbucket',
-            constraint=models.UniqueConstraint(fields=('dimension', 'day', 'value', 'measure', 'bucket'), name='trs_bucket_unique'),
+            model_name="trsbucket",
+            constraint=models.UniqueConstraint(
+                fields=("dimension", "day", "value", "measure", "bucket"), name="trs_bucket_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trsday',
-            constraint=models.UniqueConstraint(fields=('dimension', 'day', 'value'), name='trs_day_unique'),
+            model_name="trsday",
+            constraint=models.UniqueConstraint(fields=("dimension", "day", "value"), name="trs_day_unique"),
         ),
     ]

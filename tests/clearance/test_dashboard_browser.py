@@ -151,8 +151,9 @@ def test_release_times_page_and_a_simulation_seen_through(page, live_server):
     for hours in (1, 2, 3):
         item = ConsignmentFactory(pre_advised_at=monday, arrived_at=monday, lane=Lane.GREEN, currency="EUR",
                                   addressee_country="DE", total_value=Decimal("20.00"))  # fmt: skip
+        decided_at = monday + timedelta(hours=hours)
         Decision.objects.create(operator=item.operator, consignment=item, sequence=hours, decided_by="test",
-                                code=DecisionCode.RELEASE_NO_CHARGE, decided_at=monday + timedelta(hours=hours))  # fmt: skip
+                                code=DecisionCode.RELEASE_NO_CHARGE, decided_at=decided_at)  # fmt: skip
     trs_days_refresh(start=monday.date(), end=monday.date())
     page.goto(f"{live_server.url}/officer/login/")
     page.get_by_label("Username").fill(supervisor.username)

@@ -13,9 +13,9 @@ from clearance import performance, summaries, trs
 from clearance.choices import ConsignmentState, DecisionCode, Lane
 from clearance.models import Decision, TrsBucket, TrsDay
 from core.models import AuditEntry
+from payments.assessment import _TariffBook, consignments_assess_charges
 from payments.models import Payment, PaymentItem, Regime, SimulationRun
 from payments.simulator import Scenario, compare, simulation_request, simulation_run
-from payments.assessment import _TariffBook, consignments_assess_charges
 from risk.models import InspectionOutcome, RiskAssessment
 from tests.factories import ConsignmentFactory, OfficeFactory, PostalOperatorFactory, UserFactory
 
@@ -160,7 +160,10 @@ def test_hit_rates_per_rule_for_the_model_and_for_random_selection(timelines):
     assert (rates["random selection"].inspected, rates["random selection"].rate) == (5, 0.2)
     assert (rates["model"].inspected, rates["model"].rate) == (1, 1.0)
     assert rates["all inspections"].inspected == 11
-    assert performance.indicators_for_period(start=MONDAY + timedelta(days=1), end=MONDAY + timedelta(days=1)).hit_rates == []
+    assert (
+        performance.indicators_for_period(start=MONDAY + timedelta(days=1), end=MONDAY + timedelta(days=1)).hit_rates
+        == []
+    )
 
 
 def test_revenue_lane_shares_and_items_per_day(timelines):
@@ -226,7 +229,9 @@ def eu_item(**fields):
 
 def test_a_flat_duty_per_line_changes_duty_by_the_known_amount():
     items = [eu_item(), eu_item()]
-    comparison = compare(items, scenario=Scenario(flat_duty_per_line=Decimal("5.00")), book=_TariffBook(), currency="EUR")
+    comparison = compare(
+        items, scenario=Scenario(flat_duty_per_line=Decimal("5.00")), book=_TariffBook(), currency="EUR"
+    )
     result = comparison.as_json()
     assert result["items"] == 2
     assert result["in_force"]["duty"] == "12.00"  # 2 items × 2 tariff lines × EUR 3
@@ -275,8 +280,10 @@ def test_only_supervisors_run_the_simulator(client, django_capture_on_commit_cal
     client.force_login(UserFactory(role="SUPERVISOR"))
     eu = Regime.objects.get(code="EU")
     with django_capture_on_commit_callbacks():
-        response = client.post("/officer/performance/simulator/", {
-            "regime": eu.pk, "start": MONDAY, "end": MONDAY, "flat_duty_per_line": "5", "without_flat_duty": "on"})
+        response = client.post(
+            "/officer/performance/simulator/",
+            {"regime": eu.pk, "start": MONDAY, "end": MONDAY, "flat_duty_per_line": "5", "without_flat_duty": "on"},
+        )
     assert "Either set a flat duty or drop it, not both." in response.content.decode()
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post("/officer/performance/simulator/",

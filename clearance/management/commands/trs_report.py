@@ -15,7 +15,9 @@ class Command(BaseCommand):
     help = "Write the Time Release Study of a period as PDF or HTML (by the output's extension)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="start", required=True, type=date.fromisoformat, help="First day, YYYY-MM-DD")
+        parser.add_argument(
+            "--from", dest="start", required=True, type=date.fromisoformat, help="First day, YYYY-MM-DD"
+        )
         parser.add_argument("--to", dest="end", required=True, type=date.fromisoformat, help="Last day, YYYY-MM-DD")
         parser.add_argument("--output", required=True, type=Path, help="report.pdf or report.html")
         parser.add_argument("--breakdown", default="lane", choices=BREAKDOWNS)
