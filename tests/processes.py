@@ -52,11 +52,14 @@ def wait_until(predicate, *, timeout: float, interval: float = 0.1, what: str = 
 
 
 @contextlib.contextmanager
-def celery_worker(*, concurrency: int = 1, queues: str | None = None) -> Iterator[subprocess.Popen]:
+def celery_worker(
+    *, concurrency: int = 1, queues: str | None = None, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen]:
     """Start `celery worker` against the test database and the test broker.
 
     The broker's test database is emptied first: a message left by an earlier
-    run must not act on this run's rows.
+    run must not act on this run's rows. `env` sets the worker's own settings
+    (a `settings` fixture override changes only the test process).
     """
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     argv = [
@@ -79,7 +82,7 @@ def celery_worker(*, concurrency: int = 1, queues: str | None = None) -> Iterato
     ]
     if queues:
         argv += ["--queues", queues]
-    process = subprocess.Popen(argv, cwd=BASE_DIR, env=child_env(), start_new_session=True)
+    process = subprocess.Popen(argv, cwd=BASE_DIR, env=child_env(**(env or {})), start_new_session=True)
     try:
         from config.celery import app
 
