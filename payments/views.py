@@ -102,7 +102,6 @@ def _start_payment(request, consignments, *, back: str, trader: Trader | None = 
     return redirect(get_provider(payment.provider).checkout_url(payment))
 
 
-@require_GET
 def _payment_for(request, reference: uuid.UUID, **filters) -> Payment:
     """A consumer's payment is reached by its unguessable reference; a trader's only by that trader's members."""
     payment = get_object_or_404(Payment, reference=reference, **filters)
@@ -113,6 +112,7 @@ def _payment_for(request, reference: uuid.UUID, **filters) -> Payment:
     return payment
 
 
+@require_GET
 def payment(request, reference: uuid.UUID):
     payment = _payment_for(request, reference)
     items = list(payment.items.select_related("consignment", "assessment"))

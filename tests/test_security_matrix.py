@@ -139,3 +139,10 @@ def test_officers_cannot_set_state_through_a_correction(client, world):
     client.post(f"/officer/items/{held.pk}/correct", forged)
     held.refresh_from_db()
     assert (held.state, held.lane, held.risk_score) == (ConsignmentState.HELD, Lane.YELLOW, Decimal("0.5000"))
+
+
+def test_payment_pages_only_answer_get(client, world):
+    client.force_login(world["users"]["trader"])
+    url = f"/pay/payments/{world['trader_payment'].reference}/"
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 405
