@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
@@ -39,8 +38,8 @@ MEASURES = (
 )
 MEASURE_CODES = tuple(measure.code for measure in MEASURES)
 
-# The breakdowns kept in the daily summaries; "all" is the whole day.
-DIMENSIONS = ("all", "lane", "operator", "origin", "category", "office")
+# Breakdowns offered; all but "week" are kept in the daily summaries
+# (clearance.summaries), beside "all", the whole day.
 BREAKDOWNS = ("lane", "operator", "origin", "category", "office", "week")
 
 # Bars of the distribution chart, in seconds (upper bounds).
@@ -127,8 +126,3 @@ def humanize(seconds: float | None) -> str:
 def iso_week(day) -> str:
     year, week, _weekday = day.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def days_between(start, end) -> list:
-    """Every day from start to end inclusive."""
-    return [start + timedelta(days=n) for n in range((end - start).days + 1)]

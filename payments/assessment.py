@@ -29,7 +29,7 @@ ASSESSMENT_ACTOR = Actor.system("payments.assessment")
 _FOUR = Decimal("0.0001")
 
 
-def _item_input(consignment: Consignment) -> ItemInput:
+def item_input(consignment: Consignment) -> ItemInput:
     return ItemInput(
         category=consignment.category,
         currency=consignment.currency,
@@ -50,7 +50,7 @@ def _item_input(consignment: Consignment) -> ItemInput:
     )
 
 
-class _TariffBook:
+class TariffBook:
     """The law per (regime, date, currency), loaded once per batch."""
 
     def __init__(self) -> None:
@@ -77,7 +77,7 @@ def consignments_assess_charges(
     *, consignment_ids: list[int], actor: Actor = ASSESSMENT_ACTOR, reason: str = ""
 ) -> dict[int, Assessment]:
     """Assess each item with the law of its pre-advice date; returns the new current assessments."""
-    book = _TariffBook()
+    book = TariffBook()
     consignments = Consignment.objects.filter(id__in=consignment_ids).prefetch_related("lines").order_by("id")
     with transaction.atomic():
         # Locking the items serialises concurrent assessments of one item (a
@@ -104,7 +104,7 @@ def consignments_assess_charges(
     return results
 
 
-def _build(consignment: Consignment, book: _TariffBook, number: int, actor: Actor, reason: str):
+def _build(consignment: Consignment, book: TariffBook, number: int, actor: Actor, reason: str):
     """The unsaved assessment of one item, with its lines and fees."""
     on = consignment.pre_advised_at.date()
     assessment = Assessment(
@@ -121,7 +121,7 @@ def _build(consignment: Consignment, book: _TariffBook, number: int, actor: Acto
         assessment.needs_officer = str(exc)[:200]
         assessment.details = {"error": str(exc)}
         return assessment, [], []
-    breakdown = assess_item(_item_input(consignment), tariff)
+    breakdown = assess_item(item_input(consignment), tariff)
     for name in ("irg_category", "currency", "intrinsic_value", "transport_and_insurance", "customs_value"):
         setattr(assessment, name, getattr(breakdown, name))
     for name in ("duty", "vat", "fees", "total", "ioss_applied"):

@@ -21,7 +21,7 @@ from clearance.choices import ItemCategory, Lane
 from clearance.models import Consignment
 from core.actors import Actor
 from core.services import audit_entries_create
-from payments.assessment import _item_input, _TariffBook
+from payments.assessment import TariffBook, item_input
 from payments.calculator import Breakdown, FlatDutyTerms, Tariff, Threshold, assess_item
 from payments.choices import ThresholdBasis
 from payments.models import SimulationRun
@@ -124,20 +124,23 @@ class Comparison:
                 "in_force": before, "scenario": after, "difference": difference}  # fmt: skip
 
 
-def compare(consignments, *, scenario: Scenario, book: _TariffBook, currency: str) -> Comparison:
+def compare(consignments, *, scenario: Scenario, book: TariffBook, currency: str) -> Comparison:
     """Assess each item under both sets of rules; items no law covers are counted as skipped."""
     comparison = Comparison(currency=currency)
+    changed: dict[int, Tariff] = {}  # the scenario's law, made once per law in force (the book caches those)
     for consignment in consignments:
         try:
             _regime, tariff = book.lookup(consignment, consignment.pre_advised_at.date())
         except TariffUnavailable:
             comparison.skipped += 1
             continue
-        item = _item_input(consignment)
+        if id(tariff) not in changed:
+            changed[id(tariff)] = scenario.apply(tariff)
+        item = item_input(consignment)
         held = consignment.lane in (Lane.YELLOW, Lane.RED)
         comparison.items += 1
         comparison.in_force.add(assess_item(item, tariff), held_by_risk=held)
-        comparison.scenario.add(assess_item(item, scenario.apply(tariff)), held_by_risk=held)
+        comparison.scenario.add(assess_item(item, changed[id(tariff)]), held_by_risk=held)
     return comparison
 
 
@@ -192,7 +195,7 @@ def simulation_run(*, run_id: int) -> SimulationRun:
         comparison = compare(
             simulation_items(run).iterator(chunk_size=CHUNK),
             scenario=scenario,
-            book=_TariffBook(),
+            book=TariffBook(),
             currency=run.regime.currency,
         )
     except Exception as exc:

@@ -1,6 +1,7 @@
 """Time Release Study, indicators and the de minimis simulator on constructed timelines with known answers."""
 
 import io
+import itertools
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -13,7 +14,7 @@ from clearance import performance, summaries, trs
 from clearance.choices import ConsignmentState, DecisionCode, Lane
 from clearance.models import Decision, TrsBucket, TrsDay
 from core.models import AuditEntry
-from payments.assessment import _TariffBook, consignments_assess_charges
+from payments.assessment import TariffBook, consignments_assess_charges
 from payments.models import Payment, PaymentItem, Regime, SimulationRun
 from payments.simulator import Scenario, compare, simulation_request, simulation_run
 from risk.models import InspectionOutcome, RiskAssessment
@@ -22,15 +23,15 @@ from tests.factories import ConsignmentFactory, OfficeFactory, PostalOperatorFac
 pytestmark = pytest.mark.django_db
 MONDAY = date(2026, 10, 5)
 HOUR = 3600
+SEQUENCE = itertools.count(1)  # decisions' sequence numbers, unique across the module
 
 
 def at(day: date, hours: float) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=hours)
 
 
-def decide(consignment, code, when, *, sequence=[0]):  # noqa: B006 - a counter shared by the calls
-    sequence[0] += 1
-    return Decision.objects.create(operator=consignment.operator, consignment=consignment, sequence=sequence[0],
+def decide(consignment, code, when):
+    return Decision.objects.create(operator=consignment.operator, consignment=consignment, sequence=next(SEQUENCE),
                                    code=code, decided_at=when, decided_by="test")  # fmt: skip
 
 
@@ -230,7 +231,7 @@ def eu_item(**fields):
 def test_a_flat_duty_per_line_changes_duty_by_the_known_amount():
     items = [eu_item(), eu_item()]
     comparison = compare(
-        items, scenario=Scenario(flat_duty_per_line=Decimal("5.00")), book=_TariffBook(), currency="EUR"
+        items, scenario=Scenario(flat_duty_per_line=Decimal("5.00")), book=TariffBook(), currency="EUR"
     )
     result = comparison.as_json()
     assert result["items"] == 2
@@ -244,7 +245,7 @@ def test_a_higher_threshold_frees_items_from_payment_and_matches_the_real_assess
     bosnian = ConsignmentFactory(total_value=Decimal("400.00"), pre_advised_at=at(MONDAY, 9), lane=Lane.RED)
     real = consignments_assess_charges(consignment_ids=[bosnian.pk])[bosnian.pk]
     scenario = Scenario(duty_threshold=Decimal("100000"), vat_threshold=Decimal("100000"))
-    result = compare([bosnian], scenario=scenario, book=_TariffBook(), currency="BAM").as_json()
+    result = compare([bosnian], scenario=scenario, book=TariffBook(), currency="BAM").as_json()
     assert Decimal(result["in_force"]["total"]) == real.total > 0
     assert result["in_force"]["items_paying"] == 1
     assert result["scenario"]["items_paying"] == 0
@@ -252,7 +253,7 @@ def test_a_higher_threshold_frees_items_from_payment_and_matches_the_real_assess
 
 
 def test_without_the_flat_duty_the_tariff_applies_unless_a_relief_is_brought_back():
-    book = _TariffBook()
+    book = TariffBook()
     tariff = compare([eu_item()], scenario=Scenario(without_flat_duty=True), book=book, currency="EUR").as_json()
     assert tariff["scenario"]["duty"] == "1.68"  # 12 % of EUR 12 (HS 61) + 3 % of EUR 8 (HS 42)
     relief = Scenario(without_flat_duty=True, duty_threshold=Decimal("150"))
