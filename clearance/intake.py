@@ -1,7 +1,7 @@
 """Receiving pre-advice: new items, duplicates and amendments, in bulk.
 
 The postal API validates each item and hands the valid ones here. One
-transaction stores the whole batch with multi-row INSERTs (no query per item),
+transaction stores the whole batch with COPY (no query per item),
 writes the audit entries, and enqueues risk scoring in chunks after commit.
 """
 
@@ -21,11 +21,19 @@ from clearance.choices import AMENDABLE_STATES, ConsignmentState
 from clearance.models import Consignment, ConsignmentVersion, ContentLine, PostalOperator
 from clearance.services import ItemChange, consignments_enqueue_assessment, consignments_transition
 from core.actors import Actor
+from core.db import JsonText, copy_rows, reserve_ids
 from core.normalize import party_key
 from core.services import audit_entries_create
 
 ACCEPTED, DUPLICATE, AMENDED, REJECTED = "ACCEPTED", "DUPLICATE", "AMENDED", "REJECTED"
 INSERT_RETRIES = 3
+
+
+@dataclass
+class Received:
+    item: dict[str, Any]
+    canonical: JsonText
+    digest: str
 
 
 @dataclass
@@ -36,18 +44,12 @@ class ItemOutcome:
     consignment_id: int | None = None
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {key: _jsonable(val) for key, val in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(val) for val in value]
-    return value
+def canonical_json(item: dict[str, Any]) -> JsonText:
+    """The item as sorted, compact JSON (amounts as strings): hashed for duplicates, stored as the version."""
+    return JsonText(json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str))
 
 
-def content_hash(item: dict[str, Any]) -> str:
-    canonical = json.dumps(_jsonable(item), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def content_hash(canonical: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -72,18 +74,18 @@ def _columns(item: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
-def _lines(consignment_id: int, item: dict[str, Any]) -> list[ContentLine]:
+def _lines(consignment_id: int, item: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        ContentLine(
-            consignment_id=consignment_id,
-            position=position,
-            description=line["description"],
-            quantity=line["quantity"],
-            net_weight_kg=line["netWeightKg"],
-            value=line["value"],
-            hs_code=line["hsCode"],
-            origin_country=line["originCountry"],
-        )
+        {
+            "consignment_id": consignment_id,
+            "position": position,
+            "description": line["description"],
+            "quantity": line["quantity"],
+            "net_weight_kg": line["netWeightKg"],
+            "value": line["value"],
+            "hs_code": line["hsCode"],
+            "origin_country": line["originCountry"],
+        }
         for position, line in enumerate(item["contents"], start=1)
     ]
 
@@ -112,7 +114,7 @@ def consignments_receive(
 
 def _receive(operator: PostalOperator, message_id: str, items: list[dict[str, Any]]) -> list[ItemOutcome]:
     now = timezone.now()
-    hashes = [content_hash(item) for item in items]
+    canonicals = [canonical_json(item) for item in items]
     existing = {
         row["item_id"]: row
         for row in Consignment.objects.select_for_update()
@@ -123,17 +125,18 @@ def _receive(operator: PostalOperator, message_id: str, items: list[dict[str, An
     outcomes: list[ItemOutcome] = []
     new, amended = [], []
     seen: dict[str, str] = {}
-    for item, digest in zip(items, hashes, strict=True):
-        outcome = _classify(item, digest, existing.get(item["itemId"]), seen)
+    for item, canonical in zip(items, canonicals, strict=True):
+        received = Received(item, canonical, content_hash(canonical))
+        outcome = _classify(item, received.digest, existing.get(item["itemId"]), seen)
         outcomes.append(outcome)
         if outcome.status == ACCEPTED:
-            new.append((item, digest, outcome))
+            new.append((received, outcome))
         elif outcome.status == AMENDED:
-            amended.append((item, digest, outcome))
+            amended.append((received, outcome))
     actor = Actor.for_operator(operator.code)
     _create(operator, message_id, new, actor, now)
     _amend(message_id, amended, existing, actor, now)
-    consignments_enqueue_assessment(consignment_ids=[o.consignment_id for _, _, o in new + amended])
+    consignments_enqueue_assessment(consignment_ids=[o.consignment_id for _, o in new + amended])
     return outcomes
 
 
@@ -157,37 +160,37 @@ def _classify(item: dict, digest: str, row: dict | None, seen: dict[str, str]) -
 
 
 def _create(operator, message_id, new, actor, now) -> None:
+    """COPY the new items with ids reserved first (COPY returns none), then their versions and lines."""
     if not new:
         return
-    consignments = Consignment.objects.bulk_create(
+    ids = reserve_ids(Consignment, len(new))
+    copy_rows(
+        Consignment,
         [
-            Consignment(
-                operator=operator,
-                item_id=item["itemId"],
-                content_hash=digest,
-                message_id=message_id,
-                pre_advised_at=now,
-                state_changed_at=now,
-                created_at=now,
-                **_columns(item),
-            )
-            for item, digest, _ in new
+            {
+                "id": pk,
+                "operator_id": operator.pk,
+                "item_id": received.item["itemId"],
+                "content_hash": received.digest,
+                "message_id": message_id,
+                "pre_advised_at": now,
+                "state_changed_at": now,
+                "created_at": now,
+                "updated_at": now,
+                **_columns(received.item),
+            }
+            for pk, (received, _) in zip(ids, new, strict=True)
         ],
-        batch_size=1000,
     )
-    for consignment, (_, _, outcome) in zip(consignments, new, strict=True):
-        outcome.consignment_id = consignment.pk
-    _write_versions_and_lines(
-        [(c.pk, 1, item, digest) for c, (item, digest, _) in zip(consignments, new, strict=True)], message_id, now
-    )
+    for pk, (_, outcome) in zip(ids, new, strict=True):
+        outcome.consignment_id = pk
+    _write_versions_and_lines([(pk, 1, received) for pk, (received, _) in zip(ids, new, strict=True)], message_id, now)
     audit_entries_create(
         model=Consignment,
-        target_ids=[c.pk for c in consignments],
+        target_ids=ids,
         action="clearance.consignment.pre_advised",
         actor=actor,
-        payloads={
-            c.pk: {"to": ConsignmentState.PRE_ADVISED, "version": 1, "messageId": message_id} for c in consignments
-        },
+        payloads={pk: {"to": ConsignmentState.PRE_ADVISED, "version": 1, "messageId": message_id} for pk in ids},
         at=now,
     )
 
@@ -195,7 +198,7 @@ def _create(operator, message_id, new, actor, now) -> None:
 def _amend(message_id, amended, existing, actor, now) -> None:
     if not amended:
         return
-    ids = [outcome.consignment_id for _, _, outcome in amended]
+    ids = [outcome.consignment_id for _, outcome in amended]
     versions = {row["id"]: row["version"] + 1 for row in existing.values()}
     consignments_transition(
         transition=T.AMEND,
@@ -203,21 +206,21 @@ def _amend(message_id, amended, existing, actor, now) -> None:
         actor=actor,
         reason=f"Amended by message {message_id}" if message_id else "Amended by the operator",
         changes={
-            outcome.consignment_id: _amend_change(item, digest, versions[outcome.consignment_id], message_id)
-            for item, digest, outcome in amended
+            outcome.consignment_id: _amend_change(received, versions[outcome.consignment_id], message_id)
+            for received, outcome in amended
         },
         at=now,
     )
     ContentLine.objects.filter(consignment_id__in=ids).delete()
     _write_versions_and_lines(
-        [(o.consignment_id, versions[o.consignment_id], item, digest) for item, digest, o in amended], message_id, now
+        [(o.consignment_id, versions[o.consignment_id], received) for received, o in amended], message_id, now
     )
 
 
-def _amend_change(item: dict, digest: str, version: int, message_id: str) -> ItemChange:
+def _amend_change(received: Received, version: int, message_id: str) -> ItemChange:
     fields = {
-        **_columns(item),
-        "content_hash": digest,
+        **_columns(received.item),
+        "content_hash": received.digest,
         "version": version,
         "message_id": message_id,
         "lane": "",
@@ -226,19 +229,19 @@ def _amend_change(item: dict, digest: str, version: int, message_id: str) -> Ite
     return ItemChange(fields=fields, payload={"version": version, "messageId": message_id})
 
 
-def _write_versions_and_lines(rows: list[tuple[int, int, dict, str]], message_id: str, now) -> None:
-    ConsignmentVersion.objects.bulk_create(
+def _write_versions_and_lines(rows: list[tuple[int, int, Received]], message_id: str, now) -> None:
+    copy_rows(
+        ConsignmentVersion,
         [
-            ConsignmentVersion(
-                consignment_id=pk,
-                number=number,
-                received_at=now,
-                message_id=message_id,
-                content_hash=digest,
-                data=_jsonable(item),
-            )
-            for pk, number, item, digest in rows
+            {
+                "consignment_id": pk,
+                "number": number,
+                "received_at": now,
+                "message_id": message_id,
+                "content_hash": received.digest,
+                "data": received.canonical,
+            }
+            for pk, number, received in rows
         ],
-        batch_size=1000,
     )
-    ContentLine.objects.bulk_create([line for pk, _, item, _ in rows for line in _lines(pk, item)], batch_size=2000)
+    copy_rows(ContentLine, [line for pk, _, received in rows for line in _lines(pk, received.item)])

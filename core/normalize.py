@@ -16,7 +16,10 @@ def text_key(value: str) -> str:
     byte-order marks) are dropped, so they cannot split a name to slip past a
     watchlist.
     """
-    decomposed = unicodedata.normalize("NFKD", value or "")
+    value = value or ""
+    if value.isascii():  # most names; ASCII has no accents and no format characters
+        return NON_ALNUM.sub(" ", value.casefold()).strip()
+    decomposed = unicodedata.normalize("NFKD", value)
     visible = "".join(
         ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
     ).casefold()

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.actors import Actor
-from core.db import insert_rows
+from core.db import copy_rows
 from core.models import AuditEntry
 
 
@@ -24,7 +24,7 @@ def audit_entries_create(
     payloads: dict[int, dict] | None = None,
     at: datetime | None = None,
 ) -> None:
-    """Append one audit entry per target, in one multi-row INSERT.
+    """Append one audit entry per target, in one COPY.
 
     Batch transitions (thousands of items scored at once) call this once per
     batch rather than once per item; single actions pass one id.
@@ -32,7 +32,7 @@ def audit_entries_create(
     content_type = ContentType.objects.get_for_model(model)
     at = at or timezone.now()
     payloads = payloads or {}
-    insert_rows(
+    copy_rows(
         AuditEntry,
         [
             {
