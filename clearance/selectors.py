@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from clearance.choices import ConsignmentState
-from clearance.models import Consignment
+from clearance.models import Consignment, ContentLine
+
+LINES_ATTR = "content_lines"
+# prefetch_related(WITH_LINES) loads every item's lines in one query into a plain
+# list: reading `consignment.lines.all()` would build a QuerySet per item.
+WITH_LINES = Prefetch("lines", queryset=ContentLine.objects.order_by("position"), to_attr=LINES_ATTR)
+
+
+def content_lines(consignment: Consignment) -> list[ContentLine]:
+    """The item's lines: those WITH_LINES loaded, else read now."""
+    loaded = getattr(consignment, LINES_ATTR, None)
+    return loaded if loaded is not None else list(consignment.lines.order_by("position"))
 
 
 def consignment_ids_stuck_pre_advised(*, limit: int = 50_000) -> list[int]:

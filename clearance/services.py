@@ -23,7 +23,7 @@ from clearance.choices import ConsignmentState
 from clearance.models import Consignment, Decision, PostalOperator
 from clearance.transitions import Transition
 from core.actors import Actor
-from core.db import update_rows
+from core.db import copy_objects, update_rows
 from core.exceptions import InvalidTransition
 from core.services import audit_entries_create
 
@@ -90,13 +90,16 @@ def _write_states(transition: Transition, ids: list[int], changes: dict[int, Ite
     common: dict[str, Any] = {"state": transition.target, "state_changed_at": at, "updated_at": at}
     if transition.decision:
         common["decided_at"] = at
-    Consignment.objects.filter(id__in=ids).update(**common)
     per_item = [(pk, changes[pk].fields) for pk in ids if pk in changes and changes[pk].fields]
+    if len(per_item) < len(ids):
+        Consignment.objects.filter(id__in=ids).update(**common)
+        common = {}
     if not per_item:
         return
-    names = sorted({name for _, fields in per_item for name in fields})
-    # Items of one batch change the same fields (lane, score): one UPDATE … FROM VALUES.
-    update_rows(Consignment, per_item, names)
+    names = sorted({name for _, fields in per_item for name in fields} | set(common))
+    # Items of one batch change the same fields (lane, score): one UPDATE … FROM VALUES,
+    # which also sets the state when every item has its own fields (each row written once).
+    update_rows(Consignment, [(pk, {**common, **fields}) for pk, fields in per_item], names)
 
 
 def _write_audit(
@@ -154,7 +157,7 @@ def _write_decisions(
                     decided_by=actor.label,
                 )
             )
-    Decision.objects.bulk_create(decisions, batch_size=2000)
+    copy_objects(decisions)
     operator_ids = sorted(by_operator)
     # robust: the decisions are committed whatever happens to the broker; the
     # webhook sweep sends what this could not enqueue.

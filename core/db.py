@@ -118,6 +118,25 @@ def copy_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None
         cursor.cursor.copy_expert(f'COPY "{model._meta.db_table}" ({column_list}) FROM STDIN', buffer)
 
 
+def copy_objects(objects: Sequence[models.Model]) -> None:
+    """Save new model instances of one model with one COPY, as bulk_create would, ids included.
+
+    Each instance gets its id from the table's sequence first, so objects
+    referring to it (lines of an assessment) can be built afterwards.
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    for obj, pk in zip(objects, reserve_ids(model, len(objects)), strict=True):
+        obj.pk = pk
+    fields = model._meta.concrete_fields
+    # pre_save(add=True) is how Django itself reads a field for an INSERT (auto_now fields take the time).
+    copy_rows(model, [{field.attname: field.pre_save(obj, True) for field in fields} for obj in objects])
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
 def _defaults(model: type[models.Model], given: set[str]) -> list[tuple[models.Field, Any]]:
     now = timezone.now()
     defaults = []

@@ -18,7 +18,9 @@ from django.db.models import Max
 from clearance import services as clearance_services
 from clearance import transitions
 from clearance.models import Consignment
+from clearance.selectors import WITH_LINES, content_lines
 from core.actors import Actor
+from core.db import copy_objects
 from core.services import audit_entries_create
 from payments import notifications
 from payments.calculator import Breakdown, ItemInput, LineInput, assess_item
@@ -45,7 +47,7 @@ def item_input(consignment: Consignment) -> ItemInput:
                 hs_code=line.hs_code,
                 origin_country=line.origin_country,
             )
-            for line in consignment.lines.all()
+            for line in content_lines(consignment)
         ),
     )
 
@@ -74,15 +76,24 @@ class TariffBook:
 
 
 def consignments_assess_charges(
-    *, consignment_ids: list[int], actor: Actor = ASSESSMENT_ACTOR, reason: str = ""
+    *,
+    consignment_ids: list[int],
+    actor: Actor = ASSESSMENT_ACTOR,
+    reason: str = "",
+    locked: list[Consignment] | None = None,
 ) -> dict[int, Assessment]:
-    """Assess each item with the law of its pre-advice date; returns the new current assessments."""
+    """Assess each item with the law of its pre-advice date; returns the new current assessments.
+
+    `locked`: the same items, already loaded WITH_LINES and locked by the
+    caller's transaction (the risk task), so they are not read twice.
+    """
     book = TariffBook()
-    consignments = Consignment.objects.filter(id__in=consignment_ids).prefetch_related("lines").order_by("id")
     with transaction.atomic():
-        # Locking the items serialises concurrent assessments of one item (a
-        # retried task and an officer's correction), so numbers never collide.
-        locked = list(consignments.select_for_update(of=("self",)))
+        if locked is None:
+            # Locking the items serialises concurrent assessments of one item (a
+            # retried task and an officer's correction), so numbers never collide.
+            consignments = Consignment.objects.filter(id__in=consignment_ids).prefetch_related(WITH_LINES)
+            locked = list(consignments.select_for_update(of=("self",)).order_by("id"))
         numbers = dict(
             Assessment.objects.filter(consignment_id__in=[c.pk for c in locked])
             .values_list("consignment_id")
@@ -156,16 +167,16 @@ def _build(consignment: Consignment, book: TariffBook, number: int, actor: Actor
 
 
 def _save(built: dict) -> dict[int, Assessment]:
-    """Three multi-row INSERTs for the whole batch, not three per item."""
-    Assessment.objects.bulk_create([assessment for assessment, _, _ in built.values()], batch_size=1000)
+    """Three COPYs for the whole batch, not three INSERTs per item."""
+    copy_objects([assessment for assessment, _, _ in built.values()])
     lines, fees = [], []
     for assessment, item_lines, item_fees in built.values():
         for row in (*item_lines, *item_fees):
             row.assessment = assessment
         lines += item_lines
         fees += item_fees
-    AssessmentLine.objects.bulk_create(lines, batch_size=2000)
-    AssessmentFee.objects.bulk_create(fees, batch_size=2000)
+    copy_objects(lines)
+    copy_objects(fees)
     return {pk: assessment for pk, (assessment, _, _) in built.items()}
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from clearance.choices import ItemCategory, Lane
 from clearance.models import Consignment
+from clearance.selectors import WITH_LINES
 from core.actors import Actor
 from core.services import audit_entries_create
 from payments.assessment import TariffBook, item_input
@@ -154,7 +155,7 @@ def simulation_items(run: SimulationRun):
             pre_advised_at__lt=datetime.combine(run.end, time.min, tzinfo=UTC) + timedelta(days=1),
         )
         .exclude(category=ItemCategory.DOCUMENTS)
-        .prefetch_related("lines")
+        .prefetch_related(WITH_LINES)
         .order_by("pk")
     )
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from clearance.choices import Lane
 from clearance.models import Consignment
+from clearance.selectors import content_lines
 from core.normalize import email_key, phone_key, text_key
 from risk import history
 from risk.indicators import prohibited_goods, vague_descriptions
@@ -91,7 +92,7 @@ class Engine:
         return by_id, {consignments[i].pk: words for i, words in zip(flagged, explained, strict=True)}
 
     def _verdict(self, c: Consignment, references, totals, model_score, contributions) -> Verdict:
-        lines = list(c.lines.all())
+        lines = content_lines(c)
         findings: list[tuple[str, float, str]] = []  # (reason, score, forced lane)
         for reason_finding in prohibited_goods([x.description for x in lines], [x.hs_code for x in lines]):
             findings.append((reason_finding.reason, reason_finding.score, reason_finding.force_lane or ""))

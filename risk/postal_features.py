@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from clearance.models import Consignment
+from clearance.selectors import content_lines
 from risk.features import FeatureSpec
 
 POSTAL_SPEC = FeatureSpec(
@@ -21,7 +22,7 @@ def postal_frame(consignments: list[Consignment]) -> pd.DataFrame:
     """One row per item; its first content line stands for the goods (HS, origin)."""
     rows = []
     for c in consignments:
-        lines = list(c.lines.all())
+        lines = content_lines(c)
         first = lines[0] if lines else None
         rows.append(
             {

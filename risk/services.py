@@ -19,6 +19,7 @@ from clearance import services as clearance_services
 from clearance import transitions
 from clearance.choices import ConsignmentState, ItemCategory, Lane
 from clearance.models import Consignment
+from clearance.selectors import WITH_LINES
 from core.actors import Actor
 from core.db import insert_rows
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
@@ -44,16 +45,10 @@ def consignments_assess(*, consignment_ids: list[int], seed: int | None = None) 
     """Score a batch of pre-advised items, record score, lane and reasons, and route them.
 
     Items no longer PRE_ADVISED (scored already, or amended and re-queued with a
-    newer task) are skipped, so a repeated task is harmless.
+    newer task) are skipped, so a repeated task is harmless. The items stay
+    locked from loading to routing: an amendment arriving meanwhile waits and
+    is scored afresh, never overwritten by a verdict on its old content.
     """
-    consignments = list(
-        Consignment.objects.filter(id__in=consignment_ids, state=ConsignmentState.PRE_ADVISED)
-        .select_related("operator")
-        .prefetch_related("lines")
-        .order_by("id")
-    )
-    if not consignments:
-        return {"assessed": 0, "held": 0, "released": 0, "charges_due": 0}
     model = selectors.active_model()
     engine = Engine(
         rules=selectors.rules_in_force(),
@@ -62,8 +57,17 @@ def consignments_assess(*, consignment_ids: list[int], seed: int | None = None) 
         random_rate=settings.OPENCLEAR_RISK_RANDOM_RATE,
         rng=random.Random(seed),
     )
-    verdicts = engine.assess(consignments)
     with transaction.atomic():
+        consignments = list(
+            Consignment.objects.select_for_update(of=("self",))
+            .filter(id__in=consignment_ids, state=ConsignmentState.PRE_ADVISED)
+            .select_related("operator")
+            .prefetch_related(WITH_LINES)
+            .order_by("id")
+        )
+        if not consignments:
+            return {"assessed": 0, "held": 0, "released": 0, "charges_due": 0}
+        verdicts = engine.assess(consignments)
         result = clearance_services.consignments_transition(
             transition=transitions.ASSESS,
             consignment_ids=list(verdicts),
@@ -76,7 +80,7 @@ def consignments_assess(*, consignment_ids: list[int], seed: int | None = None) 
             [_assessment_row(pk, versions[pk], verdicts[pk], model) for pk in result.changed],
             on_conflict_do_nothing=True,
         )
-        return _route(result.changed, verdicts)
+        return _route(result.changed, verdicts, {c.pk: c for c in consignments})
 
 
 # Errors of the surroundings, not of the items: the task fails and is tried again.
@@ -145,7 +149,7 @@ def _assessment_row(pk: int, version: int, verdict: Verdict, model) -> dict[str,
     }
 
 
-def _route(ids: list[int], verdicts: dict[int, Verdict]) -> dict[str, int]:
+def _route(ids: list[int], verdicts: dict[int, Verdict], locked: dict[int, Consignment]) -> dict[str, int]:
     """YELLOW and RED go to an officer; GREEN documents (IRG category 1) are released.
 
     Every other item gets its duty and tax assessment now (an officer sees it
@@ -154,9 +158,7 @@ def _route(ids: list[int], verdicts: dict[int, Verdict]) -> dict[str, int]:
     """
     held = [pk for pk in ids if verdicts[pk].lane != Lane.GREEN]
     green = [pk for pk in ids if verdicts[pk].lane == Lane.GREEN]
-    documents = set(
-        Consignment.objects.filter(id__in=green, category=ItemCategory.DOCUMENTS).values_list("id", flat=True)
-    )
+    documents = {pk for pk in green if locked[pk].category == ItemCategory.DOCUMENTS}
     clearance_services.consignments_transition(
         transition=transitions.HOLD, consignment_ids=held, actor=RISK_ACTOR, reason="Selected for an officer's check."
     )
@@ -167,7 +169,7 @@ def _route(ids: list[int], verdicts: dict[int, Verdict]) -> dict[str, int]:
         reason="Documents without commercial value (WCO IRG category 1).",
     )
     goods = [pk for pk in ids if pk not in documents]
-    assessments = assessment.consignments_assess_charges(consignment_ids=goods)
+    assessments = assessment.consignments_assess_charges(consignment_ids=goods, locked=[locked[pk] for pk in goods])
     routed = assessment.consignments_route_green(assessments={pk: assessments[pk] for pk in green if pk in assessments})
     return {
         "assessed": len(ids),
@@ -308,7 +310,7 @@ def model_train(*, min_labels: int = 50, seed: int = 0) -> ModelVersion:
     if len(labels_by_id) < min_labels:
         raise ApplicationError(f"{len(labels_by_id)} labelled items; at least {min_labels} are needed to train.")
     consignments = list(
-        Consignment.objects.filter(id__in=labels_by_id).prefetch_related("lines").order_by("pre_advised_at", "id")
+        Consignment.objects.filter(id__in=labels_by_id).prefetch_related(WITH_LINES).order_by("pre_advised_at", "id")
     )
     frame = postal_frame(consignments)
     labels = pd.Series([int(labels_by_id[c.pk]) for c in consignments])
