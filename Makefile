@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser run test lint fmt migrate services worker schema clean-var bench chaos audit
+.PHONY: install browser run test lint fmt migrate services worker schema clean-var bench profile chaos audit
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11) and "Python 3.11 or newer is needed")'
@@ -57,6 +57,10 @@ clean-var:
 
 bench: install
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Where ingest's and scoring's time goes, in one process under cProfile.
+profile: install
+	$(PY) -m bench.profile $(PROFILE_ARGS)
 
 # Faults injected into a stack of its own (PostgreSQL, Redis, gunicorn, Celery).
 chaos: install

@@ -1,8 +1,8 @@
 """Development and demo settings (`make run`)."""
 
-from config.env import env_bool
+from config.env import env_bool, env_str
 
 from .base import *  # noqa: F403
 
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,0 +1,32 @@
+"""The benchmark's plumbing: which measures run, and how figures are judged against targets."""
+
+import pytest
+
+from bench.run import _report_rows, measures_to_run
+
+
+def test_a_measure_brings_the_measures_it_needs_in_running_order():
+    assert measures_to_run("payment") == ["ingest", "scoring", "payment"]
+    assert measures_to_run("queue,trs") == ["queue", "trs"]
+    assert measures_to_run(None) == ["ingest", "scoring", "burst", "latency", "payment", "queue", "trs"]
+
+
+def test_an_unknown_measure_is_refused_by_name():
+    with pytest.raises(SystemExit, match="unknown measure.*speed"):
+        measures_to_run("ingest,speed")
+
+
+def test_each_figure_is_judged_against_its_target():
+    results = {
+        "ingest": {"items_per_second": 15_000, "request_p50_ms": 50, "request_p99_ms": 90, "items_sent": 10,
+                   "items_stored": 9},
+        "burst": {"stored_and_decided_items_per_second": None, "ingest_items_per_second_while_scoring": 900,
+                  "items_sent": 50_000, "all_decided_seconds": None},
+        "queue": {"table_rows": 10, "p95_ms": 151, "p50_ms": 20},
+    }  # fmt: skip
+    met = {name: ok for name, _, _, ok in _report_rows(results)}
+    assert met["ingest: new items stored durably per second (1000-item batches)"] is True
+    assert met["ingest: items sent / stored"] is False  # one item lost is a failure, whatever the speed
+    assert met["ingest and scoring at once: items stored and decided per second"] is False  # never all decided
+    assert met["burst of 50000 items: all decided after"] is False
+    assert met["officer queue page p95 with 10 items, ingest running"] is False
