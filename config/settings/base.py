@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery.schedules import crontab
+from kombu import Queue
 
 from config.env import (
     BASE_DIR,
@@ -114,6 +115,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 4)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Scoring has a queue of its own, so a backlog of webhook deliveries or
+# e-mails never delays a decision. A worker started without -Q consumes every
+# queue listed here (taking them in turn); at scale, run `-Q scoring` workers
+# apart from `-Q celery` ones.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("scoring"), Queue("celery"))
+CELERY_TASK_ROUTES = {"risk.tasks.consignments_assess": {"queue": "scoring"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "clearance-sweep-stuck-items": {
