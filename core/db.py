@@ -114,7 +114,9 @@ def copy_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None
         buffer.write("\n")
     buffer.seek(0)
     column_list = ", ".join(f'"{column}"' for column in columns)
-    with connection.cursor() as cursor:
+    # The raw cursor's errors are psycopg2's; wrapped, a duplicate key is Django's IntegrityError
+    # (the intake retries on it when another request stored the same new item first).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(f'COPY "{model._meta.db_table}" ({column_list}) FROM STDIN', buffer)
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
 
 from clearance.models import Consignment, ConsignmentVersion, ContentLine
 from core.db import JsonText, copy_rows, reserve_ids
@@ -77,3 +78,12 @@ def test_reserved_ids_are_new_and_increasing_and_usable(db):
     ids = reserve_ids(Consignment, 3)
     assert len(set(ids)) == 3 and ids == sorted(ids) and min(ids) > existing.pk
     assert ConsignmentFactory().pk > max(ids)  # the ORM's next row does not collide
+
+
+def test_a_duplicate_key_in_copy_is_djangos_integrity_error(db):
+    consignment = ConsignmentFactory()
+    row = {"consignment_id": consignment.pk, "number": 42, "content_hash": "d" * 64, "data": {}}
+    copy_rows(ConsignmentVersion, [row])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy_rows(ConsignmentVersion, [row])
+    assert ConsignmentVersion.objects.filter(consignment=consignment, number=42).count() == 1
