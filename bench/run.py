@@ -207,13 +207,11 @@ def bench_scoring(args: argparse.Namespace, group: ProcessGroup, env: dict, data
     print(f"Draining a backlog of {backlog} items with one worker ({args.worker_concurrency} processes) …", flush=True)
     started = time.perf_counter()
     start_worker(group, env, args.worker_concurrency)
-    query = "SELECT count(*) FROM clearance_consignment WHERE state = 'PRE_ADVISED'"
-    while _scalar(database_url, query) > 0 and time.perf_counter() - started < args.scoring_timeout:
-        time.sleep(0.5)
+    _wait_until_scored(database_url, args.scoring_timeout)
     wall = time.perf_counter() - started
     first, last = _row(database_url, "SELECT min(assessed_at), max(assessed_at) FROM risk_riskassessment")
     scoring_seconds = (last - first).total_seconds() if first and last else wall
-    left = _scalar(database_url, query)
+    left = _scalar(database_url, PENDING)
     return {
         "setup": setup,
         "backlog": backlog,
@@ -257,12 +255,14 @@ def bench_latency(args: argparse.Namespace, base: str, api_key: str, database_ur
     }
 
 
+PENDING = "SELECT count(*) FROM clearance_consignment WHERE state = 'PRE_ADVISED'"
+
+
 def _wait_until_scored(database_url: str, timeout: float) -> None:
+    """Until no item waits for scoring (or the timeout): the queue is empty."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _scalar(database_url, "SELECT count(*) FROM clearance_consignment WHERE state = 'PRE_ADVISED'"):
-            return
-        time.sleep(0.5)
+    while _scalar(database_url, PENDING) and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def bench_burst(args: argparse.Namespace, base: str, api_key: str, database_url: str) -> dict:
@@ -272,13 +272,10 @@ def bench_burst(args: argparse.Namespace, base: str, api_key: str, database_url:
     payloads = make_payloads(count, args.batch, first_serial=20_000_000, prefix="BURST")
     started = time.time()
     wall, latencies, statuses = post_all(f"{base}/api/v1/postal/items", api_key, payloads, args.concurrency)
-    pending = "SELECT count(*) FROM clearance_consignment WHERE message_id LIKE 'BURST-%%' AND state = 'PRE_ADVISED'"
-    deadline = time.monotonic() + args.scoring_timeout
-    while _scalar(database_url, pending) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    _wait_until_scored(database_url, args.scoring_timeout)  # nothing else is sent meanwhile
     stored, last_decided = _row(database_url, "SELECT count(*), extract(epoch FROM max(state_changed_at)) "
-                                              "FROM clearance_consignment WHERE message_id LIKE 'BURST-%%'")  # fmt: skip
-    left = _scalar(database_url, pending)
+                                              "FROM clearance_consignment WHERE message_id LIKE 'BURST-%'")  # fmt: skip
+    left = _scalar(database_url, PENDING)
     all_decided = (float(last_decided) - started) if last_decided and not left else None
     return {
         "items_sent": count,
@@ -315,9 +312,8 @@ def bench_payment(args: argparse.Namespace, base: str, env: dict, database_url: 
     with ThreadPoolExecutor(args.concurrency) as pool:
         outcomes = list(pool.map(post, webhooks))
     latencies = [seconds for seconds, _ in outcomes]
-    released = _scalar(database_url, (
-        "SELECT count(*) FROM clearance_consignment WHERE state = 'RELEASED' AND item_id IN ("  # noqa: S608
-        + ", ".join(f"'{item_id}'" for item_id, _, _ in webhooks) + ")"))  # fmt: skip
+    released = _scalar(database_url, "SELECT count(*) FROM clearance_consignment WHERE state = 'RELEASED' "
+                                     "AND item_id = ANY(%s)", [[item_id for item_id, _, _ in webhooks]])  # fmt: skip
     return {
         "webhooks": len(webhooks),
         "answered_200": sum(1 for _, code in outcomes if code == 200),
@@ -480,10 +476,10 @@ def _connect(database_url: str):
     )
 
 
-def _rows(database_url: str, sql: str) -> list[tuple]:
+def _rows(database_url: str, sql: str, params: list | None = None) -> list[tuple]:
     conn = _connect(database_url)
     with conn, conn.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     conn.close()
     return rows
@@ -497,12 +493,12 @@ def _execute(database_url: str, sql: str) -> None:
     conn.close()
 
 
-def _row(database_url: str, sql: str) -> tuple:
-    return _rows(database_url, sql)[0]
+def _row(database_url: str, sql: str, params: list | None = None) -> tuple:
+    return _rows(database_url, sql, params)[0]
 
 
-def _scalar(database_url: str, sql: str):
-    return _row(database_url, sql)[0]
+def _scalar(database_url: str, sql: str, params: list | None = None):
+    return _row(database_url, sql, params)[0]
 
 
 def report(results: dict) -> None:
