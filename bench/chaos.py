@@ -413,8 +413,8 @@ def fault_payment_storm(stack: Stack, sizes: Sizes) -> Outcome:
     if not due:
         outcome.notes.append("no item with charges due: nothing to pay")
         return settle(outcome, operator, since=time.monotonic(), timeout=5)
-    for _item_id, token in due:
-        _pay_through_storm(stack, token)
+    for item_id, token in due:
+        _pay_through_storm(stack, token, item_id)
     outcome = settle(outcome, operator, since=time.monotonic(), timeout=sizes.settle)
     (unreleased,) = _query(
         "SELECT count(*) FROM clearance_consignment WHERE item_id = ANY(%s) AND state <> 'RELEASED'",
@@ -425,7 +425,7 @@ def fault_payment_storm(stack: Stack, sizes: Sizes) -> Outcome:
     return outcome
 
 
-def _pay_through_storm(stack: Stack, token: str) -> None:
+def _pay_through_storm(stack: Stack, token: str, item_id: str) -> None:
     """A payment the provider fails, then a storm: 20 concurrent starts with one key, the webhook 20 times."""
     page = f"{stack.base}/pay/i/{token}/"
 
@@ -444,9 +444,9 @@ def _pay_through_storm(stack: Stack, token: str) -> None:
                                                   "csrfmiddlewaretoken": session.cookies["csrftoken"]},
                      headers={"Referer": stack.base + checkout}, timeout=30)  # fmt: skip
 
-    card(start(f"fails-{token[:16]}"), "4000000000000119")  # the provider answers with an error
+    card(start(f"fails-{item_id}"), "4000000000000119")  # the provider answers with an error
     with ThreadPoolExecutor(10) as pool:  # the payer's browser retries, all with one key
-        checkouts = set(pool.map(lambda _: start(f"storm-{token[:16]}"), range(20)))
+        checkouts = set(pool.map(lambda _: start(f"storm-{item_id}"), range(20)))
     if len(checkouts) != 1:
         raise RuntimeError(f"one idempotency key gave {len(checkouts)} different answers: {checkouts}")
     checkout = checkouts.pop()

@@ -326,35 +326,46 @@ def bench_payment(args: argparse.Namespace, base: str, env: dict, database_url: 
 QUEUE_TABLE_ROWS = 1_000_000
 
 
-def grow_consignments(database_url: str, target: int) -> int:
+def grow_consignments(database_url: str, env: dict, target: int) -> int:
     """Copy existing items until the table holds `target` rows; about 10% of the copies are held.
 
     Copies keep every column of a real item but get a new item id, state, lane
-    and score, so the officer queue is measured on a table of national size.
+    and score, and a pre-advice time in the bench month (TRS_MONTH), with an id
+    of that month's partition and a key of their own, as the application makes
+    them: the officer queue and the Time Release Study are measured on a table
+    of national size.
     """
     have = _scalar(database_url, "SELECT count(*) FROM clearance_consignment")
     if have >= target:
         return have
+    start, end = TRS_MONTH
+    manage(env, "consignment_partitions", "--month", f"{start:%Y-%m}")
     columns = [name for (name,) in _rows(database_url, (
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'clearance_consignment' "
         "AND column_name <> 'id' ORDER BY ordinal_position"))]  # fmt: skip
     replaced = {
-        "item_id": "'ZZ' || lpad((g * 1000000 + c.id)::text, 9, '0') || 'BN'",
+        "item_id": "'ZZ' || lpad((g * 10000000 + (c.id & 1099511627775))::text, 9, '0') || 'BN'",
         "content_hash": "md5(g::text || c.id::text) || md5(c.id::text)",
         "state": "CASE WHEN random() < 0.1 THEN 'HELD' ELSE 'RELEASED' END",
         "lane": "CASE WHEN random() < 0.3 THEN 'RED' ELSE 'YELLOW' END",
         "risk_score": "round(random()::numeric, 4)",
         "state_changed_at": "now() - random() * interval '30 days'",
+        "pre_advised_at": "%(start)s::timestamptz + random() * (%(end)s::date - %(start)s::date + 1) * interval '1 day'",
     }
-    select = ", ".join(replaced.get(name, f"c.{name}") for name in columns)
-    rounds = -(-(target - have) // have)
+    select = ", ".join(f"{replaced.get(name, f'c.{name}')} AS {name}" for name in columns)
+    listed = ", ".join(columns)
     conn = _connect(database_url)
     with conn, conn.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO clearance_consignment ({', '.join(columns)}) "  # noqa: S608
-            f"SELECT {select} FROM (SELECT * FROM clearance_consignment ORDER BY id LIMIT %s) c, "
-            f"generate_series(1, %s) g LIMIT %s",
-            [have, rounds, target - have],
+            f"WITH copies AS (SELECT {select} "  # noqa: S608
+            "  FROM (SELECT * FROM clearance_consignment ORDER BY id LIMIT %(have)s) c, "
+            "  generate_series(1, %(rounds)s) g LIMIT %(missing)s), "
+            f"stored AS (INSERT INTO clearance_consignment (id, {listed}) "
+            "  SELECT clearance_month_number(pre_advised_at)::bigint << 40 "
+            f"    | nextval(pg_get_serial_sequence('clearance_consignment', 'id')), {listed} FROM copies "
+            "  RETURNING id, operator_id, item_id) "
+            "INSERT INTO clearance_itemkey (consignment_id, operator_id, item_id) SELECT * FROM stored",
+            {"have": have, "rounds": -(-(target - have) // have), "missing": target - have, "start": start, "end": end},
         )
         cursor.execute("ANALYZE clearance_consignment")
     conn.close()
@@ -382,7 +393,7 @@ def bench_queue(args: argparse.Namespace, base: str, api_key: str, env: dict, da
     if not _scalar(database_url, "SELECT count(*) FROM clearance_consignment"):
         post_all(f"{base}/api/v1/postal/items", api_key, make_payloads(args.batch * 10, args.batch), 2)
     print(f"Growing the consignment table to {args.queue_rows} rows …", flush=True)
-    rows = grow_consignments(database_url, args.queue_rows)
+    rows = grow_consignments(database_url, env, args.queue_rows)
     session = officer_session(base, env)
     payloads = make_payloads(args.batch * 40, args.batch, first_serial=70_000_000)
     ingest = threading.Thread(target=post_all, args=(f"{base}/api/v1/postal/items", api_key, payloads, 2))
@@ -411,39 +422,37 @@ DECISION_SEQUENCE_BASE = 10**12  # far above any operator's real sequence
 
 
 def spread_timelines_over_month(database_url: str) -> int:
-    """Give every item a pre-advice in the bench month, an arrival and a clearance decision.
+    """Give every item pre-advised in the bench month an arrival and a clearance decision.
 
-    Copies made by grow_consignments have no decision; they get one (80 % released
-    with nothing to pay, the rest charges due) so the study has a full month to read.
+    Copies made by grow_consignments have none; they get one (80 % released with
+    nothing to pay, the rest charges due) so the study has a full month to read.
+    The number of items in the month.
     """
     start, end = TRS_MONTH
+    in_month = "pre_advised_at >= %(start)s::timestamptz AND pre_advised_at < %(end)s::date + 1"
+    bounds = {"start": start, "end": end, "base": DECISION_SEQUENCE_BASE}
     conn = _connect(database_url)
     with conn, conn.cursor() as cursor:
-        cursor.execute(
-            "UPDATE clearance_consignment SET pre_advised_at = %s::timestamptz + random() * (%s::date - %s::date + 1) "
-            "* interval '1 day' WHERE pre_advised_at < %s OR pre_advised_at >= %s::date + 1",
-            [start, end, start, start, end],
-        )
         cursor.execute("UPDATE clearance_consignment SET arrived_at = pre_advised_at + random() * interval '48 hours' "
-                       "WHERE arrived_at IS NULL")  # fmt: skip
+                       f"WHERE arrived_at IS NULL AND {in_month}", bounds)  # fmt: skip
         cursor.execute(
             "INSERT INTO clearance_decision (operator_id, consignment_id, sequence, code, reason, decided_at, decided_by) "
-            "SELECT c.operator_id, c.id, %s + c.id, CASE WHEN random() < 0.8 THEN 'RELEASE_NO_CHARGE' "
+            "SELECT c.operator_id, c.id, %(base)s + c.id, CASE WHEN random() < 0.8 THEN 'RELEASE_NO_CHARGE' "
             "ELSE 'RELEASE_CHARGES_DUE' END, '', c.arrived_at - interval '2 hours' + random() * interval '8 hours', "
-            "'bench' FROM clearance_consignment c WHERE NOT EXISTS "
+            f"'bench' FROM clearance_consignment c WHERE {in_month} AND NOT EXISTS "  # noqa: S608
             "(SELECT 1 FROM clearance_decision d WHERE d.consignment_id = c.id)",
-            [DECISION_SEQUENCE_BASE],
+            bounds,
         )
         cursor.execute("ANALYZE clearance_consignment; ANALYZE clearance_decision")
     conn.close()
-    return _scalar(database_url, "SELECT count(*) FROM clearance_consignment")
+    return _scalar(database_url, f"SELECT count(*) FROM clearance_consignment WHERE {in_month}", bounds)
 
 
 def bench_trs(args: argparse.Namespace, base: str, api_key: str, env: dict, database_url: str) -> dict:
     """The Time Release Study page for one month of a million items, and the nightly summary that feeds it."""
     if not _scalar(database_url, "SELECT count(*) FROM clearance_consignment"):
         post_all(f"{base}/api/v1/postal/items", api_key, make_payloads(args.batch * 10, args.batch), 2)
-    grow_consignments(database_url, args.queue_rows)
+    grow_consignments(database_url, env, args.queue_rows)
     items = spread_timelines_over_month(database_url)
     start, end = TRS_MONTH
     began = time.perf_counter()
@@ -476,7 +485,7 @@ def _connect(database_url: str):
     )
 
 
-def _rows(database_url: str, sql: str, params: list | None = None) -> list[tuple]:
+def _rows(database_url: str, sql: str, params: list | dict | None = None) -> list[tuple]:
     conn = _connect(database_url)
     with conn, conn.cursor() as cursor:
         cursor.execute(sql, params)
@@ -493,11 +502,11 @@ def _execute(database_url: str, sql: str) -> None:
     conn.close()
 
 
-def _row(database_url: str, sql: str, params: list | None = None) -> tuple:
+def _row(database_url: str, sql: str, params: list | dict | None = None) -> tuple:
     return _rows(database_url, sql, params)[0]
 
 
-def _scalar(database_url: str, sql: str, params: list | None = None):
+def _scalar(database_url: str, sql: str, params: list | dict | None = None):
     return _row(database_url, sql, params)[0]
 
 

@@ -15,6 +15,7 @@ from psycopg2.extras import execute_values
 
 from clearance.choices import EventCode
 from clearance.models import Consignment, ConsignmentEvent, PostalOperator
+from clearance.selectors import consignment_ids_by_item
 
 STAMP_COLUMNS = {
     EventCode.EMD: "arrived_at",
@@ -34,11 +35,7 @@ class EventOutcome:
 @transaction.atomic
 def consignment_events_record(*, operator: PostalOperator, events: list[dict]) -> list[EventOutcome]:
     """Store validated events of the operator's items; unknown items are rejected."""
-    ids = dict(
-        Consignment.objects.filter(operator=operator, item_id__in={e["itemId"] for e in events}).values_list(
-            "item_id", "id"
-        )
-    )
+    ids = consignment_ids_by_item(operator_id=operator.pk, item_ids=(e["itemId"] for e in events))
     known = [e for e in events if e["itemId"] in ids]
     inserted = _insert(known, ids)
     _stamp(known, ids, inserted)

@@ -18,10 +18,12 @@ from django.utils import timezone
 
 from clearance import transitions as T
 from clearance.choices import AMENDABLE_STATES, ConsignmentState
-from clearance.models import Consignment, ConsignmentVersion, ContentLine, PostalOperator
+from clearance.models import Consignment, ConsignmentVersion, ContentLine, ItemKey, PostalOperator
+from clearance.partitions import consignment_ids_new
+from clearance.selectors import consignment_ids_by_item
 from clearance.services import ItemChange, consignments_enqueue_assessment, consignments_transition
 from core.actors import Actor
-from core.db import JsonText, copy_rows, reserve_ids
+from core.db import JsonText, copy_rows
 from core.normalize import party_key
 from core.services import audit_entries_create
 
@@ -115,10 +117,11 @@ def consignments_receive(
 def _receive(operator: PostalOperator, message_id: str, items: list[dict[str, Any]]) -> list[ItemOutcome]:
     now = timezone.now()
     canonicals = [canonical_json(item) for item in items]
+    known = consignment_ids_by_item(operator_id=operator.pk, item_ids={item["itemId"] for item in items})
     existing = {
         row["item_id"]: row
         for row in Consignment.objects.select_for_update()
-        .filter(operator=operator, item_id__in={item["itemId"] for item in items})
+        .filter(id__in=known.values())
         .order_by("id")
         .values("id", "item_id", "state", "content_hash", "version")
     }
@@ -160,10 +163,19 @@ def _classify(item: dict, digest: str, row: dict | None, seen: dict[str, str]) -
 
 
 def _create(operator, message_id, new, actor, now) -> None:
-    """COPY the new items with ids reserved first (COPY returns none), then their versions and lines."""
+    """COPY the new items with ids made first (COPY returns none), their keys, versions and lines."""
     if not new:
         return
-    ids = reserve_ids(Consignment, len(new))
+    ids = consignment_ids_new(now, len(new))
+    # Keys first: a key another request stored meanwhile fails here, before the
+    # items are written, as an IntegrityError that makes the intake try again.
+    copy_rows(
+        ItemKey,
+        [
+            {"consignment_id": pk, "operator_id": operator.pk, "item_id": received.item["itemId"]}
+            for pk, (received, _) in zip(ids, new, strict=True)
+        ],
+    )
     copy_rows(
         Consignment,
         [

@@ -1,12 +1,13 @@
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clearance.choices import ConsignmentState, DecisionCode, EventCode, ItemCategory, Lane
+from clearance.partitions import consignment_ids_new
 from core.models import BaseModel
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -55,9 +56,15 @@ class Consignment(BaseModel):
     The columns hold the current version of the declaration; every version the
     operator sent is kept in ConsignmentVersion. The state follows the machine
     in clearance.transitions and changes only through clearance.services.
+
+    The table is partitioned by month of pre-advice, the month being carried in
+    the id (clearance.partitions): a new item's id is made from its
+    `pre_advised_at`, and its (operator, item id) is made unique by an ItemKey.
     """
 
-    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="consignments")
+    id = models.BigIntegerField(primary_key=True, editable=False)
+    # No index of its own: consignment_operator_idx leads with the operator.
+    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="consignments", db_index=False)
     item_id = models.CharField(max_length=13, help_text=_("UPU S10 item identifier"))
     state = models.CharField(max_length=16, choices=ConsignmentState.choices, default=ConsignmentState.PRE_ADVISED)
     state_changed_at = models.DateTimeField(default=timezone.now)
@@ -104,7 +111,6 @@ class Consignment(BaseModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["operator", "item_id"], name="consignment_unique_operator_item"),
             models.CheckConstraint(
                 condition=Q(risk_score__isnull=True) | Q(risk_score__gte=0, risk_score__lte=1),
                 name="consignment_risk_score_0_1",
@@ -135,6 +141,38 @@ class Consignment(BaseModel):
         from clearance.choices import FINAL_STATES
 
         return self.state in FINAL_STATES
+
+    def save(self, **kwargs) -> None:
+        """A new item gets an id in its pre-advice month's partition, and its unique ItemKey.
+
+        The intake writes its items with COPY and does both itself (clearance.intake).
+        """
+        if self.pk is not None:
+            super().save(**kwargs)
+            return
+        (self.pk,) = consignment_ids_new(self.pre_advised_at, 1)
+        with transaction.atomic(savepoint=False):
+            super().save(**{**kwargs, "force_insert": True})
+            ItemKey.objects.create(consignment=self, operator_id=self.operator_id, item_id=self.item_id)
+
+
+class ItemKey(models.Model):
+    """An operator's item id, unique across all the item table's monthly partitions.
+
+    A partitioned table can only enforce unique keys that contain its partition
+    key, so (operator, item id) is made unique here, in one small table that the
+    intake's duplicate check reads first.
+    """
+
+    consignment = models.OneToOneField(Consignment, primary_key=True, on_delete=models.CASCADE, related_name="key")
+    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="+", db_index=False)
+    item_id = models.CharField(max_length=13)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["operator", "item_id"], name="item_key_unique_operator_item")]
+
+    def __str__(self) -> str:
+        return self.item_id
 
 
 class ConsignmentVersion(models.Model):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from clearance.choices import ConsignmentState
-from clearance.models import Consignment, ContentLine
+from clearance.models import Consignment, ContentLine, ItemKey
 
 LINES_ATTR = "content_lines"
 # prefetch_related(WITH_LINES) loads every item's lines in one query into a plain
@@ -28,6 +30,18 @@ def consignment_ids_stuck_pre_advised(*, limit: int = 50_000) -> list[int]:
         Consignment.objects.filter(state=ConsignmentState.PRE_ADVISED, state_changed_at__lt=cutoff)
         .order_by("state_changed_at")
         .values_list("id", flat=True)[:limit]
+    )
+
+
+def consignment_ids_by_item(*, operator_id: int, item_ids: Iterable[str]) -> dict[str, int]:
+    """The operator's items among these item ids: {item id: consignment id}.
+
+    Read from ItemKey, one index, rather than from every monthly partition of the items.
+    """
+    return dict(
+        ItemKey.objects.filter(operator_id=operator_id, item_id__in=set(item_ids)).values_list(
+            "item_id", "consignment_id"
+        )
     )
 
 

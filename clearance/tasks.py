@@ -1,7 +1,8 @@
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
-from clearance import selectors, summaries
+from clearance import partitions, selectors, summaries
 from clearance.services import consignments_enqueue_assessment
 
 
@@ -23,3 +24,11 @@ def trs_recent_refresh() -> int:
 def trs_window_refresh() -> int:
     """Beat, nightly: rebuild the whole storage window, for late payments, returns and corrections."""
     return summaries.trs_recent_refresh(days=settings.OPENCLEAR_TRS_WINDOW_DAYS)
+
+
+@shared_task(acks_late=True)
+def consignment_partitions_ahead() -> list[str]:
+    """Beat, daily: make the item table's partitions for this month and the coming ones."""
+    return partitions.partitions_ensure_ahead(
+        today=timezone.now().date(), months=settings.OPENCLEAR_PARTITIONS_AHEAD_MONTHS
+    )

@@ -5,7 +5,8 @@ is read with `enable_seqscan = off`: a sequential scan then still appears only
 when no index can answer the query, which is exactly what must not happen.
 """
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -13,11 +14,20 @@ from django.utils import timezone
 
 from clearance import queue, selectors
 from clearance.choices import ConsignmentState
-from clearance.models import Consignment, Decision, TrsDay
+from clearance.models import Consignment, Decision, ItemKey, TrsDay
 from postal.selectors import responses_after
+from tests.factories import ConsignmentFactory
 
 pytestmark = pytest.mark.django_db
-BIG_TABLES = ("clearance_consignment", "clearance_decision", "clearance_contentline", "risk_riskassessment")
+# A partition's name starts with its table's: "Seq Scan on clearance_consignment" finds any month's.
+BIG_TABLES = (
+    "clearance_consignment",
+    "clearance_itemkey",
+    "clearance_decision",
+    "clearance_contentline",
+    "risk_riskassessment",
+)
+NOVEMBER, DECEMBER = datetime(2026, 11, 30, 23, 59, tzinfo=UTC), datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 
 
 def plan(queryset) -> str:
@@ -39,12 +49,29 @@ def assert_no_full_scan(text: str) -> None:
 def test_the_officer_queue(filters):
     text = plan(queue.queue_queryset(queue.QueueFilters(**filters))[:50])
     assert_no_full_scan(text)
-    assert "consignment_queue" in text  # one of the two queue indexes, read in the page's order
+    # One of the two queue indexes (consignment_queue_idx, …_lane_idx), as each monthly partition names it.
+    assert re.search(r"clearance_consignment_\d{4}_\d{2}_state_(lane_)?risk_score_id_idx", text), text
+
+
+def test_the_item_table_is_partitioned_by_month_and_a_lookup_by_id_reads_one_month():
+    november, december = ConsignmentFactory(pre_advised_at=NOVEMBER), ConsignmentFactory(pre_advised_at=DECEMBER)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, tableoid::regclass::text FROM clearance_consignment WHERE id = ANY(%s)",
+            [[november.pk, december.pk]],
+        )
+        homes = dict(cursor.fetchall())
+    assert homes == {november.pk: "clearance_consignment_2026_11", december.pk: "clearance_consignment_2026_12"}
+    text = plan(Consignment.objects.filter(id__in=[november.pk]))
+    assert "clearance_consignment_2026_11" in text and "clearance_consignment_2026_12" not in text, text
 
 
 def test_the_operator_lookup_of_an_item_and_the_duplicate_check():
     assert_no_full_scan(plan(Consignment.objects.filter(operator_id=1, item_id="RB123456785GB")))
-    assert_no_full_scan(plan(Consignment.objects.filter(operator_id=1, item_id__in=["RB123456785GB", "RB1"])))
+    # The intake's and the events' check: the keys first, then the items by id.
+    text = plan(ItemKey.objects.filter(operator_id=1, item_id__in=["RB123456785GB", "RB1"]))
+    assert "item_key_unique_operator_item" in text, text
+    assert_no_full_scan(plan(Consignment.objects.filter(id__in=[1, 2])))
 
 
 def test_the_responses_feed():

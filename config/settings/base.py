@@ -286,3 +286,12 @@ CELERY_BEAT_SCHEDULE["clearance-trs-window"] = {
     "task": "clearance.tasks.trs_window_refresh",
     "schedule": crontab(hour=2, minute=30),
 }
+
+# --- Item table partitions -----------------------------------------------------
+# One partition per month of pre-advice (clearance.partitions), made ahead by
+# beat so that the intake never has to create one on its way.
+OPENCLEAR_PARTITIONS_AHEAD_MONTHS = env_int("OPENCLEAR_PARTITIONS_AHEAD_MONTHS", 2)
+CELERY_BEAT_SCHEDULE["clearance-partitions-ahead"] = {
+    "task": "clearance.tasks.consignment_partitions_ahead",
+    "schedule": crontab(hour=1, minute=15),
+}

@@ -74,10 +74,16 @@ def test_copy_rows_refuses_naive_times_and_unknown_types(db):
 
 
 def test_reserved_ids_are_new_and_increasing_and_usable(db):
-    existing = ConsignmentFactory()
-    ids = reserve_ids(Consignment, 3)
+    consignment = ConsignmentFactory()
+    existing = ContentLine.objects.create(
+        consignment=consignment, position=901, description="Socks", quantity=1, net_weight_kg=1, value=1
+    )
+    ids = reserve_ids(ContentLine, 3)
     assert len(set(ids)) == 3 and ids == sorted(ids) and min(ids) > existing.pk
-    assert ConsignmentFactory().pk > max(ids)  # the ORM's next row does not collide
+    later = ContentLine.objects.create(
+        consignment=consignment, position=902, description="Cap", quantity=1, net_weight_kg=1, value=1
+    )
+    assert later.pk > max(ids)  # the ORM's next row does not collide
 
 
 def test_a_duplicate_key_in_copy_is_djangos_integrity_error(db):
