@@ -13,9 +13,10 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import connection, models
@@ -106,11 +107,10 @@ def copy_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None
     defaults = _defaults(model, set(given))
     columns = [f.column for f in fields] + [f.column for f, _ in defaults]
     default_text = [_copy_text(f, value) for f, value in defaults]
+    converters = [(name, _converter(field)) for field, name in zip(fields, given, strict=True)]
     buffer = io.StringIO()
     for row in rows:
-        buffer.write(
-            "\t".join([*(_copy_text(f, row[name]) for f, name in zip(fields, given, strict=True)), *default_text])
-        )
+        buffer.write("\t".join([*(convert(row[name]) for name, convert in converters), *default_text]))
         buffer.write("\n")
     buffer.seek(0)
     column_list = ", ".join(f'"{column}"' for column in columns)
@@ -153,6 +153,19 @@ def _defaults(model: type[models.Model], given: set[str]) -> list[tuple[models.F
 def _escaped(text: str) -> str:
     # translate() is slow next to a scan that finds nothing, the common case.
     return text.translate(COPY_ESCAPES) if NEEDS_ESCAPE.search(text) else text
+
+
+def _converter(field: models.Field) -> Callable[[Any], str]:
+    """The field's value → COPY text, with the common case of its type tried first (most values are text)."""
+    if isinstance(field, models.JSONField):
+        return partial(_copy_text, field)
+
+    def convert(value: Any) -> str:
+        if type(value) is str:
+            return _escaped(value)
+        return _copy_text(field, value)
+
+    return convert
 
 
 def _copy_text(field: models.Field, value: Any) -> str:

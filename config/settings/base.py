@@ -84,6 +84,14 @@ REDIS_URL = validate_redis_url(REDIS_URL)
 DATABASES = {"default": parse_database_url(DATABASE_URL).as_django()}
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Every foreign key to the item table is checked against a partitioned table.
+# PostgreSQL runs each check with a cached plan and, left to choose, plans it
+# afresh every time (~57 µs a row instead of ~6 µs: ingest 40 % slower). Only
+# server-side prepared plans follow this setting (foreign key checks,
+# PL/pgSQL); Django sends its own queries unprepared.
+DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+    filter(None, [DATABASES["default"]["OPTIONS"].get("options"), "-c plan_cache_mode=force_generic_plan"])
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 

@@ -97,3 +97,10 @@ def test_the_command_makes_a_named_month_and_lists_the_partitions(capsys):
     assert "clearance_consignment_2019_07\t2019-07\t~" in out
     call_command("consignment_partitions", "--month", "2019-07")
     assert "made" not in capsys.readouterr().out
+
+
+def test_foreign_key_checks_against_the_partitions_use_one_cached_plan():
+    """Re-planned per row, the checks of every version, line and key made ingest 40 % slower."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
