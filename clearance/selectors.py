@@ -45,9 +45,5 @@ def consignment_ids_by_item(*, operator_id: int, item_ids: Iterable[str]) -> dic
     )
 
 
-def consignment_get_for_operator(*, operator_id: int, item_id: str) -> Consignment | None:
-    return Consignment.objects.filter(operator_id=operator_id, item_id=item_id).first()
-
-
 def consignments_for_operator(*, operator_id: int) -> QuerySet[Consignment]:
     return Consignment.objects.filter(operator_id=operator_id)

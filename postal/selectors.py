@@ -6,11 +6,16 @@ from django.db.models import QuerySet
 
 from clearance.choices import DecisionCode
 from clearance.models import Consignment, Decision
+from clearance.selectors import consignment_ids_by_item
 
 
 def item_for_operator(*, operator_id: int, item_id: str) -> Consignment | None:
-    """The operator's own item, or None: another operator's item is not found either."""
-    return Consignment.objects.filter(operator_id=operator_id, item_id=item_id).first()
+    """The operator's own item, or None: another operator's item is not found either.
+
+    The key is read first so that only the item's own monthly partition is searched.
+    """
+    ids = consignment_ids_by_item(operator_id=operator_id, item_ids=[item_id])
+    return Consignment.objects.filter(pk=ids[item_id]).first() if ids else None
 
 
 def latest_decision(*, consignment: Consignment) -> Decision | None:
