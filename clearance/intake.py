@@ -1,8 +1,9 @@
 """Receiving pre-advice: new items, duplicates and amendments, in bulk.
 
 The postal API validates each item and hands the valid ones here. One
-transaction stores the whole batch with COPY (no query per item),
-writes the audit entries, and enqueues risk scoring in chunks after commit.
+transaction stores the whole batch (new items with one statement, no query
+per item), writes the audit entries, and enqueues risk scoring in chunks
+after commit.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from clearance import transitions as T
@@ -23,11 +25,13 @@ from clearance.partitions import consignment_ids_new
 from clearance.selectors import consignment_ids_by_item
 from clearance.services import ItemChange, consignments_enqueue_assessment, consignments_transition
 from core.actors import Actor
-from core.db import JsonText, copy_rows
+from core.db import JsonText, Value, copy_rows, insert_select
+from core.models import AuditEntry
 from core.normalize import party_key
-from core.services import audit_entries_create
 
 ACCEPTED, DUPLICATE, AMENDED, REJECTED = "ACCEPTED", "DUPLICATE", "AMENDED", "REJECTED"
+# What a validated item carries for each party (every key, "" when not given), one column each.
+PARTY_FIELDS = ("name", "address", "city", "postcode", "country", "email", "phone")
 INSERT_RETRIES = 3
 
 
@@ -55,6 +59,14 @@ def content_hash(canonical: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _party_keys(item: dict[str, Any]) -> tuple[str, str]:
+    """Normalised (name, postcode, country) of sender and addressee, which watchlists and histories match on."""
+    return tuple(  # type: ignore[return-value]
+        party_key(name=item[party]["name"], postcode=item[party]["postcode"], country=item[party]["country"])
+        for party in ("sender", "addressee")
+    )
+
+
 def _columns(item: dict[str, Any]) -> dict[str, Any]:
     """Model columns of a validated item (api.md names -> Consignment fields)."""
     columns = {
@@ -70,9 +82,7 @@ def _columns(item: dict[str, Any]) -> dict[str, Any]:
     for party in ("sender", "addressee"):
         for key, value in item[party].items():
             columns[f"{party}_{key}"] = value
-        columns[f"{party}_key"] = party_key(
-            name=item[party]["name"], postcode=item[party]["postcode"], country=item[party]["country"]
-        )
+    columns["sender_key"], columns["addressee_key"] = _party_keys(item)
     return columns
 
 
@@ -163,48 +173,126 @@ def _classify(item: dict, digest: str, row: dict | None, seen: dict[str, str]) -
 
 
 def _create(operator, message_id, new, actor, now) -> None:
-    """COPY the new items with ids made first (COPY returns none), their keys, versions and lines."""
+    """Store the new items, their keys, first versions, lines and audit entries in one statement.
+
+    PostgreSQL builds the rows from the items' canonical JSON (already made for
+    the hash), so no value is formatted in Python; ids are taken first since the
+    outcomes carry them. A key another request stored meanwhile makes the
+    statement fail as an IntegrityError, and the intake tries again.
+    """
     if not new:
         return
     ids = consignment_ids_new(now, len(new))
-    # Keys first: a key another request stored meanwhile fails here, before the
-    # items are written, as an IntegrityError that makes the intake try again.
-    copy_rows(
-        ItemKey,
-        [
-            {"consignment_id": pk, "operator_id": operator.pk, "item_id": received.item["itemId"]}
-            for pk, (received, _) in zip(ids, new, strict=True)
-        ],
-    )
-    copy_rows(
-        Consignment,
-        [
-            {
-                "id": pk,
-                "operator_id": operator.pk,
-                "item_id": received.item["itemId"],
-                "content_hash": received.digest,
-                "message_id": message_id,
-                "pre_advised_at": now,
-                "state_changed_at": now,
-                "created_at": now,
-                "updated_at": now,
-                **_columns(received.item),
-            }
-            for pk, (received, _) in zip(ids, new, strict=True)
-        ],
-    )
+    parties = [_party_keys(received.item) for received, _ in new]
+    sql, params = _create_statement(operator, message_id, actor, now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                "[" + ",".join(received.canonical for received, _ in new) + "]",
+                ids,
+                [received.digest for received, _ in new],
+                [sender for sender, _ in parties],
+                [addressee for _, addressee in parties],
+                *params,
+            ],
+        )
     for pk, (_, outcome) in zip(ids, new, strict=True):
         outcome.consignment_id = pk
-    _write_versions_and_lines([(pk, 1, received) for pk, (received, _) in zip(ids, new, strict=True)], message_id, now)
-    audit_entries_create(
-        model=Consignment,
-        target_ids=ids,
-        action="clearance.consignment.pre_advised",
-        actor=actor,
-        payloads={pk: {"to": ConsignmentState.PRE_ADVISED, "version": 1, "messageId": message_id} for pk in ids},
-        at=now,
-    )
+
+
+# The batch, one row per new item: its id, digest, party keys and canonical JSON.
+NEW_ITEMS = """
+    SELECT k.id, k.digest, k.sender_key, k.addressee_key, e.item
+    FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS e(item, n)
+    JOIN unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])
+        WITH ORDINALITY AS k(id, digest, sender_key, addressee_key, n) USING (n)
+"""
+LINES = "new_items, jsonb_array_elements(new_items.item -> 'contents') WITH ORDINALITY AS l(line, position)"
+
+
+def _create_statement(operator, message_id, actor, now) -> tuple[str, list]:
+    content_type = ContentType.objects.get_for_model(Consignment)
+    statements = [
+        insert_select(
+            ItemKey,
+            {"consignment_id": "id", "operator_id": Value(operator.pk), "item_id": "item ->> 'itemId'"},
+            "new_items",
+        ),
+        insert_select(
+            Consignment,
+            {
+                "id": "id",
+                "operator_id": Value(operator.pk),
+                "item_id": "item ->> 'itemId'",
+                "content_hash": "digest",
+                "message_id": Value(message_id),
+                **dict.fromkeys(("pre_advised_at", "state_changed_at", "created_at", "updated_at"), Value(now)),
+                "category": "item ->> 'category'",
+                "gross_weight_kg": "(item ->> 'grossWeightKg')::numeric",
+                "currency": "item ->> 'currency'",
+                "total_value": "(SELECT sum((c ->> 'value')::numeric) FROM jsonb_array_elements(item -> 'contents') c)",
+                "postal_charges": "coalesce((item ->> 'postalCharges')::numeric, 0)",
+                "insurance": "coalesce((item ->> 'insurance')::numeric, 0)",
+                "ioss_number": "item ->> 'iossNumber'",
+                "platform": "item ->> 'platform'",
+                **{
+                    f"{party}_{key}": f"item -> '{party}' ->> '{key}'"
+                    for party in ("sender", "addressee")
+                    for key in PARTY_FIELDS
+                },
+                "sender_key": "sender_key",
+                "addressee_key": "addressee_key",
+            },
+            "new_items",
+        ),
+        insert_select(
+            ConsignmentVersion,
+            {
+                "consignment_id": "id",
+                "number": Value(1),
+                "received_at": Value(now),
+                "message_id": Value(message_id),
+                "content_hash": "digest",
+                "data": "item",
+            },
+            "new_items",
+        ),
+        insert_select(
+            ContentLine,
+            {
+                "consignment_id": "id",
+                "position": "position",
+                "description": "line ->> 'description'",
+                "quantity": "(line ->> 'quantity')::integer",
+                "net_weight_kg": "(line ->> 'netWeightKg')::numeric",
+                "value": "(line ->> 'value')::numeric",
+                "hs_code": "line ->> 'hsCode'",
+                "origin_country": "line ->> 'originCountry'",
+            },
+            LINES,
+        ),
+        insert_select(
+            AuditEntry,
+            {
+                "at": Value(now),
+                "action": Value("clearance.consignment.pre_advised"),
+                "actor_kind": Value(actor.kind),
+                "actor_user_id": Value(actor.user.pk if actor.user else None),
+                "actor_label": Value(actor.label),
+                "target_type_id": Value(content_type.pk),
+                "target_id": "id",
+                "reason": Value(""),
+                "payload": Value({"to": ConsignmentState.PRE_ADVISED, "version": 1, "messageId": message_id}),
+            },
+            "new_items",
+        ),
+    ]
+    # Data-modifying CTEs run once each, all on the same rows; the deferred
+    # foreign keys are checked at commit.
+    ctes = ",\n".join(f"write_{n} AS ({sql})" for n, (sql, _) in enumerate(statements[:-1]))
+    sql = f"WITH new_items AS MATERIALIZED ({NEW_ITEMS}),\n{ctes}\n{statements[-1][0]}"
+    return sql, [param for _, params in statements for param in params]
 
 
 def _amend(message_id, amended, existing, actor, now) -> None:

@@ -178,7 +178,8 @@ class ItemKey(models.Model):
 class ConsignmentVersion(models.Model):
     """One version of an item's declaration exactly as the operator sent it."""
 
-    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="versions")
+    # No index of its own: consignment_version_unique_number leads with it.
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="versions", db_index=False)
     number = models.PositiveIntegerField()
     received_at = models.DateTimeField(default=timezone.now)
     message_id = models.CharField(max_length=64, blank=True)
@@ -198,7 +199,8 @@ class ConsignmentVersion(models.Model):
 class ContentLine(models.Model):
     """One content piece of the current version (CN23 line)."""
 
-    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="lines")
+    # No index of its own: content_line_unique_position leads with it.
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="lines", db_index=False)
     position = models.PositiveSmallIntegerField()
     description = models.CharField(max_length=300)
     quantity = models.PositiveIntegerField()
@@ -221,7 +223,8 @@ class ContentLine(models.Model):
 class ConsignmentEvent(models.Model):
     """A tracking event (EMSEVT-like) reported by the operator for an item."""
 
-    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: event_unique leads with it.
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="events", db_index=False)
     code = models.CharField(max_length=3, choices=EventCode.choices)
     occurred_at = models.DateTimeField()
     office_code = models.CharField(max_length=6, blank=True)
@@ -244,8 +247,9 @@ class Decision(models.Model):
     decisions were committed: the pull feed pages on it.
     """
 
-    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="decisions")
-    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="decisions")
+    # No indexes of their own: decision_unique_operator_sequence and decision_consignment_idx lead with them.
+    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="decisions", db_index=False)
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="decisions", db_index=False)
     sequence = models.BigIntegerField()
     code = models.CharField(max_length=24, choices=DecisionCode.choices)
     reason = models.TextField(blank=True)

@@ -14,6 +14,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -67,6 +68,34 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, on
             values,
             page_size=PAGE_SIZE,
         )
+
+
+@dataclass(frozen=True)
+class Value:
+    """A parameter in `insert_select`'s column expressions, prepared by its field as Django would."""
+
+    value: Any
+
+
+def insert_select(model: type[models.Model], columns: dict[str, str | Value], source: str) -> tuple[str, list]:
+    """`INSERT INTO <table> (…) SELECT … FROM <source>`, for rows PostgreSQL builds itself.
+
+    `columns` maps field attnames to SQL expressions over `source` or to a
+    `Value`; a concrete field left out gets its default, evaluated once, as in
+    `copy_rows`. Returns the statement and its parameters (the expressions'
+    `Value`s then the defaults, in order), to run alone or as a CTE.
+    """
+    names, expressions, params = [], [], []
+    given = [(model._meta.get_field(name), expression) for name, expression in columns.items()]
+    for field, expression in [*given, *((f, Value(v)) for f, v in _defaults(model, set(columns)))]:
+        names.append(f'"{field.column}"')
+        if isinstance(expression, Value):
+            expressions.append(f"%s::{field.db_type(connection)}")
+            params.append(_prepared(field, expression.value))
+        else:
+            expressions.append(expression)
+    table = model._meta.db_table
+    return f'INSERT INTO "{table}" ({", ".join(names)}) SELECT {", ".join(expressions)} FROM {source}', params  # noqa: S608
 
 
 class JsonText(str):

@@ -56,7 +56,8 @@ class AuditEntry(models.Model):
     actor_label = models.CharField(
         max_length=150, help_text=_("Who acted, readable: a username, operator code or task")
     )
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    # No index of its own: audit_target_idx leads with it.
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
     target_id = models.BigIntegerField()
     reason = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True)

@@ -203,7 +203,8 @@ class Assessment(models.Model):
     be reproduced from the rates stored here.
     """
 
-    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="assessments")
+    # No index of its own: assessment_unique_number leads with it.
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="assessments", db_index=False)
     number = models.PositiveIntegerField()
     consignment_version = models.PositiveIntegerField()
     is_current = models.BooleanField(default=True)
@@ -254,7 +255,8 @@ class Assessment(models.Model):
 
 
 class AssessmentLine(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="lines")
+    # No index of its own: assessment_line_unique_position leads with it.
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="lines", db_index=False)
     position = models.PositiveSmallIntegerField()
     description = models.CharField(max_length=300)
     hs_code = models.CharField(max_length=10, blank=True)
@@ -333,7 +335,8 @@ class Payment(BaseModel):
 
 
 class PaymentItem(models.Model):
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="items")
+    # No index of its own: payment_item_unique leads with it.
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="items", db_index=False)
     consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="payment_items")
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="payment_items")
     amount = money_field()
@@ -365,7 +368,8 @@ class ProviderEvent(models.Model):
 
 
 class Refund(BaseModel):
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    # No index of its own: refund_unique_payment_item leads with it.
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds", db_index=False)
     consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="refunds")
     amount = money_field()
     currency = models.CharField(max_length=3)
@@ -417,7 +421,8 @@ class SandboxCharge(BaseModel):
 class Notification(models.Model):
     """An e-mail sent to a payer; the unique key makes a retried task send it once."""
 
-    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="notifications")
+    # No index of its own: notification_unique leads with it.
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="notifications", db_index=False)
     kind = models.CharField(max_length=20)
     key = models.CharField(max_length=64, help_text=_("What it is about, e.g. an assessment or payment"))
     to = models.EmailField()

@@ -58,7 +58,8 @@ class WebhookEndpoint(BaseModel):
 class WebhookDelivery(BaseModel):
     """One customs response to push to one endpoint, and how that went."""
 
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of its own: webhook_delivery_unique leads with it.
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="webhook_deliveries")
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -81,7 +82,8 @@ class WebhookDelivery(BaseModel):
 class IdempotencyRecord(models.Model):
     """The first response to a POST that carried an Idempotency-Key, to replay it."""
 
-    operator = models.ForeignKey(PostalOperator, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: idempotency_unique_operator_key leads with it.
+    operator = models.ForeignKey(PostalOperator, on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.CharField(max_length=200)
     method_path = models.CharField(max_length=300)
     request_hash = models.CharField(max_length=64)

@@ -53,17 +53,23 @@ class Errors:
 
 def _text(errors: Errors, data: dict, key: str, path: str, *, max_length: int, required: bool) -> str:
     value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if type(value) is str and value.isascii() and value.isprintable():
+        value = value.strip()  # most text: ASCII without controls has nothing to refuse or normalise
+    elif isinstance(value, str):
+        if not value.strip():
+            value = ""
+        elif FORBIDDEN_CHARACTERS.search(value):
+            errors.add(path, "invalid_characters", "Contains control, direction-override or invalid characters.")
+            return ""
+        else:
+            value = unicodedata.normalize("NFC", value).strip()
+    elif value is not None:
+        errors.add(path, "invalid_type", "Must be a string.")
+        return ""
+    if not value:
         if required:
             errors.add(path, "required", "This field is required.")
         return ""
-    if not isinstance(value, str):
-        errors.add(path, "invalid_type", "Must be a string.")
-        return ""
-    if FORBIDDEN_CHARACTERS.search(value):
-        errors.add(path, "invalid_characters", "Contains control, direction-override or invalid characters.")
-        return ""
-    value = unicodedata.normalize("NFC", value).strip()
     if len(value) > max_length:
         errors.add(path, "too_long", f"At most {max_length} characters.")
         return ""

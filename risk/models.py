@@ -73,7 +73,10 @@ class ModelVersion(BaseModel):
 class RiskAssessment(models.Model):
     """The score, lane and reasons given to one version of an item."""
 
-    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="risk_assessments")
+    # No index of its own: assessment_unique_version leads with it.
+    consignment = models.ForeignKey(
+        Consignment, on_delete=models.CASCADE, related_name="risk_assessments", db_index=False
+    )
     consignment_version = models.PositiveIntegerField()
     score = models.DecimalField(max_digits=5, decimal_places=4)
     lane = models.CharField(max_length=8, choices=Lane.choices)

@@ -99,3 +99,38 @@ def test_one_day_of_items_for_the_release_time_summaries_and_their_decisions():
 def test_the_check_itself_sees_a_full_scan_when_no_index_answers():
     with pytest.raises(AssertionError):
         assert_no_full_scan(plan(Consignment.objects.filter(sender_city="Shenzhen")))
+
+
+# Written for every item received, scored, decided or paid: each index there costs every write.
+PER_ITEM_TABLES = [
+    "clearance_consignment", "clearance_itemkey", "clearance_consignmentversion", "clearance_contentline",
+    "clearance_consignmentevent", "clearance_decision", "core_auditentry", "risk_riskassessment",
+    "payments_assessment", "payments_assessmentline", "payments_assessmentfee", "payments_notification",
+    "payments_paymentitem", "payments_refund", "postal_webhookdelivery", "postal_idempotencyrecord",
+]  # fmt: skip
+
+
+def test_tables_written_per_item_carry_no_index_that_another_already_provides():
+    """A plain index on columns another index starts with only slows the writes (Django adds one per foreign key)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH idx AS (
+                SELECT c.relname AS tbl, i.indexrelid::regclass::text AS name, i.indisunique AS is_unique,
+                       string_to_array(i.indkey::text, ' ') AS columns, i.indpred IS NULL AS whole_table
+                FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+                WHERE c.relname = ANY(%s)
+            )
+            SELECT a.name, b.name FROM idx a JOIN idx b ON a.tbl = b.tbl AND a.name <> b.name
+            WHERE NOT a.is_unique AND a.whole_table AND b.whole_table
+              AND cardinality(a.columns) <= cardinality(b.columns)
+              AND b.columns[1:cardinality(a.columns)] = a.columns
+            """,
+            [PER_ITEM_TABLES],
+        )
+        redundant = cursor.fetchall()
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname = ANY(%s)", [PER_ITEM_TABLES])
+        (found,) = cursor.fetchone()
+
+    assert found == len(PER_ITEM_TABLES)  # the list names real tables
+    assert redundant == []

@@ -1,0 +1,46 @@
+"""Text fields, case by case: the ASCII fast path and the full check must agree."""
+
+import pytest
+
+from postal.parsers import StrictJSONError, loads_strict
+from postal.validation import Errors, _text
+
+
+def text(value, *, required=True, max_length=10):
+    errors = Errors(prefix="items[0]")
+    result = _text(errors, {"name": value} if value is not ... else {}, "name", "name", max_length=max_length,
+                   required=required)  # fmt: skip
+    return result, [error["code"] for error in errors.items]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("  Amra  ", ("Amra", [])),
+        ("Ame\u0301lie", ("Amélie", [])),  # decomposed accent composed (NFC)
+        ("   ", ("", ["required"])),
+        (" \t\n ", ("", ["required"])),  # whitespace only is missing, not a control character
+        (..., ("", ["required"])),
+        (None, ("", ["required"])),
+        ("a\tb", ("", ["invalid_characters"])),
+        ("ab\x7f", ("", ["invalid_characters"])),
+        ("ab\x00", ("", ["invalid_characters"])),
+        ("ab\u202e", ("", ["invalid_characters"])),
+        ("x" * 11, ("", ["too_long"])),
+        ("é" * 10, ("é" * 10, [])),
+        (12, ("", ["invalid_type"])),
+        (["a"], ("", ["invalid_type"])),
+    ],
+)
+def test_text_fields_are_trimmed_normalised_and_refused_for_the_right_reason(value, expected):
+    assert text(value) == expected
+
+
+def test_an_optional_text_left_empty_is_no_error():
+    assert text("  ", required=False) == ("", [])
+
+
+def test_a_key_twice_in_one_object_is_refused_and_named():
+    with pytest.raises(StrictJSONError, match="duplicate key 'b'"):
+        loads_strict('{"a": 1, "b": 2, "c": {"d": 1}, "b": 3}')
+    assert loads_strict('{"a": {"a": 1}, "b": [{"a": 2}]}') == {"a": {"a": 1}, "b": [{"a": 2}]}
