@@ -7,7 +7,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 
-from clearance.models import Consignment, ConsignmentVersion, ContentLine
+from clearance.models import Consignment, ConsignmentVersion, ContentLine, PostalOperator
 from core.db import JsonText, copy_rows, reserve_ids
 from core.models import AuditEntry
 from tests.factories import ConsignmentFactory
@@ -93,3 +93,39 @@ def test_a_duplicate_key_in_copy_is_djangos_integrity_error(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         copy_rows(ConsignmentVersion, [row])
     assert ConsignmentVersion.objects.filter(consignment=consignment, number=42).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("model", "name", "values"),
+    [
+        (ContentLine, "description", ["text", "", None, 5, JsonText("[1]")]),
+        (ContentLine, "quantity", [3, 0, None, True, "7", Decimal("2")]),
+        (ContentLine, "consignment", [12, None, "12"]),
+        (ContentLine, "value", [Decimal("1.50"), 2, "3.25", None]),
+        (Consignment, "state_changed_at", [datetime(2026, 11, 23, 9, 30, tzinfo=UTC), None]),
+        (AuditEntry, "payload", [{"a": 1}, [], None]),
+    ],
+)
+def test_the_fast_preparation_gives_what_djangos_gives(db, model, name, values):
+    from core.db import _prepared, _preparer
+
+    def shown(value):  # a JSON value is wrapped for the driver: compare what it wraps
+        return type(value), repr(getattr(value, "adapted", value))
+
+    field = model._meta.get_field(name)
+    prepare = _preparer(field)
+    for value in values:
+        assert shown(prepare(value)) == shown(_prepared(field, value)), value
+
+
+def test_copied_objects_read_back_as_saved_with_auto_times_set(db):
+    from core.db import copy_objects
+
+    operators = [PostalOperator(code=f"ZZ{n}", name=text or "-", country="") for n, text in enumerate(AWKWARD_TEXTS)]
+    assert all(operator.updated_at is None for operator in operators)
+
+    copy_objects(operators)
+
+    stored = PostalOperator.objects.filter(pk__in=[o.pk for o in operators]).order_by("code")
+    assert [(o.code, o.name) for o in stored] == [(f"ZZ{n}", t or "-") for n, t in enumerate(AWKWARD_TEXTS)]
+    assert all(o.updated_at is not None and o.created_at is not None for o in stored)
