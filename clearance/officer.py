@@ -271,5 +271,15 @@ def officer_correct_line(
             payloads={locked.pk: {"line": position, "before": before,
                                   "after": {"hsCode": hs_code, "value": str(value)}}},
         )  # fmt: skip
-        consignments_assess_charges(consignment_ids=[locked.pk], actor=Actor.for_user(officer), reason=reason)
+        assessment = consignments_assess_charges(
+            consignment_ids=[locked.pk], actor=Actor.for_user(officer), reason=reason
+        )[locked.pk]
+        if locked.state == ConsignmentState.CHARGES_DUE:
+            if assessment.needs_officer:  # no amount to tell the operator: keep the charges it has
+                raise ApplicationError(f"The corrected item cannot be assessed: {assessment.needs_officer}")
+            # The operator collects what its last response said: it must hear of the new amount.
+            clearance_services.consignment_charges_restate(
+                consignment=locked, actor=Actor.for_user(officer), charges=assessment.charges(),
+                reason=f"Charges corrected: {reason}",
+            )  # fmt: skip
     return locked

@@ -235,6 +235,39 @@ def consignment_require_payment(
     return _transition_one(T.REQUIRE_PAYMENT, consignment=consignment, actor=actor, reason=reason, change=change)
 
 
+def consignment_charges_restate(
+    *, consignment: Consignment, actor: Actor, charges: dict[str, Any], reason: str
+) -> Decision | None:
+    """Tell the operator the new charges of an item awaiting payment, when a correction changed them.
+
+    The item stays CHARGES_DUE; the operator gets a new RELEASE_CHARGES_DUE
+    response with the next sequence number (feed and webhook), so what it
+    collects is what customs assessed. Charges equal to the last ones sent make
+    no response.
+    """
+    with transaction.atomic():
+        state = Consignment.objects.select_for_update().values_list("state", flat=True).get(pk=consignment.pk)
+        if state != ConsignmentState.CHARGES_DUE:
+            raise InvalidTransition(f"Item {consignment.item_id} is not awaiting payment: its charges stand.")
+        last = (
+            Decision.objects.filter(consignment_id=consignment.pk, code=T.REQUIRE_PAYMENT.decision)
+            .order_by("-sequence")
+            .values_list("charges", flat=True)
+            .first()
+        )
+        if last == charges:
+            return None
+        at = timezone.now()
+        audit_entries_create(
+            model=Consignment, target_ids=[consignment.pk], action="clearance.consignment.charges_restated",
+            actor=actor, reason=reason, payloads={consignment.pk: {"before": last, "after": charges}}, at=at,
+        )  # fmt: skip
+        _write_decisions(
+            T.REQUIRE_PAYMENT, [consignment.pk], actor, reason, {consignment.pk: ItemChange(charges=charges)}, at
+        )
+        return Decision.objects.filter(consignment_id=consignment.pk).order_by("-sequence").first()
+
+
 def consignment_mark_paid(*, consignment: Consignment, actor: Actor, reason: str = "") -> Consignment:
     """Record that the charges were paid in full."""
     return _transition_one(T.MARK_PAID, consignment=consignment, actor=actor, reason=reason)

@@ -9,7 +9,7 @@ with the law of its own date.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -34,6 +34,7 @@ from payments.choices import (
 )
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+CENT = Decimal("0.01")
 
 
 def rate_field(**kwargs) -> models.DecimalField:
@@ -244,12 +245,17 @@ class Assessment(models.Model):
         return f"{self.consignment_id} assessment {self.number}: {self.total} {self.currency}"
 
     def charges(self) -> dict[str, str]:
-        """The charges as sent to the operator in a customs response."""
+        """The charges as sent to the operator in a customs response, to two places as stored.
+
+        Written the same whether the assessment was just computed or read back
+        (a computed Decimal("0") is "0.00"), so two responses compare as equal
+        when the amounts are.
+        """
         return {
-            "duty": str(self.duty),
-            "vat": str(self.vat),
-            "fees": str(self.fees),
-            "total": str(self.total),
+            **{
+                name: str(getattr(self, name).quantize(CENT, ROUND_HALF_UP))
+                for name in ("duty", "vat", "fees", "total")
+            },
             "currency": self.currency,
         }
 

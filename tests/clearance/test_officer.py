@@ -9,11 +9,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from clearance import queue
 from clearance.choices import ConsignmentState, Lane
 from clearance.models import Claim, Consignment, Decision, SeizureRequest
+from clearance.services import consignment_charges_restate
+from core.actors import Actor
+from core.exceptions import InvalidTransition
 from core.models import AuditEntry
 from payments.assessment import consignments_assess_charges
 from payments.models import Assessment
+from postal.selectors import latest_charges
 from risk.models import InspectionOutcome, ModelVersion, RiskAssessment, Rule
 from tests.factories import ConsignmentFactory, UserFactory
+from tests.payments.helpers import make_due
 
 pytestmark = pytest.mark.django_db
 
@@ -199,6 +204,49 @@ def test_correcting_a_value_reassesses_the_item(officer_client):
     assert assessments[1].lines.get().hs_code == "640399"
     entry = AuditEntry.objects.get(target_id=item.pk, action="clearance.consignment.corrected")
     assert entry.payload["before"] == {"hsCode": "610910", "value": "25.00"}
+    assert not Decision.objects.filter(consignment=item).exists()  # held: the officer decides later
+
+
+def test_correcting_an_item_awaiting_payment_tells_the_operator_the_new_charges(officer_client):
+    due = make_due()
+    first = Decision.objects.get(consignment=due)
+
+    officer_client.post(
+        f"/officer/items/{due.pk}/correct",
+        {"position": "1", "hs_code": "610910", "value": "800.00", "reason": "Invoice shows a higher price"},
+    )
+
+    due.refresh_from_db()
+    current = Assessment.objects.get(consignment=due, is_current=True)
+    restated = Decision.objects.filter(consignment=due).order_by("sequence").last()
+    assert due.state == ConsignmentState.CHARGES_DUE and current.number == 2
+    assert (restated.code, restated.sequence) == ("RELEASE_CHARGES_DUE", first.sequence + 1)
+    assert restated.charges == current.charges() and Decimal(restated.charges["total"]) > Decimal(
+        first.charges["total"]
+    )
+    assert restated.reason == "Charges corrected: Invoice shows a higher price"
+    assert latest_charges(consignment=due) == current.charges()
+    entry = AuditEntry.objects.get(target_id=due.pk, action="clearance.consignment.charges_restated")
+    assert entry.payload == {"before": first.charges, "after": current.charges()}
+
+
+def test_a_correction_that_leaves_the_charges_as_they_were_sends_no_response(officer_client):
+    due = make_due()
+
+    officer_client.post(
+        f"/officer/items/{due.pk}/correct",
+        {"position": "1", "hs_code": "610910", "value": "400.00", "reason": "Checked against the invoice"},
+    )
+
+    assert Assessment.objects.filter(consignment=due).count() == 2
+    assert Decision.objects.filter(consignment=due).count() == 1
+
+
+def test_restating_charges_needs_an_item_awaiting_payment(officer):
+    item = held()
+    with pytest.raises(InvalidTransition):
+        consignment_charges_restate(consignment=item, actor=Actor.for_user(officer), charges={"total": "1"}, reason="x")
+    assert not Decision.objects.filter(consignment=item).exists()
 
 
 def test_an_unknown_hs_code_is_refused(officer_client):
