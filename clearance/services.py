@@ -237,13 +237,13 @@ def consignment_require_payment(
 
 def consignment_charges_restate(
     *, consignment: Consignment, actor: Actor, charges: dict[str, Any], reason: str
-) -> Decision | None:
+) -> bool:
     """Tell the operator the new charges of an item awaiting payment, when a correction changed them.
 
     The item stays CHARGES_DUE; the operator gets a new RELEASE_CHARGES_DUE
     response with the next sequence number (feed and webhook), so what it
     collects is what customs assessed. Charges equal to the last ones sent make
-    no response.
+    no response. Returns whether a response was made.
     """
     with transaction.atomic():
         state = Consignment.objects.select_for_update().values_list("state", flat=True).get(pk=consignment.pk)
@@ -256,7 +256,7 @@ def consignment_charges_restate(
             .first()
         )
         if last == charges:
-            return None
+            return False
         at = timezone.now()
         audit_entries_create(
             model=Consignment, target_ids=[consignment.pk], action="clearance.consignment.charges_restated",
@@ -265,7 +265,7 @@ def consignment_charges_restate(
         _write_decisions(
             T.REQUIRE_PAYMENT, [consignment.pk], actor, reason, {consignment.pk: ItemChange(charges=charges)}, at
         )
-        return Decision.objects.filter(consignment_id=consignment.pk).order_by("-sequence").first()
+        return True
 
 
 def consignment_mark_paid(*, consignment: Consignment, actor: Actor, reason: str = "") -> Consignment:

@@ -242,10 +242,32 @@ def test_a_correction_that_leaves_the_charges_as_they_were_sends_no_response(off
     assert Decision.objects.filter(consignment=due).count() == 1
 
 
+def test_a_correction_that_needs_a_full_declaration_is_refused_and_nothing_changes(officer_client):
+    # EUR 100 to Italy: VAT due; corrected to EUR 160, above the EU's 150 low-value ceiling.
+    due = make_due(addressee_country="IT", currency="EUR", total_value=Decimal("100.00"))
+
+    page = officer_client.post(
+        f"/officer/items/{due.pk}/correct",
+        {"position": "1", "hs_code": "610910", "value": "160.00", "reason": "Invoice found"},
+        follow=True,
+    ).content.decode()
+
+    assert "cannot be assessed" in page and "full declaration" in page
+    assert due.lines.get().value == Decimal("100.00")
+    assert Assessment.objects.filter(consignment=due).count() == 1
+    assert Decision.objects.filter(consignment=due).count() == 1
+    assert not AuditEntry.objects.filter(target_id=due.pk, action="clearance.consignment.corrected").exists()
+
+
 def test_restating_charges_needs_an_item_awaiting_payment(officer):
     item = held()
     with pytest.raises(InvalidTransition):
         consignment_charges_restate(consignment=item, actor=Actor.for_user(officer), charges={"total": "1"}, reason="x")
+    due = make_due()
+    sent = Decision.objects.get(consignment=due).charges
+    assert (
+        consignment_charges_restate(consignment=due, actor=Actor.for_user(officer), charges=sent, reason="x") is False
+    )
     assert not Decision.objects.filter(consignment=item).exists()
 
 

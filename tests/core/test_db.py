@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 
 from clearance.models import Consignment, ConsignmentVersion, ContentLine, PostalOperator
-from core.db import JsonText, copy_rows, reserve_ids
+from core.db import JsonText, _prepared, _preparer, copy_objects, copy_rows, reserve_ids
 from core.models import AuditEntry
 from tests.factories import ConsignmentFactory
 
@@ -107,8 +107,6 @@ def test_a_duplicate_key_in_copy_is_djangos_integrity_error(db):
     ],
 )
 def test_the_fast_preparation_gives_what_djangos_gives(db, model, name, values):
-    from core.db import _prepared, _preparer
-
     def shown(value):  # a JSON value is wrapped for the driver: compare what it wraps
         return type(value), repr(getattr(value, "adapted", value))
 
@@ -119,8 +117,6 @@ def test_the_fast_preparation_gives_what_djangos_gives(db, model, name, values):
 
 
 def test_copied_objects_read_back_as_saved_with_auto_times_set(db):
-    from core.db import copy_objects
-
     operators = [PostalOperator(code=f"ZZ{n}", name=text or "-", country="") for n, text in enumerate(AWKWARD_TEXTS)]
     assert all(operator.updated_at is None for operator in operators)
 
