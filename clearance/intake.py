@@ -20,7 +20,15 @@ from django.utils import timezone
 
 from clearance import transitions as T
 from clearance.choices import AMENDABLE_STATES, ConsignmentState
-from clearance.models import Consignment, ConsignmentVersion, ContentLine, ItemKey, PostalOperator
+from clearance.holds import OFFICER_STATES, consignment_ids_under_officer_hold
+from clearance.models import (
+    Consignment,
+    ConsignmentVersion,
+    ContentLine,
+    InformationRequest,
+    ItemKey,
+    PostalOperator,
+)
 from clearance.partitions import consignment_ids_new
 from clearance.selectors import consignment_ids_by_item
 from clearance.services import ItemChange, consignments_enqueue_assessment, consignments_transition
@@ -296,36 +304,56 @@ def _create_statement(operator, message_id, actor, now) -> tuple[str, list]:
 
 
 def _amend(message_id, amended, existing, actor, now) -> None:
+    """New versions of known items: re-scored from the start, unless an officer has them in hand.
+
+    An item in front of an officer (held, information asked, claimed, a
+    seizure proposed, inspected, or released by an officer with charges due)
+    stays there: the new version is stored and re-scored for information, but
+    its lane is kept and nothing automatic can release it.
+    """
     if not amended:
         return
-    ids = [outcome.consignment_id for _, outcome in amended]
+    states = {row["id"]: row["state"] for row in existing.values()}
     versions = {row["id"]: row["version"] + 1 for row in existing.values()}
-    consignments_transition(
-        transition=T.AMEND,
-        consignment_ids=ids,
-        actor=actor,
-        reason=f"Amended by message {message_id}" if message_id else "Amended by the operator",
-        changes={
-            outcome.consignment_id: _amend_change(received, versions[outcome.consignment_id], message_id)
-            for received, outcome in amended
-        },
-        at=now,
-    )
+    ids = [outcome.consignment_id for _, outcome in amended]
+    controlled = consignment_ids_under_officer_hold({pk: states[pk] for pk in ids})
+    groups = {
+        T.AMEND: [pk for pk in ids if pk not in controlled],
+        T.AMEND_HELD: [pk for pk in ids if pk in controlled and states[pk] in OFFICER_STATES],
+        T.AMEND_TO_HOLD: [pk for pk in ids if pk in controlled and states[pk] not in OFFICER_STATES],
+    }
+    received = {outcome.consignment_id: r for r, outcome in amended}
+    reason = f"Amended by message {message_id}" if message_id else "Amended by the operator"
+    for transition, group in groups.items():
+        keep_lane = transition is not T.AMEND
+        changes = {pk: _amend_change(received[pk], versions[pk], message_id, keep_lane) for pk in group}
+        result = consignments_transition(
+            transition=transition, consignment_ids=group, actor=actor, reason=reason, changes=changes, at=now
+        )
+        if len(result.changed) != len(group):  # the rows are locked: a refusal here is a bug, never a lost item
+            raise RuntimeError(f"Amendment refused: {result}")
+    _answer_questions(groups[T.AMEND_HELD], states, versions, now)
     ContentLine.objects.filter(consignment_id__in=ids).delete()
-    _write_versions_and_lines(
-        [(o.consignment_id, versions[o.consignment_id], received) for received, o in amended], message_id, now
-    )
+    _write_versions_and_lines([(pk, versions[pk], received[pk]) for pk in ids], message_id, now)
 
 
-def _amend_change(received: Received, version: int, message_id: str) -> ItemChange:
+def _answer_questions(ids: list[int], states: dict[int, str], versions: dict[int, int], now) -> None:
+    """An amendment of an item awaiting information is the operator's answer: it goes back to the queue."""
+    for pk in (pk for pk in ids if states[pk] == ConsignmentState.INFO_REQUESTED):
+        InformationRequest.objects.filter(consignment_id=pk, answered_at__isnull=True).update(
+            answer=f"The operator sent an amended declaration (version {versions[pk]}).", answered_at=now
+        )
+
+
+def _amend_change(received: Received, version: int, message_id: str, keep_lane: bool) -> ItemChange:
     fields = {
         **_columns(received.item),
         "content_hash": received.digest,
         "version": version,
         "message_id": message_id,
-        "lane": "",
-        "risk_score": None,
     }
+    if not keep_lane:  # scored afresh
+        fields |= {"lane": "", "risk_score": None}
     return ItemChange(fields=fields, payload={"version": version, "messageId": message_id})
 
 

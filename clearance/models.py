@@ -279,6 +279,23 @@ class Claim(models.Model):
         return f"{self.consignment_id} by {self.officer_id}"
 
 
+class ClaimTakeover(models.Model):
+    """An officer took over an item another officer was working; the first officer is told."""
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="claim_takeovers")
+    from_officer = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="claims_taken_from")
+    to_officer = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(null=True, blank=True, help_text=_("When the first officer dismissed the notice"))
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id}: {self.from_officer_id} -> {self.to_officer_id}"
+
+
 class InformationRequest(models.Model):
     """A question to the operator and addressee; the answer puts the item back in the queue."""
 
@@ -303,6 +320,7 @@ class SeizureRequest(models.Model):
         PENDING = "PENDING", _("Waiting for a supervisor")
         CONFIRMED = "CONFIRMED", _("Confirmed")
         REJECTED = "REJECTED", _("Rejected")
+        WITHDRAWN = "WITHDRAWN", _("Withdrawn by its proposer")
 
     consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="seizure_requests")
     reason = models.TextField()
@@ -311,14 +329,16 @@ class SeizureRequest(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     decided_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, help_text=_("Why it was rejected or withdrawn"))
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["consignment"], condition=Q(state="PENDING"), name="seizure_one_pending_per_item"
             ),
+            # Four eyes: only a withdrawal is the proposer's own decision.
             models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")) | Q(state="WITHDRAWN"),
                 name="seizure_proposer_is_not_confirmer",
             ),
         ]

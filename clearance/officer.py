@@ -1,23 +1,26 @@
 """Writes of the officer dashboard: claiming items and the decisions an officer takes.
 
 Every decision goes through the transitions of clearance.services (row lock,
-state check, audit entry, customs response). Seizure needs two people: an
-officer proposes it, a different supervisor confirms it.
+state check, holds, audit entry, customs response). What holds an item and
+who may lift it is the table in clearance.transitions: a seizure needs two
+people (an officer proposes it, a different supervisor confirms it), and an
+item claimed by one officer is decided by that officer unless another takes
+it over, saying why.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from clearance import services as clearance_services
-from clearance.choices import ConsignmentState
-from clearance.models import Claim, Consignment, ContentLine, InformationRequest, SeizureRequest
+from clearance.choices import ConsignmentState, Lane
+from clearance.holds import claim_expiry, claims_fresh
+from clearance.models import Claim, ClaimTakeover, Consignment, ContentLine, InformationRequest, SeizureRequest
+from clearance.transitions import Hold
 from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
 from core.models import User
@@ -36,25 +39,70 @@ def _require_supervisor(user: User, action: str) -> None:
         raise PermissionDenied(f"Only a supervisor can {action}.")
 
 
-def claim_expiry() -> timedelta:
-    return timedelta(minutes=settings.OPENCLEAR_CLAIM_MINUTES)
+def _lock(consignment: Consignment) -> Consignment:
+    return Consignment.objects.select_for_update().get(pk=consignment.pk)
+
+
+def _require_claim_or_free(consignment: Consignment, officer: User) -> None:
+    """Another officer's fresh claim keeps this officer's hands off the item."""
+    claimant = claims_fresh([consignment.pk]).get(consignment.pk)
+    if claimant is not None and claimant != officer.pk:
+        raise InvalidTransition(clearance_services.hold_message(consignment, Hold.CLAIM))
+
+
+def _require_held(consignment: Consignment, action: str) -> None:
+    if consignment.state != HELD:
+        state = consignment.get_state_display()
+        raise InvalidTransition(f"Item {consignment.item_id} is {state}: only a held item can be {action}.")
 
 
 # --- Claims -----------------------------------------------------------------------------------
 
 
 def consignment_claim(*, consignment: Consignment, officer: User) -> Claim:
-    """Take an item; refused while another officer's claim is fresh."""
+    """Take a held item; refused while another officer's claim is fresh."""
     _require_officer(officer)
     with transaction.atomic():
-        locked = Consignment.objects.select_for_update().get(pk=consignment.pk)
-        claim = Claim.objects.filter(consignment=locked).select_related("officer").first()
-        if claim and claim.officer_id != officer.pk and claim.claimed_at > timezone.now() - claim_expiry():
-            raise InvalidTransition(f"Item {locked.item_id} is being worked by {claim.officer.get_username()}.")
+        locked = _lock(consignment)
+        _require_held(locked, "claimed")
+        _require_claim_or_free(locked, officer)
         claim, _ = Claim.objects.update_or_create(
             consignment=locked, defaults={"officer": officer, "claimed_at": timezone.now()}
         )
     return claim
+
+
+def consignment_claim_take_over(*, consignment: Consignment, officer: User, reason: str) -> Claim:
+    """Take an item another officer is working; the reason is kept and the first officer is told."""
+    _require_officer(officer)
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Say why you take the item over: the officer working it is told.")
+    with transaction.atomic():
+        locked = _lock(consignment)
+        _require_held(locked, "taken over")
+        claim = Claim.objects.filter(consignment=locked).first()
+        previous = claim.officer_id if claim and claim.claimed_at > timezone.now() - claim_expiry() else None
+        claim, _ = Claim.objects.update_or_create(
+            consignment=locked, defaults={"officer": officer, "claimed_at": timezone.now()}
+        )
+        if previous is not None and previous != officer.pk:
+            ClaimTakeover.objects.create(
+                consignment=locked, from_officer_id=previous, to_officer=officer, reason=reason
+            )
+            audit_entries_create(
+                model=Consignment, target_ids=[locked.pk], action="clearance.claim.taken_over",
+                actor=Actor.for_user(officer), reason=reason,
+                payloads={locked.pk: {"from": previous, "to": officer.pk}},
+            )  # fmt: skip
+    return claim
+
+
+def claim_takeover_dismiss(*, takeover: ClaimTakeover, officer: User) -> None:
+    """The first officer has read that their item was taken over."""
+    if takeover.from_officer_id != officer.pk:
+        raise PermissionDenied("This notice is for another officer.")
+    ClaimTakeover.objects.filter(pk=takeover.pk, seen_at__isnull=True).update(seen_at=timezone.now())
 
 
 def consignment_claim_next(*, officer: User, queryset) -> Consignment | None:
@@ -87,41 +135,79 @@ def _unclaim(consignment_ids: list[int]) -> None:
 
 
 def officer_release(*, consignment: Consignment, officer: User, reason: str = "") -> Consignment:
-    """Release after the check: with charges due when the assessment found any."""
+    """Release after the check: with charges due when the assessment found any.
+
+    A red item is released only with a reason, which goes to the audit trail
+    and to the operator's customs response. The charges must be those of the
+    item's current version: an amendment still being assessed is waited for.
+    """
     _require_officer(officer)
     from payments.notifications import enqueue_charges_due
     from payments.selectors import assessment_current
 
     actor = Actor.for_user(officer)
-    assessment = assessment_current(consignment=consignment)
+    reason = reason.strip()
     with transaction.atomic():
+        locked = _lock(consignment)
+        if locked.lane == Lane.RED and not reason:
+            raise ApplicationError(
+                f"Item {locked.item_id} is in the red lane: give the reason for releasing it (it is recorded)."
+            )
+        assessment = assessment_current(consignment=locked)
+        if assessment is not None and assessment.consignment_version != locked.version:
+            raise InvalidTransition(
+                f"Item {locked.item_id} was amended and its charges are being assessed again: try again shortly."
+            )
         if assessment is not None and assessment.total > 0:
-            consignment = clearance_services.consignment_require_payment(
-                consignment=consignment,
+            locked = clearance_services.consignment_require_payment(
+                consignment=locked,
                 actor=actor,
                 charges=assessment.charges(),
                 reason=reason or "Checked by customs; duty and taxes to be paid before delivery.",
             )
-            ids = [consignment.pk]
+            ids = [locked.pk]
             transaction.on_commit(lambda: enqueue_charges_due(ids), robust=True)
         else:
-            consignment = clearance_services.consignment_release(
-                consignment=consignment, actor=actor, reason=reason or "Released after a customs check."
+            locked = clearance_services.consignment_release(
+                consignment=locked, actor=actor, reason=reason or "Released after a customs check."
             )
-        _unclaim([consignment.pk])
-    return consignment
+        _unclaim([locked.pk])
+    return locked
 
 
-def officers_bulk_release(*, consignment_ids: list[int], officer: User) -> dict[str, list[str]]:
-    """Release many held items; each is decided on its own and one refusal stops none of the others."""
-    done, refused = [], []
+def bulk_release_preview(*, consignment_ids: list[int]) -> dict[str, int]:
+    """How many of the selected items are held in each lane (what a bulk release would consider)."""
+    counts = dict.fromkeys(Lane.values, 0)
+    for lane in Consignment.objects.filter(pk__in=consignment_ids, state=HELD).values_list("lane", flat=True):
+        counts[lane or Lane.GREEN] += 1
+    return counts
+
+
+def officers_bulk_release(
+    *, consignment_ids: list[int], officer: User, include_red: bool = False, reason: str = ""
+) -> dict[str, list[str]]:
+    """Release many held items; each is decided on its own and one refusal stops none of the others.
+
+    Red items are left out unless a supervisor includes them, with a reason
+    that each red item's audit entry and customs response then carry.
+    """
+    reason = reason.strip()
+    if include_red:
+        _require_supervisor(officer, "release red items in bulk")
+        if not reason:
+            raise ApplicationError("Give the reason for releasing red items in bulk.")
+    done: dict[str, list[str]] = {"released": [], "refused": [], "skipped_red": []}
     for consignment in Consignment.objects.filter(pk__in=consignment_ids).order_by("pk"):
+        if consignment.lane == Lane.RED and not include_red:
+            done["skipped_red"].append(consignment.item_id)
+            continue
+        item_reason = reason if consignment.lane == Lane.RED else "Released in bulk after review."
         try:
-            officer_release(consignment=consignment, officer=officer, reason="Released in bulk after review.")
-            done.append(consignment.item_id)
-        except InvalidTransition:
-            refused.append(consignment.item_id)
-    return {"released": done, "refused": refused}
+            officer_release(consignment=consignment, officer=officer, reason=item_reason)
+            done["released"].append(consignment.item_id)
+        except ApplicationError as exc:
+            done["refused"].append(f"{consignment.item_id} ({exc.message})")
+    return done
 
 
 def officer_request_info(*, consignment: Consignment, officer: User, question: str) -> InformationRequest:
@@ -148,6 +234,9 @@ def _mail_question(request_id: int) -> None:
 def officer_record_answer(*, consignment: Consignment, officer: User, answer: str) -> Consignment:
     """The answer (from the operator or the addressee) puts the item back in the queue."""
     _require_officer(officer)
+    answer = answer.strip()
+    if not answer:
+        raise ApplicationError("Write the answer that was received.")
     with transaction.atomic():
         consignment = clearance_services.consignment_answer_info(
             consignment=consignment, actor=Actor.for_user(officer), answer=answer
@@ -180,20 +269,71 @@ def officer_refer(*, consignment: Consignment, officer: User, agency: str, reaso
     return consignment
 
 
+# --- Inspection ----------------------------------------------------------------------------------------
+
+
+def officer_inspect(
+    *,
+    consignment: Consignment,
+    officer: User,
+    irregularity_found: bool,
+    kind: str,
+    additional_duty: Decimal,
+    notes: str,
+    photos: list | None = None,
+):
+    """Record an inspection of a held item, with its photos; duty found is charged.
+
+    Everything is kept together or not at all: a refused photo keeps the
+    outcome from being recorded. Additional duty becomes an adjustment line
+    of a new assessment, so the officer's release asks for it.
+    """
+    from core.uploads import image_uploads_check
+    from payments.assessment import consignment_duty_add
+    from risk.models import InspectionPhoto
+    from risk.services import inspection_outcome_record
+
+    _require_officer(officer)
+    photos = image_uploads_check(photos or [])
+    if additional_duty < 0 or not additional_duty.is_finite():
+        raise ApplicationError("The additional duty must be an amount of 0 or more.")
+    with transaction.atomic():
+        locked = _lock(consignment)
+        _require_held(locked, "inspected")
+        _require_claim_or_free(locked, officer)
+        outcome = inspection_outcome_record(
+            consignment=locked, officer=officer, irregularity_found=irregularity_found, kind=kind,
+            additional_duty=additional_duty, notes=notes,
+        )  # fmt: skip
+        for upload in photos:
+            InspectionPhoto.objects.create(outcome=outcome, file=upload)
+        if additional_duty > 0:
+            assessment = consignment_duty_add(
+                consignment=locked, duty=additional_duty, actor=Actor.for_user(officer),
+                description=f"Additional duty found at inspection ({outcome.get_kind_display().lower()})",
+                reason=notes or "Additional duty found at inspection.",
+            )  # fmt: skip
+            outcome.currency = assessment.currency
+            outcome.save(update_fields=["currency", "updated_at"])
+    return outcome
+
+
 # --- Seizure: four eyes ---------------------------------------------------------------------------
 
 
 def seizure_propose(*, consignment: Consignment, officer: User, reason: str) -> SeizureRequest:
     _require_officer(officer)
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise ApplicationError("Give the grounds for the seizure.")
-    if consignment.state != HELD:
-        raise InvalidTransition(f"Item {consignment.item_id} is not held: it cannot be seized.")
     try:
         with transaction.atomic():
-            request = SeizureRequest.objects.create(consignment=consignment, reason=reason, proposed_by=officer)
+            locked = _lock(consignment)
+            _require_held(locked, "seized")
+            _require_claim_or_free(locked, officer)
+            request = SeizureRequest.objects.create(consignment=locked, reason=reason, proposed_by=officer)
             audit_entries_create(
-                model=Consignment, target_ids=[consignment.pk], action="clearance.seizure.proposed",
+                model=Consignment, target_ids=[locked.pk], action="clearance.seizure.proposed",
                 actor=Actor.for_user(officer), reason=reason,
             )  # fmt: skip
     except IntegrityError:
@@ -201,40 +341,66 @@ def seizure_propose(*, consignment: Consignment, officer: User, reason: str) -> 
     return request
 
 
+def _pending(request: SeizureRequest) -> SeizureRequest:
+    request = SeizureRequest.objects.select_for_update().select_related("consignment").get(pk=request.pk)
+    if request.state != SeizureRequest.State.PENDING:
+        raise InvalidTransition(f"This seizure was already {request.get_state_display().lower()}.")
+    return request
+
+
 def seizure_confirm(*, request: SeizureRequest, supervisor: User) -> Consignment:
     _require_supervisor(supervisor, "confirm a seizure")
     with transaction.atomic():
-        request = SeizureRequest.objects.select_for_update().select_related("consignment").get(pk=request.pk)
-        if request.state != SeizureRequest.State.PENDING:
-            raise InvalidTransition("This seizure was already decided.")
+        request = _pending(request)
         if request.proposed_by_id == supervisor.pk:
             raise PermissionDenied("A seizure must be confirmed by someone other than who proposed it (four eyes).")
         consignment = clearance_services.consignment_seize(
             consignment=request.consignment, actor=Actor.for_user(supervisor), reason=request.reason
         )
-        request.state, request.decided_by, request.decided_at = (
-            SeizureRequest.State.CONFIRMED, supervisor, timezone.now(),
-        )  # fmt: skip
-        request.save(update_fields=["state", "decided_by", "decided_at"])
+        _close(request, SeizureRequest.State.CONFIRMED, supervisor)
         _unclaim([consignment.pk])
     return consignment
 
 
-def seizure_reject(*, request: SeizureRequest, supervisor: User, reason: str = "") -> SeizureRequest:
+def seizure_reject(*, request: SeizureRequest, supervisor: User, reason: str) -> SeizureRequest:
+    """A second supervisor does not confirm: the item stays held, free for other decisions."""
     _require_supervisor(supervisor, "reject a seizure")
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Say why the seizure is rejected: the proposing officer reads it.")
     with transaction.atomic():
-        request = SeizureRequest.objects.select_for_update().get(pk=request.pk)
-        if request.state != SeizureRequest.State.PENDING:
-            raise InvalidTransition("This seizure was already decided.")
-        request.state, request.decided_by, request.decided_at = (
-            SeizureRequest.State.REJECTED, supervisor, timezone.now(),
-        )  # fmt: skip
-        request.save(update_fields=["state", "decided_by", "decided_at"])
+        request = _pending(request)
+        if request.proposed_by_id == supervisor.pk:
+            raise PermissionDenied("Withdraw your own proposal instead: a rejection is a second person's decision.")
+        _close(request, SeizureRequest.State.REJECTED, supervisor, reason)
         audit_entries_create(
             model=Consignment, target_ids=[request.consignment_id], action="clearance.seizure.rejected",
             actor=Actor.for_user(supervisor), reason=reason,
         )  # fmt: skip
     return request
+
+
+def seizure_withdraw(*, request: SeizureRequest, officer: User, reason: str) -> SeizureRequest:
+    """The proposer takes the proposal back (a wrong item, say); only they can."""
+    _require_officer(officer)
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Say why the proposal is withdrawn.")
+    with transaction.atomic():
+        request = _pending(request)
+        if request.proposed_by_id != officer.pk:
+            raise PermissionDenied("Only the officer who proposed a seizure can withdraw it.")
+        _close(request, SeizureRequest.State.WITHDRAWN, officer, reason)
+        audit_entries_create(
+            model=Consignment, target_ids=[request.consignment_id], action="clearance.seizure.withdrawn",
+            actor=Actor.for_user(officer), reason=reason,
+        )  # fmt: skip
+    return request
+
+
+def _close(request: SeizureRequest, state: str, user: User, reason: str = "") -> None:
+    request.state, request.decided_by, request.decided_at, request.decision_reason = state, user, timezone.now(), reason
+    request.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
 
 
 # --- Corrections ------------------------------------------------------------------------------------
@@ -243,7 +409,11 @@ def seizure_reject(*, request: SeizureRequest, supervisor: User, reason: str = "
 def officer_correct_line(
     *, consignment: Consignment, officer: User, position: int, hs_code: str, value: Decimal, reason: str
 ) -> Consignment:
-    """Correct a line's HS code or value; the item is reassessed (a new assessment version)."""
+    """Correct a line's HS code or value; the item is reassessed (a new assessment version).
+
+    For an item awaiting payment the operator hears of the new charges, and
+    charges corrected to nothing release the item.
+    """
     _require_officer(officer)
     from core.reference import hs_subheadings
     from payments.assessment import consignments_assess_charges
@@ -251,15 +421,19 @@ def officer_correct_line(
     hs_code = hs_code.strip()
     if hs_code and (not hs_code.isdigit() or len(hs_code) < 6 or hs_code[:6] not in hs_subheadings()):
         raise ApplicationError(f"{hs_code} is not an HS code of the nomenclature.")
-    if value < 0:
-        raise ApplicationError("A value cannot be negative.")
+    if not value.is_finite() or value < 0 or value >= Decimal("1e11"):
+        raise ApplicationError("A value is an amount of 0 or more.")
     if not reason.strip():
         raise ApplicationError("Say why the declaration is corrected.")
+    actor = Actor.for_user(officer)
     with transaction.atomic():
-        locked = Consignment.objects.select_for_update().get(pk=consignment.pk)
+        locked = _lock(consignment)
         if locked.is_final:
             raise InvalidTransition(f"Item {locked.item_id} is {locked.get_state_display()}: too late to correct.")
-        line = ContentLine.objects.get(consignment=locked, position=position)
+        _require_claim_or_free(locked, officer)
+        line = ContentLine.objects.filter(consignment=locked, position=position).first()
+        if line is None:
+            raise ApplicationError(f"Item {locked.item_id} has no line {position}.")
         before = {"hsCode": line.hs_code, "value": str(line.value)}
         line.hs_code, line.value = hs_code, value
         line.save(update_fields=["hs_code", "value"])
@@ -267,19 +441,26 @@ def officer_correct_line(
         locked.save(update_fields=["total_value", "updated_at"])
         audit_entries_create(
             model=Consignment, target_ids=[locked.pk], action="clearance.consignment.corrected",
-            actor=Actor.for_user(officer), reason=reason,
+            actor=actor, reason=reason,
             payloads={locked.pk: {"line": position, "before": before,
                                   "after": {"hsCode": hs_code, "value": str(value)}}},
         )  # fmt: skip
-        assessment = consignments_assess_charges(
-            consignment_ids=[locked.pk], actor=Actor.for_user(officer), reason=reason
-        )[locked.pk]
+        assessment = consignments_assess_charges(consignment_ids=[locked.pk], actor=actor, reason=reason)[locked.pk]
         if locked.state == ConsignmentState.CHARGES_DUE:
-            if assessment.needs_officer:  # no amount to tell the operator: keep the charges it has
-                raise ApplicationError(f"The corrected item cannot be assessed: {assessment.needs_officer}")
-            # The operator collects what its last response said: it must hear of the new amount.
-            clearance_services.consignment_charges_restate(
-                consignment=locked, actor=Actor.for_user(officer), charges=assessment.charges(),
-                reason=f"Charges corrected: {reason}",
-            )  # fmt: skip
+            _charges_corrected(locked, assessment, actor, reason)
+    locked.refresh_from_db()
     return locked
+
+
+def _charges_corrected(consignment: Consignment, assessment, actor: Actor, reason: str) -> None:
+    """The operator collects what its last response said: it must hear of the new amount, or of none."""
+    if assessment.needs_officer:  # no amount to tell the operator: keep the charges it has
+        raise ApplicationError(f"The corrected item cannot be assessed: {assessment.needs_officer}")
+    if assessment.total == 0:
+        clearance_services.consignment_release_nothing_due(
+            consignment=consignment, actor=actor, reason=f"Charges corrected to nothing: {reason}"
+        )
+        return
+    clearance_services.consignment_charges_restate(
+        consignment=consignment, actor=actor, charges=assessment.charges(), reason=f"Charges corrected: {reason}"
+    )

@@ -156,6 +156,15 @@ class Indicators:
     outstanding: dict[str, Decimal]
     webhook_latency: dict[str, float | int | None]
     disputes: dict[str, float | int | None]
+    recovered: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def revenue_rows(self) -> list[tuple[str, Decimal, Decimal, Decimal, Decimal]]:
+        """(currency, collected, refunded, outstanding, recovered at inspection), one row per currency seen."""
+        zero = Decimal("0.00")
+        kinds = (self.collected, self.refunded, self.outstanding, self.recovered)
+        currencies = sorted(set().union(*kinds))
+        return [(c, *(kind.get(c, zero) for kind in kinds)) for c in currencies]
 
     @property
     def average_items_per_day(self) -> float:
@@ -183,7 +192,21 @@ def indicators_for_period(*, start: date, end: date) -> Indicators:
             "WHERE c.state = 'CHARGES_DUE' GROUP BY a.currency", []),
         webhook_latency=_webhook_latency(begin, finish),
         disputes=_disputes(start, end, begin, finish),
+        recovered=_recovered(begin, finish),
     )  # fmt: skip
+
+
+def _recovered(begin: datetime, finish: datetime) -> dict[str, Decimal]:
+    """Duty found at inspection and charged in the period (WCO PMM: revenue recovered by controls)."""
+    from payments.models import ChargeAdjustment
+
+    rows = (
+        ChargeAdjustment.objects.filter(created_at__gte=begin, created_at__lt=finish)
+        .values("currency")
+        .annotate(total=Sum("duty"))
+        .order_by("currency")
+    )
+    return {row["currency"]: row["total"] for row in rows}
 
 
 def _items_per_day(start: date, end: date) -> list[tuple[date, int]]:
@@ -295,7 +318,8 @@ def indicator_frames(indicators: Indicators) -> dict[str, pd.DataFrame]:
         "revenue": pd.DataFrame(
             [(c, "collected", str(a)) for c, a in indicators.collected.items()]
             + [(c, "refunded", str(a)) for c, a in indicators.refunded.items()]
-            + [(c, "outstanding", str(a)) for c, a in indicators.outstanding.items()],
+            + [(c, "outstanding", str(a)) for c, a in indicators.outstanding.items()]
+            + [(c, "recovered_at_inspection", str(a)) for c, a in indicators.recovered.items()],
             columns=["currency", "kind", "amount"],
         ),
         "webhooks": pd.DataFrame([indicators.webhook_latency]),

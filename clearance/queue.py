@@ -7,6 +7,7 @@ page costs the same on the first day and with millions of items.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -14,11 +15,17 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from clearance.choices import ConsignmentState
-from clearance.models import Consignment, ConsignmentVersion, ContentLine
+from clearance.choices import ConsignmentState, Lane
+from clearance.holds import claim_expiry
+from clearance.models import Claim, ClaimTakeover, Consignment, ConsignmentVersion, ContentLine
+from core.selectors import audit_trail_for
 from postal import s10
 
 PAGE_SIZE = 50
+LANES = re.compile("|".join(Lane.values))
+COUNTRY = re.compile(r"[A-Z]{2}")
+HS_CHAPTER = re.compile(r"[0-9]{2}")
+RULE_CODE = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 
 
 @dataclass(frozen=True)
@@ -32,18 +39,23 @@ class QueueFilters:
 
     @classmethod
     def from_query(cls, query) -> QueueFilters:
-        def integer(name):
-            value = query.get(name, "")
-            return int(value) if value.isdigit() else None
+        """The filters of a query string; a value that cannot be one (NUL, a huge number) is left out."""
 
-        chapter = query.get("hs_chapter", "").strip()
+        def integer(name, most):
+            value = query.get(name, "").strip()
+            return int(value) if value.isascii() and value.isdigit() and 0 < int(value) <= most else None
+
+        def matching(name, pattern, transform=str.strip):
+            value = transform(query.get(name, ""))
+            return value if pattern.fullmatch(value) else ""
+
         return cls(
-            lane=query.get("lane", "").upper()[:8],
-            operator=integer("operator"),
-            origin=query.get("origin", "").upper()[:2],
-            hs_chapter=chapter if chapter.isdigit() and len(chapter) == 2 else "",
-            rule=query.get("rule", "").strip()[:60],
-            older_than_hours=integer("older_than_hours"),
+            lane=matching("lane", LANES, lambda v: v.strip().upper()),
+            operator=integer("operator", 2**63 - 1),
+            origin=matching("origin", COUNTRY, lambda v: v.strip().upper()),
+            hs_chapter=matching("hs_chapter", HS_CHAPTER),
+            rule=matching("rule", RULE_CODE),
+            older_than_hours=integer("older_than_hours", 24 * 366 * 10),
         )
 
     def as_query(self) -> dict[str, str]:
@@ -87,16 +99,67 @@ def queue_page(filters: QueueFilters, after: str = "") -> tuple[list[Consignment
     page = list(items[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
+    since = timezone.now() - claim_expiry()
+    for item in page:  # an expired claim holds nobody back: the queue shows who really works an item
+        claim = getattr(item, "claim", None)
+        item.worked_by = claim.officer if claim and claim.claimed_at > since else None
     next_cursor = f"{page[-1].risk_score}:{page[-1].pk}" if more and page else ""
     return page, next_cursor
 
 
 def _parse_cursor(after: str) -> tuple[Decimal, int] | None:
+    """(score, id) of a "score:id" cursor; anything else (NaN, a huge number) starts from the top."""
     try:
         score, pk = after.split(":", 1)
-        return Decimal(score), int(pk)
+        score_value, pk_value = Decimal(score), int(pk)
     except (ValueError, InvalidOperation):
         return None
+    if not score_value.is_finite() or not 0 <= score_value <= 1 or not 0 < pk_value < 2**63:
+        return None
+    return score_value, pk_value
+
+
+def item_page(*, pk: int, officer) -> dict | None:
+    """Everything the item page shows, read in one place; None when there is no such item."""
+    from payments.selectors import assessment_current
+    from risk.models import RiskAssessment
+
+    consignment = Consignment.objects.select_related("operator", "office").filter(pk=pk).first()
+    if consignment is None:
+        return None
+    claim = Claim.objects.filter(consignment=consignment).select_related("officer").first()
+    if claim and claim.claimed_at <= timezone.now() - claim_expiry():
+        claim = None
+    seizure = consignment.seizure_requests.filter(state="PENDING").select_related("proposed_by").first()
+    assessment = assessment_current(consignment=consignment)
+    claimed_by_other = claim is not None and claim.officer_id != officer.pk
+    return {
+        "consignment": consignment,
+        "lines": consignment.lines.order_by("position"),
+        "risk": RiskAssessment.objects.filter(consignment=consignment).order_by("-consignment_version").first(),
+        "assessment": assessment,
+        "assessment_stale": assessment is not None and assessment.consignment_version != consignment.version,
+        "history": party_history(consignment),
+        "diff": versions_diff(consignment),
+        "events": consignment.events.all(),
+        "decisions": consignment.decisions.order_by("sequence"),
+        "audit": audit_trail_for(obj=consignment).order_by("at", "id"),
+        "claim": claim,
+        "claimed_by_other": claimed_by_other,
+        "can_decide": consignment.state == ConsignmentState.HELD and not claimed_by_other and seizure is None,
+        "takeovers": consignment.claim_takeovers.select_related("from_officer", "to_officer"),
+        "info_requests": consignment.information_requests.all(),
+        "seizure": seizure,
+        "outcomes": consignment.inspection_outcomes.prefetch_related("photos").order_by("-created_at"),
+        "disputes": consignment.disputes.filter(state="OPEN"),
+    }
+
+
+def claim_takeovers_unseen(*, officer) -> QuerySet[ClaimTakeover]:
+    """Items taken over from this officer that they have not yet acknowledged."""
+    return ClaimTakeover.objects.filter(from_officer=officer, seen_at__isnull=True).select_related(
+        "consignment", "to_officer"
+    )
 
 
 def party_history(consignment: Consignment, *, limit: int = 20) -> dict[str, list[Consignment]]:
@@ -138,7 +201,7 @@ def _flat_diff(old, new, prefix: str = ""):
 
 def search(query: str, *, limit: int = 50) -> QuerySet[Consignment]:
     """Items by S10 id, or by a sender's or addressee's name or e-mail."""
-    query = query.strip()
+    query = query.replace("\x00", "").strip()
     if not query:
         return Consignment.objects.none()
     item_id = query.upper().replace(" ", "")

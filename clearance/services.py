@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from clearance import transitions as T
 from clearance.choices import ConsignmentState
-from clearance.models import Consignment, Decision, PostalOperator
-from clearance.transitions import Transition
+from clearance.holds import holds_blocking
+from clearance.models import Claim, Consignment, Decision, PostalOperator
+from clearance.transitions import Hold, Transition
 from core.actors import Actor
 from core.db import copy_objects, update_rows
 from core.exceptions import InvalidTransition
@@ -35,6 +36,7 @@ class TransitionResult:
     changed: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)  # already in the target state
     refused: dict[int, str] = field(default_factory=dict)  # id -> the state that forbids it
+    blocked: dict[int, Hold] = field(default_factory=dict)  # id -> the hold that forbids it (clearance.holds)
     missing: list[int] = field(default_factory=list)
 
 
@@ -60,7 +62,7 @@ def consignments_transition(
     changes = changes or {}
     at = at or timezone.now()
     with transaction.atomic():
-        result = _lock_and_split(transition, sorted(set(consignment_ids)))
+        result = _lock_and_split(transition, sorted(set(consignment_ids)), actor)
         if result.changed:
             _write_states(transition, result.changed, changes, at)
             _write_audit(transition, result.changed, actor, reason, changes, at)
@@ -69,20 +71,24 @@ def consignments_transition(
     return result
 
 
-def _lock_and_split(transition: Transition, ids: Sequence[int]) -> TransitionResult:
+def _lock_and_split(transition: Transition, ids: Sequence[int], actor: Actor) -> TransitionResult:
     result = TransitionResult()
     # Lock in id order, as every batch does, so two batches cannot deadlock.
-    rows = dict(Consignment.objects.select_for_update().filter(id__in=ids).order_by("id").values_list("id", "state"))
+    locked = Consignment.objects.select_for_update().filter(id__in=ids).order_by("id")
+    rows = {pk: row for pk, *row in locked.values_list("id", "state", "exited_at", "delivered_at")}
     for consignment_id in ids:
-        state = rows.get(consignment_id)
-        if state is None:
+        row = rows.get(consignment_id)
+        if row is None:
             result.missing.append(consignment_id)
-        elif state in transition.sources:
+        elif row[0] in transition.sources:
             result.changed.append(consignment_id)
-        elif state == transition.target:
+        elif row[0] == transition.target:
             result.unchanged.append(consignment_id)
         else:
-            result.refused[consignment_id] = state
+            result.refused[consignment_id] = row[0]
+    result.blocked = holds_blocking(transition, rows, actor, result.changed)
+    if result.blocked:
+        result.changed = [pk for pk in result.changed if pk not in result.blocked]
     return result
 
 
@@ -211,10 +217,26 @@ def _transition_one(
         raise InvalidTransition(
             f"Item {consignment.item_id} is {current}: it cannot be {transition.action.rsplit('.', 1)[-1]}."
         )
+    if consignment.pk in result.blocked:
+        raise InvalidTransition(hold_message(consignment, result.blocked[consignment.pk]))
     if result.missing:
         raise InvalidTransition(f"Item {consignment.item_id} no longer exists.")
     consignment.refresh_from_db()
     return consignment
+
+
+def hold_message(consignment: Consignment, hold: Hold) -> str:
+    """What an officer reads when a hold refuses a decision."""
+    if hold == Hold.CLAIM:
+        claim = Claim.objects.filter(consignment_id=consignment.pk).select_related("officer").first()
+        who = claim.officer.get_username() if claim else "another officer"
+        return f"Item {consignment.item_id} is being worked by {who}: take it over to decide it."
+    return {
+        Hold.SEIZURE: f"Item {consignment.item_id} has a seizure waiting for a supervisor: it must be confirmed, "
+        "rejected or withdrawn first.",
+        Hold.OFFICER: f"Item {consignment.item_id} is in front of an officer: only an officer decides it.",
+        Hold.DELIVERED: f"Item {consignment.item_id} has left the office of exchange: it can no longer be returned.",
+    }[hold]
 
 
 def consignment_hold(*, consignment: Consignment, actor: Actor, reason: str = "") -> Consignment:
@@ -266,6 +288,15 @@ def consignment_charges_restate(
             T.REQUIRE_PAYMENT, [consignment.pk], actor, reason, {consignment.pk: ItemChange(charges=charges)}, at
         )
         return True
+
+
+def consignment_release_nothing_due(*, consignment: Consignment, actor: Actor, reason: str) -> Consignment:
+    """Release an item awaiting payment whose charges were corrected to nothing.
+
+    The operator's RELEASE_NO_CHARGE response supersedes its earlier
+    RELEASE_CHARGES_DUE: nothing is to be collected.
+    """
+    return _transition_one(T.RELEASE_NOTHING_DUE, consignment=consignment, actor=actor, reason=reason)
 
 
 def consignment_mark_paid(*, consignment: Consignment, actor: Actor, reason: str = "") -> Consignment:

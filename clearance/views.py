@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clearance import officer, queue
-from clearance.models import Consignment, PostalOperator, SeizureRequest
+from clearance.models import ClaimTakeover, Consignment, PostalOperator, SeizureRequest
 from core.decorators import officer_required, supervisor_required
 from core.exceptions import ApplicationError
-from core.selectors import audit_trail_for
 from core.views import RateLimitedLoginView
 from risk.choices import OutcomeKind
+
+# C0 controls but tab and newline: NUL cannot be stored, the others are never meant.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class OfficerLoginView(RateLimitedLoginView):
@@ -42,6 +46,7 @@ def queue_view(request):
         "filter_query": filters.as_query(),
         "operators": PostalOperator.objects.order_by("name").only("id", "name"),
         "pending_seizures": SeizureRequest.objects.filter(state="PENDING").count() if request.user.is_supervisor else 0,
+        "takeovers": queue.claim_takeovers_unseen(officer=request.user),
     }
     if request.htmx:
         return render(request, "officer/_queue_rows.html", context)
@@ -62,11 +67,41 @@ def queue_next(request):
 @officer_required
 @require_POST
 def bulk_release(request):
-    ids = [int(pk) for pk in request.POST.getlist("items") if pk.isdigit()]
-    result = officer.officers_bulk_release(consignment_ids=ids, officer=request.user)
+    """Two steps: the counts per lane of what would be released, then the release once confirmed."""
+    ids = _ids(request.POST.getlist("items"))
+    if not ids:
+        messages.error(request, _("Select the items to release."))
+        return redirect("officer:queue")
+    if request.POST.get("confirm") != "yes":
+        counts = officer.bulk_release_preview(consignment_ids=ids)
+        context = {"ids": ids, "counts": counts, "total": sum(counts.values())}
+        return render(request, "officer/bulk_release.html", context)
+    try:
+        result = officer.officers_bulk_release(
+            consignment_ids=ids, officer=request.user, include_red=request.POST.get("include_red") == "yes",
+            reason=_post(request, "reason"),
+        )  # fmt: skip
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("officer:queue")
     messages.success(request, _("%(count)d item(s) released.") % {"count": len(result["released"])})
+    if result["skipped_red"]:
+        messages.info(request, _("Red items left held (a supervisor releases them with a reason): %(ids)s")
+                      % {"ids": ", ".join(result["skipped_red"])})  # fmt: skip
     if result["refused"]:
-        messages.error(request, _("Not released (no longer held): %(ids)s") % {"ids": ", ".join(result["refused"])})
+        messages.error(request, _("Not released: %(ids)s") % {"ids": "; ".join(result["refused"])})
+    return redirect("officer:queue")
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(value) for value in values if value.isascii() and value.isdigit() and 0 < int(value) < 2**63]
+
+
+@officer_required
+@require_POST
+def takeover_dismiss(request, pk: int):
+    takeover = get_object_or_404(ClaimTakeover, pk=pk, from_officer=request.user)
+    officer.claim_takeover_dismiss(takeover=takeover, officer=request.user)
     return redirect("officer:queue")
 
 
@@ -76,28 +111,10 @@ def bulk_release(request):
 @officer_required
 @require_GET
 def item_view(request, pk: int):
-    from payments.selectors import assessment_current
-    from risk.models import RiskAssessment
-
-    consignment = get_object_or_404(Consignment.objects.select_related("operator", "office"), pk=pk)
-    context = {
-        "consignment": consignment,
-        "lines": consignment.lines.all(),
-        "risk": RiskAssessment.objects.filter(consignment=consignment).order_by("-consignment_version").first(),
-        "assessment": assessment_current(consignment=consignment),
-        "history": queue.party_history(consignment),
-        "diff": queue.versions_diff(consignment),
-        "events": consignment.events.all(),
-        "decisions": consignment.decisions.order_by("sequence"),
-        "audit": audit_trail_for(obj=consignment).order_by("at", "id"),
-        "claim": getattr(consignment, "claim", None),
-        "info_requests": consignment.information_requests.all(),
-        "seizure": consignment.seizure_requests.filter(state="PENDING").first(),
-        "outcomes": consignment.inspection_outcomes.prefetch_related("photos").order_by("-created_at"),
-        "outcome_kinds": OutcomeKind.choices,
-        "disputes": consignment.disputes.filter(state="OPEN"),
-    }
-    return render(request, "officer/item.html", context)
+    context = queue.item_page(pk=pk, officer=request.user)
+    if context is None:
+        raise Http404
+    return render(request, "officer/item.html", {**context, "outcome_kinds": OutcomeKind.choices})
 
 
 ACTIONS = {}
@@ -115,6 +132,12 @@ def action(name):
 def _claim(request, consignment):
     officer.consignment_claim(consignment=consignment, officer=request.user)
     return _("You are working on this item.")
+
+
+@action("take_over")
+def _take_over(request, consignment):
+    officer.consignment_claim_take_over(consignment=consignment, officer=request.user, reason=_post(request, "reason"))
+    return _("You took the item over; the officer who was working it is told.")
 
 
 @action("release")
@@ -139,37 +162,31 @@ def _answer(request, consignment):
 
 @action("inspect")
 def _inspect(request, consignment):
-    from risk.services import inspection_outcome_record
-
-    try:
-        duty = Decimal(request.POST.get("additional_duty") or "0")
-    except InvalidOperation:
-        raise ApplicationError(_("The additional duty must be an amount.")) from None
-    outcome = inspection_outcome_record(
+    officer.officer_inspect(
         consignment=consignment,
         officer=request.user,
         irregularity_found=request.POST.get("irregularity_found") == "yes",
         kind=request.POST.get("kind", OutcomeKind.NONE),
-        additional_duty=duty,
+        additional_duty=_amount(request, "additional_duty", _("The additional duty"), default="0"),
         notes=_post(request, "notes"),
+        photos=request.FILES.getlist("photos"),
     )
-    _save_photos(outcome, request.FILES.getlist("photos"))
     return _("The inspection outcome was recorded.")
-
-
-def _save_photos(outcome, files) -> None:
-    from risk.models import InspectionPhoto
-
-    for upload in files[:10]:
-        if upload.content_type not in ("image/jpeg", "image/png", "image/webp") or upload.size > 10 * 1024 * 1024:
-            raise ApplicationError(_("Photos must be JPEG, PNG or WebP images of at most 10 MB."))
-        InspectionPhoto.objects.create(outcome=outcome, file=upload)
 
 
 @action("propose_seizure")
 def _propose_seizure(request, consignment):
     officer.seizure_propose(consignment=consignment, officer=request.user, reason=_post(request, "reason"))
     return _("The seizure waits for a supervisor's confirmation.")
+
+
+@action("withdraw_seizure")
+def _withdraw_seizure(request, consignment):
+    pending = consignment.seizure_requests.filter(state=SeizureRequest.State.PENDING).first()
+    if pending is None:
+        raise ApplicationError(_("No seizure of this item waits for a supervisor."))
+    officer.seizure_withdraw(request=pending, officer=request.user, reason=_post(request, "reason"))
+    return _("Your seizure proposal was withdrawn; the item stays held.")
 
 
 @action("return")
@@ -188,24 +205,35 @@ def _refer(request, consignment):
 
 @action("correct")
 def _correct(request, consignment):
-    try:
-        position = int(request.POST.get("position", ""))
-        value = Decimal(request.POST.get("value", ""))
-    except (ValueError, InvalidOperation):
-        raise ApplicationError(_("Give the line and a value.")) from None
+    position = request.POST.get("position", "").strip()
+    if not (position.isascii() and position.isdigit() and 0 < int(position) < 10_000):
+        raise ApplicationError(_("Give the line to correct."))
     officer.officer_correct_line(
         consignment=consignment,
         officer=request.user,
-        position=position,
+        position=int(position),
         hs_code=_post(request, "hs_code"),
-        value=value,
+        value=_amount(request, "value", _("The value")),
         reason=_post(request, "reason"),
     )
     return _("The declaration was corrected and reassessed.")
 
 
 def _post(request, name: str) -> str:
-    return request.POST.get(name, "").strip()[:4000]
+    """A text field as typed, without NUL and other control characters (PostgreSQL stores no NUL)."""
+    return CONTROL_CHARACTERS.sub("", request.POST.get(name, "")).strip()[:4000]
+
+
+def _amount(request, name: str, label: str, default: str = "") -> Decimal:
+    """A money amount of a form: a finite number of 0 or more with at most two decimals, else a clear error."""
+    raw = request.POST.get(name, "").strip() or default
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or not 0 <= amount < Decimal("1e11") or amount != round(amount, 2):
+        raise ApplicationError(_("%(label)s must be an amount such as 12.50.") % {"label": label})
+    return amount
 
 
 @officer_required
@@ -231,7 +259,7 @@ def item_action(request, pk: int, name: str):
 @require_GET
 def seizures_view(request):
     pending = SeizureRequest.objects.filter(state="PENDING").select_related("consignment", "proposed_by")
-    return render(request, "officer/seizures.html", {"pending": pending})
+    return render(request, "officer/seizures.html", {"pending": pending.order_by("proposed_at")})
 
 
 @supervisor_required
@@ -242,9 +270,11 @@ def seizure_decide(request, pk: int, decision: str):
         if decision == "confirm":
             officer.seizure_confirm(request=request_obj, supervisor=request.user)
             messages.success(request, _("Seizure confirmed."))
-        else:
+        elif decision == "reject":
             officer.seizure_reject(request=request_obj, supervisor=request.user, reason=_post(request, "reason"))
             messages.success(request, _("Seizure rejected; the item stays held."))
+        else:
+            return render(request, "officer/error.html", {"message": _("Unknown decision.")}, status=404)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("officer:seizures")
@@ -282,5 +312,5 @@ def dispute_resolve(request, pk: int):
 @officer_required
 @require_GET
 def search_view(request):
-    query = request.GET.get("q", "")[:200]
+    query = CONTROL_CHARACTERS.sub("", request.GET.get("q", ""))[:200]
     return render(request, "officer/search.html", {"q": query, "results": queue.search(query) if query else []})

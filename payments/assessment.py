@@ -21,17 +21,18 @@ from clearance.models import Consignment
 from clearance.selectors import WITH_LINES, content_lines
 from core.actors import Actor
 from core.db import copy_objects
+from core.exceptions import ApplicationError
 from core.services import audit_entries_create
 from payments import notifications
-from payments.calculator import Breakdown, ItemInput, LineInput, assess_item
-from payments.models import Assessment, AssessmentFee, AssessmentLine, Regime
+from payments.calculator import Adjustment, Breakdown, ItemInput, LineInput, assess_item
+from payments.models import Assessment, AssessmentFee, AssessmentLine, ChargeAdjustment, Regime
 from payments.selectors import TariffUnavailable, tariff_for
 
 ASSESSMENT_ACTOR = Actor.system("payments.assessment")
 _FOUR = Decimal("0.0001")
 
 
-def item_input(consignment: Consignment) -> ItemInput:
+def item_input(consignment: Consignment, adjustments: tuple[Adjustment, ...] = ()) -> ItemInput:
     return ItemInput(
         category=consignment.category,
         currency=consignment.currency,
@@ -49,7 +50,16 @@ def item_input(consignment: Consignment) -> ItemInput:
             )
             for line in content_lines(consignment)
         ),
+        adjustments=adjustments,
     )
+
+
+def adjustments_for(consignment_ids: list[int]) -> dict[int, list[ChargeAdjustment]]:
+    """The duty found at inspection of each item, in the order it was found."""
+    found: dict[int, list[ChargeAdjustment]] = defaultdict(list)
+    for adjustment in ChargeAdjustment.objects.filter(consignment_id__in=consignment_ids).order_by("created_at", "id"):
+        found[adjustment.consignment_id].append(adjustment)
+    return found
 
 
 class TariffBook:
@@ -100,7 +110,8 @@ def consignments_assess_charges(
             .annotate(last=Max("number"))
         )
         Assessment.objects.filter(consignment_id__in=[c.pk for c in locked], is_current=True).update(is_current=False)
-        built = {c.pk: _build(c, book, numbers.get(c.pk, 0) + 1, actor, reason) for c in locked}
+        found = adjustments_for([c.pk for c in locked])
+        built = {c.pk: _build(c, book, numbers.get(c.pk, 0) + 1, actor, reason, found.get(c.pk, [])) for c in locked}
         results = _save(built)
         audit_entries_create(
             model=Consignment,
@@ -115,8 +126,36 @@ def consignments_assess_charges(
     return results
 
 
-def _build(consignment: Consignment, book: TariffBook, number: int, actor: Actor, reason: str):
-    """The unsaved assessment of one item, with its lines and fees."""
+def consignment_duty_add(
+    *, consignment: Consignment, duty: Decimal, description: str, actor: Actor, reason: str = ""
+) -> Assessment:
+    """Charge duty found beyond the declaration: a new assessment with an adjustment line.
+
+    The amount is in the currency of the item's current assessment (the
+    regime's). Every later assessment of the item keeps it, so a correction
+    cannot drop it; the officer's release then asks for the new total.
+    """
+    if duty <= 0 or not duty.is_finite():
+        raise ApplicationError("Additional duty must be an amount above zero.")
+    with transaction.atomic():
+        current = Assessment.objects.filter(consignment=consignment, is_current=True).first()
+        if current is None or current.regime_id is None:
+            raise ApplicationError(f"Item {consignment.item_id} has no assessment to add duty to.")
+        ChargeAdjustment.objects.create(
+            consignment=consignment, description=description[:300], duty=duty, currency=current.currency,
+            created_by=actor.label,
+        )  # fmt: skip
+        audit_entries_create(
+            model=Consignment, target_ids=[consignment.pk], action="payments.charge.adjusted", actor=actor,
+            reason=reason, payloads={consignment.pk: {"duty": str(duty), "currency": current.currency}},
+        )  # fmt: skip
+        return consignments_assess_charges(consignment_ids=[consignment.pk], actor=actor, reason=reason or description)[
+            consignment.pk
+        ]
+
+
+def _build(consignment: Consignment, book: TariffBook, number: int, actor: Actor, reason: str, found: list):
+    """The unsaved assessment of one item, with its lines and fees (and the duty found at inspection)."""
     on = consignment.pre_advised_at.date()
     assessment = Assessment(
         consignment=consignment,
@@ -132,7 +171,12 @@ def _build(consignment: Consignment, book: TariffBook, number: int, actor: Actor
         assessment.needs_officer = str(exc)[:200]
         assessment.details = {"error": str(exc)}
         return assessment, [], []
-    breakdown = assess_item(item_input(consignment), tariff)
+    if any(adjustment.currency != regime.currency for adjustment in found):
+        assessment.needs_officer = "Duty found at inspection is in another currency than the regime's."
+        assessment.details = {"error": assessment.needs_officer}
+        return assessment, [], []
+    adjustments = tuple(Adjustment(description=a.description, duty=a.duty) for a in found)
+    breakdown = assess_item(item_input(consignment, adjustments), tariff)
     for name in ("irg_category", "currency", "intrinsic_value", "transport_and_insurance", "customs_value"):
         setattr(assessment, name, getattr(breakdown, name))
     for name in ("duty", "vat", "fees", "total", "ioss_applied"):

@@ -29,6 +29,14 @@ class LineInput:
 
 
 @dataclass(frozen=True)
+class Adjustment:
+    """Duty an officer found due beyond the declaration (at inspection), in the regime's currency."""
+
+    description: str
+    duty: Decimal
+
+
+@dataclass(frozen=True)
 class ItemInput:
     category: str
     currency: str
@@ -37,6 +45,7 @@ class ItemInput:
     postal_charges: Decimal = ZERO
     insurance: Decimal = ZERO
     ioss_number: str = ""
+    adjustments: tuple[Adjustment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,7 +189,11 @@ def assess_item(item: ItemInput, tariff: Tariff) -> Breakdown:
     transport = convert(item.postal_charges + item.insurance)
     customs_values = _customs_values(values, intrinsic, transport, tariff.valuation_basis)
     if item.category == "DOCUMENTS":
-        return _result(IrgCategory.DOCUMENTS, tariff, intrinsic, transport, customs_values, [], [], False,
+        # Documents owe nothing, unless an inspection found dutiable goods in the envelope.
+        found = _adjustment_lines(item, start=len(item.lines) + 1)
+        category = IrgCategory.LOW_VALUE_DUTIABLE if found else IrgCategory.DOCUMENTS
+        fees = _fees(item, tariff, due=True) if found else []
+        return _result(category, tariff, intrinsic, transport, customs_values, found, fees, False,
                        ["Documents: no duty or tax."])  # fmt: skip
 
     has_ioss = bool(item.ioss_number)
@@ -204,6 +217,7 @@ def assess_item(item: ItemInput, tariff: Tariff) -> Breakdown:
         notes.append("Below the VAT threshold: no import VAT.")
 
     lines = _line_results(item, tariff, customs_values, duty_mode, vat_relieved)
+    lines += _adjustment_lines(item, start=len(item.lines) + 1)
     duty, vat = _totals(lines, tariff)
     fee_lines = _fees(item, tariff, due=duty + vat > ZERO)
     fees = sum((fee.amount for fee in fee_lines), ZERO)
@@ -324,6 +338,29 @@ def _line_results(item, tariff, customs_values, duty_mode, vat_relieved) -> list
             )
         )
     return results
+
+
+def _adjustment_lines(item: ItemInput, *, start: int) -> list[LineResult]:
+    """Duty found at inspection, one line each after the declared ones: charged as duty, no VAT recomputed.
+
+    A corrected value or HS code reassesses the declared lines instead (VAT included).
+    """
+    return [
+        LineResult(
+            position=start + offset,
+            description=adjustment.description,
+            hs_code="",
+            declared_value=ZERO,
+            customs_value=ZERO,
+            duty_kind=DutyKind.ADJUSTMENT,
+            duty_rate=None,
+            duty=adjustment.duty,
+            vat_rate=ZERO,
+            vat_base=ZERO,
+            vat=ZERO,
+        )
+        for offset, adjustment in enumerate(item.adjustments)
+    ]
 
 
 def _totals(lines: list[LineResult], tariff: Tariff) -> tuple[Decimal, Decimal]:

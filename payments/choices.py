@@ -40,6 +40,7 @@ class DutyKind(models.TextChoices):
     FLAT = "FLAT", _("Flat amount per tariff line")
     RELIEF = "RELIEF", _("Relieved (below the de minimis)")
     NONE = "NONE", _("No duty")
+    ADJUSTMENT = "ADJUSTMENT", _("Additional duty found at inspection")
 
 
 class IrgCategory(models.IntegerChoices):

@@ -285,6 +285,27 @@ class AssessmentLine(models.Model):
         return f"{self.position}. {self.description}"
 
 
+class ChargeAdjustment(models.Model):
+    """Duty found due beyond the declaration (at an inspection): a line of every later assessment of the item.
+
+    Kept apart from the assessment so that a correction or an amendment,
+    which assesses the item again from its declaration, cannot drop it.
+    """
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="charge_adjustments")
+    description = models.CharField(max_length=300)
+    duty = money_field()
+    currency = models.CharField(max_length=3, help_text=_("The regime's currency, as in the item's assessment"))
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["consignment", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id}: +{self.duty} {self.currency}"
+
+
 class AssessmentFee(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="fee_lines")
     name = models.CharField(max_length=100)

@@ -160,16 +160,25 @@ def dispute_open_for(*, consignment: Consignment) -> Dispute | None:
 
 
 def consignment_ids_past_storage(*, now) -> list[int]:
-    """Items with charges due longer than their regime's storage period, and no open dispute."""
+    """Items stored unpaid at the office of exchange longer than their regime's storage period.
+
+    Only goods customs still holds can be returned: an item that has not
+    arrived, has left the office (EMF) or was delivered (EMI) is not, whatever
+    its charges. An open dispute keeps an item too.
+    """
     ids: list[int] = []
     for regime in Regime.objects.all():
         days = storage_days_for(regime, now.date())
         if days is None:
             continue
+        since = now - timedelta(days=days)
         ids.extend(
             Consignment.objects.filter(
                 state=ConsignmentState.CHARGES_DUE,
-                state_changed_at__lt=now - timedelta(days=days),
+                state_changed_at__lt=since,
+                arrived_at__lt=since,
+                exited_at__isnull=True,
+                delivered_at__isnull=True,
                 addressee_country__in=regime.countries,
             )
             .exclude(disputes__state=DisputeState.OPEN)

@@ -8,9 +8,13 @@ traffic keep the model honest.
 
 from __future__ import annotations
 
-import random
+import hashlib
+import hmac
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.conf import settings
 
 from clearance.choices import Lane
 from clearance.models import Consignment
@@ -21,6 +25,8 @@ from risk.indicators import prohibited_goods, vague_descriptions
 from risk.model import RiskModel
 from risk.postal_features import postal_frame
 from risk.rules import CompiledRule, ItemFacts
+
+logger = logging.getLogger(__name__)
 
 PRECEDENCE = {Lane.RED: 3, Lane.YELLOW: 2, Lane.GREEN: 1}
 UNDERVALUATION_SCORE = 0.35
@@ -61,14 +67,24 @@ def item_facts(c: Consignment, lines: list) -> ItemFacts:
     )
 
 
+def random_draw(consignment_id: int) -> float:
+    """The item's own draw in [0, 1) for random inspection, fixed for its life.
+
+    A keyed hash of the id, so an amendment cannot re-roll the dice and an
+    operator cannot predict which items will be drawn.
+    """
+    key = settings.SECRET_KEY.encode()
+    digest = hmac.new(key, f"random-inspection:{consignment_id}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
 class Engine:
     def __init__(self, *, rules: list[CompiledRule], model: tuple[int, RiskModel] | None,
-                 thresholds: tuple[float, float], random_rate: float, rng: random.Random) -> None:  # fmt: skip
+                 thresholds: tuple[float, float], random_rate: float) -> None:  # fmt: skip
         self.rules = rules
         self.model = model
         self.red, self.yellow = thresholds
         self.random_rate = random_rate
-        self.rng = rng
 
     def assess(self, consignments: list[Consignment]) -> dict[int, Verdict]:
         references = history.hs_reference_unit_values()
@@ -105,12 +121,21 @@ class Engine:
         facts = item_facts(c, lines)
         fired = []
         for rule in self.rules:
-            if reason := rule.matches(facts):
+            if reason := self._match(rule, facts):
                 findings.append((reason, rule.score, rule.force_lane))
                 fired.append(f"{rule.code}@v{rule.version}")
-        return self._decide(findings, fired, model_score, contributions)
+        return self._decide(findings, fired, model_score, contributions, random_draw(c.pk))
 
-    def _decide(self, findings, fired, model_score, contributions) -> Verdict:
+    def _match(self, rule: CompiledRule, facts: ItemFacts) -> str | None:
+        """The rule's reason, or None; a rule that fails is left out for this batch, never the item."""
+        try:
+            return rule.matches(facts)
+        except Exception:
+            logger.exception("Risk rule %s v%s failed; left out of this batch", rule.code, rule.version)
+            self.rules = [r for r in self.rules if r is not rule]
+            return None
+
+    def _decide(self, findings, fired, model_score, contributions, draw: float) -> Verdict:
         rule_part = min(1.0, sum(score for _, score, _ in findings))
         score = 1 - (1 - rule_part) * (1 - (model_score or 0.0))
         lane = Lane.RED if score >= self.red else Lane.YELLOW if score >= self.yellow else Lane.GREEN
@@ -120,7 +145,7 @@ class Engine:
         reasons = [reason for reason, _, _ in findings]
         if model_score is not None and model_score >= self.yellow:
             reasons.append(f"Model score {model_score:.2f}: " + (", ".join(contributions) or "no single factor"))
-        random_selection = lane == Lane.GREEN and self.rng.random() < self.random_rate
+        random_selection = lane == Lane.GREEN and draw < self.random_rate
         if random_selection:
             lane = Lane.YELLOW
             reasons.append("Selected at random for inspection (unbiased control sample).")

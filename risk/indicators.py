@@ -6,10 +6,10 @@ score contribution or a forced lane.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from clearance.choices import ItemCategory, Lane
+from core.normalize import text_key
 
 # UPU Convention prohibitions and the usual restricted goods (domain.md §5.1).
 PROHIBITED_WORDS = {
@@ -53,7 +53,8 @@ class Finding:
 
 
 def _words(text: str) -> str:
-    return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()) + " "
+    """The description as screens see it (core.normalize.text_key), space-padded for whole words."""
+    return f" {text_key(text)} "
 
 
 def prohibited_goods(descriptions: list[str], hs_codes: list[str]) -> list[Finding]:
@@ -73,7 +74,7 @@ def prohibited_goods(descriptions: list[str], hs_codes: list[str]) -> list[Findi
 def vague_descriptions(descriptions: list[str], category: str) -> list[Finding]:
     if category == ItemCategory.DOCUMENTS:
         return []
-    vague = [d for d in descriptions if d.strip().lower() in VAGUE_DESCRIPTIONS]
+    vague = [d for d in descriptions if text_key(d) in VAGUE_DESCRIPTIONS]
     if not vague:
         return []
     return [Finding(f"Vague description “{vague[0]}” does not say what the goods are.", 0.3)]

@@ -1,3 +1,6 @@
+import uuid
+from pathlib import Path
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -103,7 +106,8 @@ class InspectionOutcome(BaseModel):
     officer = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     irregularity_found = models.BooleanField()
     kind = models.CharField(max_length=16, choices=OutcomeKind.choices, default=OutcomeKind.NONE)
-    additional_duty = money_field(default=0)
+    additional_duty = money_field(default=0, help_text=_("Duty found at inspection, in `currency`; charged"))
+    currency = models.CharField(max_length=3, blank=True, help_text=_("The currency of the item's assessment"))
     notes = models.TextField(blank=True)
 
     def __str__(self) -> str:
@@ -111,7 +115,9 @@ class InspectionOutcome(BaseModel):
 
 
 def _photo_path(instance, filename: str) -> str:
-    return f"inspections/{instance.outcome.consignment_id}/{instance.outcome_id}-{filename}"
+    # The name is made here, never taken from the upload: the sender's file name is untrusted.
+    suffix = Path(filename).suffix
+    return f"inspections/{instance.outcome.consignment_id}/{instance.outcome_id}-{uuid.uuid4().hex}{suffix}"
 
 
 class InspectionPhoto(models.Model):

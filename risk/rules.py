@@ -45,11 +45,7 @@ def validate_condition(kind: str, condition: Any) -> dict[str, Any]:
         value = condition[key]
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
             errors.append({"field": key, "code": "invalid", "message": "A non-empty list of texts."})
-    for key in NUMBER_KEYS.get(kind, set()) & set(condition):
-        try:
-            Decimal(str(condition[key]))
-        except InvalidOperation:
-            errors.append({"field": key, "code": "invalid", "message": "A decimal number."})
+    errors += _number_errors(kind, condition)
     if kind == RuleKind.WATCHLIST and condition.get("party", "any") not in {"sender", "addressee", "any"}:
         errors.append({"field": "party", "code": "invalid", "message": "sender, addressee or any."})
     if kind in {RuleKind.IPR_BRAND, RuleKind.PROHIBITED, RuleKind.WATCHLIST} and not (set(condition) & LIST_KEYS[kind]):
@@ -57,6 +53,31 @@ def validate_condition(kind: str, condition: Any) -> dict[str, Any]:
     if errors:
         raise InvalidRule("The rule's condition is not valid.", details=errors)
     return condition
+
+
+def _number_errors(kind: str, condition: dict[str, Any]) -> list[dict[str, str]]:
+    """Bounds must be finite, non-negative amounts, and a minimum no larger than its maximum.
+
+    NaN or Infinity would make every comparison fail (or raise) while scoring.
+    """
+    errors, numbers = [], {}
+    for key in sorted(NUMBER_KEYS.get(kind, set()) & set(condition)):
+        value = condition[key]
+        number = None
+        if isinstance(value, int | float | str) and not isinstance(value, bool):
+            try:
+                number = Decimal(str(value).strip())
+            except InvalidOperation:
+                number = None
+        if number is None or not number.is_finite() or number < 0:
+            message = f"{key} must be a finite amount of 0 or more (got {str(value)[:40]!r})."
+            errors.append({"field": key, "code": "invalid", "message": message})
+        else:
+            numbers[key] = number
+    for low, high in (("value_min", "value_max"), ("weight_min", "weight_max")):
+        if low in numbers and high in numbers and numbers[low] > numbers[high]:
+            errors.append({"field": low, "code": "invalid", "message": f"{low} is larger than {high}."})
+    return errors
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
@@ -10,23 +12,64 @@ from django.utils import timezone
 from risk.choices import RuleStatus
 from risk.model import RiskModel
 from risk.models import ModelVersion, RiskAssessment, Rule
-from risk.rules import CompiledRule
+from risk.rules import CompiledRule, validate_condition
 
+logger = logging.getLogger(__name__)
 THRESHOLDS_CACHE_KEY = "risk:lane-thresholds"
 _loaded_models: dict[int, RiskModel] = {}
 
 
 def rules_in_force() -> list[CompiledRule]:
-    """Active rules whose effective period includes now."""
+    """Active rules whose effective period includes now, ready to match.
+
+    A rule that cannot be applied (a condition stored before it was checked as
+    it is now) is left out and logged, never allowed to fail every item's
+    scoring; the rules page lists it (rules_unusable).
+    """
+    compiled = []
+    for rule in _rules_active_now():
+        try:
+            compiled.append(compile_rule(rule))
+        except Exception:
+            logger.exception("Risk rule %s v%s cannot be applied; it is left out of scoring", rule.code, rule.version)
+    return compiled
+
+
+def rules_unusable() -> list[tuple[Rule, str]]:
+    """Rules in force that scoring leaves out, with what is wrong with each."""
+    unusable = []
+    for rule in _rules_active_now():
+        try:
+            compile_rule(rule)
+        except Exception as exc:
+            details = "; ".join(d.get("message", "") for d in getattr(exc, "details", []))
+            unusable.append((rule, " ".join(filter(None, [getattr(exc, "message", str(exc)), details]))))
+    return unusable
+
+
+def compile_rule(rule: Rule) -> CompiledRule:
+    validate_condition(rule.kind, rule.condition)
+    return CompiledRule(code=rule.code, version=rule.version, kind=rule.kind, description=rule.description,
+                        condition=rule.condition, force_lane=rule.force_lane, score=rule.score)  # fmt: skip
+
+
+def _rules_active_now() -> QuerySet[Rule]:
     now = timezone.now()
-    rules = Rule.objects.filter(status=RuleStatus.ACTIVE, effective_from__lte=now).filter(
+    return Rule.objects.filter(status=RuleStatus.ACTIVE, effective_from__lte=now).filter(
         Q(effective_to__isnull=True) | Q(effective_to__gt=now)
     )
-    return [
-        CompiledRule(code=r.code, version=r.version, kind=r.kind, description=r.description,
-                     condition=r.condition, force_lane=r.force_lane, score=r.score)
-        for r in rules
-    ]  # fmt: skip
+
+
+def consignments_unscored(consignments: list) -> list:
+    """Those of these items whose current version has no risk assessment yet."""
+    if not consignments:
+        return []
+    scored = set(
+        RiskAssessment.objects.filter(consignment_id__in=[c.pk for c in consignments]).values_list(
+            "consignment_id", "consignment_version"
+        )
+    )
+    return [c for c in consignments if (c.pk, c.version) not in scored]
 
 
 def active_model() -> tuple[int, RiskModel] | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import random
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,14 +20,14 @@ from clearance.choices import ConsignmentState, ItemCategory, Lane
 from clearance.models import Consignment
 from clearance.selectors import WITH_LINES
 from core.actors import Actor
-from core.db import insert_rows
+from core.db import insert_rows, update_rows
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
 from core.models import User
 from core.services import audit_entries_create
 from payments import assessment
 from risk import selectors
 from risk.choices import OutcomeKind, RuleKind, RuleStatus
-from risk.engine import Engine, Verdict
+from risk.engine import PRECEDENCE, Engine, Verdict
 from risk.model import ALGORITHM, RiskModel, ranking_metrics
 from risk.models import InspectionOutcome, ModelVersion, RiskAssessment, Rule
 from risk.postal_features import POSTAL_SPEC, postal_frame
@@ -41,13 +40,17 @@ logger = logging.getLogger(__name__)
 # --- Scoring --------------------------------------------------------------------------
 
 
-def consignments_assess(*, consignment_ids: list[int], seed: int | None = None) -> dict[str, int]:
+def consignments_assess(*, consignment_ids: list[int]) -> dict[str, int]:
     """Score a batch of pre-advised items, record score, lane and reasons, and route them.
 
     Items no longer PRE_ADVISED (scored already, or amended and re-queued with a
     newer task) are skipped, so a repeated task is harmless. The items stay
     locked from loading to routing: an amendment arriving meanwhile waits and
     is scored afresh, never overwritten by a verdict on its old content.
+
+    A held item whose current version has no score yet (an amendment of an
+    item in front of an officer) is scored for information only: its lane
+    never drops and scoring never routes it (consignments_rescore_held).
     """
     model = selectors.active_model()
     engine = Engine(
@@ -55,32 +58,75 @@ def consignments_assess(*, consignment_ids: list[int], seed: int | None = None) 
         model=model,
         thresholds=selectors.lane_thresholds(),
         random_rate=settings.OPENCLEAR_RISK_RANDOM_RATE,
-        rng=random.Random(seed),
     )
     with transaction.atomic():
         consignments = list(
             Consignment.objects.select_for_update(of=("self",))
-            .filter(id__in=consignment_ids, state=ConsignmentState.PRE_ADVISED)
+            .filter(id__in=consignment_ids, state__in=(ConsignmentState.PRE_ADVISED, ConsignmentState.HELD))
             .select_related("operator")
             .prefetch_related(WITH_LINES)
             .order_by("id")
         )
-        if not consignments:
+        fresh = [c for c in consignments if c.state == ConsignmentState.PRE_ADVISED]
+        held = selectors.consignments_unscored([c for c in consignments if c.state == ConsignmentState.HELD])
+        if not fresh and not held:
             return {"assessed": 0, "held": 0, "released": 0, "charges_due": 0}
-        verdicts = engine.assess(consignments)
+        verdicts = engine.assess(fresh + held)
+        rescored = consignments_rescore_held(consignments=held, verdicts=verdicts, model=model)
+        if not fresh:
+            return {"assessed": 0, "held": 0, "released": 0, "charges_due": 0, "rescored": rescored}
         result = clearance_services.consignments_transition(
             transition=transitions.ASSESS,
-            consignment_ids=list(verdicts),
+            consignment_ids=[c.pk for c in fresh],
             actor=RISK_ACTOR,
-            changes={pk: _change(v) for pk, v in verdicts.items()},
+            changes={c.pk: _change(verdicts[c.pk]) for c in fresh},
         )
-        versions = {c.pk: c.version for c in consignments}
+        versions = {c.pk: c.version for c in fresh}
         insert_rows(
             RiskAssessment,
             [_assessment_row(pk, versions[pk], verdicts[pk], model) for pk in result.changed],
             on_conflict_do_nothing=True,
         )
-        return _route(result.changed, verdicts, {c.pk: c for c in consignments})
+        routed = _route(result.changed, verdicts, {c.pk: c for c in fresh})
+        return {**routed, "rescored": rescored} if rescored else routed
+
+
+def consignments_rescore_held(*, consignments: list[Consignment], verdicts: dict[int, Verdict], model) -> int:
+    """Record the score of an amended item an officer has in hand, without taking it from them.
+
+    The new version's own verdict is stored (the officer sees its reasons);
+    the item keeps the higher of its lane in force and the new one, and its
+    charges are assessed again on the new content. Nothing is released,
+    asked for payment or otherwise routed.
+    """
+    if not consignments:
+        return 0
+    now = timezone.now()
+    kept = {c.pk: _lane_kept(c, verdicts[c.pk]) for c in consignments}
+    insert_rows(
+        RiskAssessment,
+        [_assessment_row(c.pk, c.version, verdicts[c.pk], model) for c in consignments],
+        on_conflict_do_nothing=True,
+    )
+    update_rows(
+        Consignment,
+        [(pk, {"lane": lane, "risk_score": score, "updated_at": now}) for pk, (lane, score) in kept.items()],
+        ["lane", "risk_score", "updated_at"],
+    )
+    audit_entries_create(
+        model=Consignment, target_ids=list(kept), action="risk.consignment.rescored", actor=RISK_ACTOR, at=now,
+        reason="Amended while in front of an officer: scored for information, the lane in force is kept.",
+        payloads={c.pk: {**_change(verdicts[c.pk]).payload, "version": c.version, "laneInForce": kept[c.pk][0]}
+                  for c in consignments},
+    )  # fmt: skip
+    assessment.consignments_assess_charges(consignment_ids=list(kept), locked=consignments)
+    return len(consignments)
+
+
+def _lane_kept(consignment: Consignment, verdict: Verdict) -> tuple[str, Decimal]:
+    lane = max(consignment.lane, verdict.lane, key=lambda lane: PRECEDENCE.get(lane, 0))
+    score = max(consignment.risk_score or Decimal("0"), verdict.score)
+    return lane, score
 
 
 # Errors of the surroundings, not of the items: the task fails and is tried again.
@@ -204,6 +250,8 @@ def rule_propose(
     _require_supervisor(author, "propose risk rules")
     if kind not in RuleKind.values:
         raise ApplicationError(f"Unknown rule kind {kind!r}.", code="invalid_rule")
+    if not score.is_finite() or not Decimal("0") <= score <= Decimal("1"):
+        raise ApplicationError("A rule's score is a number from 0 to 1.", code="invalid_rule")
     if not force_lane and not score:
         raise ApplicationError("A rule must force a lane or add to the score.", code="invalid_rule")
     latest = Rule.objects.select_for_update().filter(code=code).order_by("-version").first()

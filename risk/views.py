@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.decorators import officer_required, supervisor_required
 from core.exceptions import ApplicationError
-from risk import services
+from risk import selectors, services
 from risk.choices import RuleKind, RuleStatus
 from risk.models import ModelVersion, Rule
 
@@ -28,7 +28,13 @@ def rules_view(request):
     return render(
         request,
         "risk/rules.html",
-        {"rules": rules[:500], "kinds": RuleKind.choices, "statuses": RuleStatus.choices, "status": status},
+        {
+            "rules": rules[:500],
+            "kinds": RuleKind.choices,
+            "statuses": RuleStatus.choices,
+            "status": status,
+            "unusable": selectors.rules_unusable(),
+        },  # fmt: skip
     )
 
 

@@ -74,3 +74,16 @@ class ConsignmentFactory(factory.django.DjangoModelFactory):
                 hs_code=spec.get("hs_code", "610910"),
                 origin_country=spec.get("origin_country", "CN"),
             )
+
+
+def image_upload(name: str = "parcel.png", image_format: str = "PNG", size=(32, 24), content_type: str | None = None):
+    """A real image file, as a browser uploads it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buffer, format=image_format)
+    mime = content_type or f"image/{image_format.lower()}"
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=mime)

@@ -1,5 +1,6 @@
 // Keyboard shortcuts of the officer dashboard: n = take the next item,
-// r = release the open item (after a confirmation), / = search.
+// r = release the open item (after a confirmation; a red item's reason field
+// is focused instead, since it cannot be released without one), / = search.
 // Ignored while typing in a field.
 document.addEventListener("keydown", function (event) {
   var target = event.target;
@@ -10,7 +11,9 @@ document.addEventListener("keydown", function (event) {
     if (next) { event.preventDefault(); next.click(); }
   } else if (event.key === "r") {
     var release = document.getElementById("release");
-    if (release && window.confirm(release.textContent.trim() + "?")) { event.preventDefault(); release.click(); }
+    var reason = document.getElementById("release-reason");
+    if (reason) { event.preventDefault(); reason.focus(); }
+    else if (release && window.confirm(release.textContent.trim() + "?")) { event.preventDefault(); release.click(); }
   } else if (event.key === "/") {
     var search = document.querySelector("form.search input");
     if (search) { event.preventDefault(); search.focus(); }

@@ -10,7 +10,7 @@ from clearance.models import Claim, Consignment
 from payments.assessment import consignments_assess_charges
 from risk.models import InspectionOutcome, RiskAssessment, Rule
 from tests.conftest import ARTIFACTS
-from tests.factories import ConsignmentFactory, UserFactory
+from tests.factories import ConsignmentFactory, UserFactory, image_upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"
@@ -60,7 +60,7 @@ def test_inspect_and_record_an_outcome(page, live_server, tmp_path):
     officer = UserFactory(role="OFFICER")
     item = held("0.8000", lane=Lane.RED)
     photo = tmp_path / "opened.png"
-    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    photo.write_bytes(image_upload().read())
     log_in(page, live_server, officer)
     page.goto(f"{live_server.url}/officer/items/{item.pk}/")
     page.locator("#irregular").check()
@@ -178,3 +178,74 @@ def test_release_times_page_and_a_simulation_seen_through(page, live_server):
     page.locator("#simulation-table").wait_for(timeout=10_000)  # the page polls until the run is done
     assert page.locator("#simulation-table tr", has_text="Duty").first.locator("td").nth(2).inner_text() == "6.00"
     shot(page, "simulator")
+
+
+def test_a_pending_seizure_stops_another_officer_until_a_second_supervisor_confirms(page, browser, live_server):
+    proposer, other = UserFactory(role="OFFICER"), UserFactory(role="OFFICER")
+    supervisor = UserFactory(role="SUPERVISOR")
+    item = held("0.9500", lane=Lane.RED, lines=[{"description": "Revolver", "hs_code": "930200"}])
+    log_in(page, live_server, proposer)
+    page.goto(f"{live_server.url}/officer/items/{item.pk}/")
+    page.get_by_text("Seize", exact=True).click()
+    page.get_by_label("Grounds").fill("A revolver in a toy box")
+    page.locator("#propose-seizure").click()
+    assert page.locator("#seizure-pending").is_visible()
+
+    def new_page(user):
+        context = browser.new_context()
+        tab = context.new_page()
+        log_in(tab, live_server, user)
+        return context, tab
+
+    context, tab = new_page(other)
+    tab.goto(f"{live_server.url}/officer/items/{item.pk}/")
+    assert tab.locator("#release").count() == 0  # no release while the seizure waits
+    assert "No other decision can be taken" in tab.locator("#seizure-pending").inner_text()
+    shot(tab, "seizure-blocks-release")
+    context.close()
+
+    context, tab = new_page(supervisor)
+    tab.get_by_role("link", name=re.compile("seizure waits")).click()
+    tab.get_by_role("button", name="Confirm the seizure").click()
+    assert "Seizure confirmed." in tab.locator(".messages").inner_text()
+    context.close()
+    item.refresh_from_db()
+    assert item.state == ConsignmentState.SEIZED
+
+
+def test_duty_found_at_inspection_is_paid_by_the_payer_and_releases_the_item(page, browser, live_server):
+    from tests.payments.helpers import item_url
+    from tests.payments.test_portal_browser import fill_card
+
+    officer = UserFactory(role="OFFICER")
+    item = held("0.6000", addressee_email="amra@example.ba")  # USD 25 to Bosnia and Herzegovina: nothing due
+    log_in(page, live_server, officer)
+    page.goto(f"{live_server.url}/officer/items/{item.pk}/")
+    page.locator("#irregular").check()
+    page.get_by_label("Kind").select_option("UNDERVALUATION")
+    page.get_by_label("Additional duty").fill("40.00")
+    page.locator("#record-outcome").click()
+    assert "+ 40.00 BAM" in page.locator("p.adjustment").inner_text()
+    page.locator("#release").click()
+    page.wait_for_url(f"{live_server.url}/officer/")
+    item.refresh_from_db()
+    assessment = item.assessments.get(is_current=True)
+    assert item.state == ConsignmentState.CHARGES_DUE and assessment.total >= Decimal("40.00")
+
+    context = browser.new_context()
+    payer = context.new_page()
+    payer.goto(live_server.url + item_url(item))
+    assert payer.locator("#total").inner_text() == f"{assessment.total} BAM"
+    payer.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    fill_card(payer, "4242 4242 4242 4242")
+    payer.get_by_role("button", name="Pay", exact=True).click()
+    payer.wait_for_selector("#verification-code")
+    assert payer.locator("#amount").inner_text() == f"{assessment.total} BAM"
+    shot(payer, "inspection-duty-paid")
+    context.close()
+    item.refresh_from_db()
+    assert item.state == ConsignmentState.RELEASED
+    assert list(item.decisions.order_by("sequence").values_list("code", flat=True))[-2:] == [
+        "RELEASE_CHARGES_DUE",
+        "RELEASED",
+    ]

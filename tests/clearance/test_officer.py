@@ -17,7 +17,7 @@ from payments.assessment import consignments_assess_charges
 from payments.models import Assessment
 from postal.selectors import latest_charges
 from risk.models import InspectionOutcome, ModelVersion, RiskAssessment, Rule
-from tests.factories import ConsignmentFactory, UserFactory
+from tests.factories import ConsignmentFactory, UserFactory, image_upload
 from tests.payments.helpers import make_due
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +140,7 @@ def test_request_information_reaches_the_operator_and_the_answer_requeues(office
 
 def test_inspection_outcome_with_a_photo(officer_client, officer):
     item = held()
-    photo = SimpleUploadedFile("parcel.png", b"\x89PNG\r\n\x1a\n0000", content_type="image/png")
+    photo = image_upload("../../etc/parcel.png")
     officer_client.post(
         f"/officer/items/{item.pk}/inspect",
         {"irregularity_found": "yes", "kind": "UNDERVALUATION", "additional_duty": "12.50", "notes": "Invoice: USD 90",
@@ -153,15 +153,32 @@ def test_inspection_outcome_with_a_photo(officer_client, officer):
         Decimal("12.50"),
     )
     assert outcome.officer == officer and outcome.photos.count() == 1
+    stored = outcome.photos.get().file.name
+    assert stored.startswith(f"inspections/{item.pk}/") and stored.endswith(".png") and ".." not in stored
 
 
-def test_a_photo_that_is_not_an_image_is_refused(officer_client):
+@pytest.mark.parametrize(
+    "upload",
+    [
+        SimpleUploadedFile("x.html", b"<script>alert(1)</script>", content_type="text/html"),
+        SimpleUploadedFile("x.png", b"<script>alert(1)</script>", content_type="image/png"),  # lies about its type
+        SimpleUploadedFile(
+            "x.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>', content_type="image/png"
+        ),
+        SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n0000", content_type="image/png"),  # a PNG header, no image
+    ],
+    ids=["html", "html-as-png", "svg-as-png", "truncated-png"],
+)
+def test_a_photo_that_is_not_an_image_is_refused_and_nothing_is_recorded(officer_client, upload):
     item = held()
-    script = SimpleUploadedFile("x.html", b"<script>", content_type="text/html")
     response = officer_client.post(
-        f"/officer/items/{item.pk}/inspect", {"irregularity_found": "no", "photos": [script]}, follow=True
+        f"/officer/items/{item.pk}/inspect",
+        {"irregularity_found": "yes", "kind": "UNDERVALUATION", "additional_duty": "5.00", "photos": [upload]},
+        follow=True,
     )
-    assert "Photos must be JPEG, PNG or WebP" in response.content.decode()
+    assert "photos must be JPEG, PNG or WebP images" in response.content.decode()
+    assert not InspectionOutcome.objects.filter(consignment=item).exists()
+    assert Assessment.objects.filter(consignment=item).count() == 1  # no duty charged either
 
 
 def test_a_seizure_waits_for_a_second_person(client, officer):
@@ -283,9 +300,11 @@ def test_an_unknown_hs_code_is_refused(officer_client):
 def test_bulk_release(officer_client):
     items = [held() for _ in range(3)]
     already = ConsignmentFactory(state=ConsignmentState.SEIZED)
-    page = officer_client.post(
-        "/officer/bulk-release", {"items": [c.pk for c in items] + [already.pk]}, follow=True
-    ).content.decode()
+    selection = {"items": [c.pk for c in items] + [already.pk]}
+    preview = officer_client.post("/officer/bulk-release", selection).content.decode()
+    assert 'id="count-yellow">3<' in preview and 'id="count-red">0<' in preview
+    assert not Consignment.objects.filter(state=ConsignmentState.RELEASED).exists()  # nothing before the confirmation
+    page = officer_client.post("/officer/bulk-release", {**selection, "confirm": "yes"}, follow=True).content.decode()
     assert "3 item(s) released." in page and already.item_id in page
     assert set(Consignment.objects.filter(pk__in=[c.pk for c in items]).values_list("state", flat=True)) == {
         ConsignmentState.RELEASED

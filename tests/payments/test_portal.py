@@ -254,7 +254,8 @@ def test_a_dispute_keeps_the_item_from_being_returned(client, due):
     dispute = Dispute.objects.get()
     assert dispute.state == DisputeState.OPEN and dispute.line == line
     assert AuditEntry.objects.filter(target_id=due.pk, action="payments.dispute.opened").exists()
-    Consignment.objects.filter(pk=due.pk).update(state_changed_at=timezone.now() - timedelta(days=60))
+    long_ago = timezone.now() - timedelta(days=60)
+    Consignment.objects.filter(pk=due.pk).update(state_changed_at=long_ago, arrived_at=long_ago)
     assert consignments_return_unpaid() == 0
     due.refresh_from_db()
     assert due.state == ConsignmentState.CHARGES_DUE
@@ -262,7 +263,8 @@ def test_a_dispute_keeps_the_item_from_being_returned(client, due):
 
 def test_unpaid_items_are_returned_after_the_storage_period(due):
     fresh = make_due()
-    Consignment.objects.filter(pk=due.pk).update(state_changed_at=timezone.now() - timedelta(days=31))
+    long_ago = timezone.now() - timedelta(days=31)
+    Consignment.objects.filter(pk=due.pk).update(state_changed_at=long_ago, arrived_at=long_ago)
     assert consignments_return_unpaid() == 1  # BiH keeps items 30 days
     due.refresh_from_db()
     fresh.refresh_from_db()

@@ -86,7 +86,8 @@ def test_the_same_content_again_is_a_duplicate_with_no_change(operator_client):
 def test_new_content_before_a_final_decision_is_an_amendment(operator_client, django_capture_on_commit_callbacks):
     post(operator_client, batch(item()))
     consignment = Consignment.objects.get()
-    Consignment.objects.filter(pk=consignment.pk).update(state=ConsignmentState.HELD, lane="RED")
+    # Green and asked to pay, never in front of an officer: the new version is scored from the start.
+    Consignment.objects.filter(pk=consignment.pk).update(state=ConsignmentState.CHARGES_DUE, lane="GREEN")
     changed = item(contents=[{"description": "Cotton T-shirt", "quantity": 3, "netWeightKg": "0.400",
                               "value": "18.75", "hsCode": "610910", "originCountry": "CN"}])  # fmt: skip
 

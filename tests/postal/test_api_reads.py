@@ -11,10 +11,11 @@ from clearance.choices import ConsignmentState
 from clearance.models import Consignment, ConsignmentEvent
 from clearance.services import consignment_require_payment, consignments_transition
 from core.actors import Actor
+from core.choices import ActorKind
 from tests.factories import ConsignmentFactory
 from tests.postal.payloads import batch, item
 
-ACTOR = Actor.system("tests")
+ACTOR = Actor(kind=ActorKind.USER, label="officer:tests")  # decisions on held items are an officer's
 
 
 def post(client, url, body):

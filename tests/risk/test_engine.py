@@ -1,4 +1,3 @@
-import random
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,7 +9,7 @@ from clearance.choices import ConsignmentState, Lane
 from clearance.models import Consignment
 from core.normalize import party_key
 from risk.choices import RuleKind
-from risk.engine import Engine
+from risk.engine import Engine, random_draw
 from risk.models import RiskAssessment
 from risk.rules import CompiledRule
 from risk.services import consignments_assess
@@ -27,9 +26,8 @@ def _fresh_cache(settings):
     cache.clear()
 
 
-def engine(rules=(), random_rate=0.0, seed=1):
-    return Engine(rules=list(rules), model=None, thresholds=(0.7, 0.3), random_rate=random_rate,
-                  rng=random.Random(seed))  # fmt: skip
+def engine(rules=(), random_rate=0.0):
+    return Engine(rules=list(rules), model=None, thresholds=(0.7, 0.3), random_rate=random_rate)
 
 
 def rule(force_lane="", score="0"):
@@ -67,16 +65,21 @@ def test_scores_of_findings_add_up_to_a_lane():
 
 
 def test_the_random_rate_sends_that_share_of_green_items_to_an_officer():
-    # Binomial(10,000, 0.05): mean 500, standard deviation 21.8; fixed seed.
-    decide = engine(random_rate=0.05, seed=2026)._decide
-    picked = sum(decide([], [], None, []).random_selection for _ in range(10_000))
+    # Binomial(10,000, 0.05): mean 500, standard deviation 21.8; the draws of ids 1..10,000.
+    decide = engine(random_rate=0.05)._decide
+    picked = sum(decide([], [], None, [], random_draw(pk)).random_selection for pk in range(1, 10_001))
     assert 435 <= picked <= 565
-    assert decide([], [], None, []).lane in {Lane.GREEN, Lane.YELLOW}
+
+
+def test_each_item_is_drawn_once_for_its_whole_life():
+    draws = [random_draw(pk) for pk in range(1, 1001)]
+    assert draws == [random_draw(pk) for pk in range(1, 1001)]  # the same item, the same draw
+    assert len(set(draws)) == 1000 and all(0 <= d < 1 for d in draws)
 
 
 def test_randomly_selected_items_say_so():
     decide = engine(random_rate=1.0)._decide
-    result = decide([], [], None, [])
+    result = decide([], [], None, [], random_draw(7))
     assert result.lane == Lane.YELLOW and result.random_selection
     assert "random" in result.reasons[0]
 
