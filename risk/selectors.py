@@ -6,7 +6,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from risk.choices import RuleStatus
@@ -70,6 +70,21 @@ def consignments_unscored(consignments: list) -> list:
         )
     )
     return [c for c in consignments if (c.pk, c.version) not in scored]
+
+
+def consignment_ids_held_unscored(*, limit: int = 10_000) -> list[int]:
+    """Held items whose current version has no risk assessment long after their last change."""
+    from clearance.choices import ConsignmentState
+    from clearance.models import Consignment
+
+    cutoff = timezone.now() - settings.OPENCLEAR_STUCK_AFTER
+    scored = RiskAssessment.objects.filter(consignment_id=OuterRef("pk"), consignment_version=OuterRef("version"))
+    return list(
+        Consignment.objects.filter(state=ConsignmentState.HELD, updated_at__lt=cutoff)
+        .exclude(Exists(scored))
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
 
 
 def active_model() -> tuple[int, RiskModel] | None:

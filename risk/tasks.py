@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from core.exceptions import ApplicationError
-from risk import history, services
+from risk import history, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,16 @@ def consignments_assess(consignment_ids: list[int]) -> dict[str, int]:
     retry the periodic sweep re-enqueues whatever is still waiting.
     """
     return services.consignments_assess_isolating(consignment_ids=consignment_ids)
+
+
+@shared_task(acks_late=True)
+def consignments_sweep_held_unscored() -> int:
+    """Beat: held items amended while an officer had them, whose information score was lost with its task."""
+    from clearance.services import consignments_enqueue_assessment
+
+    ids = selectors.consignment_ids_held_unscored()
+    consignments_enqueue_assessment(consignment_ids=ids)
+    return len(ids)
 
 
 @shared_task(acks_late=True)

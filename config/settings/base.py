@@ -214,6 +214,12 @@ CELERY_BEAT_SCHEDULE["postal-webhook-retries"] = {
     "task": "postal.tasks.webhook_deliveries_sweep",
     "schedule": timedelta(seconds=30),
 }
+# An amended item an officer has in hand is scored for information; one whose
+# scoring task the broker lost is found and scored again.
+CELERY_BEAT_SCHEDULE["risk-sweep-held-unscored"] = {
+    "task": "risk.tasks.consignments_sweep_held_unscored",
+    "schedule": timedelta(seconds=env_int("OPENCLEAR_SWEEP_SECONDS", 120)),
+}
 OPENCLEAR_RISK_RED_THRESHOLD = 0.7
 OPENCLEAR_RISK_YELLOW_THRESHOLD = 0.3
 # Share of green items sent to an officer at random (ASYCUDA's minimum random

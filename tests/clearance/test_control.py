@@ -635,3 +635,24 @@ def test_a_broken_rule_in_force_is_left_out_and_every_item_is_still_scored(clien
     assert state_of(knife) == ConsignmentState.HELD and state_of(plain) != ConsignmentState.HELD
     html = page(login(client, UserFactory(role="SUPERVISOR")).get("/officer/rules/"))
     assert 'id="rules-unusable"' in html and "broken" in html
+
+
+def test_a_held_item_whose_information_score_was_lost_is_swept(
+    operator_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from risk.tasks import consignments_sweep_held_unscored
+
+    _post_items(operator_client, _revolver())
+    consignment = Consignment.objects.get()
+    consignments_assess(consignment_ids=[consignment.pk])
+    _post_items(operator_client, _toy())  # its scoring task is lost with the broker
+    enqueued = []
+    monkeypatch.setattr("risk.tasks.consignments_assess.delay", enqueued.append)
+    Consignment.objects.filter(pk=consignment.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert consignments_sweep_held_unscored() == 1
+    assert enqueued == [[consignment.pk]]
+    consignments_assess(consignment_ids=[consignment.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert consignments_sweep_held_unscored() == 0  # scored: nothing left to sweep
