@@ -108,7 +108,9 @@ def claim_takeover_dismiss(*, takeover: ClaimTakeover, officer: User) -> None:
 def consignment_claim_next(*, officer: User, queryset) -> Consignment | None:
     """Claim the first item of the officer's queue that nobody else is working.
 
-    SKIP LOCKED lets two officers pressing "next" at once get two different items.
+    Items whose seizure waits for a supervisor are passed over: nothing but
+    that decision can be taken on them. SKIP LOCKED lets two officers pressing
+    "next" at once get two different items.
     """
     _require_officer(officer)
     fresh = timezone.now() - claim_expiry()
@@ -116,6 +118,7 @@ def consignment_claim_next(*, officer: User, queryset) -> Consignment | None:
         candidate = (
             queryset.filter(state=HELD)
             .exclude(Q(claim__claimed_at__gt=fresh) & ~Q(claim__officer=officer))
+            .exclude(seizure_requests__state=SeizureRequest.State.PENDING)
             .select_for_update(skip_locked=True, of=("self",))
             .first()
         )

@@ -306,6 +306,13 @@ def test_only_the_proposer_withdraws_and_a_rejection_needs_a_reason(client, prop
     assert request.state == SeizureRequest.State.REJECTED and request.decision_reason == "Genuine goods"
 
 
+def test_take_the_next_item_passes_over_a_pending_seizure(client, proposed):
+    item_, _, other, _, _ = proposed
+    waiting = held(score="0.1000")
+    assert login(client, other).post("/officer/next")["Location"] == f"/officer/items/{waiting.pk}/"
+    assert not Claim.objects.filter(consignment=item_).exists()
+
+
 def test_a_second_supervisor_confirms(client, proposed):
     item_, _, _, supervisor, _ = proposed
     request = SeizureRequest.objects.get(consignment=item_)
