@@ -102,7 +102,7 @@ def make_payloads(count: int, batch: int, *, first_serial: int = 0, prefix: str 
 
 
 def _unique_id(serial: int, template: str) -> str:
-    from postal import s10
+    from core import s10
 
     return s10.make(template[:2], serial, template[-2:])
 

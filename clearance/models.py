@@ -145,7 +145,7 @@ class Consignment(BaseModel):
     def save(self, **kwargs) -> None:
         """A new item gets an id in its pre-advice month's partition, and its unique ItemKey.
 
-        The intake writes its items in bulk and does both itself (clearance.intake).
+        The intake writes its items in bulk and does both itself (postal.intake).
         """
         if self.pk is not None:
             super().save(**kwargs)

@@ -18,8 +18,8 @@ from django.utils import timezone
 from clearance.choices import ConsignmentState, Lane
 from clearance.holds import claim_expiry
 from clearance.models import Claim, ClaimTakeover, Consignment, ConsignmentVersion, ContentLine
+from core import s10
 from core.selectors import audit_trail_for
-from postal import s10
 
 PAGE_SIZE = 50
 LANES = re.compile("|".join(Lane.values))

@@ -22,6 +22,7 @@ from clearance import transitions as T
 from clearance.choices import ConsignmentState
 from clearance.holds import holds_blocking
 from clearance.models import Claim, Consignment, Decision, PostalOperator
+from clearance.signals import decisions_committed
 from clearance.transitions import Hold, Transition
 from core.actors import Actor
 from core.db import copy_objects, update_rows
@@ -165,8 +166,8 @@ def _write_decisions(
             )
     copy_objects(decisions)
     operator_ids = sorted(by_operator)
-    # robust: the decisions are committed whatever happens to the broker; the
-    # webhook sweep sends what this could not enqueue.
+    # robust: the decisions are committed whatever a listener does; the
+    # webhook sweep sends what could not be enqueued.
     transaction.on_commit(lambda: _after_decisions(operator_ids), robust=True)
 
 
@@ -187,11 +188,8 @@ def _reserve_sequences(counts: dict[int, int]) -> dict[int, int]:
 
 
 def _after_decisions(operator_ids: list[int]) -> None:
-    """Follow-up once decisions are committed: push them to the operators' webhooks."""
-    from postal.tasks import webhook_deliveries_dispatch
-
-    for operator_id in operator_ids:
-        webhook_deliveries_dispatch.delay(operator_id)
+    """Once decisions are committed, say so: the postal app pushes them to the operators' webhooks."""
+    decisions_committed.send(sender=__name__, operator_ids=operator_ids)
 
 
 # --- One consignment at a time (officer actions, payments) -------------------------------
@@ -332,22 +330,3 @@ def consignment_return_to_sender(*, consignment: Consignment, actor: Actor, reas
 def consignment_refer(*, consignment: Consignment, actor: Actor, reason: str) -> Consignment:
     """Hand an item to another agency (health, agriculture, police)."""
     return _transition_one(T.REFER, consignment=consignment, actor=actor, reason=reason)
-
-
-def consignments_enqueue_assessment(*, consignment_ids: list[int]) -> None:
-    """Enqueue risk scoring in chunks once the current transaction commits.
-
-    One task per chunk, never per item, so the queue costs little beside the
-    scoring itself.
-    """
-    from django.conf import settings
-
-    from risk.tasks import consignments_assess
-
-    size = settings.OPENCLEAR_RISK_CHUNK_SIZE
-    chunks = [consignment_ids[i : i + size] for i in range(0, len(consignment_ids), size)]
-    for chunk in chunks:
-        # robust: the items are committed; if the broker is down the answer to
-        # the operator must still be the truth (stored), and the stuck-item
-        # sweep enqueues them once the broker is back.
-        transaction.on_commit(lambda chunk=chunk: consignments_assess.delay(chunk), robust=True)

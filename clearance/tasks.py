@@ -2,16 +2,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from clearance import partitions, selectors, summaries
-from clearance.services import consignments_enqueue_assessment
-
-
-@shared_task(acks_late=True)
-def consignments_sweep_stuck() -> int:
-    """Re-enqueue items stuck in PRE_ADVISED: Redis is only a broker and may lose work."""
-    ids = selectors.consignment_ids_stuck_pre_advised()
-    consignments_enqueue_assessment(consignment_ids=ids)
-    return len(ids)
+from clearance import partitions, summaries
 
 
 @shared_task(acks_late=True)

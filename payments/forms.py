@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from postal import s10
+from core import s10
 
 
 class LookupForm(forms.Form):

@@ -6,4 +6,8 @@ class PostalConfig(AppConfig):
     verbose_name = "Postal operators"
 
     def ready(self) -> None:
+        from clearance.signals import decisions_committed
         from postal import schema  # noqa: F401 - registers the OpenAPI auth extension
+        from postal.receivers import webhook_deliveries_dispatch_for
+
+        decisions_committed.connect(webhook_deliveries_dispatch_for, dispatch_uid="postal-webhooks")

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from faker import Faker
 
-from postal import s10
+from core import s10
 
 # (description, HS 2022 subheading, unit price range in USD, unit net weight in kg)
 CATALOGUE = [

@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from clearance.choices import EventCode, ItemCategory
+from core import s10
 from core.reference import country_codes, currency_minor_units, hs_subheadings
-from postal import s10
 
 CATEGORIES = frozenset(ItemCategory.values)
 DECIMAL_TEXT = re.compile(r"^\d{1,12}(\.\d+)?$")

@@ -3,7 +3,9 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
+from clearance.selectors import consignment_ids_stuck_pre_advised
 from core.exceptions import ApplicationError
 from risk import history, selectors, services
 
@@ -27,11 +29,32 @@ def consignments_assess(consignment_ids: list[int]) -> dict[str, int]:
     return services.consignments_assess_isolating(consignment_ids=consignment_ids)
 
 
+def consignments_enqueue_assessment(*, consignment_ids: list[int]) -> None:
+    """Enqueue risk scoring in chunks once the current transaction commits.
+
+    One task per chunk, never per item, so the queue costs little beside the
+    scoring itself.
+    """
+    size = settings.OPENCLEAR_RISK_CHUNK_SIZE
+    chunks = [consignment_ids[i : i + size] for i in range(0, len(consignment_ids), size)]
+    for chunk in chunks:
+        # robust: the items are committed; if the broker is down the answer to
+        # the operator must still be the truth (stored), and the stuck-item
+        # sweep enqueues them once the broker is back.
+        transaction.on_commit(lambda chunk=chunk: consignments_assess.delay(chunk), robust=True)
+
+
+@shared_task(acks_late=True)
+def consignments_sweep_stuck() -> int:
+    """Re-enqueue items stuck in PRE_ADVISED: Redis is only a broker and may lose work."""
+    ids = consignment_ids_stuck_pre_advised()
+    consignments_enqueue_assessment(consignment_ids=ids)
+    return len(ids)
+
+
 @shared_task(acks_late=True)
 def consignments_sweep_held_unscored() -> int:
     """Beat: held items amended while an officer had them, whose information score was lost with its task."""
-    from clearance.services import consignments_enqueue_assessment
-
     ids = selectors.consignment_ids_held_unscored()
     consignments_enqueue_assessment(consignment_ids=ids)
     return len(ids)

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from clearance.choices import ItemCategory
 from clearance.models import Consignment, ContentLine, Office, PostalOperator
+from core import s10
 from core.choices import Role
 from core.models import User
-from postal import s10
 
 
 class OfficeFactory(factory.django.DjangoModelFactory):

@@ -5,8 +5,8 @@ from django.db import transaction
 
 from clearance.choices import ConsignmentState, Lane
 from clearance.models import Consignment
-from clearance.services import consignments_enqueue_assessment
 from core.models import AuditEntry
+from risk.tasks import consignments_enqueue_assessment
 from tests.factories import ConsignmentFactory
 from tests.processes import celery_worker, wait_until
 

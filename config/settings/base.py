@@ -133,7 +133,7 @@ CELERY_TASK_ROUTES = {"risk.tasks.consignments_assess": {"queue": "scoring"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "clearance-sweep-stuck-items": {
-        "task": "clearance.tasks.consignments_sweep_stuck",
+        "task": "risk.tasks.consignments_sweep_stuck",
         "schedule": timedelta(seconds=env_int("OPENCLEAR_SWEEP_SECONDS", 120)),
     },
 }

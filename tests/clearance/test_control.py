@@ -228,7 +228,7 @@ def _addressee(n):  # one parcel each: no split shipment
 
 
 def _s10_ids(count):
-    from postal import s10
+    from core import s10
 
     return [s10.make("RB", 20_000_000 + n, "CN") for n in range(count)]
 

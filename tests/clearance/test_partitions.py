@@ -12,7 +12,7 @@ from clearance import partitions
 from clearance.models import Consignment, ItemKey
 from clearance.selectors import consignment_ids_by_item
 from clearance.tasks import consignment_partitions_ahead
-from postal import s10
+from core import s10
 from tests.factories import ConsignmentFactory
 from tests.postal.payloads import batch, item
 
@@ -72,7 +72,7 @@ def test_a_new_item_stored_meanwhile_by_another_request_is_caught_by_its_key(ope
         lookups.append(kwargs)
         return {} if len(lookups) == 1 else consignment_ids_by_item(**kwargs)
 
-    monkeypatch.setattr("clearance.intake.consignment_ids_by_item", lookup_missing_the_first_time)
+    monkeypatch.setattr("postal.intake.consignment_ids_by_item", lookup_missing_the_first_time)
     response = operator_client.post(URL, data=json.dumps(batch(item())), content_type="application/json")
     assert response.status_code == 200
     assert response.json()["results"][0]["status"] == "AMENDED"

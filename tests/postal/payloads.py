@@ -2,7 +2,7 @@
 
 import copy
 
-from postal import s10
+from core import s10
 
 
 def item(serial: int = 12345678, **overrides) -> dict:

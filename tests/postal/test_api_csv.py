@@ -2,7 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clearance.models import Consignment
-from postal.s10 import make
+from core.s10 import make
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/postal/items/csv"

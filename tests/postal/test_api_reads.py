@@ -191,7 +191,7 @@ def test_the_feed_gives_every_response_once_in_order_while_decisions_are_made_co
 def test_the_stuck_item_sweep_re_enqueues_old_pre_advised_items(
     settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from clearance.tasks import consignments_sweep_stuck
+    from risk.tasks import consignments_sweep_stuck
 
     settings.OPENCLEAR_RISK_CHUNK_SIZE = 500
     sent = []

@@ -31,11 +31,12 @@ from clearance.models import (
 )
 from clearance.partitions import consignment_ids_new
 from clearance.selectors import consignment_ids_by_item
-from clearance.services import ItemChange, consignments_enqueue_assessment, consignments_transition
+from clearance.services import ItemChange, consignments_transition
 from core.actors import Actor
 from core.db import JsonText, Value, copy_rows, insert_select
 from core.models import AuditEntry
 from core.normalize import party_key
+from risk.tasks import consignments_enqueue_assessment
 
 ACCEPTED, DUPLICATE, AMENDED, REJECTED = "ACCEPTED", "DUPLICATE", "AMENDED", "REJECTED"
 # What a validated item carries for each party (every key, "" when not given), one column each.

@@ -6,10 +6,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.forms.models import model_to_dict
 
-from clearance import intake
 from clearance.choices import ConsignmentState
 from clearance.models import Consignment, ConsignmentVersion, ItemKey
 from core.models import AuditEntry
+from postal import intake
 from postal.validation import validate_item
 from tests.postal.payloads import item
 

@@ -1,6 +1,6 @@
 import pytest
 
-from postal import s10
+from core import s10
 
 
 def test_it_computes_the_published_check_digit():
