@@ -12,9 +12,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from clearance import queue, selectors
+from clearance import selectors
 from clearance.choices import ConsignmentState
-from clearance.models import Consignment, Decision, ItemKey, TrsDay
+from clearance.models import Consignment, Decision, ItemKey
+from officer import selectors as queue
+from performance.models import TrsDay
 from postal.selectors import responses_after
 from tests.factories import ConsignmentFactory
 

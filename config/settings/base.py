@@ -41,9 +41,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "core",
     "clearance",
+    "payments",
     "risk",
     "postal",
-    "payments",
+    "officer",
+    "performance",
 ]
 
 MIDDLEWARE = [
@@ -293,11 +295,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 OPENCLEAR_TRS_RECENT_DAYS = env_int("OPENCLEAR_TRS_RECENT_DAYS", 3)
 OPENCLEAR_TRS_WINDOW_DAYS = env_int("OPENCLEAR_TRS_WINDOW_DAYS", 60)
 CELERY_BEAT_SCHEDULE["clearance-trs-recent"] = {
-    "task": "clearance.tasks.trs_recent_refresh",
+    "task": "performance.tasks.trs_recent_refresh",
     "schedule": timedelta(minutes=5),
 }
 CELERY_BEAT_SCHEDULE["clearance-trs-window"] = {
-    "task": "clearance.tasks.trs_window_refresh",
+    "task": "performance.tasks.trs_window_refresh",
     "schedule": crontab(hour=2, minute=30),
 }
 

@@ -1,0 +1,100 @@
+"""The risk pages of the officer dashboard: rules and watchlists (maker-checker) and model versions."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.decorators import officer_required, supervisor_required
+from core.exceptions import ApplicationError
+from risk import selectors, services
+from risk.choices import RuleKind, RuleStatus
+from risk.models import ModelVersion, Rule
+
+
+@officer_required
+@require_GET
+def rules_view(request):
+    rules = Rule.objects.select_related("created_by", "approved_by").order_by("code", "-version")
+    status = request.GET.get("status", "")
+    if status in RuleStatus.values:
+        rules = rules.filter(status=status)
+    return render(
+        request,
+        "officer/rules.html",
+        {
+            "rules": rules[:500],
+            "kinds": RuleKind.choices,
+            "statuses": RuleStatus.choices,
+            "status": status,
+            "unusable": selectors.rules_unusable(),
+        },  # fmt: skip
+    )
+
+
+@supervisor_required
+@require_POST
+def rule_propose(request):
+    try:
+        condition = json.loads(request.POST.get("condition") or "{}")
+        score = Decimal(request.POST.get("score") or "0")
+    except (ValueError, InvalidOperation):
+        messages.error(request, _("The condition must be JSON and the score a number."))
+        return redirect("officer:rules")
+    try:
+        rule = services.rule_propose(
+            author=request.user,
+            code=request.POST.get("code", "").strip(),
+            kind=request.POST.get("kind", ""),
+            description=request.POST.get("description", "").strip(),
+            condition=condition,
+            force_lane=request.POST.get("force_lane", ""),
+            score=score,
+        )
+    except ApplicationError as exc:
+        details = "; ".join(f"{d.get('field')}: {d.get('message')}" for d in exc.details)
+        messages.error(request, f"{exc.message} {details}".strip())
+    except ValidationError as exc:  # model validation, e.g. a code that is not a slug
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("Rule %(code)s v%(version)s waits for a second supervisor.") % {
+            "code": rule.code, "version": rule.version})  # fmt: skip
+    return redirect("officer:rules")
+
+
+@supervisor_required
+@require_POST
+def rule_review(request, pk: int, decision: str):
+    rule = get_object_or_404(Rule, pk=pk)
+    try:
+        if decision == "approve":
+            services.rule_approve(rule=rule, approver=request.user)
+            messages.success(request, _("Rule approved: it is in force."))
+        else:
+            services.rule_reject(rule=rule, reviewer=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Rule rejected."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("officer:rules")
+
+
+@officer_required
+@require_GET
+def models_view(request):
+    versions = ModelVersion.objects.defer("artifact").select_related("promoted_by").order_by("-created_at")
+    return render(request, "officer/models.html", {"versions": versions[:100]})
+
+
+@supervisor_required
+@require_POST
+def model_promote(request, pk: int):
+    version = get_object_or_404(ModelVersion.objects.defer("artifact"), pk=pk)
+    services.model_promote(model_version=version, supervisor=request.user)
+    messages.success(request, _("Model %(id)s now scores new items.") % {"id": version.pk})
+    return redirect("officer:models")

@@ -1,0 +1,328 @@
+"""Reads for the Time Release Study and the performance indicators (WCO TRS and PMM).
+
+The TRS and the daily counts come from the summaries (performance.summaries), so a
+month over millions of items is a few thousand rows; the indicators that rest on
+small tables (inspections, payments, disputes, webhook deliveries) are read from
+them directly, bounded by the period.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+import pandas as pd
+from django.conf import settings
+from django.db import connection
+from django.db.models import Min, Sum
+
+from clearance.models import Office, PostalOperator
+from performance.models import TrsBucket, TrsDay
+from performance.trs import BREAKDOWNS, MEASURE_CODES, MEASURES, Stats, distribution, iso_week
+
+
+@dataclass
+class TrsGroup:
+    """The TRS of one group of items: the whole period, one lane, one week…"""
+
+    label: str
+    items: int = 0
+    arrived: int = 0
+    decided: int = 0
+    decided_before_arrival: int = 0
+    released: int = 0
+    stats: dict[str, Stats] = field(default_factory=dict)
+    counts: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    @property
+    def decided_before_arrival_share(self) -> float | None:
+        return self.decided_before_arrival / self.decided if self.decided else None
+
+
+@dataclass
+class TrsResult:
+    start: date
+    end: date
+    breakdown: str
+    overall: TrsGroup
+    groups: list[TrsGroup]
+    as_of: datetime | None
+
+    def distribution(self, measure: str) -> list[tuple[str, int]]:
+        return distribution(self.overall.counts.get(measure, {}))
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return datetime.combine(start, time.min, tzinfo=UTC), datetime.combine(
+        end + timedelta(days=1), time.min, tzinfo=UTC
+    )
+
+
+def trs_for_period(*, start: date, end: date, breakdown: str = "lane") -> TrsResult:
+    """The Time Release Study of the items pre-advised from start to end (inclusive)."""
+    if breakdown not in BREAKDOWNS:
+        raise ValueError(f"Unknown breakdown {breakdown!r}")
+    dimension = "all" if breakdown == "week" else breakdown
+    days = TrsDay.objects.filter(day__range=(start, end), dimension__in={"all", dimension})
+    buckets = (
+        TrsBucket.objects.filter(day__range=(start, end), dimension__in={"all", dimension})
+        .values("dimension", "value", "measure", "bucket", *(["day"] if breakdown == "week" else []))
+        .annotate(n=Sum("count"), seconds=Sum("total_seconds"))
+    )
+    groups: dict[str, TrsGroup] = {}
+    overall = TrsGroup(label="all")
+    labels = _labels(breakdown)
+
+    def group_of(row_dimension: str, value: str, day: date | None) -> list[TrsGroup]:
+        found = [overall] if row_dimension == "all" else []
+        if breakdown == "week" and row_dimension == "all":
+            key = iso_week(day)
+        elif row_dimension == dimension and breakdown != "week":
+            key = value
+        else:
+            return found
+        return [*found, groups.setdefault(key, TrsGroup(label=labels.get(key, key or "–")))]
+
+    for day in days.values("day", "dimension", "value", "items", "arrived", "decided",
+                           "decided_before_arrival", "released"):  # fmt: skip
+        for group in group_of(day["dimension"], day["value"], day["day"]):
+            for name in ("items", "arrived", "decided", "decided_before_arrival", "released"):
+                setattr(group, name, getattr(group, name) + day[name])
+    seconds: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for row in buckets:
+        for group in group_of(row["dimension"], row["value"], row.get("day")):
+            counts = group.counts.setdefault(row["measure"], {})
+            counts[row["bucket"]] = counts.get(row["bucket"], 0) + row["n"]
+            seconds[id(group)][row["measure"]] += row["seconds"]
+    for group in [overall, *groups.values()]:
+        group.stats = {code: Stats.of(group.counts.get(code, {}), seconds[id(group)][code]) for code in MEASURE_CODES}
+    ordered = sorted(groups.values(), key=lambda g: g.label if breakdown == "week" else -g.items)
+    as_of = days.aggregate(oldest=Min("computed_at"))["oldest"]
+    return TrsResult(start=start, end=end, breakdown=breakdown, overall=overall, groups=ordered, as_of=as_of)
+
+
+def _labels(breakdown: str) -> dict[str, str]:
+    if breakdown == "operator":
+        return {str(pk): name for pk, name in PostalOperator.objects.values_list("pk", "name")}
+    if breakdown == "office":
+        return {code: f"{code} {name}" for code, name in Office.objects.values_list("code", "name")}
+    return {}
+
+
+def trs_frame(result: TrsResult) -> pd.DataFrame:
+    """One row per group and measure, durations in seconds: for CSV and XLSX export."""
+    rows = []
+    for group in [result.overall, *result.groups]:
+        for measure in MEASURES:
+            stats = group.stats[measure.code]
+            rows.append({
+                "group": "all" if group is result.overall else f"{result.breakdown}: {group.label}",
+                "items": group.items,
+                "decided_before_arrival_share": group.decided_before_arrival_share,
+                "measure": measure.code,
+                "count": stats.count,
+                "mean_seconds": stats.mean,
+                "median_seconds": stats.median,
+                "p90_seconds": stats.p90,
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+# --- Indicators (PMM style) -------------------------------------------------------------------------
+
+
+@dataclass
+class HitRate:
+    selection: str
+    inspected: int = 0
+    found: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return self.found / self.inspected if self.inspected else None
+
+
+@dataclass
+class Indicators:
+    start: date
+    end: date
+    items_per_day: list[tuple[date, int]]
+    lane_shares: list[tuple[str, int, float]]
+    hit_rates: list[HitRate]
+    collected: dict[str, Decimal]
+    refunded: dict[str, Decimal]
+    outstanding: dict[str, Decimal]
+    webhook_latency: dict[str, float | int | None]
+    disputes: dict[str, float | int | None]
+    recovered: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def revenue_rows(self) -> list[tuple[str, Decimal, Decimal, Decimal, Decimal]]:
+        """(currency, collected, refunded, outstanding, recovered at inspection), one row per currency seen."""
+        zero = Decimal("0.00")
+        kinds = (self.collected, self.refunded, self.outstanding, self.recovered)
+        currencies = sorted(set().union(*kinds))
+        return [(c, *(kind.get(c, zero) for kind in kinds)) for c in currencies]
+
+    @property
+    def average_items_per_day(self) -> float:
+        return sum(n for _, n in self.items_per_day) / len(self.items_per_day) if self.items_per_day else 0.0
+
+
+def indicators_for_period(*, start: date, end: date) -> Indicators:
+    begin, finish = _bounds(start, end)
+    return Indicators(
+        start=start,
+        end=end,
+        items_per_day=_items_per_day(start, end),
+        lane_shares=_lane_shares(start, end),
+        hit_rates=_hit_rates(begin, finish),
+        collected=_sum_by_currency(
+            "SELECT currency, sum(amount) FROM payments_payment WHERE state = 'SUCCEEDED' "
+            "AND paid_at >= %s AND paid_at < %s GROUP BY currency", [begin, finish]),
+        refunded=_sum_by_currency(
+            "SELECT currency, sum(amount) FROM payments_refund WHERE state = 'SUCCEEDED' "
+            "AND created_at >= %s AND created_at < %s GROUP BY currency", [begin, finish]),
+        # Outstanding is a stock, not a flow: what is due now, whatever the period.
+        outstanding=_sum_by_currency(
+            "SELECT a.currency, sum(a.total) FROM clearance_consignment c "
+            "JOIN payments_assessment a ON a.consignment_id = c.id AND a.is_current "
+            "WHERE c.state = 'CHARGES_DUE' GROUP BY a.currency", []),
+        webhook_latency=_webhook_latency(begin, finish),
+        disputes=_disputes(start, end, begin, finish),
+        recovered=_recovered(begin, finish),
+    )  # fmt: skip
+
+
+def _recovered(begin: datetime, finish: datetime) -> dict[str, Decimal]:
+    """Duty found at inspection and charged in the period (WCO PMM: revenue recovered by controls)."""
+    from payments.models import ChargeAdjustment
+
+    rows = (
+        ChargeAdjustment.objects.filter(created_at__gte=begin, created_at__lt=finish)
+        .values("currency")
+        .annotate(total=Sum("duty"))
+        .order_by("currency")
+    )
+    return {row["currency"]: row["total"] for row in rows}
+
+
+def _items_per_day(start: date, end: date) -> list[tuple[date, int]]:
+    return list(
+        TrsDay.objects.filter(dimension="all", day__range=(start, end)).order_by("day").values_list("day", "items")
+    )
+
+
+def _lane_shares(start: date, end: date) -> list[tuple[str, int, float]]:
+    rows = (
+        TrsDay.objects.filter(dimension="lane", day__range=(start, end))
+        .values("value")
+        .annotate(n=Sum("items"))
+        .order_by("value")
+    )
+    total = sum(row["n"] for row in rows)
+    return [(row["value"] or "–", row["n"], row["n"] / total) for row in rows if total]
+
+
+_INSPECTIONS = """
+SELECT o.irregularity_found, ra.rules_fired, ra.random_selection, ra.model_score
+FROM risk_inspectionoutcome o
+JOIN LATERAL (
+    SELECT rules_fired, random_selection, model_score FROM risk_riskassessment
+    WHERE consignment_id = o.consignment_id AND assessed_at <= o.created_at
+    ORDER BY assessed_at DESC LIMIT 1
+) ra ON true
+WHERE o.created_at >= %s AND o.created_at < %s
+"""
+
+
+def _hit_rates(begin: datetime, finish: datetime) -> list[HitRate]:
+    """Irregularities found per inspection, by what selected the item: each rule, the model, chance."""
+    threshold = Decimal(str(settings.OPENCLEAR_RISK_YELLOW_THRESHOLD))
+    rates: dict[str, HitRate] = {}
+
+    def count(selection: str, found: bool) -> None:
+        rate = rates.setdefault(selection, HitRate(selection))
+        rate.inspected += 1
+        rate.found += int(found)
+
+    with connection.cursor() as cursor:
+        cursor.execute(_INSPECTIONS, [begin, finish])
+        for found, rules_fired, random_selection, model_score in cursor.fetchall():
+            count("all inspections", found)
+            # Django reads jsonb as text on raw cursors.
+            for fired in {code.split("@")[0] for code in json.loads(rules_fired or "[]")}:
+                count(f"rule {fired}", found)
+            if model_score is not None and model_score >= threshold:
+                count("model", found)
+            if random_selection:
+                count("random selection", found)
+    return sorted(rates.values(), key=lambda r: (r.selection != "all inspections", r.selection))
+
+
+def _sum_by_currency(sql: str, params: list) -> dict[str, Decimal]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {currency: amount for currency, amount in cursor.fetchall()}
+
+
+def _webhook_latency(begin: datetime, finish: datetime) -> dict[str, float | int | None]:
+    """From the decision to its webhook delivered; the pull feed's readers are not timed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE w.delivered_at IS NOT NULL), count(*) FILTER (WHERE w.status = 'DEAD'), "
+            "percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM w.delivered_at - d.decided_at)), "
+            "percentile_disc(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM w.delivered_at - d.decided_at)) "
+            "FROM postal_webhookdelivery w JOIN clearance_decision d ON d.id = w.decision_id "
+            "WHERE d.decided_at >= %s AND d.decided_at < %s",
+            [begin, finish],
+        )
+        delivered, dead, median, p90 = cursor.fetchone()
+    return {"delivered": delivered, "dead": dead, "median": _float(median), "p90": _float(p90)}
+
+
+def _disputes(start: date, end: date, begin: datetime, finish: datetime) -> dict[str, float | int | None]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(resolved_at), "
+            "percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at)) "
+            "FROM payments_dispute WHERE created_at >= %s AND created_at < %s",
+            [begin, finish],
+        )
+        opened, resolved, median = cursor.fetchone()
+    charged = TrsDay.objects.filter(dimension="all", day__range=(start, end)).aggregate(n=Sum("charged"))["n"] or 0
+    return {
+        "opened": opened,
+        "resolved": resolved,
+        "charged_items": charged,
+        "rate": opened / charged if charged else None,
+        "median_seconds_to_resolve": _float(median),
+    }
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def indicator_frames(indicators: Indicators) -> dict[str, pd.DataFrame]:
+    """The indicators as tables, one per sheet of the XLSX export."""
+    return {
+        "items_per_day": pd.DataFrame(indicators.items_per_day, columns=["day", "items"]),
+        "lane_shares": pd.DataFrame(indicators.lane_shares, columns=["lane", "items", "share"]),
+        "hit_rates": pd.DataFrame(
+            [(r.selection, r.inspected, r.found, r.rate) for r in indicators.hit_rates],
+            columns=["selection", "inspected", "irregularities_found", "hit_rate"],
+        ),
+        "revenue": pd.DataFrame(
+            [(c, "collected", str(a)) for c, a in indicators.collected.items()]
+            + [(c, "refunded", str(a)) for c, a in indicators.refunded.items()]
+            + [(c, "outstanding", str(a)) for c, a in indicators.outstanding.items()]
+            + [(c, "recovered_at_inspection", str(a)) for c, a in indicators.recovered.items()],
+            columns=["currency", "kind", "amount"],
+        ),
+        "webhooks": pd.DataFrame([indicators.webhook_latency]),
+        "disputes": pd.DataFrame([indicators.disputes]),
+    }

@@ -1,0 +1,94 @@
+"""The Time Release Study report of a period, as a standalone HTML page or a PDF."""
+
+from __future__ import annotations
+
+import io
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from performance.indicators import Indicators, TrsResult
+from performance.trs import MEASURES, humanize
+
+
+def _percent(share: float | None) -> str:
+    return "–" if share is None else f"{share:.1%}"
+
+
+def _measure_rows(result: TrsResult) -> list[list[str]]:
+    rows = [["Step", "Items", "Mean", "Median", "90th percentile"]]
+    for measure in MEASURES:
+        stats = result.overall.stats[measure.code]
+        rows.append([str(measure.label), str(stats.count), humanize(stats.mean), humanize(stats.median),
+                     humanize(stats.p90)])  # fmt: skip
+    return rows
+
+
+def _group_rows(result: TrsResult) -> list[list[str]]:
+    rows = [[result.breakdown.capitalize(), "Items", "Before arrival"] + [str(m.label) for m in MEASURES]]
+    for group in result.groups:
+        rows.append([group.label, str(group.items), _percent(group.decided_before_arrival_share)] + [
+            f"{humanize(group.stats[m.code].median)} / {humanize(group.stats[m.code].p90)}" for m in MEASURES
+        ])  # fmt: skip
+    return rows
+
+
+def _indicator_rows(indicators: Indicators) -> list[list[str]]:
+    rows = [["Indicator", "Value"], ["Items per day (mean)", f"{indicators.average_items_per_day:,.0f}"]]
+    rows += [[f"Lane {lane}", f"{items} ({_percent(share)})"] for lane, items, share in indicators.lane_shares]
+    rows += [
+        [f"Hit rate: {r.selection}", f"{r.found}/{r.inspected} ({_percent(r.rate)})"] for r in indicators.hit_rates
+    ]
+    rows += [[f"Collected {currency}", str(amount)] for currency, amount in indicators.collected.items()]
+    rows += [[f"Outstanding {currency}", str(amount)] for currency, amount in indicators.outstanding.items()]
+    rows += [[f"Recovered at inspection {currency}", str(amount)] for currency, amount in indicators.recovered.items()]
+    rows.append(
+        ["Disputes / items charged", f"{indicators.disputes['opened']} / {indicators.disputes['charged_items']}"]
+    )
+    return rows
+
+
+def trs_report_html(result: TrsResult, indicators: Indicators) -> str:
+    return render_to_string("performance/trs_report.html", {
+        "result": result, "measures": _measure_rows(result), "groups": _group_rows(result),
+        "indicators": _indicator_rows(indicators), "generated_at": timezone.now(),
+        "before_arrival": _percent(result.overall.decided_before_arrival_share),
+    })  # fmt: skip
+
+
+def trs_report_pdf(result: TrsResult, indicators: Indicators) -> bytes:
+    buffer = io.BytesIO()
+    styles = getSampleStyleSheet()
+    document = SimpleDocTemplate(
+        buffer, pagesize=landscape(A4), title=f"Time Release Study {result.start} – {result.end}"
+    )
+    story = [
+        Paragraph(f"Time Release Study, items pre-advised {result.start} – {result.end}", styles["Title"]),
+        Paragraph(
+            f"{result.overall.items} items, {result.overall.arrived} arrived, {result.overall.decided} decided, "
+            f"{result.overall.released} released; decided before arrival: "
+            f"{_percent(result.overall.decided_before_arrival_share)}. Generated {timezone.now():%Y-%m-%d %H:%M} UTC.",
+            styles["Normal"],
+        ),
+        Spacer(1, 12),
+    ]
+    for title, rows in (("Release times", _measure_rows(result)), (f"By {result.breakdown}", _group_rows(result)),
+                        ("Indicators", _indicator_rows(indicators))):  # fmt: skip
+        story += [Paragraph(title, styles["Heading2"]), _table(rows), Spacer(1, 12)]
+    document.build(story)
+    return buffer.getvalue()
+
+
+def _table(rows: list[list[str]]) -> Table:
+    table = Table(rows, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
+        ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+    ]))  # fmt: skip
+    return table

@@ -1,0 +1,298 @@
+"""Time Release Study, indicators and the de minimis simulator on constructed timelines with known answers."""
+
+import io
+import itertools
+import zipfile
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from clearance.choices import ConsignmentState, DecisionCode, Lane
+from clearance.models import Decision
+from core.models import AuditEntry
+from payments.assessment import TariffBook, consignments_assess_charges
+from payments.models import Payment, PaymentItem, Regime, SimulationRun
+from payments.simulator import Scenario, compare, simulation_request, simulation_run
+from performance import indicators as performance
+from performance import summaries, trs
+from performance.models import TrsBucket, TrsDay
+from risk.models import InspectionOutcome, RiskAssessment
+from tests.factories import ConsignmentFactory, OfficeFactory, PostalOperatorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+MONDAY = date(2026, 10, 5)
+HOUR = 3600
+SEQUENCE = itertools.count(1)  # decisions' sequence numbers, unique across the module
+
+
+def at(day: date, hours: float) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=hours)
+
+
+def decide(consignment, code, when):
+    return Decision.objects.create(operator=consignment.operator, consignment=consignment, sequence=next(SEQUENCE),
+                                   code=code, decided_at=when, decided_by="test")  # fmt: skip
+
+
+def pay(consignment, amount: str, when: datetime, currency="EUR", state="SUCCEEDED") -> Payment:
+    assessment = consignments_assess_charges(consignment_ids=[consignment.pk])[consignment.pk]
+    payment = Payment.objects.create(idempotency_key=f"k-{consignment.pk}-{when}", provider="sandbox", state=state,
+                                     amount=Decimal(amount), currency=currency, paid_at=when)  # fmt: skip
+    PaymentItem.objects.create(payment=payment, consignment=consignment, assessment=assessment, amount=Decimal(amount))
+    return payment
+
+
+@pytest.fixture
+def timelines():
+    """Monday: ten items released 1..10 hours after arrival (six green, four yellow).
+    Tuesday: two items that paid charges, and one decided before it arrived."""
+    operator = PostalOperatorFactory(name="Posta Kine")
+    office = OfficeFactory()
+    for hours in range(1, 11):
+        item = ConsignmentFactory(operator=operator, office=office, pre_advised_at=at(MONDAY, 8),
+                                  arrived_at=at(MONDAY, 10), lane=Lane.GREEN if hours <= 6 else Lane.YELLOW,
+                                  state=ConsignmentState.RELEASED)  # fmt: skip
+        decide(item, DecisionCode.RELEASE_NO_CHARGE, at(MONDAY, 10 + hours))
+    tuesday = MONDAY + timedelta(days=1)
+    for minutes_to_pay in (30, 90):
+        item = ConsignmentFactory(operator=operator, pre_advised_at=at(tuesday, 6), arrived_at=at(tuesday, 8),
+                                  lane=Lane.GREEN, state=ConsignmentState.RELEASED)  # fmt: skip
+        decide(item, DecisionCode.RELEASE_CHARGES_DUE, at(tuesday, 9))
+        pay(item, "12.50", at(tuesday, 9 + minutes_to_pay / 60))
+        decide(item, DecisionCode.RELEASED, at(tuesday, 9 + minutes_to_pay / 60 + 0.25))
+    early = ConsignmentFactory(operator=operator, pre_advised_at=at(tuesday, 6), arrived_at=at(tuesday, 9),
+                               lane=Lane.GREEN, state=ConsignmentState.RELEASED)  # fmt: skip
+    decide(early, DecisionCode.RELEASE_NO_CHARGE, at(tuesday, 7))
+    summaries.trs_days_refresh(start=MONDAY, end=tuesday)
+    return operator
+
+
+def close(value, expected):
+    """Within the summaries' documented relative error."""
+    return value == pytest.approx(expected, rel=trs.RELATIVE_ERROR)
+
+
+def test_percentiles_are_nearest_rank_within_the_relative_error():
+    durations = [hours * HOUR for hours in range(1, 11)]
+    counts = {}
+    for seconds in durations:
+        counts[trs.bucket_of(seconds)] = counts.get(trs.bucket_of(seconds), 0) + 1
+    assert close(trs.percentile(counts, 0.5), 5 * HOUR)
+    assert close(trs.percentile(counts, 0.9), 9 * HOUR)
+    assert close(trs.percentile(counts, 1.0), 10 * HOUR)
+    assert trs.percentile({}, 0.5) is None
+    assert trs.percentile({0: 3}, 0.5) == 0
+
+
+def test_every_duration_is_within_the_relative_error_of_its_bucket():
+    for seconds in (1, 1.5, 59, 61, 3599, 3600, 86_400 * 7, 86_400 * 90):
+        assert close(trs.bucket_value(trs.bucket_of(seconds)), seconds)
+
+
+def test_the_study_of_a_day_has_the_known_mean_median_and_p90(timelines):
+    result = performance.trs_for_period(start=MONDAY, end=MONDAY, breakdown="lane")
+    release = result.overall.stats["arrival_to_release"]
+    assert release.count == 10
+    assert release.mean == pytest.approx(5.5 * HOUR, abs=1e-6)  # means are exact
+    assert close(release.median, 5 * HOUR)
+    assert close(release.p90, 9 * HOUR)
+    assert close(result.overall.stats["pre_advice_to_arrival"].median, 2 * HOUR)
+    assert result.overall.stats["decision_to_payment"].count == 0
+    groups = {group.label: group for group in result.groups}
+    assert close(groups["GREEN"].stats["arrival_to_release"].median, 3 * HOUR)
+    assert close(groups["YELLOW"].stats["arrival_to_release"].median, 8 * HOUR)
+    assert close(groups["YELLOW"].stats["arrival_to_release"].p90, 10 * HOUR)
+    assert (groups["GREEN"].items, groups["YELLOW"].items) == (6, 4)
+
+
+def test_payment_steps_and_decisions_before_arrival(timelines):
+    tuesday = MONDAY + timedelta(days=1)
+    result = performance.trs_for_period(start=tuesday, end=tuesday, breakdown="operator")
+    paying = result.overall.stats["decision_to_payment"]
+    assert paying.count == 2
+    assert paying.mean == pytest.approx(HOUR)  # 30 and 90 minutes
+    assert close(paying.median, 30 * 60)
+    assert close(result.overall.stats["payment_to_release"].median, 15 * 60)
+    assert result.overall.decided == 3
+    assert result.overall.decided_before_arrival_share == pytest.approx(1 / 3)
+    # Released two hours before it arrived: counted as zero, never negative.
+    assert result.overall.counts["arrival_to_release"].get(0) == 1
+    assert [group.label for group in result.groups] == ["Posta Kine"]
+
+
+def test_weeks_gather_their_days_and_a_refresh_is_idempotent(timelines):
+    rows = TrsDay.objects.count(), TrsBucket.objects.count()
+    summaries.trs_days_refresh(start=MONDAY, end=MONDAY + timedelta(days=1))
+    assert (TrsDay.objects.count(), TrsBucket.objects.count()) == rows
+    result = performance.trs_for_period(start=MONDAY, end=MONDAY + timedelta(days=6), breakdown="week")
+    assert [(group.label, group.items) for group in result.groups] == [("2026-W41", 13)]
+    assert result.groups[0].stats["arrival_to_release"].count == 13
+
+
+def test_a_late_payment_is_counted_when_its_day_is_refreshed(timelines):
+    wednesday = MONDAY + timedelta(days=2)
+    item = ConsignmentFactory(pre_advised_at=at(wednesday, 1), arrived_at=at(wednesday, 2), lane=Lane.GREEN)
+    decide(item, DecisionCode.RELEASE_CHARGES_DUE, at(wednesday, 3))
+    summaries.trs_days_refresh(start=wednesday, end=wednesday)
+    before = performance.trs_for_period(start=wednesday, end=wednesday)
+    assert before.overall.stats["decision_to_payment"].count == 0
+    pay(item, "4.00", at(wednesday, 7))
+    summaries.trs_days_refresh(start=wednesday, end=wednesday)
+    after = performance.trs_for_period(start=wednesday, end=wednesday)
+    assert close(after.overall.stats["decision_to_payment"].median, 4 * HOUR)
+
+
+def test_hit_rates_per_rule_for_the_model_and_for_random_selection(timelines):
+    officer = UserFactory()
+    findings = (
+        [({"rules_fired": ["ipr-brands@v2"]}, found) for found in (True, True, True, False)]
+        + [({"random_selection": True}, found) for found in (True, False, False, False, False)]
+        + [({"model_score": Decimal("0.8")}, True), ({"model_score": Decimal("0.1")}, False)]
+    )
+    for selection, found in findings:
+        item = ConsignmentFactory(pre_advised_at=at(MONDAY, 1))
+        RiskAssessment.objects.create(consignment=item, consignment_version=1, score=Decimal("0.5"), lane=Lane.YELLOW,
+                                      assessed_at=at(MONDAY, 2), **selection)  # fmt: skip
+        InspectionOutcome.objects.create(consignment=item, officer=officer, irregularity_found=found,
+                                         created_at=at(MONDAY, 12))  # fmt: skip
+    rates = {r.selection: r for r in performance.indicators_for_period(start=MONDAY, end=MONDAY).hit_rates}
+    assert (rates["rule ipr-brands"].inspected, rates["rule ipr-brands"].rate) == (4, 0.75)
+    assert (rates["random selection"].inspected, rates["random selection"].rate) == (5, 0.2)
+    assert (rates["model"].inspected, rates["model"].rate) == (1, 1.0)
+    assert rates["all inspections"].inspected == 11
+    assert (
+        performance.indicators_for_period(start=MONDAY + timedelta(days=1), end=MONDAY + timedelta(days=1)).hit_rates
+        == []
+    )
+
+
+def test_revenue_lane_shares_and_items_per_day(timelines):
+    tuesday = MONDAY + timedelta(days=1)
+    indicators = performance.indicators_for_period(start=MONDAY, end=tuesday)
+    assert indicators.collected == {"EUR": Decimal("25.00")}
+    assert indicators.items_per_day == [(MONDAY, 10), (tuesday, 3)]
+    assert indicators.lane_shares == [("GREEN", 9, pytest.approx(9 / 13)), ("YELLOW", 4, pytest.approx(4 / 13))]
+    assert indicators.disputes["charged_items"] == 2
+    assert performance.indicators_for_period(start=MONDAY, end=MONDAY).collected == {}
+
+
+# --- Pages, exports and the report ---------------------------------------------------------------
+
+
+@pytest.fixture
+def officer_client(client):
+    client.force_login(UserFactory(role="OFFICER"))
+    return client
+
+
+def test_the_trs_page_shows_the_study_and_its_chart(officer_client, timelines):
+    html = officer_client.get("/officer/performance/trs/", {"start": MONDAY, "end": MONDAY}).content.decode()
+    assert '<tr data-measure="arrival_to_release"><th>Arrival → release</th><td>10</td><td>5.5 h</td>' in html
+    assert 'data-group="YELLOW"' in html and "<svg" in html
+    refused = officer_client.get("/officer/performance/trs/", {"start": MONDAY, "end": MONDAY - timedelta(days=1)})
+    assert "The period must start before it ends." in refused.content.decode()
+
+
+def test_exports_in_csv_and_xlsx(officer_client, timelines):
+    query = {"start": MONDAY, "end": MONDAY, "breakdown": "lane"}
+    csv = officer_client.get("/officer/performance/trs/", {**query, "format": "csv"})
+    assert csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode().splitlines()
+    assert lines[0].startswith("group,items,decided_before_arrival_share,measure,count,mean_seconds")
+    assert any(line.startswith("all,10,") and ",arrival_to_release,10,19800.0," in line for line in lines)
+    xlsx = officer_client.get("/officer/performance/indicators/", {**query, "format": "xlsx"})
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert {"items_per_day", "lane_shares", "hit_rates", "revenue"} <= set(book.sheetnames)
+    assert [cell.value for cell in book["items_per_day"][2]][1] == 10
+    assert zipfile.is_zipfile(io.BytesIO(xlsx.content))
+
+
+def test_trs_report_as_pdf_and_html(timelines, tmp_path):
+    call_command("trs_report", "--from", str(MONDAY), "--to", str(MONDAY), "--output", str(tmp_path / "r.pdf"))
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    call_command("trs_report", "--from", str(MONDAY), "--to", str(MONDAY), "--output", str(tmp_path / "r.html"))
+    html = (tmp_path / "r.html").read_text()
+    assert "Time Release Study, items pre-advised 2026-10-05 – 2026-10-05" in html
+    assert "<td>Arrival → release</td><td>10</td><td>5.5 h</td>" in html
+
+
+# --- The de minimis simulator -------------------------------------------------------------------------
+
+
+def eu_item(**fields):
+    """Two distinct tariff lines, EUR 20 in all, to Germany, after the EU's flat duty began."""
+    fields.setdefault("pre_advised_at", at(date(2026, 10, 5), 9))
+    return ConsignmentFactory(currency="EUR", total_value=Decimal("20.00"), addressee_country="DE",
+                              lines=[{"value": Decimal("12.00"), "hs_code": "610910"},
+                                     {"value": Decimal("8.00"), "hs_code": "420222"}], **fields)  # fmt: skip
+
+
+def test_a_flat_duty_per_line_changes_duty_by_the_known_amount():
+    items = [eu_item(), eu_item()]
+    comparison = compare(
+        items, scenario=Scenario(flat_duty_per_line=Decimal("5.00")), book=TariffBook(), currency="EUR"
+    )
+    result = comparison.as_json()
+    assert result["items"] == 2
+    assert result["in_force"]["duty"] == "12.00"  # 2 items × 2 tariff lines × EUR 3
+    assert result["scenario"]["duty"] == "20.00"  # 2 items × 2 tariff lines × EUR 5
+    assert result["difference"]["duty"] == "8.00"
+    assert result["difference"]["vat"] == "1.52"  # German VAT, 19 %, is charged on the duty too
+
+
+def test_a_higher_threshold_frees_items_from_payment_and_matches_the_real_assessment():
+    bosnian = ConsignmentFactory(total_value=Decimal("400.00"), pre_advised_at=at(MONDAY, 9), lane=Lane.RED)
+    real = consignments_assess_charges(consignment_ids=[bosnian.pk])[bosnian.pk]
+    scenario = Scenario(duty_threshold=Decimal("100000"), vat_threshold=Decimal("100000"))
+    result = compare([bosnian], scenario=scenario, book=TariffBook(), currency="BAM").as_json()
+    assert Decimal(result["in_force"]["total"]) == real.total > 0
+    assert result["in_force"]["items_paying"] == 1
+    assert result["scenario"]["items_paying"] == 0
+    assert (result["in_force"]["risk_holds"], result["scenario"]["officer_workload"]) == (1, 1)
+
+
+def test_without_the_flat_duty_the_tariff_applies_unless_a_relief_is_brought_back():
+    book = TariffBook()
+    tariff = compare([eu_item()], scenario=Scenario(without_flat_duty=True), book=book, currency="EUR").as_json()
+    assert tariff["scenario"]["duty"] == "1.68"  # 12 % of EUR 12 (HS 61) + 3 % of EUR 8 (HS 42)
+    relief = Scenario(without_flat_duty=True, duty_threshold=Decimal("150"))
+    assert compare([eu_item()], scenario=relief, book=book, currency="EUR").as_json()["scenario"]["duty"] == "0.00"
+
+
+def test_a_run_is_recorded_computed_once_and_audited(django_capture_on_commit_callbacks):
+    eu_item()
+    supervisor = UserFactory(role="SUPERVISOR")
+    with django_capture_on_commit_callbacks() as callbacks:
+        run = simulation_request(user=supervisor, regime=Regime.objects.get(code="EU"), start=MONDAY, end=MONDAY,
+                                 scenario=Scenario(flat_duty_per_line=Decimal("5.00")))  # fmt: skip
+    assert len(callbacks) == 1 and run.state == SimulationRun.State.PENDING
+    done = simulation_run(run_id=run.pk)
+    assert done.state == SimulationRun.State.DONE and done.result["difference"]["duty"] == "4.00"
+    assert simulation_run(run_id=run.pk).finished_at == done.finished_at  # a second delivery changes nothing
+    actions = list(AuditEntry.objects.filter(target_id=run.pk, action__startswith="payments.simulation")
+                   .values_list("action", flat=True).order_by("id"))  # fmt: skip
+    assert actions == ["payments.simulation.requested", "payments.simulation.done"]
+
+
+def test_only_supervisors_run_the_simulator(client, django_capture_on_commit_callbacks):
+    client.force_login(UserFactory(role="OFFICER"))
+    assert client.get("/officer/performance/simulator/").status_code == 403
+    client.force_login(UserFactory(role="SUPERVISOR"))
+    eu = Regime.objects.get(code="EU")
+    with django_capture_on_commit_callbacks():
+        response = client.post(
+            "/officer/performance/simulator/",
+            {"regime": eu.pk, "start": MONDAY, "end": MONDAY, "flat_duty_per_line": "5", "without_flat_duty": "on"},
+        )
+    assert "Either set a flat duty or drop it, not both." in response.content.decode()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post("/officer/performance/simulator/",
+                               {"regime": eu.pk, "start": MONDAY, "end": MONDAY, "duty_threshold": "0"})  # fmt: skip
+    run = SimulationRun.objects.get()
+    assert response["Location"] == f"/officer/performance/simulator/{run.pk}/" and len(callbacks) == 1
+    simulation_run(run_id=run.pk)
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="simulation-table"' in page and "<svg" in page
