@@ -88,7 +88,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 def make_payloads(count: int, batch: int, *, first_serial: int = 0, prefix: str = "BENCH") -> list[bytes]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    from postal.simulator import Mix, OperatorSimulator
+    from postal.traffic import Mix, OperatorSimulator
 
     simulator = OperatorSimulator(seed=2026, mix=Mix(risky_share=0.1, malformed_share=0.0))
     payloads, serial = [], first_serial
@@ -227,7 +227,7 @@ def bench_latency(args: argparse.Namespace, base: str, api_key: str, database_ur
                   seed: int) -> dict:  # fmt: skip
     """Commit -> decision at a steady offered rate, with the worker running."""
     from postal.loadgen import LoadRunner
-    from postal.simulator import Mix
+    from postal.traffic import Mix
 
     _wait_until_scored(database_url, args.scoring_timeout)  # an earlier measure's backlog would count here
     print(f"Offering {rate} items/s for {args.latency_seconds} s with the worker running …", flush=True)

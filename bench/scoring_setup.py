@@ -17,7 +17,7 @@ django.setup()
 from clearance.models import Consignment  # noqa: E402
 from core.choices import Role  # noqa: E402
 from core.models import User  # noqa: E402
-from postal.simulator import BRANDS, PROHIBITED, VAGUE  # noqa: E402
+from postal.traffic import BRANDS, PROHIBITED, VAGUE  # noqa: E402
 from risk.choices import RuleKind  # noqa: E402
 from risk.services import inspection_outcome_record, model_promote, model_train, rule_approve, rule_propose  # noqa: E402
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/v1/postal/", include("postal.api.urls")),
     path("pay/", include("payments.urls")),
+    path("officer/performance/", include("performance.urls")),
     path("officer/", include("officer.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -3,7 +3,6 @@ from django.urls import path
 
 from officer import rules_views as risk_views
 from officer import views
-from performance import views as performance_views
 
 app_name = "officer"
 
@@ -26,8 +25,4 @@ urlpatterns = [
     path("rules/<int:pk>/<slug:decision>", risk_views.rule_review, name="rule-review"),
     path("models/", risk_views.models_view, name="models"),
     path("models/<int:pk>/promote", risk_views.model_promote, name="model-promote"),
-    path("performance/trs/", performance_views.trs_view, name="trs"),
-    path("performance/indicators/", performance_views.indicators_view, name="indicators"),
-    path("performance/simulator/", performance_views.simulator_view, name="simulator"),
-    path("performance/simulator/<int:pk>/", performance_views.simulation_view, name="simulation"),
 ]

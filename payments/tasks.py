@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from payments import notifications, selectors, services, simulator
+from payments import deminimis, notifications, selectors, services
 
 
 @shared_task(acks_late=True)
@@ -37,4 +37,4 @@ def notify_information_request(request_id: int) -> int:
 # A period of national size takes minutes: this task has its own time limits.
 @shared_task(acks_late=True, soft_time_limit=3600, time_limit=3700)
 def simulation_run(run_id: int) -> str:
-    return simulator.simulation_run(run_id=run_id).state
+    return deminimis.simulation_run(run_id=run_id).state

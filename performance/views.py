@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.decorators import officer_required, supervisor_required
+from payments.deminimis import Scenario, simulation_request
 from payments.forms import SimulationForm
 from payments.models import Regime, SimulationRun
-from payments.simulator import Scenario, simulation_request
 from performance import indicators as performance
 from performance.charts import bar_chart
 from performance.exports import tables_download
@@ -75,7 +75,7 @@ def simulator_view(request):
                               without_flat_duty=data["without_flat_duty"]),
         )  # fmt: skip
         messages.success(request, _("The simulation is running; this page shows it when it is done."))
-        return redirect("officer:simulation", pk=run.pk)
+        return redirect("performance:simulation", pk=run.pk)
     runs = SimulationRun.objects.select_related("regime", "created_by").order_by("-created_at")[:20]
     return render(request, "performance/simulator.html", {"form": form, "runs": runs})
 

@@ -6,3 +6,12 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "PENDING", _("Pending")
     DELIVERED = "DELIVERED", _("Delivered")
     DEAD = "DEAD", _("Dead: gave up after retries")
+
+
+class ItemStatus(models.TextChoices):
+    """What became of each item (or event) of a request (api.md)."""
+
+    ACCEPTED = "ACCEPTED", _("Accepted: new")
+    DUPLICATE = "DUPLICATE", _("Duplicate: the same content was seen before, nothing changed")
+    AMENDED = "AMENDED", _("Amended: new content for an item without a final decision")
+    REJECTED = "REJECTED", _("Rejected: see the errors")

@@ -36,9 +36,15 @@ from core.actors import Actor
 from core.db import JsonText, Value, copy_rows, insert_select
 from core.models import AuditEntry
 from core.normalize import party_key
+from postal.choices import ItemStatus
 from risk.tasks import consignments_enqueue_assessment
 
-ACCEPTED, DUPLICATE, AMENDED, REJECTED = "ACCEPTED", "DUPLICATE", "AMENDED", "REJECTED"
+ACCEPTED, DUPLICATE, AMENDED, REJECTED = (
+    ItemStatus.ACCEPTED,
+    ItemStatus.DUPLICATE,
+    ItemStatus.AMENDED,
+    ItemStatus.REJECTED,
+)
 # What a validated item carries for each party (every key, "" when not given), one column each.
 PARTY_FIELDS = ("name", "address", "city", "postcode", "country", "email", "phone")
 INSERT_RETRIES = 3

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from postal.simulator import Mix, OperatorSimulator
+from postal.traffic import Mix, OperatorSimulator
 
 
 @dataclass

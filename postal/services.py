@@ -9,10 +9,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from clearance.events import consignment_events_record
 from clearance.models import PostalOperator
 from core.exceptions import ApplicationError
 from postal import csv_intake
+from postal.events import consignment_events_record
 from postal.intake import REJECTED, consignments_receive
 from postal.models import ApiKey, WebhookEndpoint, generate_api_key, hash_api_key
 from postal.validation import FORBIDDEN_CHARACTERS, printable, validate_event, validate_item

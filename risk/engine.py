@@ -21,8 +21,8 @@ from clearance.models import Consignment
 from clearance.selectors import content_lines
 from core.normalize import email_key, phone_key, text_key
 from risk import history
+from risk.classifier import RiskModel
 from risk.indicators import prohibited_goods, vague_descriptions
-from risk.model import RiskModel
 from risk.postal_features import postal_frame
 from risk.rules import CompiledRule, ItemFacts
 

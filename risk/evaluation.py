@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from risk.classifier import RiskModel, ranking_metrics
 from risk.features import FeatureSpec
-from risk.model import RiskModel, ranking_metrics
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "customs-declarations"
 PAPER_BEST = {"LightGBM": {"5": 0.762, "10": 0.641}, "XGBoost": {"5": 0.675, "10": 0.579},

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from risk.choices import RuleStatus
-from risk.model import RiskModel
+from risk.classifier import RiskModel
 from risk.models import ModelVersion, RiskAssessment, Rule
 from risk.rules import CompiledRule, validate_condition
 

@@ -27,8 +27,8 @@ from core.services import audit_entries_create
 from payments import assessment
 from risk import selectors
 from risk.choices import OutcomeKind, RuleKind, RuleStatus
+from risk.classifier import ALGORITHM, RiskModel, ranking_metrics
 from risk.engine import PRECEDENCE, Engine, Verdict
-from risk.model import ALGORITHM, RiskModel, ranking_metrics
 from risk.models import InspectionOutcome, ModelVersion, RiskAssessment, Rule
 from risk.postal_features import POSTAL_SPEC, postal_frame
 from risk.rules import validate_condition

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "postal",
     "officer",
     "performance",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ these classes document the same contract for integrators and shape outputs.
 from rest_framework import serializers
 
 from clearance.choices import ConsignmentState, DecisionCode, EventCode, ItemCategory
+from postal.choices import ItemStatus
 
 
 class PartySerializer(serializers.Serializer):
@@ -57,7 +58,7 @@ class FieldErrorSerializer(serializers.Serializer):
 
 class ItemResultSerializer(serializers.Serializer):
     itemId = serializers.CharField()  # noqa: N815
-    status = serializers.ChoiceField(choices=["ACCEPTED", "DUPLICATE", "AMENDED", "REJECTED"])
+    status = serializers.ChoiceField(choices=ItemStatus.values)
     errors = FieldErrorSerializer(many=True)
 
 
@@ -81,7 +82,7 @@ class EventsInputSerializer(serializers.Serializer):
 
 class EventResultSerializer(serializers.Serializer):
     itemId = serializers.CharField()  # noqa: N815
-    status = serializers.ChoiceField(choices=["ACCEPTED", "DUPLICATE", "REJECTED"])
+    status = serializers.ChoiceField(choices=[ItemStatus.ACCEPTED, ItemStatus.DUPLICATE, ItemStatus.REJECTED])
     errors = FieldErrorSerializer(many=True)
 
 

@@ -142,8 +142,8 @@ def test_release_times_page_and_a_simulation_seen_through(page, live_server):
 
     from clearance.choices import DecisionCode
     from clearance.models import Decision
+    from payments.deminimis import simulation_run
     from payments.models import SimulationRun
-    from payments.simulator import simulation_run
     from performance.summaries import trs_days_refresh
 
     supervisor = UserFactory(role="SUPERVISOR")

@@ -14,8 +14,8 @@ from clearance.choices import ConsignmentState, DecisionCode, Lane
 from clearance.models import Decision
 from core.models import AuditEntry
 from payments.assessment import TariffBook, consignments_assess_charges
+from payments.deminimis import Scenario, compare, simulation_request, simulation_run
 from payments.models import Payment, PaymentItem, Regime, SimulationRun
-from payments.simulator import Scenario, compare, simulation_request, simulation_run
 from performance import indicators as performance
 from performance import summaries, trs
 from performance.models import TrsBucket, TrsDay

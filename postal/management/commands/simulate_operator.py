@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from postal.loadgen import LoadRunner, wait_for_server
-from postal.simulator import Mix
+from postal.traffic import Mix
 
 
 class Command(BaseCommand):

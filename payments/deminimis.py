@@ -213,7 +213,7 @@ def _finish(run: SimulationRun, *, state: str, result: dict, error: str) -> Simu
     if updated:
         audit_entries_create(
             model=SimulationRun, target_ids=[run.pk], action=f"payments.simulation.{state.lower()}",
-            actor=Actor.system("payments.simulator"), payloads={run.pk: {"items": result.get("items", 0)}},
+            actor=Actor.system("payments.deminimis"), payloads={run.pk: {"items": result.get("items", 0)}},
         )  # fmt: skip
     run.refresh_from_db()
     return run

@@ -16,6 +16,7 @@ from psycopg2.extras import execute_values
 from clearance.choices import EventCode
 from clearance.models import Consignment, ConsignmentEvent, PostalOperator
 from clearance.selectors import consignment_ids_by_item
+from postal.choices import ItemStatus
 
 STAMP_COLUMNS = {
     EventCode.EMD: "arrived_at",
@@ -28,7 +29,7 @@ STAMP_COLUMNS = {
 @dataclass
 class EventOutcome:
     item_id: str
-    status: str  # ACCEPTED, DUPLICATE or REJECTED
+    status: str  # ItemStatus: ACCEPTED, DUPLICATE or REJECTED
     errors: list[dict[str, str]]
 
 
@@ -85,6 +86,6 @@ def _outcome(event: dict, ids: dict[str, int], inserted: set) -> EventOutcome:
     pk = ids.get(event["itemId"])
     if pk is None:
         error = {"field": "itemId", "code": "unknown_item", "message": "No pre-advice of yours has this itemId."}
-        return EventOutcome(event["itemId"], "REJECTED", [error])
-    status = "ACCEPTED" if (pk, event["code"], event["at"]) in inserted else "DUPLICATE"
+        return EventOutcome(event["itemId"], ItemStatus.REJECTED, [error])
+    status = ItemStatus.ACCEPTED if (pk, event["code"], event["at"]) in inserted else ItemStatus.DUPLICATE
     return EventOutcome(event["itemId"], status, [])

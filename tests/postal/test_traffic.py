@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from clearance.models import Consignment
-from postal.simulator import Mix, OperatorSimulator
+from postal.traffic import Mix, OperatorSimulator
 from postal.validation import validate_item
 from risk.indicators import VAGUE_DESCRIPTIONS
 
