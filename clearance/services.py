@@ -210,6 +210,13 @@ def _transition_one(
         reason=reason,
         changes={consignment.pk: change} if change else None,
     )
+    raise_if_not_applied(transition, result, consignment)
+    consignment.refresh_from_db()
+    return consignment
+
+
+def raise_if_not_applied(transition: Transition, result: TransitionResult, consignment: Consignment) -> None:
+    """An officer's single action that the state or a hold refused becomes an error saying why."""
     if consignment.pk in result.refused:
         current = ConsignmentState(result.refused[consignment.pk]).label
         raise InvalidTransition(
@@ -217,10 +224,8 @@ def _transition_one(
         )
     if consignment.pk in result.blocked:
         raise InvalidTransition(hold_message(consignment, result.blocked[consignment.pk]))
-    if result.missing:
+    if consignment.pk in result.missing:
         raise InvalidTransition(f"Item {consignment.item_id} no longer exists.")
-    consignment.refresh_from_db()
-    return consignment
 
 
 def hold_message(consignment: Consignment, hold: Hold) -> str:

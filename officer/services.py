@@ -24,7 +24,14 @@ from clearance.transitions import Hold
 from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
 from core.models import User
+from core.reference import hs_subheadings
 from core.services import audit_entries_create
+from core.uploads import image_uploads_check
+from payments.assessment import consignment_duty_add, consignments_assess_charges, consignments_route
+from payments.selectors import assessment_current
+from payments.tasks import notify_information_request
+from risk.models import InspectionPhoto
+from risk.services import inspection_outcome_record
 
 HELD = ConsignmentState.HELD
 
@@ -145,9 +152,6 @@ def officer_release(*, consignment: Consignment, officer: User, reason: str = ""
     item's current version: an amendment still being assessed is waited for.
     """
     _require_officer(officer)
-    from payments.notifications import enqueue_charges_due
-    from payments.selectors import assessment_current
-
     actor = Actor.for_user(officer)
     reason = reason.strip()
     with transaction.atomic():
@@ -161,20 +165,11 @@ def officer_release(*, consignment: Consignment, officer: User, reason: str = ""
             raise InvalidTransition(
                 f"Item {locked.item_id} was amended and its charges are being assessed again: try again shortly."
             )
-        if assessment is not None and assessment.total > 0:
-            locked = clearance_services.consignment_require_payment(
-                consignment=locked,
-                actor=actor,
-                charges=assessment.charges(),
-                reason=reason or "Checked by customs; duty and taxes to be paid before delivery.",
-            )
-            ids = [locked.pk]
-            transaction.on_commit(lambda: enqueue_charges_due(ids), robust=True)
-        else:
-            locked = clearance_services.consignment_release(
-                consignment=locked, actor=actor, reason=reason or "Released after a customs check."
-            )
+        routed = consignments_route(assessments={locked.pk: assessment}, actor=actor, reason=reason, by_officer=True)
+        transition, result = routed.outcome_of(locked.pk)
+        clearance_services.raise_if_not_applied(transition, result, locked)
         _unclaim([locked.pk])
+    locked.refresh_from_db()
     return locked
 
 
@@ -229,8 +224,6 @@ def officer_request_info(*, consignment: Consignment, officer: User, question: s
 
 
 def _mail_question(request_id: int) -> None:
-    from payments.tasks import notify_information_request
-
     notify_information_request.delay(request_id)
 
 
@@ -291,11 +284,6 @@ def officer_inspect(
     outcome from being recorded. Additional duty becomes an adjustment line
     of a new assessment, so the officer's release asks for it.
     """
-    from core.uploads import image_uploads_check
-    from payments.assessment import consignment_duty_add
-    from risk.models import InspectionPhoto
-    from risk.services import inspection_outcome_record
-
     _require_officer(officer)
     photos = image_uploads_check(photos or [])
     if additional_duty < 0 or not additional_duty.is_finite():
@@ -418,9 +406,6 @@ def officer_correct_line(
     charges corrected to nothing release the item.
     """
     _require_officer(officer)
-    from core.reference import hs_subheadings
-    from payments.assessment import consignments_assess_charges
-
     hs_code = hs_code.strip()
     if hs_code and (not hs_code.isdigit() or len(hs_code) < 6 or hs_code[:6] not in hs_subheadings()):
         raise ApplicationError(f"{hs_code} is not an HS code of the nomenclature.")

@@ -2,13 +2,15 @@
 
 `consignments_assess_charges` assesses a batch of items (the risk task calls it
 after scoring) and stores one Assessment each, with the rates it used. Then
-`consignments_route_green` releases what owes nothing, asks for payment where
-charges are due and holds what needs a full declaration.
+`consignments_route` releases what owes nothing, asks for payment where
+charges are due and holds what needs a full declaration: for green items
+after scoring and for an officer's release alike.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +21,8 @@ from clearance import services as clearance_services
 from clearance import transitions
 from clearance.models import Consignment
 from clearance.selectors import WITH_LINES, content_lines
+from clearance.services import TransitionResult
+from clearance.transitions import Transition
 from core.actors import Actor
 from core.db import copy_objects
 from core.exceptions import ApplicationError
@@ -248,37 +252,85 @@ def _details(tariff, breakdown: Breakdown) -> dict:
 # --- Routing after the assessment --------------------------------------------------------------
 
 
-def consignments_route_green(*, assessments: dict[int, Assessment], actor: Actor = ASSESSMENT_ACTOR) -> dict[str, int]:
-    """Release, ask for payment or hold green items, by what their assessment found."""
-    groups: dict[str, list[int]] = defaultdict(list)
+@dataclass
+class Routed:
+    """What routing did: one transition result per way out (see consignments_route)."""
+
+    results: dict[Transition, TransitionResult] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {transition.name: len(result.changed) for transition, result in self.results.items()}
+
+    def outcome_of(self, consignment_id: int) -> tuple[Transition, TransitionResult] | None:
+        return next(((t, r) for t, r in self.results.items() if consignment_id in _touched(r)), None)
+
+
+def _touched(result: TransitionResult) -> set[int]:
+    return {*result.changed, *result.unchanged, *result.refused, *result.blocked, *result.missing}
+
+
+AUTOMATIC_REASONS = {
+    transitions.RELEASE: "Released on arrival: nothing to pay (WCO Immediate Release Guidelines).",
+    transitions.REQUIRE_PAYMENT: "Duty and taxes to be paid before delivery.",
+}
+OFFICER_REASONS = {
+    transitions.RELEASE: "Released after a customs check.",
+    transitions.REQUIRE_PAYMENT: "Checked by customs; duty and taxes to be paid before delivery.",
+}
+
+
+def consignments_route(
+    *,
+    assessments: dict[int, Assessment | None],
+    actor: Actor = ASSESSMENT_ACTOR,
+    reason: str = "",
+    by_officer: bool = False,
+) -> Routed:
+    """Where an assessed item goes when customs lets it go: released, asked to pay, or held.
+
+    The one place that decides it, for green items after scoring and for an
+    officer's release: nothing to pay (or no assessment, as for documents)
+    releases the item; charges due ask for payment (the operator's customs
+    response carries them, the payer is e-mailed); an assessment that needs a
+    full declaration (or found no regime) holds a green item for an officer,
+    while an officer, who has seen the item, decides it on its charges.
+    """
+    groups: dict[Transition, list[int]] = defaultdict(list)
     for pk, assessment in assessments.items():
-        if assessment.needs_officer:
-            groups["hold"].append(pk)
-        elif assessment.total == 0:
-            groups["release"].append(pk)
-        else:
-            groups["charges"].append(pk)
-    clearance_services.consignments_transition(
-        transition=transitions.RELEASE,
-        consignment_ids=groups["release"],
-        actor=actor,
-        reason="Released on arrival: nothing to pay (WCO Immediate Release Guidelines).",
-    )
-    charged = clearance_services.consignments_transition(
-        transition=transitions.REQUIRE_PAYMENT,
-        consignment_ids=groups["charges"],
-        actor=actor,
-        reason="Duty and taxes to be paid before delivery.",
-        changes={pk: clearance_services.ItemChange(charges=assessments[pk].charges()) for pk in groups["charges"]},
-    )
+        groups[_way_out(assessment, by_officer)].append(pk)
+    defaults = OFFICER_REASONS if by_officer else AUTOMATIC_REASONS
+    routed = Routed()
+    routed.results[transitions.RELEASE] = clearance_services.consignments_transition(
+        transition=transitions.RELEASE, consignment_ids=groups[transitions.RELEASE], actor=actor,
+        reason=reason or defaults[transitions.RELEASE],
+    )  # fmt: skip
+    charged = groups[transitions.REQUIRE_PAYMENT]
+    routed.results[transitions.REQUIRE_PAYMENT] = clearance_services.consignments_transition(
+        transition=transitions.REQUIRE_PAYMENT, consignment_ids=charged, actor=actor,
+        reason=reason or defaults[transitions.REQUIRE_PAYMENT],
+        changes={pk: clearance_services.ItemChange(charges=assessments[pk].charges()) for pk in charged},
+    )  # fmt: skip
     by_reason: dict[str, list[int]] = defaultdict(list)
-    for pk in groups["hold"]:
+    for pk in groups[transitions.HOLD]:
         by_reason[assessments[pk].needs_officer].append(pk)
-    for reason, ids in by_reason.items():  # one batch per reason, e.g. every item to a country without a regime
-        clearance_services.consignments_transition(
-            transition=transitions.HOLD, consignment_ids=ids, actor=actor, reason=reason
+    held = routed.results[transitions.HOLD] = TransitionResult()
+    for hold_reason, ids in by_reason.items():  # one batch per reason, e.g. every item to a country without a regime
+        result = clearance_services.consignments_transition(
+            transition=transitions.HOLD, consignment_ids=ids, actor=actor, reason=hold_reason
         )
-    if charged.changed:
-        ids = charged.changed
-        transaction.on_commit(lambda: notifications.enqueue_charges_due(ids), robust=True)
-    return {key: len(value) for key, value in groups.items()}
+        held.changed += result.changed
+        held.unchanged += result.unchanged
+        held.refused |= result.refused
+        held.blocked |= result.blocked
+        held.missing += result.missing
+    if asked := routed.results[transitions.REQUIRE_PAYMENT].changed:
+        transaction.on_commit(lambda: notifications.enqueue_charges_due(asked), robust=True)
+    return routed
+
+
+def _way_out(assessment: Assessment | None, by_officer: bool) -> Transition:
+    if assessment is None or (assessment.total == 0 and (by_officer or not assessment.needs_officer)):
+        return transitions.RELEASE
+    if assessment.needs_officer and not by_officer:
+        return transitions.HOLD
+    return transitions.REQUIRE_PAYMENT

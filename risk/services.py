@@ -216,12 +216,13 @@ def _route(ids: list[int], verdicts: dict[int, Verdict], locked: dict[int, Consi
     )
     goods = [pk for pk in ids if pk not in documents]
     assessments = assessment.consignments_assess_charges(consignment_ids=goods, locked=[locked[pk] for pk in goods])
-    routed = assessment.consignments_route_green(assessments={pk: assessments[pk] for pk in green if pk in assessments})
+    routed = assessment.consignments_route(assessments={pk: assessments[pk] for pk in green if pk in assessments})
+    counts = routed.counts()
     return {
         "assessed": len(ids),
-        "held": len(held) + routed.get("hold", 0),
-        "released": len(documents) + routed.get("release", 0),
-        "charges_due": routed.get("charges", 0),
+        "held": len(held) + counts.get("hold", 0),
+        "released": len(documents) + counts.get("release", 0),
+        "charges_due": counts.get("require_payment", 0),
     }
 
 

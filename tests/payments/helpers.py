@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from clearance.choices import ConsignmentState, Lane
 from clearance.models import Consignment
-from payments.assessment import consignments_assess_charges, consignments_route_green
+from payments.assessment import consignments_assess_charges, consignments_route
 from payments.providers import SandboxProvider
 from payments.services import access_token_for
 from tests.factories import ConsignmentFactory
@@ -14,7 +14,7 @@ def make_due(**fields) -> Consignment:
     fields.setdefault("addressee_email", "amra@example.ba")
     consignment = ConsignmentFactory(state=ConsignmentState.ASSESSED, lane=Lane.GREEN, **fields)
     assessments = consignments_assess_charges(consignment_ids=[consignment.pk])
-    consignments_route_green(assessments=assessments)
+    consignments_route(assessments=assessments)
     consignment.refresh_from_db()
     assert consignment.state == ConsignmentState.CHARGES_DUE
     return consignment
