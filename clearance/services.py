@@ -302,16 +302,6 @@ def consignment_release_nothing_due(*, consignment: Consignment, actor: Actor, r
     return _transition_one(T.RELEASE_NOTHING_DUE, consignment=consignment, actor=actor, reason=reason)
 
 
-def consignment_mark_paid(*, consignment: Consignment, actor: Actor, reason: str = "") -> Consignment:
-    """Record that the charges were paid in full."""
-    return _transition_one(T.MARK_PAID, consignment=consignment, actor=actor, reason=reason)
-
-
-def consignment_release_paid(*, consignment: Consignment, actor: Actor, reason: str = "") -> Consignment:
-    """Release a paid item."""
-    return _transition_one(T.RELEASE_PAID, consignment=consignment, actor=actor, reason=reason)
-
-
 def consignment_request_info(*, consignment: Consignment, actor: Actor, question: str) -> Consignment:
     """Ask the operator and the addressee for information (invoice, licence, …)."""
     return _transition_one(T.REQUEST_INFO, consignment=consignment, actor=actor, reason=question)
