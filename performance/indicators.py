@@ -17,11 +17,16 @@ from decimal import Decimal
 import pandas as pd
 from django.conf import settings
 from django.db import connection
-from django.db.models import Min, Sum
+from django.db.models import Min, QuerySet, Sum
 
-from clearance.models import Office, PostalOperator
+from clearance.choices import ConsignmentState
+from clearance.models import Decision, Office, PostalOperator
+from payments.choices import PaymentState, RefundState
+from payments.models import Assessment, ChargeAdjustment, Dispute, Payment, Refund
 from performance.models import TrsBucket, TrsDay
 from performance.trs import BREAKDOWNS, MEASURE_CODES, MEASURES, Stats, distribution, iso_week
+from postal.models import WebhookDelivery
+from risk.models import InspectionOutcome, RiskAssessment
 
 
 @dataclass
@@ -181,33 +186,22 @@ def indicators_for_period(*, start: date, end: date) -> Indicators:
         lane_shares=_lane_shares(start, end),
         hit_rates=_hit_rates(begin, finish),
         collected=_sum_by_currency(
-            "SELECT currency, sum(amount) FROM payments_payment WHERE state = 'SUCCEEDED' "
-            "AND paid_at >= %s AND paid_at < %s GROUP BY currency", [begin, finish]),
+            Payment.objects.filter(state=PaymentState.SUCCEEDED, paid_at__gte=begin, paid_at__lt=finish), "amount"
+        ),
         refunded=_sum_by_currency(
-            "SELECT currency, sum(amount) FROM payments_refund WHERE state = 'SUCCEEDED' "
-            "AND created_at >= %s AND created_at < %s GROUP BY currency", [begin, finish]),
+            Refund.objects.filter(state=RefundState.SUCCEEDED, created_at__gte=begin, created_at__lt=finish), "amount"
+        ),
         # Outstanding is a stock, not a flow: what is due now, whatever the period.
         outstanding=_sum_by_currency(
-            "SELECT a.currency, sum(a.total) FROM clearance_consignment c "
-            "JOIN payments_assessment a ON a.consignment_id = c.id AND a.is_current "
-            "WHERE c.state = 'CHARGES_DUE' GROUP BY a.currency", []),
+            Assessment.objects.filter(is_current=True, consignment__state=ConsignmentState.CHARGES_DUE), "total"
+        ),
         webhook_latency=_webhook_latency(begin, finish),
         disputes=_disputes(start, end, begin, finish),
-        recovered=_recovered(begin, finish),
-    )  # fmt: skip
-
-
-def _recovered(begin: datetime, finish: datetime) -> dict[str, Decimal]:
-    """Duty found at inspection and charged in the period (WCO PMM: revenue recovered by controls)."""
-    from payments.models import ChargeAdjustment
-
-    rows = (
-        ChargeAdjustment.objects.filter(created_at__gte=begin, created_at__lt=finish)
-        .values("currency")
-        .annotate(total=Sum("duty"))
-        .order_by("currency")
+        # Duty found at inspection and charged in the period (WCO PMM: revenue recovered by controls).
+        recovered=_sum_by_currency(
+            ChargeAdjustment.objects.filter(created_at__gte=begin, created_at__lt=finish), "duty"
+        ),
     )
-    return {row["currency"]: row["total"] for row in rows}
 
 
 def _items_per_day(start: date, end: date) -> list[tuple[date, int]]:
@@ -227,16 +221,16 @@ def _lane_shares(start: date, end: date) -> list[tuple[str, int, float]]:
     return [(row["value"] or "–", row["n"], row["n"] / total) for row in rows if total]
 
 
-_INSPECTIONS = """
+_INSPECTIONS = f"""
 SELECT o.irregularity_found, ra.rules_fired, ra.random_selection, ra.model_score
-FROM risk_inspectionoutcome o
+FROM {InspectionOutcome._meta.db_table} o
 JOIN LATERAL (
-    SELECT rules_fired, random_selection, model_score FROM risk_riskassessment
+    SELECT rules_fired, random_selection, model_score FROM {RiskAssessment._meta.db_table}
     WHERE consignment_id = o.consignment_id AND assessed_at <= o.created_at
     ORDER BY assessed_at DESC LIMIT 1
 ) ra ON true
 WHERE o.created_at >= %s AND o.created_at < %s
-"""
+"""  # noqa: S608 - table names from the models; values are parameters
 
 
 def _hit_rates(begin: datetime, finish: datetime) -> list[HitRate]:
@@ -263,35 +257,36 @@ def _hit_rates(begin: datetime, finish: datetime) -> list[HitRate]:
     return sorted(rates.values(), key=lambda r: (r.selection != "all inspections", r.selection))
 
 
-def _sum_by_currency(sql: str, params: list) -> dict[str, Decimal]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {currency: amount for currency, amount in cursor.fetchall()}
+def _sum_by_currency(rows: QuerySet, amount: str) -> dict[str, Decimal]:
+    totals = rows.values("currency").annotate(total=Sum(amount)).order_by("currency")
+    return {row["currency"]: row["total"] for row in totals}
+
+
+_WEBHOOK_LATENCY = f"""
+SELECT count(*) FILTER (WHERE w.delivered_at IS NOT NULL), count(*) FILTER (WHERE w.status = 'DEAD'),
+       percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM w.delivered_at - d.decided_at)),
+       percentile_disc(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM w.delivered_at - d.decided_at))
+FROM {WebhookDelivery._meta.db_table} w JOIN {Decision._meta.db_table} d ON d.id = w.decision_id
+WHERE d.decided_at >= %s AND d.decided_at < %s
+"""  # noqa: S608 - table names from the models; values are parameters
+_DISPUTES = f"""
+SELECT count(*), count(resolved_at),
+       percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at))
+FROM {Dispute._meta.db_table} WHERE created_at >= %s AND created_at < %s
+"""  # noqa: S608 - as above
 
 
 def _webhook_latency(begin: datetime, finish: datetime) -> dict[str, float | int | None]:
     """From the decision to its webhook delivered; the pull feed's readers are not timed."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FILTER (WHERE w.delivered_at IS NOT NULL), count(*) FILTER (WHERE w.status = 'DEAD'), "
-            "percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM w.delivered_at - d.decided_at)), "
-            "percentile_disc(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM w.delivered_at - d.decided_at)) "
-            "FROM postal_webhookdelivery w JOIN clearance_decision d ON d.id = w.decision_id "
-            "WHERE d.decided_at >= %s AND d.decided_at < %s",
-            [begin, finish],
-        )
+        cursor.execute(_WEBHOOK_LATENCY, [begin, finish])
         delivered, dead, median, p90 = cursor.fetchone()
     return {"delivered": delivered, "dead": dead, "median": _float(median), "p90": _float(p90)}
 
 
 def _disputes(start: date, end: date, begin: datetime, finish: datetime) -> dict[str, float | int | None]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*), count(resolved_at), "
-            "percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at)) "
-            "FROM payments_dispute WHERE created_at >= %s AND created_at < %s",
-            [begin, finish],
-        )
+        cursor.execute(_DISPUTES, [begin, finish])
         opened, resolved, median = cursor.fetchone()
     charged = TrsDay.objects.filter(dimension="all", day__range=(start, end)).aggregate(n=Sum("charged"))["n"] or 0
     return {

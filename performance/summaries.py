@@ -3,7 +3,7 @@
 A day's summaries are rebuilt whole (delete, then insert from one grouped
 query), so a refresh is idempotent and a late event, decision or payment is
 counted the next time its day is refreshed. The beat task refreshes the recent
-days often and the whole storage window nightly (clearance.tasks).
+days often and the whole storage window nightly (performance.tasks).
 
 Days are UTC days of pre-advice: every item has one, and an item's timeline
 stays in the day it was announced however long it takes.
@@ -18,6 +18,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from clearance.choices import DecisionCode as D
+from clearance.models import Consignment, Decision, Office
+from payments.models import Payment, PaymentItem
+from performance.models import TrsBucket, TrsDay
 from performance.trs import GAMMA
 
 # The first decision that settles an item (not a hold or a question).
@@ -25,27 +28,27 @@ CLEARANCE_DECISIONS = (D.RELEASE_NO_CHARGE, D.RELEASE_CHARGES_DUE, D.RETURN_TO_S
                        D.REFER_OTHER_AGENCY)  # fmt: skip
 RELEASE_DECISIONS = (D.RELEASE_NO_CHARGE, D.RELEASED)
 
-_TIMELINES = """
+_TIMELINES = f"""
 WITH items AS (
     SELECT c.id, c.lane, c.operator_id::text AS operator, c.sender_country AS origin, c.category,
            coalesce(o.code, '') AS office, c.pre_advised_at, c.arrived_at,
            d.decided_at, d.released_at, d.charged, p.paid_at
-    FROM clearance_consignment c
-    LEFT JOIN clearance_office o ON o.id = c.office_id
+    FROM {Consignment._meta.db_table} c
+    LEFT JOIN {Office._meta.db_table} o ON o.id = c.office_id
     LEFT JOIN LATERAL (
         SELECT min(decided_at) FILTER (WHERE code = ANY(%(clearance)s)) AS decided_at,
                min(decided_at) FILTER (WHERE code = ANY(%(release)s)) AS released_at,
                bool_or(code = %(charges_due)s) AS charged
-        FROM clearance_decision WHERE consignment_id = c.id
+        FROM {Decision._meta.db_table} WHERE consignment_id = c.id
     ) d ON true
     LEFT JOIN LATERAL (
         SELECT min(pay.paid_at) AS paid_at
-        FROM payments_paymentitem pi JOIN payments_payment pay ON pay.id = pi.payment_id
+        FROM {PaymentItem._meta.db_table} pi JOIN {Payment._meta.db_table} pay ON pay.id = pi.payment_id
         WHERE pi.consignment_id = c.id AND pay.state = 'SUCCEEDED'
     ) p ON true
     WHERE c.pre_advised_at >= %(start)s AND c.pre_advised_at < %(end)s
 )
-"""
+"""  # noqa: S608 - table names from the models, values are parameters
 
 _GROUPING = "GROUPING SETS ((), (lane), (operator), (origin), (category), (office))"
 _DIMENSION = """
@@ -58,7 +61,7 @@ _VALUE = "coalesce(lane, operator, origin, category, office, '')"
 _INSERT_DAYS = (
     _TIMELINES
     + f"""
-INSERT INTO clearance_trsday (day, dimension, value, items, arrived, decided, decided_before_arrival,
+INSERT INTO {TrsDay._meta.db_table} (day, dimension, value, items, arrived, decided, decided_before_arrival,
                               charged, released, computed_at)
 SELECT %(day)s, {_DIMENSION}, {_VALUE}, count(*), count(arrived_at), count(decided_at),
        count(*) FILTER (WHERE decided_at IS NOT NULL AND (arrived_at IS NULL OR decided_at <= arrived_at)),
@@ -85,7 +88,7 @@ _INSERT_BUCKETS = (
            CASE WHEN seconds < 1 THEN 0 ELSE ceil(ln(seconds) / %(ln_gamma)s)::int + 1 END AS bucket
     FROM durations
 )
-INSERT INTO clearance_trsbucket (day, dimension, value, measure, bucket, count, total_seconds)
+INSERT INTO {TrsBucket._meta.db_table} (day, dimension, value, measure, bucket, count, total_seconds)
 SELECT %(day)s, {_DIMENSION}, {_VALUE}, measure, bucket, count(*), sum(seconds)
 FROM bucketed GROUP BY measure, bucket, {_GROUPING}
 """  # noqa: S608 - fixed fragments, values are parameters
@@ -123,7 +126,7 @@ def _refresh_day(day: date) -> None:
     with connection.cursor() as cursor:
         # Two refreshes of one day (beat and a manual rebuild) take turns.
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('trs-day'), %s)", [day.toordinal()])
-        cursor.execute("DELETE FROM clearance_trsday WHERE day = %s", [day])
-        cursor.execute("DELETE FROM clearance_trsbucket WHERE day = %s", [day])
+        TrsDay.objects.filter(day=day).delete()
+        TrsBucket.objects.filter(day=day).delete()
         cursor.execute(_INSERT_DAYS, params)
         cursor.execute(_INSERT_BUCKETS, params)
