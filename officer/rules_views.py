@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.decorators import officer_required, supervisor_required
 from core.exceptions import ApplicationError
+from officer.forms import ReasonForm, RuleProposalForm, form_errors
 from risk import selectors, services
 from risk.choices import RuleKind, RuleStatus
 from risk.models import ModelVersion, Rule
@@ -41,22 +39,12 @@ def rules_view(request):
 @supervisor_required
 @require_POST
 def rule_propose(request):
-    try:
-        condition = json.loads(request.POST.get("condition") or "{}")
-        score = Decimal(request.POST.get("score") or "0")
-    except (ValueError, InvalidOperation):
-        messages.error(request, _("The condition must be JSON and the score a number."))
+    form = RuleProposalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
         return redirect("officer:rules")
     try:
-        rule = services.rule_propose(
-            author=request.user,
-            code=request.POST.get("code", "").strip(),
-            kind=request.POST.get("kind", ""),
-            description=request.POST.get("description", "").strip(),
-            condition=condition,
-            force_lane=request.POST.get("force_lane", ""),
-            score=score,
-        )
+        rule = services.rule_propose(author=request.user, **form.cleaned_data)
     except ApplicationError as exc:
         details = "; ".join(f"{d.get('field')}: {d.get('message')}" for d in exc.details)
         messages.error(request, f"{exc.message} {details}".strip())
@@ -77,7 +65,9 @@ def rule_review(request, pk: int, decision: str):
             services.rule_approve(rule=rule, approver=request.user)
             messages.success(request, _("Rule approved: it is in force."))
         else:
-            services.rule_reject(rule=rule, reviewer=request.user, reason=request.POST.get("reason", ""))
+            form = ReasonForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            services.rule_reject(rule=rule, reviewer=request.user, reason=reason)
             messages.success(request, _("Rule rejected."))
     except ApplicationError as exc:
         messages.error(request, exc.message)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +18,19 @@ from core.exceptions import ApplicationError
 from core.views import RateLimitedLoginView
 from officer import selectors as queue
 from officer import services as officer
+from officer.forms import (
+    AnswerForm,
+    BulkReleaseForm,
+    CorrectionForm,
+    DisputeResolveForm,
+    InspectionForm,
+    QuestionForm,
+    ReasonForm,
+    ReferForm,
+    form_errors,
+)
+from payments import services as payment_services
+from payments.models import Dispute
 from risk.choices import OutcomeKind
 
 # C0 controls but tab and newline: NUL cannot be stored, the others are never meant.
@@ -69,18 +82,19 @@ def queue_next(request):
 @require_POST
 def bulk_release(request):
     """Two steps: the counts per lane of what would be released, then the release once confirmed."""
-    ids = _ids(request.POST.getlist("items"))
+    form = BulkReleaseForm(request.POST)
+    ids = form.cleaned_data["items"] if form.is_valid() else []
     if not ids:
         messages.error(request, _("Select the items to release."))
         return redirect("officer:queue")
-    if request.POST.get("confirm") != "yes":
+    if not form.cleaned_data["confirm"]:
         counts = officer.bulk_release_preview(consignment_ids=ids)
         context = {"ids": ids, "counts": counts, "total": sum(counts.values())}
         return render(request, "officer/bulk_release.html", context)
     try:
         result = officer.officers_bulk_release(
-            consignment_ids=ids, officer=request.user, include_red=request.POST.get("include_red") == "yes",
-            reason=_post(request, "reason"),
+            consignment_ids=ids, officer=request.user, include_red=form.cleaned_data["include_red"],
+            reason=form.cleaned_data["reason"],
         )  # fmt: skip
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -92,10 +106,6 @@ def bulk_release(request):
     if result["refused"]:
         messages.error(request, _("Not released: %(ids)s") % {"ids": "; ".join(result["refused"])})
     return redirect("officer:queue")
-
-
-def _ids(values: list[str]) -> list[int]:
-    return [int(value) for value in values if value.isascii() and value.isdigit() and 0 < int(value) < 2**63]
 
 
 @officer_required
@@ -118,134 +128,115 @@ def item_view(request, pk: int):
     return render(request, "officer/item.html", {**context, "outcome_kinds": OutcomeKind.choices})
 
 
-ACTIONS = {}
+ACTIONS: dict[str, tuple[type[forms.Form], object]] = {}
 
 
-def action(name):
+def action(name: str, form_class: type[forms.Form] = ReasonForm):
+    """Register an item action: the form that reads the request, and the handler given its cleaned data."""
+
     def register(function):
-        ACTIONS[name] = function
+        ACTIONS[name] = (form_class, function)
         return function
 
     return register
 
 
-@action("claim")
-def _claim(request, consignment):
+@action("claim", forms.Form)
+def _claim(request, consignment, data):
     officer.consignment_claim(consignment=consignment, officer=request.user)
     return _("You are working on this item.")
 
 
 @action("take_over")
-def _take_over(request, consignment):
-    officer.consignment_claim_take_over(consignment=consignment, officer=request.user, reason=_post(request, "reason"))
+def _take_over(request, consignment, data):
+    officer.consignment_claim_take_over(consignment=consignment, officer=request.user, reason=data["reason"])
     return _("You took the item over; the officer who was working it is told.")
 
 
 @action("release")
-def _release(request, consignment):
-    consignment = officer.officer_release(
-        consignment=consignment, officer=request.user, reason=_post(request, "reason")
-    )
+def _release(request, consignment, data):
+    consignment = officer.officer_release(consignment=consignment, officer=request.user, reason=data["reason"])
     return _("Decision: %(state)s.") % {"state": consignment.get_state_display()}
 
 
-@action("request_info")
-def _request_info(request, consignment):
-    officer.officer_request_info(consignment=consignment, officer=request.user, question=_post(request, "question"))
+@action("request_info", QuestionForm)
+def _request_info(request, consignment, data):
+    officer.officer_request_info(consignment=consignment, officer=request.user, question=data["question"])
     return _("The question was sent to the operator and the addressee.")
 
 
-@action("answer")
-def _answer(request, consignment):
-    officer.officer_record_answer(consignment=consignment, officer=request.user, answer=_post(request, "answer"))
+@action("answer", AnswerForm)
+def _answer(request, consignment, data):
+    officer.officer_record_answer(consignment=consignment, officer=request.user, answer=data["answer"])
     return _("The answer was recorded; the item is back in the queue.")
 
 
-@action("inspect")
-def _inspect(request, consignment):
+@action("inspect", InspectionForm)
+def _inspect(request, consignment, data):
     officer.officer_inspect(
         consignment=consignment,
         officer=request.user,
-        irregularity_found=request.POST.get("irregularity_found") == "yes",
-        kind=request.POST.get("kind", OutcomeKind.NONE),
-        additional_duty=_amount(request, "additional_duty", _("The additional duty"), default="0"),
-        notes=_post(request, "notes"),
+        irregularity_found=data["irregularity_found"],
+        kind=data["kind"],
+        additional_duty=data["additional_duty"],
+        notes=data["notes"],
         photos=request.FILES.getlist("photos"),
     )
     return _("The inspection outcome was recorded.")
 
 
 @action("propose_seizure")
-def _propose_seizure(request, consignment):
-    officer.seizure_propose(consignment=consignment, officer=request.user, reason=_post(request, "reason"))
+def _propose_seizure(request, consignment, data):
+    officer.seizure_propose(consignment=consignment, officer=request.user, reason=data["reason"])
     return _("The seizure waits for a supervisor's confirmation.")
 
 
 @action("withdraw_seizure")
-def _withdraw_seizure(request, consignment):
+def _withdraw_seizure(request, consignment, data):
     pending = consignment.seizure_requests.filter(state=SeizureRequest.State.PENDING).first()
     if pending is None:
         raise ApplicationError(_("No seizure of this item waits for a supervisor."))
-    officer.seizure_withdraw(request=pending, officer=request.user, reason=_post(request, "reason"))
+    officer.seizure_withdraw(request=pending, officer=request.user, reason=data["reason"])
     return _("Your seizure proposal was withdrawn; the item stays held.")
 
 
 @action("return")
-def _return(request, consignment):
-    officer.officer_return(consignment=consignment, officer=request.user, reason=_post(request, "reason"))
+def _return(request, consignment, data):
+    officer.officer_return(consignment=consignment, officer=request.user, reason=data["reason"])
     return _("The item goes back to the sender.")
 
 
-@action("refer")
-def _refer(request, consignment):
-    officer.officer_refer(
-        consignment=consignment, officer=request.user, agency=_post(request, "agency"), reason=_post(request, "reason")
-    )
+@action("refer", ReferForm)
+def _refer(request, consignment, data):
+    officer.officer_refer(consignment=consignment, officer=request.user, agency=data["agency"], reason=data["reason"])
     return _("The item was referred.")
 
 
-@action("correct")
-def _correct(request, consignment):
-    position = request.POST.get("position", "").strip()
-    if not (position.isascii() and position.isdigit() and 0 < int(position) < 10_000):
-        raise ApplicationError(_("Give the line to correct."))
+@action("correct", CorrectionForm)
+def _correct(request, consignment, data):
     officer.officer_correct_line(
         consignment=consignment,
         officer=request.user,
-        position=int(position),
-        hs_code=_post(request, "hs_code"),
-        value=_amount(request, "value", _("The value")),
-        reason=_post(request, "reason"),
+        position=data["position"],
+        hs_code=data["hs_code"],
+        value=data["value"],
+        reason=data["reason"],
     )
     return _("The declaration was corrected and reassessed.")
-
-
-def _post(request, name: str) -> str:
-    """A text field as typed, without NUL and other control characters (PostgreSQL stores no NUL)."""
-    return CONTROL_CHARACTERS.sub("", request.POST.get(name, "")).strip()[:4000]
-
-
-def _amount(request, name: str, label: str, default: str = "") -> Decimal:
-    """A money amount of a form: a finite number of 0 or more with at most two decimals, else a clear error."""
-    raw = request.POST.get(name, "").strip() or default
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite() or not 0 <= amount < Decimal("1e11") or amount != round(amount, 2):
-        raise ApplicationError(_("%(label)s must be an amount such as 12.50.") % {"label": label})
-    return amount
 
 
 @officer_required
 @require_POST
 def item_action(request, pk: int, name: str):
     consignment = get_object_or_404(Consignment, pk=pk)
-    handler = ACTIONS.get(name)
-    if handler is None:
+    if name not in ACTIONS:
         return render(request, "officer/error.html", {"message": _("Unknown action.")}, status=404)
+    form_class, handler = ACTIONS[name]
+    form = form_class(request.POST, request.FILES)
     try:
-        messages.success(request, handler(request, consignment))
+        if not form.is_valid():
+            raise ApplicationError(form_errors(form))
+        messages.success(request, handler(request, consignment, form.cleaned_data))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     if name != "claim" and request.POST.get("next") == "queue":
@@ -272,7 +263,9 @@ def seizure_decide(request, pk: int, decision: str):
             officer.seizure_confirm(request=request_obj, supervisor=request.user)
             messages.success(request, _("Seizure confirmed."))
         elif decision == "reject":
-            officer.seizure_reject(request=request_obj, supervisor=request.user, reason=_post(request, "reason"))
+            form = ReasonForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            officer.seizure_reject(request=request_obj, supervisor=request.user, reason=reason)
             messages.success(request, _("Seizure rejected; the item stays held."))
         else:
             return render(request, "officer/error.html", {"message": _("Unknown decision.")}, status=404)
@@ -287,8 +280,6 @@ def seizure_decide(request, pk: int, decision: str):
 @officer_required
 @require_GET
 def disputes_view(request):
-    from payments.models import Dispute
-
     open_disputes = Dispute.objects.filter(state="OPEN").select_related("consignment", "line", "assessment")
     return render(request, "officer/disputes.html", {"disputes": open_disputes})
 
@@ -296,15 +287,16 @@ def disputes_view(request):
 @officer_required
 @require_POST
 def dispute_resolve(request, pk: int):
-    from payments.models import Dispute
-    from payments.services import dispute_resolve as resolve
-
     dispute = get_object_or_404(Dispute, pk=pk)
-    resolve(
+    form = DisputeResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("officer:disputes")
+    payment_services.dispute_resolve(
         dispute=dispute,
         officer=request.user,
-        upheld=request.POST.get("upheld") == "yes",
-        resolution=_post(request, "resolution"),
+        upheld=form.cleaned_data["upheld"],
+        resolution=form.cleaned_data["resolution"],
     )
     messages.success(request, _("The dispute was answered."))
     return redirect("officer:disputes")

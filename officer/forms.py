@@ -1,0 +1,145 @@
+"""The officer dashboard's forms: what each action takes from the request, checked before any write.
+
+Django's fields refuse what PostgreSQL cannot store (NUL characters) and what
+is not a number (NaN, Infinity); amounts are finite, non-negative and in
+cents, and every message says what to type instead.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from clearance.choices import Lane
+from risk.choices import OutcomeKind, RuleKind
+
+TEXT_LIMIT = 4000
+MAX_AMOUNT = Decimal("99999999999.99")
+
+
+def amount_field(label, *, required: bool = True, initial=None) -> forms.DecimalField:
+    message = _("%(label)s must be an amount such as 12.50.") % {"label": label}
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        initial=initial,
+        max_digits=13,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)],
+        error_messages={key: message for key in ("invalid", "required", "max_digits", "max_decimal_places",
+                                                 "max_whole_digits", "min_value", "max_value")},
+    )  # fmt: skip
+
+
+def text_field(label, *, required: bool = False, max_length: int = TEXT_LIMIT) -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=max_length)
+
+
+class ReasonForm(forms.Form):
+    """Release, return, take-over, withdrawal, rejection: a reason, required or not by the service."""
+
+    reason = text_field(_("Reason"))
+
+
+class QuestionForm(forms.Form):
+    question = text_field(_("Question"))
+
+
+class AnswerForm(forms.Form):
+    answer = text_field(_("Answer received"))
+
+
+class ReferForm(forms.Form):
+    agency = text_field(_("Agency"), max_length=200)
+    reason = text_field(_("Reason"))
+
+
+class InspectionForm(forms.Form):
+    irregularity_found = forms.TypedChoiceField(
+        choices=[("no", _("In order")), ("yes", _("Irregularity found"))],
+        coerce=lambda value: value == "yes",
+        empty_value=False,
+        required=False,
+    )
+    kind = forms.ChoiceField(choices=OutcomeKind.choices, required=False)
+    additional_duty = amount_field(_("The additional duty"), required=False, initial=Decimal("0"))
+    notes = text_field(_("Notes"))
+    photos = forms.FileField(required=False)  # many files: read from request.FILES, checked by core.uploads
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or OutcomeKind.NONE
+
+    def clean_additional_duty(self) -> Decimal:
+        return self.cleaned_data["additional_duty"] or Decimal("0")
+
+
+class CorrectionForm(forms.Form):
+    position = forms.IntegerField(
+        min_value=1, max_value=9999, error_messages={"invalid": _("Give the line to correct."),
+                                                     "required": _("Give the line to correct.")},
+    )  # fmt: skip
+    hs_code = text_field(_("HS code"), max_length=10)
+    value = amount_field(_("The value"))
+    reason = text_field(_("Why"))
+
+
+class BulkReleaseForm(forms.Form):
+    items = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    confirm = forms.BooleanField(required=False)
+    include_red = forms.BooleanField(required=False)
+    reason = text_field(_("Reason"))
+
+    def __init__(self, data=None, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        # Any id may be posted; the services decide which items each officer may release.
+        values = data.getlist("items") if data is not None else []
+        self.fields["items"].choices = [(value, value) for value in values]
+
+    def clean_items(self) -> list[int]:
+        return [pk for pk in self.cleaned_data["items"] if 0 < pk < 2**63]
+
+    def clean_confirm(self) -> bool:
+        return self.data.get("confirm") == "yes"
+
+    def clean_include_red(self) -> bool:
+        return self.data.get("include_red") == "yes"
+
+
+class DisputeResolveForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        choices=[("yes", _("Upheld")), ("no", _("Rejected"))], coerce=lambda value: value == "yes", empty_value=False
+    )
+    resolution = text_field(_("Answer to the payer"))
+
+
+class RuleProposalForm(forms.Form):
+    code = forms.SlugField(label=_("Code (same code = new version)"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind"), choices=RuleKind.choices)
+    description = text_field(_("Description shown to officers"), required=True, max_length=300)
+    condition = forms.CharField(label=_("Condition (JSON)"), max_length=20_000)
+    force_lane = forms.ChoiceField(label=_("Force lane"), choices=[("", "—"), *Lane.choices], required=False)
+    score = forms.DecimalField(
+        label=_("Score"), required=False, max_digits=4, decimal_places=3,
+        error_messages={"invalid": _("A rule's score is a number from 0 to 1.")},
+    )  # fmt: skip
+
+    def clean_condition(self) -> dict:
+        try:
+            condition = json.loads(self.cleaned_data["condition"])
+        except ValueError:
+            raise forms.ValidationError(_("The condition must be JSON.")) from None
+        if not isinstance(condition, dict):
+            raise forms.ValidationError(_("The condition must be a JSON object."))
+        return condition
+
+    def clean_score(self) -> Decimal:
+        return self.cleaned_data["score"] or Decimal("0")
+
+
+def form_errors(form: forms.Form) -> str:
+    """A form's errors as one line an officer reads."""
+    return " ".join(str(message) for messages in form.errors.values() for message in messages)
