@@ -18,10 +18,10 @@ $(STAMP): requirements.txt | $(PY)
 install: $(STAMP)
 
 run: install
-	$(PY) -m core.stack run
+	$(PY) -m devstack run
 
 test: install browser
-	$(PY) -m core.stack test $(PYTEST_ARGS)
+	$(PY) -m devstack test $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium; as root, install it when missing.
 browser:
@@ -33,7 +33,7 @@ browser:
 	  fi; }
 
 services: install
-	$(PY) -m core.stack services
+	$(PY) -m devstack services
 
 lint: install
 	$(VENV)/bin/ruff check .

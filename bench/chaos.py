@@ -32,6 +32,8 @@ from pathlib import Path
 
 import requests
 
+from devstack import processes
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -60,7 +62,7 @@ class Stack:
     """
 
     def __init__(self, env: dict[str, str], state) -> None:
-        from core.stack import ProcessGroup
+        from devstack.processes import ProcessGroup
 
         self.env = env
         self.state = state
@@ -94,14 +96,14 @@ class Stack:
         self.base = start_web(self.group, self.env, workers)
 
     def start_worker(self, name: str = "worker") -> subprocess.Popen:
-        from core.stack import PYTHON
+        from devstack.runner import PYTHON
 
         return self.group.start(name, [PYTHON, "-m", "celery", "-A", "config", "worker", "--loglevel", "ERROR",
                                        "--concurrency", "2", "--without-gossip", "--without-mingle",
                                        "--hostname", f"{name}-{time.time_ns()}@%h"], env=self.env)  # fmt: skip
 
     def start_beat(self) -> None:
-        from core.stack import PYTHON
+        from devstack.runner import PYTHON
 
         schedule = Path(self.env["OPENCLEAR_VAR_DIR"]) / "celerybeat-schedule"
         self.group.start("beat", [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel", "ERROR",
@@ -267,12 +269,7 @@ def settle(outcome: Outcome, operator: Operator, *, since: float, timeout: float
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
+    return bool(processes.wait_until(predicate, timeout=timeout, interval=0.2))
 
 
 # --- The faults ----------------------------------------------------------------------------------
@@ -299,7 +296,7 @@ def fault_worker_killed(stack: Stack, sizes: Sizes) -> Outcome:
 
 
 def fault_redis_killed(stack: Stack, sizes: Sizes) -> Outcome:
-    from core import embedded
+    from devstack import embedded
 
     outcome = Outcome("Redis killed", f"kill -9 Redis during ingest, restart it after {sizes.outage:.0f} s (AOF)")
     operator = Operator(stack, "CHAOSRD")
@@ -317,7 +314,7 @@ def fault_redis_killed(stack: Stack, sizes: Sizes) -> Outcome:
 
 
 def fault_postgres_restarted(stack: Stack, sizes: Sizes) -> Outcome:
-    from core import embedded
+    from devstack import embedded
 
     outcome = Outcome("PostgreSQL restarted", "pg_ctl restart (fast) during ingest")
     operator = Operator(stack, "CHAOSPG")
@@ -347,7 +344,7 @@ class _Receiver(BaseHTTPRequestHandler):
 
 
 def fault_webhook_receiver_down(stack: Stack, sizes: Sizes) -> Outcome:
-    from core.embedded import free_port
+    from devstack.embedded import free_port
 
     port = free_port()
     outcome = Outcome("webhook receiver down", f"operator's webhook refuses connections for {sizes.outage:.0f} s")
@@ -543,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["OPENCLEAR_VAR_DIR"] = str(var_dir)
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
-    from core import embedded
+    from devstack import embedded
 
     state, started = embedded.start()
     os.environ.update(chaos_env(state, var_dir))

@@ -22,7 +22,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.stack import BASE_DIR, PYTHON, Services
+from devstack.runner import BASE_DIR, PYTHON, Services
 
 PROFILE_BROKER_DB = 6
 

@@ -35,8 +35,9 @@ import redis
 import requests
 
 from config.env import parse_database_url, redis_url_with_db
-from core.embedded import free_port
-from core.stack import BASE_DIR, PYTHON, ProcessGroup, Services
+from devstack.embedded import free_port
+from devstack.processes import ProcessGroup
+from devstack.runner import BASE_DIR, PYTHON, Services
 
 RESULTS_DIR = BASE_DIR / "bench" / "results"
 BENCH_BROKER_DB = 5

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import redis
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 
@@ -39,9 +40,7 @@ def check_broker() -> dict:
 
 
 def check_workers() -> dict:
-    from config.celery import app
-
-    replies = app.control.ping(timeout=1.0) or []
+    replies = current_app.control.ping(timeout=1.0) or []
     names = sorted(name for reply in replies for name in reply)
     if not names:
         raise RuntimeError("no Celery worker answered within 1 s")

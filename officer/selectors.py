@@ -20,6 +20,8 @@ from clearance.holds import claim_expiry
 from clearance.models import Claim, ClaimTakeover, Consignment, ConsignmentVersion, ContentLine
 from core import s10
 from core.selectors import audit_trail_for
+from payments.selectors import assessment_current
+from risk.models import RiskAssessment
 
 PAGE_SIZE = 50
 LANES = re.compile("|".join(Lane.values))
@@ -121,9 +123,6 @@ def _parse_cursor(after: str) -> tuple[Decimal, int] | None:
 
 def item_page(*, pk: int, officer) -> dict | None:
     """Everything the item page shows, read in one place; None when there is no such item."""
-    from payments.selectors import assessment_current
-    from risk.models import RiskAssessment
-
     consignment = Consignment.objects.select_related("operator", "office").filter(pk=pk).first()
     if consignment is None:
         return None

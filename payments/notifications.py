@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from clearance.models import Consignment
+from clearance.models import Consignment, InformationRequest
 
 CHUNK = 500
 
@@ -90,8 +90,6 @@ def payment_received_send(*, payment_id: int) -> int:
 
 
 def information_request_send(*, request_id: int) -> int:
-    from clearance.models import InformationRequest
-
     request = InformationRequest.objects.select_related("consignment").get(pk=request_id)
     return int(
         _send_once(

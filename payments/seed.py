@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from core.db import insert_rows
+
 D = Decimal
 ECB_FILE = Path(__file__).resolve().parent / "data" / "ecb-eurofxref-2024-2025.csv"
 BAM_PER_EUR = D("1.95583")  # currency board peg, fixed by law since 1998
@@ -249,8 +251,6 @@ def _cross_rows(base, quotes, published_on, valid_from, valid_to) -> list[dict]:
 
 def seed_exchange_rates(get_model: Callable[[str], type], path: Path = ECB_FILE) -> int:
     """Load the ECB file for every regime; rows already present are kept. Returns the rows added."""
-    from core.db import insert_rows
-
     Regime, ExchangeRate, RegimeTerms = get_model("Regime"), get_model("ExchangeRate"), get_model("RegimeTerms")
     ecb = read_ecb_file(path)
     before = ExchangeRate.objects.count()

@@ -6,6 +6,7 @@ class PostalConfig(AppConfig):
     verbose_name = "Postal operators"
 
     def ready(self) -> None:
+        # Imported here, when every app is loaded: the signal connects the postal webhooks to decisions.
         from clearance.signals import decisions_committed
         from postal import schema  # noqa: F401 - registers the OpenAPI auth extension
         from postal.receivers import webhook_deliveries_dispatch_for

@@ -9,6 +9,8 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from clearance.choices import ConsignmentState
+from clearance.models import Consignment
 from risk.choices import RuleStatus
 from risk.classifier import RiskModel
 from risk.models import ModelVersion, RiskAssessment, Rule
@@ -74,9 +76,6 @@ def consignments_unscored(consignments: list) -> list:
 
 def consignment_ids_held_unscored(*, limit: int = 10_000) -> list[int]:
     """Held items whose current version has no risk assessment long after their last change."""
-    from clearance.choices import ConsignmentState
-    from clearance.models import Consignment
-
     cutoff = timezone.now() - settings.OPENCLEAR_STUCK_AFTER
     scored = RiskAssessment.objects.filter(consignment_id=OuterRef("pk"), consignment_version=OuterRef("version"))
     return list(

@@ -68,14 +68,22 @@ def _ensure_regulatory_data() -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def regulatory_data_committed(django_db_setup, django_db_blocker):
+def regulatory_data_committed(request, django_db_blocker):
     """The seeded duty law and exchange rates, present in the test database.
 
     The data migration seeds them; a reused test database may have been
-    emptied by the transactional tests of an earlier run.
+    emptied by the transactional tests of an earlier run. A session whose
+    tests use no database (one such file run alone) sets none up.
     """
+    if not any(_uses_database(item) for item in request.session.items):
+        return
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         _ensure_regulatory_data()
+
+
+def _uses_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or "django_db_setup" in getattr(item, "fixturenames", ())
 
 
 @pytest.fixture(autouse=True)

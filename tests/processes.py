@@ -7,13 +7,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import redis
 from django.conf import settings
 from django.db import connection
+
+from devstack import processes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,13 +43,11 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 def wait_until(predicate, *, timeout: float, interval: float = 0.1, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    """The predicate's first true value; the test fails when none came in time."""
+    value = processes.wait_until(predicate, timeout=timeout, interval=interval)
+    if not value:
+        raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    return value
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from core.stack import BASE_DIR
+from devstack.runner import BASE_DIR
 from tests.processes import clean_env
 
 pytestmark = pytest.mark.integration

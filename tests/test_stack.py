@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from core.embedded import free_port
+from devstack.embedded import free_port
 from tests.processes import clean_env, wait_until
 
 pytestmark = pytest.mark.integration
@@ -49,7 +49,7 @@ def _server_pids(var_dir: Path) -> set[int]:
 
 def _start(var_dir: Path, port: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "core.stack", "run", "--port", str(port)],
+        [sys.executable, "-m", "devstack.runner", "run", "--port", str(port)],
         cwd=BASE_DIR,
         env=_env(var_dir),
         start_new_session=True,

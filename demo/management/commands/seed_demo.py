@@ -7,6 +7,7 @@ from clearance.models import Office, PostalOperator
 from config.env import VAR_DIR
 from core.choices import Role
 from core.models import User
+from payments.models import Trader
 from postal.services import api_key_issue, operator_create
 
 DEMO_OPERATOR_CODE = "DEMOPOST"
@@ -45,8 +46,6 @@ class Command(BaseCommand):
         self._print(url)
 
     def _ensure_trader(self) -> None:
-        from payments.models import Trader
-
         trader, _ = Trader.objects.get_or_create(
             name="Globalshop marketplace", defaults={"platforms": [DEMO_TRADER_PLATFORM]}
         )

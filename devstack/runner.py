@@ -1,11 +1,11 @@
 """`make run` and `make test`: the services, then the platform's processes.
 
-    python -m core.stack run      # services, migrations, demo data, web, worker, beat
-    python -m core.stack test     # services, lint, migrations check, pytest
-    python -m core.stack services # services only, until Ctrl-C
+    python -m devstack run      # services, migrations, demo data, web, worker, beat
+    python -m devstack test     # services, lint, migrations check, pytest
+    python -m devstack services # services only, until Ctrl-C
 
 Without DATABASE_URL and REDIS_URL the embedded PostgreSQL and Redis are
-started (core.embedded). Every process started here runs in its own process
+started (devstack.embedded). Every process started here runs in its own process
 group; Ctrl-C stops them all, waits, kills what is left, and then stops the
 embedded servers this runner started, so nothing is left behind.
 """
@@ -13,7 +13,6 @@ embedded servers this runner started, so nothing is left behind.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import signal
 import subprocess
@@ -22,11 +21,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from core import embedded
+from devstack import embedded
+from devstack.processes import BASE_DIR, ProcessGroup
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-STOP_GRACE_SECONDS = 20
 
 
 class Services:
@@ -52,41 +50,6 @@ class Services:
         if self.started is not None:
             embedded.stop(self.started)
             print("Embedded PostgreSQL and Redis stopped.", flush=True)
-
-
-class ProcessGroup:
-    """Child processes, each the leader of its own process group."""
-
-    def __init__(self) -> None:
-        self.children: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, argv: Sequence[str], **kwargs) -> subprocess.Popen:
-        process = subprocess.Popen(list(argv), cwd=BASE_DIR, start_new_session=True, **kwargs)
-        self.children[name] = process
-        return process
-
-    def first_exited(self) -> tuple[str, int] | None:
-        for name, process in self.children.items():
-            if process.poll() is not None:
-                return name, process.returncode
-        return None
-
-    def stop(self) -> None:
-        for process in self.children.values():
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_SECONDS
-        for process in self.children.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        for process in self.children.values():
-            # SIGKILL the whole group: also the pool processes of a worker that hung.
-            _signal_group(process, signal.SIGKILL)
-            process.wait()
-
-
-def _signal_group(process: subprocess.Popen, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, sig)
 
 
 def manage(*args: str, check: bool = True) -> int:
@@ -240,7 +203,7 @@ def services() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.stack")
+    parser = argparse.ArgumentParser(prog="python -m devstack")
     sub = parser.add_subparsers(dest="command", required=True)
     run_parser = sub.add_parser("run")
     run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))

@@ -1,0 +1,5 @@
+import sys
+
+from devstack.runner import main
+
+sys.exit(main())
