@@ -4,15 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser run test lint fmt migrate services worker schema clean-var bench profile chaos audit
+.PHONY: install browser run test test-fast lint typecheck fmt migrate services worker schema clean-var bench profile chaos audit
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11) and "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt | $(PY)
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,6 +22,10 @@ run: install
 
 test: install browser
 	$(PY) -m devstack test $(PYTEST_ARGS)
+
+# While working: no browser, chaos or stack tests (CI runs `make test`).
+test-fast: install
+	$(PY) -m devstack test -m "not browser and not integration" $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium; as root, install it when missing.
 browser:
@@ -38,6 +42,11 @@ services: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint --lint $$(git ls-files '*.html')
+
+# Services and selectors, strictly, with Django's and DRF's stubs (settings load: services must be reachable).
+typecheck: install
+	$(PY) -m devstack typecheck
 
 fmt: install
 	$(VENV)/bin/ruff check --fix .
@@ -68,4 +77,4 @@ chaos: install
 
 # Known vulnerabilities in the pinned dependencies (needs PyPI's JSON API or OSV).
 audit: install
-	$(PY) -m pip_audit -r requirements.txt --progress-spinner off
+	$(PY) -m pip_audit -r requirements-dev.txt --progress-spinner off

@@ -98,16 +98,36 @@ class Stack:
     def start_worker(self, name: str = "worker") -> subprocess.Popen:
         from devstack.runner import PYTHON
 
-        return self.group.start(name, [PYTHON, "-m", "celery", "-A", "config", "worker", "--loglevel", "ERROR",
-                                       "--concurrency", "2", "--without-gossip", "--without-mingle",
-                                       "--hostname", f"{name}-{time.time_ns()}@%h"], env=self.env)  # fmt: skip
+        return self.group.start(
+            name,
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel",
+                "ERROR",
+                "--concurrency",
+                "2",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                f"{name}-{time.time_ns()}@%h",
+            ],
+            env=self.env,
+        )
 
     def start_beat(self) -> None:
         from devstack.runner import PYTHON
 
         schedule = Path(self.env["OPENCLEAR_VAR_DIR"]) / "celerybeat-schedule"
-        self.group.start("beat", [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel", "ERROR",
-                                  "--schedule", str(schedule)], env=self.env)  # fmt: skip
+        self.group.start(
+            "beat",
+            [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel", "ERROR", "--schedule", str(schedule)],
+            env=self.env,
+        )
 
     def kill(self, name: str) -> None:
         """kill -9 a process and all its children (a worker's pool); it stays down until started again."""
@@ -124,8 +144,10 @@ class Stack:
     def kill_gunicorn_workers(self) -> int:
         """kill -9 the request-serving children of gunicorn; its master starts new ones."""
         master = self.group.children["web"].pid
-        children = [int(pid) for pid in subprocess.run(["pgrep", "-P", str(master)], capture_output=True,
-                                                       text=True).stdout.split()]  # fmt: skip
+        children = [
+            int(pid)
+            for pid in subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+        ]
         for pid in children:
             os.kill(pid, signal.SIGKILL)
         return len(children)
@@ -176,8 +198,12 @@ class Operator:
             self.sent += len(items)
         while time.monotonic() < deadline:
             try:
-                response = requests.post(f"{self.stack.base}/api/v1/postal/items", data=body, timeout=60,
-                                         headers=self.headers(**{"Idempotency-Key": key}))  # fmt: skip
+                response = requests.post(
+                    f"{self.stack.base}/api/v1/postal/items",
+                    data=body,
+                    timeout=60,
+                    headers=self.headers(**{"Idempotency-Key": key}),
+                )
             except requests.RequestException:
                 time.sleep(0.5)
                 continue
@@ -212,8 +238,7 @@ def _query(sql: str, params: list) -> list[tuple]:
     url = parse_database_url(os.environ["DATABASE_URL"])
     for _ in range(60):
         try:
-            conn = psycopg2.connect(host=url.host, port=url.port, user=url.user, password=url.password,
-                                    dbname=url.name)  # fmt: skip
+            conn = psycopg2.connect(host=url.host, port=url.port, user=url.user, password=url.password, dbname=url.name)
             break
         except psycopg2.OperationalError:
             time.sleep(1)
@@ -239,16 +264,22 @@ def duplicates(operator: Operator) -> int:
     (twice,) = _query(
         "SELECT count(*) FROM (SELECT d.consignment_id, d.code FROM clearance_decision d "
         "JOIN clearance_postaloperator o ON o.id = d.operator_id WHERE o.code = %s "
-        "GROUP BY 1, 2 HAVING count(*) > 1) x", [operator.code])[0]  # fmt: skip
+        "GROUP BY 1, 2 HAVING count(*) > 1) x",
+        [operator.code],
+    )[0]
     (deliveries,) = _query(
         "SELECT count(*) FROM (SELECT w.decision_id FROM postal_webhookdelivery w "
         "JOIN clearance_decision d ON d.id = w.decision_id JOIN clearance_postaloperator o ON o.id = d.operator_id "
-        "WHERE o.code = %s GROUP BY 1 HAVING count(*) > 1) x", [operator.code])[0]  # fmt: skip
+        "WHERE o.code = %s GROUP BY 1 HAVING count(*) > 1) x",
+        [operator.code],
+    )[0]
     (payments,) = _query(
         "SELECT count(*) FROM (SELECT pi.consignment_id FROM payments_paymentitem pi "
         "JOIN payments_payment p ON p.id = pi.payment_id JOIN clearance_consignment c ON c.id = pi.consignment_id "
         "JOIN clearance_postaloperator o ON o.id = c.operator_id WHERE o.code = %s AND p.state = 'SUCCEEDED' "
-        "GROUP BY 1 HAVING count(*) > 1) x", [operator.code])[0]  # fmt: skip
+        "GROUP BY 1 HAVING count(*) > 1) x",
+        [operator.code],
+    )[0]
     return twice + deliveries + payments
 
 
@@ -300,8 +331,9 @@ def fault_redis_killed(stack: Stack, sizes: Sizes) -> Outcome:
 
     outcome = Outcome("Redis killed", f"kill -9 Redis during ingest, restart it after {sizes.outage:.0f} s (AOF)")
     operator = Operator(stack, "CHAOSRD")
-    sender = threading.Thread(target=operator.send_many, args=(sizes.batches, sizes.batch),
-                              kwargs={"deadline": time.monotonic() + 300})  # fmt: skip
+    sender = threading.Thread(
+        target=operator.send_many, args=(sizes.batches, sizes.batch), kwargs={"deadline": time.monotonic() + 300}
+    )
     sender.start()
     time.sleep(0.5)
     os.kill(embedded.redis_pid(), signal.SIGKILL)
@@ -318,8 +350,9 @@ def fault_postgres_restarted(stack: Stack, sizes: Sizes) -> Outcome:
 
     outcome = Outcome("PostgreSQL restarted", "pg_ctl restart (fast) during ingest")
     operator = Operator(stack, "CHAOSPG")
-    sender = threading.Thread(target=operator.send_many, args=(sizes.batches, sizes.batch),
-                              kwargs={"deadline": time.monotonic() + 300})  # fmt: skip
+    sender = threading.Thread(
+        target=operator.send_many, args=(sizes.batches, sizes.batch), kwargs={"deadline": time.monotonic() + 300}
+    )
     sender.start()
     time.sleep(0.5)
     embedded.stop_postgres()
@@ -349,8 +382,12 @@ def fault_webhook_receiver_down(stack: Stack, sizes: Sizes) -> Outcome:
     port = free_port()
     outcome = Outcome("webhook receiver down", f"operator's webhook refuses connections for {sizes.outage:.0f} s")
     operator = Operator(stack, "CHAOSWH")
-    requests.put(f"{stack.base}/api/v1/postal/webhook", json={"url": f"http://127.0.0.1:{port}/hook"},
-                 headers=operator.headers(), timeout=30).raise_for_status()  # fmt: skip
+    requests.put(
+        f"{stack.base}/api/v1/postal/webhook",
+        json={"url": f"http://127.0.0.1:{port}/hook"},
+        headers=operator.headers(),
+        timeout=30,
+    ).raise_for_status()
     operator.send_many(1, sizes.batch, deadline=time.monotonic() + 300)
     time.sleep(sizes.outage)
     server = ThreadingHTTPServer(("127.0.0.1", port), _Receiver)
@@ -362,7 +399,9 @@ def fault_webhook_receiver_down(stack: Stack, sizes: Sizes) -> Outcome:
         return _query(
             "SELECT count(*) FROM clearance_decision d JOIN clearance_postaloperator o ON o.id = d.operator_id "
             "LEFT JOIN postal_webhookdelivery w ON w.decision_id = d.id AND w.status = 'DELIVERED' "
-            "WHERE o.code = %s AND w.id IS NULL", [operator.code])[0][0]  # fmt: skip
+            "WHERE o.code = %s AND w.id IS NULL",
+            [operator.code],
+        )[0][0]
 
     wait_until(lambda: undelivered() == 0, sizes.settle)
     server.shutdown()
@@ -386,9 +425,10 @@ def fault_gunicorn_worker_killed(stack: Stack, sizes: Sizes) -> Outcome:
 
 
 def fault_payment_storm(stack: Stack, sizes: Sizes) -> Outcome:
-    outcome = Outcome("payment provider errors, then a retry storm",
-                      "a failing card, then 20 concurrent payment starts with one key and the "
-                      "provider's webhook 20 times at once")  # fmt: skip
+    outcome = Outcome(
+        "payment provider errors, then a retry storm",
+        "a failing card, then 20 concurrent payment starts with one key and the provider's webhook 20 times at once",
+    )
     operator = Operator(stack, "CHAOSPY")
     # USD 400 to Bosnia and Herzegovina, low risk: charges due.
     items = operator.batch(5, category="SALE_OF_GOODS")
@@ -405,8 +445,11 @@ def fault_payment_storm(stack: Stack, sizes: Sizes) -> Outcome:
         f"operator__code='{operator.code}')]))"
     )
     wait_until(lambda: decided_count(operator) == len(operator.accepted), sizes.settle)
-    due = [(item_id, token) for item_id, token, state in _last_json(manage(stack.env, "shell", "-c", script))
-           if state == "CHARGES_DUE"]  # fmt: skip
+    due = [
+        (item_id, token)
+        for item_id, token, state in _last_json(manage(stack.env, "shell", "-c", script))
+        if state == "CHARGES_DUE"
+    ]
     if not due:
         outcome.notes.append("no item with charges due: nothing to pay")
         return settle(outcome, operator, since=time.monotonic(), timeout=5)
@@ -429,17 +472,24 @@ def _pay_through_storm(stack: Stack, token: str, item_id: str) -> None:
     def start(key: str) -> str:
         session = requests.Session()
         session.get(page, timeout=30)
-        response = session.post(page + "pay", data={"idempotency_key": key,
-                                                    "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-                                headers={"Referer": page}, allow_redirects=False, timeout=30)  # fmt: skip
+        response = session.post(
+            page + "pay",
+            data={"idempotency_key": key, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+            headers={"Referer": page},
+            allow_redirects=False,
+            timeout=30,
+        )
         return response.headers.get("Location", "")
 
     def card(checkout: str, number: str) -> None:
         session = requests.Session()
         session.get(stack.base + checkout, timeout=30)
-        session.post(stack.base + checkout, data={"card": number, "expiry": "12/30", "cvc": "123",
-                                                  "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-                     headers={"Referer": stack.base + checkout}, timeout=30)  # fmt: skip
+        session.post(
+            stack.base + checkout,
+            data={"card": number, "expiry": "12/30", "cvc": "123", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+            headers={"Referer": stack.base + checkout},
+            timeout=30,
+        )
 
     card(start(f"fails-{item_id}"), "4000000000000119")  # the provider answers with an error
     with ThreadPoolExecutor(10) as pool:  # the payer's browser retries, all with one key
@@ -450,15 +500,31 @@ def _pay_through_storm(stack: Stack, token: str, item_id: str) -> None:
     card(checkout, "4242424242424242")
     from bench.run import manage
 
-    body, headers = _last_json(manage(stack.env, "shell", "-c", (
-        "import json; from payments.models import SandboxCharge; from payments.providers import get_provider; "
-        f"c = SandboxCharge.objects.get(checkout_token='{checkout.rstrip('/').rsplit('/', 1)[-1]}', "
-        "outcome='succeeded'); b, h = get_provider('sandbox').webhook_for(c); "
-        "print(json.dumps([b.decode(), dict(h)]))")))  # fmt: skip
+    body, headers = _last_json(
+        manage(
+            stack.env,
+            "shell",
+            "-c",
+            (
+                "import json; from payments.models import SandboxCharge; from payments.providers import get_provider; "
+                f"c = SandboxCharge.objects.get(checkout_token='{checkout.rstrip('/').rsplit('/', 1)[-1]}', "
+                "outcome='succeeded'); b, h = get_provider('sandbox').webhook_for(c); "
+                "print(json.dumps([b.decode(), dict(h)]))"
+            ),
+        )
+    )
     with ThreadPoolExecutor(10) as pool:  # the provider resends its webhook
-        list(pool.map(lambda _: requests.post(f"{stack.base}/pay/webhooks/sandbox/", data=body.encode(),
-                                              headers={**headers, "Content-Type": "application/json"}, timeout=30),
-                      range(20)))  # fmt: skip
+        list(
+            pool.map(
+                lambda _: requests.post(
+                    f"{stack.base}/pay/webhooks/sandbox/",
+                    data=body.encode(),
+                    headers={**headers, "Content-Type": "application/json"},
+                    timeout=30,
+                ),
+                range(20),
+            )
+        )
 
 
 def _last_json(output: str):
@@ -472,11 +538,17 @@ def fault_poison_item(stack: Stack, sizes: Sizes) -> Outcome:
     operator = Operator(stack, "CHAOSPO")
     operator.send_many(1, min(sizes.batch, 500), deadline=time.monotonic() + 120)
     poison = sorted(operator.accepted)[0]
-    _query("DELETE FROM clearance_contentline WHERE consignment_id = (SELECT c.id FROM clearance_consignment c "
-           "JOIN clearance_postaloperator o ON o.id = c.operator_id WHERE o.code = %s AND c.item_id = %s) "
-           "RETURNING 1", [operator.code, poison])  # fmt: skip
-    _query("UPDATE clearance_consignment SET total_value = 0, postal_charges = 5, addressee_country = 'BA' "
-           "WHERE item_id = %s RETURNING 1", [poison])  # fmt: skip
+    _query(
+        "DELETE FROM clearance_contentline WHERE consignment_id = (SELECT c.id FROM clearance_consignment c "
+        "JOIN clearance_postaloperator o ON o.id = c.operator_id WHERE o.code = %s AND c.item_id = %s) "
+        "RETURNING 1",
+        [operator.code, poison],
+    )
+    _query(
+        "UPDATE clearance_consignment SET total_value = 0, postal_charges = 5, addressee_country = 'BA' "
+        "WHERE item_id = %s RETURNING 1",
+        [poison],
+    )
     stack.ensure_worker()
     outcome = settle(outcome, operator, since=time.monotonic(), timeout=sizes.settle)
     (state, lane) = _query("SELECT state, lane FROM clearance_consignment WHERE item_id = %s", [poison])[0]
@@ -502,20 +574,22 @@ def chaos_env(state, var_dir: Path) -> dict[str, str]:
     from config.env import redis_url_with_db
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_ALLOW_ASYNC"))}
-    env.update({
-        "OPENCLEAR_VAR_DIR": str(var_dir),
-        "DATABASE_URL": state.database_url,
-        "REDIS_URL": state.redis_url,
-        "CELERY_BROKER_URL": redis_url_with_db(state.redis_url, 0),
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_LOG_LEVEL": "ERROR",
-        "OPENCLEAR_API_RATE": "100000/s",
-        # Recovery paths run often here, so a bounded test can see them work.
-        "OPENCLEAR_SWEEP_SECONDS": "3",
-        "OPENCLEAR_STUCK_AFTER_SECONDS": "5",
-        "OPENCLEAR_WEBHOOK_RETRY_BASE_SECONDS": "1",
-    })  # fmt: skip
+    env.update(
+        {
+            "OPENCLEAR_VAR_DIR": str(var_dir),
+            "DATABASE_URL": state.database_url,
+            "REDIS_URL": state.redis_url,
+            "CELERY_BROKER_URL": redis_url_with_db(state.redis_url, 0),
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_LOG_LEVEL": "ERROR",
+            "OPENCLEAR_API_RATE": "100000/s",
+            # Recovery paths run often here, so a bounded test can see them work.
+            "OPENCLEAR_SWEEP_SECONDS": "3",
+            "OPENCLEAR_STUCK_AFTER_SECONDS": "5",
+            "OPENCLEAR_WEBHOOK_RETRY_BASE_SECONDS": "1",
+        }
+    )
     return env
 
 
@@ -524,8 +598,10 @@ def report(outcomes: list[Outcome]) -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for o in outcomes:
         recovered = "—" if o.recovered_seconds is None else f"{o.recovered_seconds} s"
-        print(f"| {o.fault} | {o.injected} | {o.sent} | {o.accepted} | {o.decided} | {o.lost} | {o.duplicated} "
-              f"| {recovered} | {'; '.join(o.notes)} |")  # fmt: skip
+        print(
+            f"| {o.fault} | {o.injected} | {o.sent} | {o.accepted} | {o.decided} | {o.lost} | {o.duplicated} "
+            f"| {recovered} | {'; '.join(o.notes)} |"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

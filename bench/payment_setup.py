@@ -30,8 +30,9 @@ def signed_webhooks(count: int) -> list[list]:
     webhooks = []
     for consignment in Consignment.objects.filter(state=ConsignmentState.CHARGES_DUE).order_by("id")[:count]:
         payment = payment_start(consignments=[consignment], idempotency_key=f"bench-{consignment.pk}")
-        charge = provider.charge(checkout_token=payment.provider_reference, payment=payment,
-                                 card_number=SUCCEEDING_CARD)  # fmt: skip
+        charge = provider.charge(
+            checkout_token=payment.provider_reference, payment=payment, card_number=SUCCEEDING_CARD
+        )
         body, headers = provider.webhook_for(charge)
         webhooks.append([consignment.item_id, body.decode(), dict(headers)])
     return webhooks

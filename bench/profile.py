@@ -122,8 +122,18 @@ def main() -> int:
 
         env = bench_env(database_url, broker_db=PROFILE_BROKER_DB)  # scoring tasks queue there, unconsumed
         manage(env, "migrate", "--noinput", "-v", "0")
-        os.environ.update({key: env[key] for key in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE",
-                                                     "DJANGO_DEBUG", "OPENCLEAR_API_RATE")})  # fmt: skip
+        os.environ.update(
+            {
+                key: env[key]
+                for key in (
+                    "DATABASE_URL",
+                    "CELERY_BROKER_URL",
+                    "DJANGO_SETTINGS_MODULE",
+                    "DJANGO_DEBUG",
+                    "OPENCLEAR_API_RATE",
+                )
+            }
+        )
         import django
 
         django.setup()

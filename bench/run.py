@@ -154,10 +154,24 @@ def start_web(group: ProcessGroup, env: dict[str, str], workers: int) -> str:
     port = free_port()
     group.start(
         "web",
-        [PYTHON, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--worker-class", "sync", "--timeout", "120", "--log-level", "warning"],
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
         env=env,
-    )  # fmt: skip
+    )
     base = f"http://127.0.0.1:{port}"
     wait_healthy(base)
     return base
@@ -166,10 +180,24 @@ def start_web(group: ProcessGroup, env: dict[str, str], workers: int) -> str:
 def start_worker(group: ProcessGroup, env: dict[str, str], concurrency: int) -> None:
     group.start(
         "worker",
-        [PYTHON, "-m", "celery", "-A", "config", "worker", "--loglevel", "WARNING", "--concurrency",
-         str(concurrency), "--without-gossip", "--without-mingle", "--hostname", "bench@%h"],
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel",
+            "WARNING",
+            "--concurrency",
+            str(concurrency),
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            "bench@%h",
+        ],
         env=env,
-    )  # fmt: skip
+    )
 
 
 def bench_ingest(args: argparse.Namespace, base: str, api_key: str, database_url: str) -> dict:
@@ -199,8 +227,9 @@ def bench_ingest(args: argparse.Namespace, base: str, api_key: str, database_url
 def bench_scoring(args: argparse.Namespace, group: ProcessGroup, env: dict, database_url: str) -> dict:
     """One worker drains the backlog that ingest left, with a trained model and a rule set."""
     print("Training a model on labelled outcomes and approving a rule set …", flush=True)
-    setup = subprocess.run([PYTHON, "-m", "bench.scoring_setup"], cwd=BASE_DIR, env=env, check=True,
-                           capture_output=True, text=True).stdout.strip()  # fmt: skip
+    setup = subprocess.run(
+        [PYTHON, "-m", "bench.scoring_setup"], cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
     # Fresh statistics, as autovacuum gathers within a minute of a bulk load: the
     # split-shipment lookup picks its index only when the planner knows the table's size.
     _execute(database_url, "ANALYZE")
@@ -224,8 +253,7 @@ def bench_scoring(args: argparse.Namespace, group: ProcessGroup, env: dict, data
     }
 
 
-def bench_latency(args: argparse.Namespace, base: str, api_key: str, database_url: str, rate: float,
-                  seed: int) -> dict:  # fmt: skip
+def bench_latency(args: argparse.Namespace, base: str, api_key: str, database_url: str, rate: float, seed: int) -> dict:
     """Commit -> decision at a steady offered rate, with the worker running."""
     from postal.loadgen import LoadRunner
     from postal.traffic import Mix
@@ -233,8 +261,14 @@ def bench_latency(args: argparse.Namespace, base: str, api_key: str, database_ur
     _wait_until_scored(database_url, args.scoring_timeout)  # an earlier measure's backlog would count here
     print(f"Offering {rate} items/s for {args.latency_seconds} s with the worker running …", flush=True)
     before = _scalar(database_url, "SELECT coalesce(max(id), 0) FROM clearance_consignment")
-    runner = LoadRunner(base_url=base, api_key=api_key, batch=args.latency_batch, rate=rate,
-                        mix=Mix(risky_share=0.1, malformed_share=0.0), seed=seed)  # fmt: skip
+    runner = LoadRunner(
+        base_url=base,
+        api_key=api_key,
+        batch=args.latency_batch,
+        rate=rate,
+        mix=Mix(risky_share=0.1, malformed_share=0.0),
+        seed=seed,
+    )
     runner.run(count=int(rate * args.latency_seconds), concurrency=4)
     achieved = runner.stats.items / max(time.monotonic() - runner.stats.started, 1e-9)
     _wait_until_scored(database_url, args.scoring_timeout)
@@ -274,8 +308,11 @@ def bench_burst(args: argparse.Namespace, base: str, api_key: str, database_url:
     started = time.time()
     wall, latencies, statuses = post_all(f"{base}/api/v1/postal/items", api_key, payloads, args.concurrency)
     _wait_until_scored(database_url, args.scoring_timeout)  # nothing else is sent meanwhile
-    stored, last_decided = _row(database_url, "SELECT count(*), extract(epoch FROM max(state_changed_at)) "
-                                              "FROM clearance_consignment WHERE message_id LIKE 'BURST-%'")  # fmt: skip
+    stored, last_decided = _row(
+        database_url,
+        "SELECT count(*), extract(epoch FROM max(state_changed_at)) "
+        "FROM clearance_consignment WHERE message_id LIKE 'BURST-%'",
+    )
     left = _scalar(database_url, PENDING)
     all_decided = (float(last_decided) - started) if last_decided and not left else None
     return {
@@ -295,8 +332,14 @@ def bench_payment(args: argparse.Namespace, base: str, env: dict, database_url: 
     """The provider's signed webhook posted for paid items; the answer comes once the release is committed."""
     from concurrent.futures import ThreadPoolExecutor
 
-    output = subprocess.run([PYTHON, "-m", "bench.payment_setup", str(args.payments)], cwd=BASE_DIR, env=env,
-                            check=True, capture_output=True, text=True).stdout  # fmt: skip
+    output = subprocess.run(
+        [PYTHON, "-m", "bench.payment_setup", str(args.payments)],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     webhooks = json.loads(output.strip().splitlines()[-1])
     if not webhooks:
         return {"error": "no item had charges due"}
@@ -306,15 +349,19 @@ def bench_payment(args: argparse.Namespace, base: str, env: dict, database_url: 
     def post(webhook: list) -> tuple[float, int]:
         _, body, headers = webhook
         began = time.perf_counter()
-        response = requests.post(url, data=body.encode(), timeout=60,
-                                 headers={**headers, "Content-Type": "application/json"})  # fmt: skip
+        response = requests.post(
+            url, data=body.encode(), timeout=60, headers={**headers, "Content-Type": "application/json"}
+        )
         return time.perf_counter() - began, response.status_code
 
     with ThreadPoolExecutor(args.concurrency) as pool:
         outcomes = list(pool.map(post, webhooks))
     latencies = [seconds for seconds, _ in outcomes]
-    released = _scalar(database_url, "SELECT count(*) FROM clearance_consignment WHERE state = 'RELEASED' "
-                                     "AND item_id = ANY(%s)", [[item_id for item_id, _, _ in webhooks]])  # fmt: skip
+    released = _scalar(
+        database_url,
+        "SELECT count(*) FROM clearance_consignment WHERE state = 'RELEASED' AND item_id = ANY(%s)",
+        [[item_id for item_id, _, _ in webhooks]],
+    )
     return {
         "webhooks": len(webhooks),
         "answered_200": sum(1 for _, code in outcomes if code == 200),
@@ -341,9 +388,16 @@ def grow_consignments(database_url: str, env: dict, target: int) -> int:
         return have
     start, end = TRS_MONTH
     manage(env, "consignment_partitions", "--month", f"{start:%Y-%m}")
-    columns = [name for (name,) in _rows(database_url, (
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'clearance_consignment' "
-        "AND column_name <> 'id' ORDER BY ordinal_position"))]  # fmt: skip
+    columns = [
+        name
+        for (name,) in _rows(
+            database_url,
+            (
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'clearance_consignment' "
+                "AND column_name <> 'id' ORDER BY ordinal_position"
+            ),
+        )
+    ]
     replaced = {
         "item_id": "'ZZ' || lpad((g * 10000000 + (c.id & 1099511627775))::text, 9, '0') || 'BN'",
         "content_hash": "md5(g::text || c.id::text) || md5(c.id::text)",
@@ -375,17 +429,27 @@ def grow_consignments(database_url: str, env: dict, target: int) -> int:
 
 def officer_session(base: str, env: dict) -> requests.Session:
     """A signed-in officer's browser session, as the dashboard pages see it."""
-    manage(env, "shell", "-c", (
-        "from core.models import User; u, _ = User.objects.get_or_create(username='bench-officer', "
-        "defaults={'role': 'OFFICER'}); u.set_password('bench-officer-pass'); u.save()"))  # fmt: skip
+    manage(
+        env,
+        "shell",
+        "-c",
+        (
+            "from core.models import User; u, _ = User.objects.get_or_create(username='bench-officer', "
+            "defaults={'role': 'OFFICER'}); u.set_password('bench-officer-pass'); u.save()"
+        ),
+    )
     session = requests.Session()
     session.get(f"{base}/officer/login/", timeout=30)
     session.post(
         f"{base}/officer/login/",
-        data={"username": "bench-officer", "password": "bench-officer-pass",
-              "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-        headers={"Referer": f"{base}/officer/login/"}, timeout=30,
-    )  # fmt: skip
+        data={
+            "username": "bench-officer",
+            "password": "bench-officer-pass",
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        headers={"Referer": f"{base}/officer/login/"},
+        timeout=30,
+    )
     return session
 
 
@@ -434,8 +498,11 @@ def spread_timelines_over_month(database_url: str) -> int:
     bounds = {"start": start, "end": end, "base": DECISION_SEQUENCE_BASE}
     conn = _connect(database_url)
     with conn, conn.cursor() as cursor:
-        cursor.execute("UPDATE clearance_consignment SET arrived_at = pre_advised_at + random() * interval '48 hours' "
-                       f"WHERE arrived_at IS NULL AND {in_month}", bounds)  # fmt: skip
+        cursor.execute(
+            "UPDATE clearance_consignment SET arrived_at = pre_advised_at + random() * interval '48 hours' "
+            f"WHERE arrived_at IS NULL AND {in_month}",
+            bounds,
+        )
         cursor.execute(
             "INSERT INTO clearance_decision (operator_id, consignment_id, sequence, code, reason, decided_at, decided_by) "
             "SELECT c.operator_id, c.id, %(base)s + c.id, CASE WHEN random() < 0.8 THEN 'RELEASE_NO_CHARGE' "
@@ -464,8 +531,9 @@ def bench_trs(args: argparse.Namespace, base: str, api_key: str, env: dict, data
     for i in range(args.trs_requests):
         breakdown = ("lane", "origin", "operator", "week")[i % 4]
         began = time.perf_counter()
-        response = session.get(f"{base}/officer/performance/trs/",
-                               params={"start": start, "end": end, "breakdown": breakdown}, timeout=60)  # fmt: skip
+        response = session.get(
+            f"{base}/officer/performance/trs/", params={"start": start, "end": end, "breakdown": breakdown}, timeout=60
+        )
         latencies.append(time.perf_counter() - began)
         if response.status_code != 200 or "trs-overall" not in response.text:
             raise RuntimeError(f"TRS page answered {response.status_code}")
@@ -521,51 +589,102 @@ def _report_rows(results: dict) -> list[tuple]:
     rows = []
     if ingest := results.get("ingest"):
         rows += [
-            ("ingest: new items stored durably per second (1000-item batches)", ingest["items_per_second"],
-             "≥ 15000", ingest["items_per_second"] >= 15_000),
-            ("ingest: request latency p50 / p99", f"{ingest['request_p50_ms']} / {ingest['request_p99_ms']} ms", "—",
-             None),
-            ("ingest: items sent / stored", f"{ingest['items_sent']} / {ingest['items_stored']}", "equal",
-             ingest["items_sent"] == ingest["items_stored"]),
-        ]  # fmt: skip
+            (
+                "ingest: new items stored durably per second (1000-item batches)",
+                ingest["items_per_second"],
+                "≥ 15000",
+                ingest["items_per_second"] >= 15_000,
+            ),
+            (
+                "ingest: request latency p50 / p99",
+                f"{ingest['request_p50_ms']} / {ingest['request_p99_ms']} ms",
+                "—",
+                None,
+            ),
+            (
+                "ingest: items sent / stored",
+                f"{ingest['items_sent']} / {ingest['items_stored']}",
+                "equal",
+                ingest["items_sent"] == ingest["items_stored"],
+            ),
+        ]
     if scoring := results.get("scoring"):
-        rows.append(("scoring: one worker draining a backlog, items/s", scoring["items_per_second"], "≥ 15000",
-                     scoring["items_per_second"] >= 15_000))  # fmt: skip
+        rows.append(
+            (
+                "scoring: one worker draining a backlog, items/s",
+                scoring["items_per_second"],
+                "≥ 15000",
+                scoring["items_per_second"] >= 15_000,
+            )
+        )
     if burst := results.get("burst"):
         decided = burst["stored_and_decided_items_per_second"]
         rows += [
-            ("ingest and scoring at once: items stored and decided per second", decided, "≥ 10000",
-             decided is not None and decided >= 10_000),
+            (
+                "ingest and scoring at once: items stored and decided per second",
+                decided,
+                "≥ 10000",
+                decided is not None and decided >= 10_000,
+            ),
             ("  ingest rate meanwhile, items/s", burst["ingest_items_per_second_while_scoring"], "—", None),
-            (f"burst of {burst['items_sent']} items: all decided after", f"{burst['all_decided_seconds']} s",
-             "≤ 10 s", burst["all_decided_seconds"] is not None and burst["all_decided_seconds"] <= 10),
-        ]  # fmt: skip
+            (
+                f"burst of {burst['items_sent']} items: all decided after",
+                f"{burst['all_decided_seconds']} s",
+                "≤ 10 s",
+                burst["all_decided_seconds"] is not None and burst["all_decided_seconds"] <= 10,
+            ),
+        ]
     for key, target in (("latency", "p99 ≤ 1000 ms"), ("latency_unsaturated", "—")):
         if latency := results.get(key):
-            rows.append((f"commit → decision p50 / p99 / p99.9 at {latency['offered_items_per_second']} items/s "
-                         f"offered ({latency.get('achieved_items_per_second')} achieved)",
-                         f"{latency.get('p50_ms')} / {latency.get('p99_ms')} / {latency.get('p999_ms')} ms", target,
-                         latency.get("p99_ms", 10**9) <= 1000 if key == "latency" else None))  # fmt: skip
+            rows.append(
+                (
+                    f"commit → decision p50 / p99 / p99.9 at {latency['offered_items_per_second']} items/s "
+                    f"offered ({latency.get('achieved_items_per_second')} achieved)",
+                    f"{latency.get('p50_ms')} / {latency.get('p99_ms')} / {latency.get('p999_ms')} ms",
+                    target,
+                    latency.get("p99_ms", 10**9) <= 1000 if key == "latency" else None,
+                )
+            )
     if payment := results.get("payment"):
-        rows.append((f"payment webhook → released, p50 / p99 ({payment.get('released')} of "
-                     f"{payment.get('webhooks')} released)", f"{payment.get('p50_ms')} / {payment.get('p99_ms')} ms",
-                     "—", None))  # fmt: skip
+        rows.append(
+            (
+                f"payment webhook → released, p50 / p99 ({payment.get('released')} of "
+                f"{payment.get('webhooks')} released)",
+                f"{payment.get('p50_ms')} / {payment.get('p99_ms')} ms",
+                "—",
+                None,
+            )
+        )
     if queue := results.get("queue"):
-        rows.append((f"officer queue page p95 with {queue['table_rows']} items, ingest running",
-                     f"{queue['p95_ms']} ms (p50 {queue['p50_ms']})", "≤ 150 ms", queue["p95_ms"] <= 150))  # fmt: skip
+        rows.append(
+            (
+                f"officer queue page p95 with {queue['table_rows']} items, ingest running",
+                f"{queue['p95_ms']} ms (p50 {queue['p50_ms']})",
+                "≤ 150 ms",
+                queue["p95_ms"] <= 150,
+            )
+        )
     if trs := results.get("trs"):
         rows += [
-            (f"TRS page, one month of {trs['items_in_month']} items, p95 (max)", f"{trs['p95_ms']} ms ({trs['max_ms']})",
-             "≤ 2000 ms", trs["max_ms"] <= 2000),
+            (
+                f"TRS page, one month of {trs['items_in_month']} items, p95 (max)",
+                f"{trs['p95_ms']} ms ({trs['max_ms']})",
+                "≤ 2000 ms",
+                trs["max_ms"] <= 2000,
+            ),
             ("TRS summaries of that month rebuilt (nightly job)", f"{trs['summarise_month_seconds']} s", "—", None),
-        ]  # fmt: skip
+        ]
     return rows
 
 
 MEASURES = ("ingest", "scoring", "burst", "latency", "payment", "queue", "trs")
 # A measure that scores items needs a backlog to train on and the worker's model and rules.
-NEEDS = {"scoring": {"ingest"}, "burst": {"ingest", "scoring"}, "latency": {"ingest", "scoring"},
-         "payment": {"ingest", "scoring"}}  # fmt: skip
+NEEDS = {
+    "scoring": {"ingest"},
+    "burst": {"ingest", "scoring"},
+    "latency": {"ingest", "scoring"},
+    "payment": {"ingest", "scoring"},
+}
 
 
 def measures_to_run(only: str | None) -> list[str]:
@@ -621,8 +740,9 @@ def main() -> int:
             if "latency" in measures:
                 results["latency"] = bench_latency(args, base, api_key, database_url, args.offered_rate, 99)
                 # The same below the scoring capacity: what a decision costs when no queue builds up.
-                results["latency_unsaturated"] = bench_latency(args, base, api_key, database_url,
-                                                               args.unsaturated_rate, 98)  # fmt: skip
+                results["latency_unsaturated"] = bench_latency(
+                    args, base, api_key, database_url, args.unsaturated_rate, 98
+                )
             if "payment" in measures:
                 results["payment"] = bench_payment(args, base, env, database_url)
             if "queue" in measures:

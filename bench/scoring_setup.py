@@ -41,8 +41,12 @@ def label_sample(officer: User, size: int) -> int:
     for consignment in sample:
         text = " ".join(line.description.lower() for line in consignment.lines.all())
         irregular = any(word in text for word in RISKY_WORDS) or random.random() < 0.02
-        inspection_outcome_record(consignment=consignment, officer=officer, irregularity_found=irregular,
-                                  kind="OTHER" if irregular else "NONE")  # fmt: skip
+        inspection_outcome_record(
+            consignment=consignment,
+            officer=officer,
+            irregularity_found=irregular,
+            kind="OTHER" if irregular else "NONE",
+        )
     return len(sample)
 
 
@@ -52,17 +56,37 @@ def rules(maker: User, checker: User) -> int:
         ("ipr-brands", RuleKind.IPR_BRAND, {"keywords": BRANDS, "brand_owner": "Brand owners' association"}, "YELLOW"),
         ("batteries", RuleKind.PROHIBITED, {"keywords": ["lithium battery", "battery cells"]}, "RED"),
         ("e-cigarettes", RuleKind.PROHIBITED, {"keywords": ["vape", "e-cigarette"], "hs_prefixes": ["2404"]}, "RED"),
-        ("watches-cn", RuleKind.CONDITION, {"hs_prefixes": ["9101", "9102", "851762"], "origin_countries": ["CN", "HK"]}, ""),
+        (
+            "watches-cn",
+            RuleKind.CONDITION,
+            {"hs_prefixes": ["9101", "9102", "851762"], "origin_countries": ["CN", "HK"]},
+            "",
+        ),
         ("high-value", RuleKind.CONDITION, {"value_min": "1000"}, "YELLOW"),
         ("supplements", RuleKind.CONDITION, {"hs_prefixes": ["2106", "3004"]}, ""),
-        ("watchlist-addressees", RuleKind.WATCHLIST,
-         {"party": "addressee", "names": [f"Person {i} {rng.random():.6f}" for i in range(2000)]}, "RED"),
-        ("watchlist-senders", RuleKind.WATCHLIST,
-         {"party": "sender", "emails": [f"seller{i}@example.com" for i in range(2000)]}, "YELLOW"),
-    ]  # fmt: skip
+        (
+            "watchlist-addressees",
+            RuleKind.WATCHLIST,
+            {"party": "addressee", "names": [f"Person {i} {rng.random():.6f}" for i in range(2000)]},
+            "RED",
+        ),
+        (
+            "watchlist-senders",
+            RuleKind.WATCHLIST,
+            {"party": "sender", "emails": [f"seller{i}@example.com" for i in range(2000)]},
+            "YELLOW",
+        ),
+    ]
     for code, kind, condition, lane in specs:
-        rule = rule_propose(author=maker, code=code, kind=kind, description=f"Bench rule {code}",
-                            condition=condition, force_lane=lane, score=Decimal("0.25"))  # fmt: skip
+        rule = rule_propose(
+            author=maker,
+            code=code,
+            kind=kind,
+            description=f"Bench rule {code}",
+            condition=condition,
+            force_lane=lane,
+            score=Decimal("0.25"),
+        )
         rule_approve(rule=rule, approver=checker)
     return len(specs)
 

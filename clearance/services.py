@@ -76,7 +76,10 @@ def _lock_and_split(transition: Transition, ids: Sequence[int], actor: Actor) ->
     result = TransitionResult()
     # Lock in id order, as every batch does, so two batches cannot deadlock.
     locked = Consignment.objects.select_for_update().filter(id__in=ids).order_by("id")
-    rows = {pk: row for pk, *row in locked.values_list("id", "state", "exited_at", "delivered_at")}
+    rows: dict[int, tuple[str, datetime | None, datetime | None]] = {
+        pk: (state, exited, delivered)
+        for pk, state, exited, delivered in locked.values_list("id", "state", "exited_at", "delivered_at")
+    }
     for consignment_id in ids:
         row = rows.get(consignment_id)
         if row is None:
@@ -157,7 +160,7 @@ def _write_decisions(
                     operator_id=operator_id,
                     consignment_id=pk,
                     sequence=first + offset,
-                    code=transition.decision,
+                    code=transition.decision or "",
                     reason=reason,
                     charges=change.charges if change else None,
                     decided_at=at,
@@ -284,9 +287,14 @@ def consignment_charges_restate(
             return False
         at = timezone.now()
         audit_entries_create(
-            model=Consignment, target_ids=[consignment.pk], action="clearance.consignment.charges_restated",
-            actor=actor, reason=reason, payloads={consignment.pk: {"before": last, "after": charges}}, at=at,
-        )  # fmt: skip
+            model=Consignment,
+            target_ids=[consignment.pk],
+            action="clearance.consignment.charges_restated",
+            actor=actor,
+            reason=reason,
+            payloads={consignment.pk: {"before": last, "after": charges}},
+            at=at,
+        )
         _write_decisions(
             T.REQUIRE_PAYMENT, [consignment.pk], actor, reason, {consignment.pk: ItemChange(charges=charges)}, at
         )

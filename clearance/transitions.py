@@ -92,9 +92,13 @@ RELEASE = _t(
     "release", {S.ASSESSED, S.HELD}, S.RELEASED, D.RELEASE_NO_CHARGE, "released", {H.SEIZURE, H.CLAIM, H.OFFICER}
 )
 REQUIRE_PAYMENT = _t(
-    "require_payment", {S.ASSESSED, S.HELD}, S.CHARGES_DUE, D.RELEASE_CHARGES_DUE, "charges_due",
+    "require_payment",
+    {S.ASSESSED, S.HELD},
+    S.CHARGES_DUE,
+    D.RELEASE_CHARGES_DUE,
+    "charges_due",
     {H.SEIZURE, H.CLAIM, H.OFFICER},
-)  # fmt: skip
+)
 # A correction brought the charges of an item awaiting payment to nothing: it is released,
 # and the operator's earlier "collect before delivery" is superseded.
 RELEASE_NOTHING_DUE = _t(
@@ -107,16 +111,23 @@ REQUEST_INFO = _t("request_info", {S.HELD}, S.INFO_REQUESTED, D.REQUEST_INFO, "i
 ANSWER_INFO = _t("answer_info", {S.INFO_REQUESTED}, S.HELD, verb="info_answered", blocked_by={H.CLAIM})
 SEIZE = _t("seize", {S.HELD}, S.SEIZED, D.SEIZED, verb="seized")
 RETURN_TO_SENDER = _t(
-    "return_to_sender", {S.HELD, S.CHARGES_DUE}, S.RETURNED, D.RETURN_TO_SENDER, "returned",
+    "return_to_sender",
+    {S.HELD, S.CHARGES_DUE},
+    S.RETURNED,
+    D.RETURN_TO_SENDER,
+    "returned",
     {H.SEIZURE, H.CLAIM, H.DELIVERED},
-)  # fmt: skip
+)
 REFER = _t("refer", {S.HELD}, S.REFERRED, D.REFER_OTHER_AGENCY, verb="referred", blocked_by={H.SEIZURE, H.CLAIM})
 # An amendment re-enters the flow from the start; PRE_ADVISED is a source too,
 # since an item may be amended again before it is scored.
 AMEND = _t(
-    "amend", set(AMENDABLE_STATES - {S.HELD, S.INFO_REQUESTED}), S.PRE_ADVISED, verb="amended",
+    "amend",
+    set(AMENDABLE_STATES - {S.HELD, S.INFO_REQUESTED}),
+    S.PRE_ADVISED,
+    verb="amended",
     blocked_by={H.SEIZURE, H.OFFICER},
-)  # fmt: skip
+)
 # An amendment of an item in front of an officer: it stays there (an answer to a
 # question puts it back in the queue), re-scored for information only.
 AMEND_HELD = _t("amend_held", {S.HELD, S.INFO_REQUESTED}, S.HELD, verb="amended")

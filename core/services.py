@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -21,7 +22,7 @@ def audit_entries_create(
     action: str,
     actor: Actor,
     reason: str = "",
-    payloads: dict[int, dict] | None = None,
+    payloads: dict[int, dict[str, Any]] | None = None,
     at: datetime | None = None,
 ) -> None:
     """Append one audit entry per target, in one COPY.

@@ -1,8 +1,9 @@
 """`make run` and `make test`: the services, then the platform's processes.
 
     python -m devstack run      # services, migrations, demo data, web, worker, beat
-    python -m devstack test     # services, lint, migrations check, pytest
+    python -m devstack test     # services, lint, templates, types, migrations check, pytest
     python -m devstack services # services only, until Ctrl-C
+    python -m devstack typecheck # services, then mypy on services and selectors
 
 Without DATABASE_URL and REDIS_URL the embedded PostgreSQL and Redis are
 started (devstack.embedded). Every process started here runs in its own process
@@ -172,22 +173,46 @@ def _start_platform(group: ProcessGroup, port: int) -> None:
         )
 
 
+# Tools installed beside the interpreter, run as commands; the rest run as `python …`.
+TOOLS = {"ruff", "djlint", "mypy"}
+
+
+def gate_steps() -> list[list[str]]:
+    """The checks before the tests: lint, templates, types, migrations."""
+    templates = sorted(str(path.relative_to(BASE_DIR)) for path in BASE_DIR.glob("*/templates/**/*.html"))
+    typed = sorted(
+        str(path.relative_to(BASE_DIR))
+        for pattern in ("*/services.py", "*/selectors.py")
+        for path in BASE_DIR.glob(pattern)
+    )
+    return [
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["djlint", "--lint", *templates],
+        ["mypy", *typed],
+        ["manage.py", "makemigrations", "--check", "--dry-run"],
+    ]
+
+
+def _run_steps(steps: list[list[str]]) -> int:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    for step in steps:
+        argv = [str(Path(PYTHON).parent / step[0]), *step[1:]] if step[0] in TOOLS else [PYTHON, *step]
+        print(f"$ {' '.join(step[:6])}{' …' if len(step) > 6 else ''}", flush=True)
+        code = subprocess.run(argv, cwd=BASE_DIR, env=env).returncode
+        if code != 0:
+            return code
+    return 0
+
+
 def test(pytest_args: Sequence[str]) -> int:
     with Services():
-        steps = [
-            ["ruff", "check", "."],
-            ["ruff", "format", "--check", "."],
-            ["manage.py", "makemigrations", "--check", "--dry-run"],
-            ["-m", "pytest", *pytest_args],
-        ]
-        for step in steps:
-            argv = [str(Path(PYTHON).parent / step[0]), *step[1:]] if step[0] == "ruff" else [PYTHON, *step]
-            print(f"$ {' '.join(step)}", flush=True)
-            env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-            code = subprocess.run(argv, cwd=BASE_DIR, env=env).returncode
-            if code != 0:
-                return code
-    return 0
+        return _run_steps([*gate_steps(), ["-m", "pytest", *pytest_args]])
+
+
+def typecheck() -> int:
+    with Services():
+        return _run_steps([step for step in gate_steps() if step[0] == "mypy"])
 
 
 def services() -> int:
@@ -209,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     sub.add_parser("test", help="anything after `test` is passed on to pytest")
     sub.add_parser("services")
+    sub.add_parser("typecheck")
     # Unknown arguments are pytest's (`test -m 'not integration'`); argparse
     # would otherwise take a leading option such as -m for its own.
     args, extra = parser.parse_known_args(argv)
@@ -218,6 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args.port)
     if args.command == "test":
         return test(extra)
+    if args.command == "typecheck":
+        return typecheck()
     return services()
 
 

@@ -30,9 +30,19 @@ def amount_field(label, *, required: bool = True, initial=None) -> forms.Decimal
         max_digits=13,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)],
-        error_messages={key: message for key in ("invalid", "required", "max_digits", "max_decimal_places",
-                                                 "max_whole_digits", "min_value", "max_value")},
-    )  # fmt: skip
+        error_messages={
+            key: message
+            for key in (
+                "invalid",
+                "required",
+                "max_digits",
+                "max_decimal_places",
+                "max_whole_digits",
+                "min_value",
+                "max_value",
+            )
+        },
+    )
 
 
 def text_field(label, *, required: bool = False, max_length: int = TEXT_LIMIT) -> forms.CharField:
@@ -79,9 +89,10 @@ class InspectionForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     position = forms.IntegerField(
-        min_value=1, max_value=9999, error_messages={"invalid": _("Give the line to correct."),
-                                                     "required": _("Give the line to correct.")},
-    )  # fmt: skip
+        min_value=1,
+        max_value=9999,
+        error_messages={"invalid": _("Give the line to correct."), "required": _("Give the line to correct.")},
+    )
     hs_code = text_field(_("HS code"), max_length=10)
     value = amount_field(_("The value"))
     reason = text_field(_("Why"))
@@ -123,9 +134,12 @@ class RuleProposalForm(forms.Form):
     condition = forms.CharField(label=_("Condition (JSON)"), max_length=20_000)
     force_lane = forms.ChoiceField(label=_("Force lane"), choices=[("", "—"), *Lane.choices], required=False)
     score = forms.DecimalField(
-        label=_("Score"), required=False, max_digits=4, decimal_places=3,
+        label=_("Score"),
+        required=False,
+        max_digits=4,
+        decimal_places=3,
         error_messages={"invalid": _("A rule's score is a number from 0 to 1.")},
-    )  # fmt: skip
+    )
 
     def clean_condition(self) -> dict:
         try:

@@ -32,7 +32,7 @@ def rules_view(request):
             "statuses": RuleStatus.choices,
             "status": status,
             "unusable": selectors.rules_unusable(),
-        },  # fmt: skip
+        },
     )
 
 
@@ -51,8 +51,11 @@ def rule_propose(request):
     except ValidationError as exc:  # model validation, e.g. a code that is not a slug
         messages.error(request, "; ".join(exc.messages))
     else:
-        messages.success(request, _("Rule %(code)s v%(version)s waits for a second supervisor.") % {
-            "code": rule.code, "version": rule.version})  # fmt: skip
+        messages.success(
+            request,
+            _("Rule %(code)s v%(version)s waits for a second supervisor.")
+            % {"code": rule.code, "version": rule.version},
+        )
     return redirect("officer:rules")
 
 

@@ -8,17 +8,21 @@ page costs the same on the first day and with millions of items.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 
 from clearance.choices import ConsignmentState, Lane
 from clearance.holds import claim_expiry
 from clearance.models import Claim, ClaimTakeover, Consignment, ConsignmentVersion, ContentLine
 from core import s10
+from core.models import User
 from core.selectors import audit_trail_for
 from payments.selectors import assessment_current
 from risk.models import RiskAssessment
@@ -40,14 +44,14 @@ class QueueFilters:
     older_than_hours: int | None = None
 
     @classmethod
-    def from_query(cls, query) -> QueueFilters:
+    def from_query(cls, query: QueryDict) -> QueueFilters:
         """The filters of a query string; a value that cannot be one (NUL, a huge number) is left out."""
 
-        def integer(name, most):
+        def integer(name: str, most: int) -> int | None:
             value = query.get(name, "").strip()
             return int(value) if value.isascii() and value.isdigit() and 0 < int(value) <= most else None
 
-        def matching(name, pattern, transform=str.strip):
+        def matching(name: str, pattern: re.Pattern[str], transform: Callable[[str], str] = str.strip) -> str:
             value = transform(query.get(name, ""))
             return value if pattern.fullmatch(value) else ""
 
@@ -104,7 +108,7 @@ def queue_page(filters: QueueFilters, after: str = "") -> tuple[list[Consignment
     since = timezone.now() - claim_expiry()
     for item in page:  # an expired claim holds nobody back: the queue shows who really works an item
         claim = getattr(item, "claim", None)
-        item.worked_by = claim.officer if claim and claim.claimed_at > since else None
+        item.worked_by = claim.officer if claim and claim.claimed_at > since else None  # type: ignore[attr-defined]
     next_cursor = f"{page[-1].risk_score}:{page[-1].pk}" if more and page else ""
     return page, next_cursor
 
@@ -121,7 +125,7 @@ def _parse_cursor(after: str) -> tuple[Decimal, int] | None:
     return score_value, pk_value
 
 
-def item_page(*, pk: int, officer) -> dict | None:
+def item_page(*, pk: int, officer: User) -> dict[str, Any] | None:
     """Everything the item page shows, read in one place; None when there is no such item."""
     consignment = Consignment.objects.select_related("operator", "office").filter(pk=pk).first()
     if consignment is None:
@@ -154,7 +158,7 @@ def item_page(*, pk: int, officer) -> dict | None:
     }
 
 
-def claim_takeovers_unseen(*, officer) -> QuerySet[ClaimTakeover]:
+def claim_takeovers_unseen(*, officer: User) -> QuerySet[ClaimTakeover]:
     """Items taken over from this officer that they have not yet acknowledged."""
     return ClaimTakeover.objects.filter(from_officer=officer, seen_at__isnull=True).select_related(
         "consignment", "to_officer"
@@ -164,7 +168,7 @@ def claim_takeovers_unseen(*, officer) -> QuerySet[ClaimTakeover]:
 def party_history(consignment: Consignment, *, limit: int = 20) -> dict[str, list[Consignment]]:
     """Earlier items of the same sender and of the same addressee, newest first, with outcomes."""
     others = Consignment.objects.exclude(pk=consignment.pk).prefetch_related("inspection_outcomes")
-    history = {}
+    history: dict[str, list[Consignment]] = {}
     for role, key in (("sender", consignment.sender_key), ("addressee", consignment.addressee_key)):
         if not key:
             history[role] = []
@@ -173,7 +177,7 @@ def party_history(consignment: Consignment, *, limit: int = 20) -> dict[str, lis
     return history
 
 
-def versions_diff(consignment: Consignment) -> list[dict]:
+def versions_diff(consignment: Consignment) -> list[dict[str, Any]]:
     """What changed from each version of the declaration to the next, field by field."""
     versions = list(ConsignmentVersion.objects.filter(consignment=consignment).order_by("number"))
     changes = []
@@ -185,7 +189,7 @@ def versions_diff(consignment: Consignment) -> list[dict]:
     return changes
 
 
-def _flat_diff(old, new, prefix: str = ""):
+def _flat_diff(old: Any, new: Any, prefix: str = "") -> Iterator[tuple[str, Any, Any]]:
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new)):
             yield from _flat_diff(old.get(key), new.get(key), f"{prefix}.{key}" if prefix else key)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clearance import services as clearance_services
@@ -28,9 +29,10 @@ from core.reference import hs_subheadings
 from core.services import audit_entries_create
 from core.uploads import image_uploads_check
 from payments.assessment import consignment_duty_add, consignments_assess_charges, consignments_route
+from payments.models import Assessment
 from payments.selectors import assessment_current
 from payments.tasks import notify_information_request
-from risk.models import InspectionPhoto
+from risk.models import InspectionOutcome, InspectionPhoto
 from risk.services import inspection_outcome_record
 
 HELD = ConsignmentState.HELD
@@ -98,10 +100,13 @@ def consignment_claim_take_over(*, consignment: Consignment, officer: User, reas
                 consignment=locked, from_officer_id=previous, to_officer=officer, reason=reason
             )
             audit_entries_create(
-                model=Consignment, target_ids=[locked.pk], action="clearance.claim.taken_over",
-                actor=Actor.for_user(officer), reason=reason,
+                model=Consignment,
+                target_ids=[locked.pk],
+                action="clearance.claim.taken_over",
+                actor=Actor.for_user(officer),
+                reason=reason,
                 payloads={locked.pk: {"from": previous, "to": officer.pk}},
-            )  # fmt: skip
+            )
     return claim
 
 
@@ -112,7 +117,7 @@ def claim_takeover_dismiss(*, takeover: ClaimTakeover, officer: User) -> None:
     ClaimTakeover.objects.filter(pk=takeover.pk, seen_at__isnull=True).update(seen_at=timezone.now())
 
 
-def consignment_claim_next(*, officer: User, queryset) -> Consignment | None:
+def consignment_claim_next(*, officer: User, queryset: QuerySet[Consignment]) -> Consignment | None:
     """Claim the first item of the officer's queue that nobody else is working.
 
     Items whose seizure waits for a supervisor are passed over: nothing but
@@ -276,8 +281,8 @@ def officer_inspect(
     kind: str,
     additional_duty: Decimal,
     notes: str,
-    photos: list | None = None,
-):
+    photos: list[UploadedFile[bytes]] | None = None,
+) -> InspectionOutcome:
     """Record an inspection of a held item, with its photos; duty found is charged.
 
     Everything is kept together or not at all: a refused photo keeps the
@@ -293,17 +298,23 @@ def officer_inspect(
         _require_held(locked, "inspected")
         _require_claim_or_free(locked, officer)
         outcome = inspection_outcome_record(
-            consignment=locked, officer=officer, irregularity_found=irregularity_found, kind=kind,
-            additional_duty=additional_duty, notes=notes,
-        )  # fmt: skip
+            consignment=locked,
+            officer=officer,
+            irregularity_found=irregularity_found,
+            kind=kind,
+            additional_duty=additional_duty,
+            notes=notes,
+        )
         for upload in photos:
             InspectionPhoto.objects.create(outcome=outcome, file=upload)
         if additional_duty > 0:
             assessment = consignment_duty_add(
-                consignment=locked, duty=additional_duty, actor=Actor.for_user(officer),
+                consignment=locked,
+                duty=additional_duty,
+                actor=Actor.for_user(officer),
                 description=f"Additional duty found at inspection ({outcome.get_kind_display().lower()})",
                 reason=notes or "Additional duty found at inspection.",
-            )  # fmt: skip
+            )
             outcome.currency = assessment.currency
             outcome.save(update_fields=["currency", "updated_at"])
     return outcome
@@ -324,9 +335,12 @@ def seizure_propose(*, consignment: Consignment, officer: User, reason: str) -> 
             _require_claim_or_free(locked, officer)
             request = SeizureRequest.objects.create(consignment=locked, reason=reason, proposed_by=officer)
             audit_entries_create(
-                model=Consignment, target_ids=[locked.pk], action="clearance.seizure.proposed",
-                actor=Actor.for_user(officer), reason=reason,
-            )  # fmt: skip
+                model=Consignment,
+                target_ids=[locked.pk],
+                action="clearance.seizure.proposed",
+                actor=Actor.for_user(officer),
+                reason=reason,
+            )
     except IntegrityError:
         raise InvalidTransition("A seizure of this item already waits for a supervisor.") from None
     return request
@@ -365,9 +379,12 @@ def seizure_reject(*, request: SeizureRequest, supervisor: User, reason: str) ->
             raise PermissionDenied("Withdraw your own proposal instead: a rejection is a second person's decision.")
         _close(request, SeizureRequest.State.REJECTED, supervisor, reason)
         audit_entries_create(
-            model=Consignment, target_ids=[request.consignment_id], action="clearance.seizure.rejected",
-            actor=Actor.for_user(supervisor), reason=reason,
-        )  # fmt: skip
+            model=Consignment,
+            target_ids=[request.consignment_id],
+            action="clearance.seizure.rejected",
+            actor=Actor.for_user(supervisor),
+            reason=reason,
+        )
     return request
 
 
@@ -383,9 +400,12 @@ def seizure_withdraw(*, request: SeizureRequest, officer: User, reason: str) -> 
             raise PermissionDenied("Only the officer who proposed a seizure can withdraw it.")
         _close(request, SeizureRequest.State.WITHDRAWN, officer, reason)
         audit_entries_create(
-            model=Consignment, target_ids=[request.consignment_id], action="clearance.seizure.withdrawn",
-            actor=Actor.for_user(officer), reason=reason,
-        )  # fmt: skip
+            model=Consignment,
+            target_ids=[request.consignment_id],
+            action="clearance.seizure.withdrawn",
+            actor=Actor.for_user(officer),
+            reason=reason,
+        )
     return request
 
 
@@ -428,11 +448,15 @@ def officer_correct_line(
         locked.total_value = sum(locked.lines.values_list("value", flat=True), Decimal("0"))
         locked.save(update_fields=["total_value", "updated_at"])
         audit_entries_create(
-            model=Consignment, target_ids=[locked.pk], action="clearance.consignment.corrected",
-            actor=actor, reason=reason,
-            payloads={locked.pk: {"line": position, "before": before,
-                                  "after": {"hsCode": hs_code, "value": str(value)}}},
-        )  # fmt: skip
+            model=Consignment,
+            target_ids=[locked.pk],
+            action="clearance.consignment.corrected",
+            actor=actor,
+            reason=reason,
+            payloads={
+                locked.pk: {"line": position, "before": before, "after": {"hsCode": hs_code, "value": str(value)}}
+            },
+        )
         assessment = consignments_assess_charges(consignment_ids=[locked.pk], actor=actor, reason=reason)[locked.pk]
         if locked.state == ConsignmentState.CHARGES_DUE:
             _charges_corrected(locked, assessment, actor, reason)
@@ -440,7 +464,7 @@ def officer_correct_line(
     return locked
 
 
-def _charges_corrected(consignment: Consignment, assessment, actor: Actor, reason: str) -> None:
+def _charges_corrected(consignment: Consignment, assessment: Assessment, actor: Actor, reason: str) -> None:
     """The operator collects what its last response said: it must hear of the new amount, or of none."""
     if assessment.needs_officer:  # no amount to tell the operator: keep the charges it has
         raise ApplicationError(f"The corrected item cannot be assessed: {assessment.needs_officer}")

@@ -93,16 +93,21 @@ def bulk_release(request):
         return render(request, "officer/bulk_release.html", context)
     try:
         result = officer.officers_bulk_release(
-            consignment_ids=ids, officer=request.user, include_red=form.cleaned_data["include_red"],
+            consignment_ids=ids,
+            officer=request.user,
+            include_red=form.cleaned_data["include_red"],
             reason=form.cleaned_data["reason"],
-        )  # fmt: skip
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("officer:queue")
     messages.success(request, _("%(count)d item(s) released.") % {"count": len(result["released"])})
     if result["skipped_red"]:
-        messages.info(request, _("Red items left held (a supervisor releases them with a reason): %(ids)s")
-                      % {"ids": ", ".join(result["skipped_red"])})  # fmt: skip
+        messages.info(
+            request,
+            _("Red items left held (a supervisor releases them with a reason): %(ids)s")
+            % {"ids": ", ".join(result["skipped_red"])},
+        )
     if result["refused"]:
         messages.error(request, _("Not released: %(ids)s") % {"ids": "; ".join(result["refused"])})
     return redirect("officer:queue")

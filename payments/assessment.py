@@ -146,13 +146,20 @@ def consignment_duty_add(
         if current is None or current.regime_id is None:
             raise ApplicationError(f"Item {consignment.item_id} has no assessment to add duty to.")
         ChargeAdjustment.objects.create(
-            consignment=consignment, description=description[:300], duty=duty, currency=current.currency,
+            consignment=consignment,
+            description=description[:300],
+            duty=duty,
+            currency=current.currency,
             created_by=actor.label,
-        )  # fmt: skip
+        )
         audit_entries_create(
-            model=Consignment, target_ids=[consignment.pk], action="payments.charge.adjusted", actor=actor,
-            reason=reason, payloads={consignment.pk: {"duty": str(duty), "currency": current.currency}},
-        )  # fmt: skip
+            model=Consignment,
+            target_ids=[consignment.pk],
+            action="payments.charge.adjusted",
+            actor=actor,
+            reason=reason,
+            payloads={consignment.pk: {"duty": str(duty), "currency": current.currency}},
+        )
         return consignments_assess_charges(consignment_ids=[consignment.pk], actor=actor, reason=reason or description)[
             consignment.pk
         ]
@@ -261,8 +268,9 @@ class Routed:
     def counts(self) -> dict[str, int]:
         return {transition.name: len(result.changed) for transition, result in self.results.items()}
 
-    def outcome_of(self, consignment_id: int) -> tuple[Transition, TransitionResult] | None:
-        return next(((t, r) for t, r in self.results.items() if consignment_id in _touched(r)), None)
+    def outcome_of(self, consignment_id: int) -> tuple[Transition, TransitionResult]:
+        """The way out an item was routed to, and what that transition did to it."""
+        return next((t, r) for t, r in self.results.items() if consignment_id in _touched(r))
 
 
 def _touched(result: TransitionResult) -> set[int]:
@@ -301,15 +309,19 @@ def consignments_route(
     defaults = OFFICER_REASONS if by_officer else AUTOMATIC_REASONS
     routed = Routed()
     routed.results[transitions.RELEASE] = clearance_services.consignments_transition(
-        transition=transitions.RELEASE, consignment_ids=groups[transitions.RELEASE], actor=actor,
+        transition=transitions.RELEASE,
+        consignment_ids=groups[transitions.RELEASE],
+        actor=actor,
         reason=reason or defaults[transitions.RELEASE],
-    )  # fmt: skip
+    )
     charged = groups[transitions.REQUIRE_PAYMENT]
     routed.results[transitions.REQUIRE_PAYMENT] = clearance_services.consignments_transition(
-        transition=transitions.REQUIRE_PAYMENT, consignment_ids=charged, actor=actor,
+        transition=transitions.REQUIRE_PAYMENT,
+        consignment_ids=charged,
+        actor=actor,
         reason=reason or defaults[transitions.REQUIRE_PAYMENT],
         changes={pk: clearance_services.ItemChange(charges=assessments[pk].charges()) for pk in charged},
-    )  # fmt: skip
+    )
     by_reason: dict[str, list[int]] = defaultdict(list)
     for pk in groups[transitions.HOLD]:
         by_reason[assessments[pk].needs_officer].append(pk)

@@ -193,8 +193,9 @@ def assess_item(item: ItemInput, tariff: Tariff) -> Breakdown:
         found = _adjustment_lines(item, start=len(item.lines) + 1)
         category = IrgCategory.LOW_VALUE_DUTIABLE if found else IrgCategory.DOCUMENTS
         fees = _fees(item, tariff, due=True) if found else []
-        return _result(category, tariff, intrinsic, transport, customs_values, found, fees, False,
-                       ["Documents: no duty or tax."])  # fmt: skip
+        return _result(
+            category, tariff, intrinsic, transport, customs_values, found, fees, False, ["Documents: no duty or tax."]
+        )
 
     has_ioss = bool(item.ioss_number)
     ioss_applied = (

@@ -117,12 +117,19 @@ class Comparison:
     def as_json(self) -> dict:
         before, after = self.in_force.as_json(), self.scenario.as_json()
         difference = {
-            key: str(Decimal(after[key]) - Decimal(before[key])) if isinstance(before[key], str)
+            key: str(Decimal(after[key]) - Decimal(before[key]))
+            if isinstance(before[key], str)
             else after[key] - before[key]
             for key in before
-        }  # fmt: skip
-        return {"currency": self.currency, "items": self.items, "skipped": self.skipped,
-                "in_force": before, "scenario": after, "difference": difference}  # fmt: skip
+        }
+        return {
+            "currency": self.currency,
+            "items": self.items,
+            "skipped": self.skipped,
+            "in_force": before,
+            "scenario": after,
+            "difference": difference,
+        }
 
 
 def compare(consignments, *, scenario: Scenario, book: TariffBook, currency: str) -> Comparison:
@@ -167,16 +174,24 @@ def simulation_request(*, user, regime, start, end, scenario: Scenario) -> Simul
     from payments.tasks import simulation_run as simulation_run_task
 
     run = SimulationRun(
-        regime=regime, start=start, end=end, created_by=user,
-        duty_threshold=scenario.duty_threshold, vat_threshold=scenario.vat_threshold,
-        flat_duty_per_line=scenario.flat_duty_per_line, without_flat_duty=scenario.without_flat_duty,
-    )  # fmt: skip
+        regime=regime,
+        start=start,
+        end=end,
+        created_by=user,
+        duty_threshold=scenario.duty_threshold,
+        vat_threshold=scenario.vat_threshold,
+        flat_duty_per_line=scenario.flat_duty_per_line,
+        without_flat_duty=scenario.without_flat_duty,
+    )
     run.full_clean()
     run.save()
     audit_entries_create(
-        model=SimulationRun, target_ids=[run.pk], action="payments.simulation.requested",
-        actor=Actor.for_user(user), payloads={run.pk: {"regime": regime.code, "from": str(start), "to": str(end)}},
-    )  # fmt: skip
+        model=SimulationRun,
+        target_ids=[run.pk],
+        action="payments.simulation.requested",
+        actor=Actor.for_user(user),
+        payloads={run.pk: {"regime": regime.code, "from": str(start), "to": str(end)}},
+    )
     transaction.on_commit(lambda: simulation_run_task.delay(run.pk), robust=True)
     return run
 
@@ -212,8 +227,11 @@ def _finish(run: SimulationRun, *, state: str, result: dict, error: str) -> Simu
     )
     if updated:
         audit_entries_create(
-            model=SimulationRun, target_ids=[run.pk], action=f"payments.simulation.{state.lower()}",
-            actor=Actor.system("payments.deminimis"), payloads={run.pk: {"items": result.get("items", 0)}},
-        )  # fmt: skip
+            model=SimulationRun,
+            target_ids=[run.pk],
+            action=f"payments.simulation.{state.lower()}",
+            actor=Actor.system("payments.deminimis"),
+            payloads={run.pk: {"items": result.get("items", 0)}},
+        )
     run.refresh_from_db()
     return run

@@ -37,12 +37,15 @@ class SimulationForm(forms.Form):
     regime = forms.ModelChoiceField(queryset=None, label=_("Regime"))
     start = forms.DateField(label=_("Items pre-advised from"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
-    duty_threshold = forms.DecimalField(label=_("Duty de minimis"), required=False, min_value=0, max_digits=11,
-                                        decimal_places=2)  # fmt: skip
-    vat_threshold = forms.DecimalField(label=_("VAT threshold"), required=False, min_value=0, max_digits=11,
-                                       decimal_places=2)  # fmt: skip
-    flat_duty_per_line = forms.DecimalField(label=_("Flat duty per tariff line"), required=False, min_value=0,
-                                            max_digits=11, decimal_places=2)  # fmt: skip
+    duty_threshold = forms.DecimalField(
+        label=_("Duty de minimis"), required=False, min_value=0, max_digits=11, decimal_places=2
+    )
+    vat_threshold = forms.DecimalField(
+        label=_("VAT threshold"), required=False, min_value=0, max_digits=11, decimal_places=2
+    )
+    flat_duty_per_line = forms.DecimalField(
+        label=_("Flat duty per tariff line"), required=False, min_value=0, max_digits=11, decimal_places=2
+    )
     without_flat_duty = forms.BooleanField(label=_("Without the flat duty in force"), required=False)
 
     def __init__(self, *args, regimes, **kwargs):

@@ -26,11 +26,30 @@ EU_MEMBER_STATES = tuple(
 )
 # Standard VAT rates: (country, rate, from, to). Changes of 2024-2025 kept as separate rows.
 EU_VAT = [
-    ("AT", "20"), ("BE", "21"), ("BG", "20"), ("HR", "25"), ("CY", "19"), ("CZ", "21"), ("DK", "25"),
-    ("FR", "20"), ("DE", "19"), ("GR", "24"), ("HU", "27"), ("IE", "23"), ("IT", "22"), ("LV", "21"),
-    ("LT", "21"), ("LU", "17"), ("MT", "18"), ("NL", "21"), ("PL", "23"), ("PT", "23"), ("SI", "22"),
-    ("ES", "21"), ("SE", "25"),
-]  # fmt: skip
+    ("AT", "20"),
+    ("BE", "21"),
+    ("BG", "20"),
+    ("HR", "25"),
+    ("CY", "19"),
+    ("CZ", "21"),
+    ("DK", "25"),
+    ("FR", "20"),
+    ("DE", "19"),
+    ("GR", "24"),
+    ("HU", "27"),
+    ("IE", "23"),
+    ("IT", "22"),
+    ("LV", "21"),
+    ("LT", "21"),
+    ("LU", "17"),
+    ("MT", "18"),
+    ("NL", "21"),
+    ("PL", "23"),
+    ("PT", "23"),
+    ("SI", "22"),
+    ("ES", "21"),
+    ("SE", "25"),
+]
 EU_VAT_CHANGES = [
     ("EE", "22", date(2021, 7, 1), date(2025, 6, 30)),
     ("EE", "24", date(2025, 7, 1), None),
@@ -78,102 +97,281 @@ def _rows(get_model, model_name: str, regime, rows: list[dict]) -> None:
 
 def _seed_eu(get_model, regime) -> None:
     start = date(2021, 7, 1)
-    _rows(get_model, "RegimeTerms", regime, [dict(
-        valid_from=start, valuation_basis="CIF", rounding_scope="PER_LINE", rounding_places=2,
-        low_value_ceiling=D("150"), fx_rule="PENULTIMATE_WEDNESDAY", ioss_accepted=True,
-        ioss_value_cap=D("150"), storage_days=20,
-        source="UCC Delegated Act Annex B column H7; UCC Art. 53, IA Art. 146 (monthly rate)",
-    )])  # fmt: skip
-    _rows(get_model, "DeMinimis", regime, [dict(
-        valid_from=start, valid_to=date(2026, 6, 30), kind="DUTY", basis="INTRINSIC", amount=D("150"),
-        source="Relief for consignments of negligible value, replaced by the flat duty on 2026-07-01",
-    )])  # fmt: skip
-    _rows(get_model, "FlatDuty", regime, [dict(
-        valid_from=date(2026, 7, 1), valid_to=date(2028, 6, 30), amount=D("3"), max_intrinsic_value=D("150"),
-        applies_with_ioss=True, applies_without_ioss=True,
-        source="Council Reg. (EU) 2026/382: EUR 3 per distinct tariff line",
-    )])  # fmt: skip
-    _rows(get_model, "Fee", regime, [dict(
-        valid_from=date(2026, 11, 1), name="EU customs handling fee", basis="PER_TARIFF_LINE", amount=D("2"),
-        only_when_charges_due=False, source="EU handling fee on B2C declarations from 2026-11-01",
-    )])  # fmt: skip
-    vat = [dict(valid_from=start, country=country, rate=D(rate), source="VAT Directive; national standard rate")
-           for country, rate in EU_VAT]  # fmt: skip
+    _rows(
+        get_model,
+        "RegimeTerms",
+        regime,
+        [
+            dict(
+                valid_from=start,
+                valuation_basis="CIF",
+                rounding_scope="PER_LINE",
+                rounding_places=2,
+                low_value_ceiling=D("150"),
+                fx_rule="PENULTIMATE_WEDNESDAY",
+                ioss_accepted=True,
+                ioss_value_cap=D("150"),
+                storage_days=20,
+                source="UCC Delegated Act Annex B column H7; UCC Art. 53, IA Art. 146 (monthly rate)",
+            )
+        ],
+    )
+    _rows(
+        get_model,
+        "DeMinimis",
+        regime,
+        [
+            dict(
+                valid_from=start,
+                valid_to=date(2026, 6, 30),
+                kind="DUTY",
+                basis="INTRINSIC",
+                amount=D("150"),
+                source="Relief for consignments of negligible value, replaced by the flat duty on 2026-07-01",
+            )
+        ],
+    )
+    _rows(
+        get_model,
+        "FlatDuty",
+        regime,
+        [
+            dict(
+                valid_from=date(2026, 7, 1),
+                valid_to=date(2028, 6, 30),
+                amount=D("3"),
+                max_intrinsic_value=D("150"),
+                applies_with_ioss=True,
+                applies_without_ioss=True,
+                source="Council Reg. (EU) 2026/382: EUR 3 per distinct tariff line",
+            )
+        ],
+    )
+    _rows(
+        get_model,
+        "Fee",
+        regime,
+        [
+            dict(
+                valid_from=date(2026, 11, 1),
+                name="EU customs handling fee",
+                basis="PER_TARIFF_LINE",
+                amount=D("2"),
+                only_when_charges_due=False,
+                source="EU handling fee on B2C declarations from 2026-11-01",
+            )
+        ],
+    )
+    vat = [
+        dict(valid_from=start, country=country, rate=D(rate), source="VAT Directive; national standard rate")
+        for country, rate in EU_VAT
+    ]
     vat += [
         dict(valid_from=frm, valid_to=to, country=country, rate=D(rate), source="national standard rate")
         for country, rate, frm, to in EU_VAT_CHANGES
     ]
     _rows(get_model, "VatRate", regime, vat)
-    _rows(get_model, "DutyRate", regime, [
-        dict(valid_from=start, hs_prefix=prefix, rate=D(rate), description=text) for prefix, rate, text in EU_DUTY
-    ])  # fmt: skip
+    _rows(
+        get_model,
+        "DutyRate",
+        regime,
+        [dict(valid_from=start, hs_prefix=prefix, rate=D(rate), description=text) for prefix, rate, text in EU_DUTY],
+    )
 
 
 def _seed_gb(get_model, regime) -> None:
     start = date(2021, 1, 1)
-    _rows(get_model, "RegimeTerms", regime, [dict(
-        valid_from=start, valuation_basis="CIF", rounding_scope="PER_LINE", rounding_places=2,
-        fx_rule="DAILY", storage_days=21, source="UK low-value import rules from 2021-01-01",
-    )])  # fmt: skip
-    _rows(get_model, "DeMinimis", regime, [
-        dict(valid_from=start, kind="DUTY", basis="INTRINSIC", amount=D("135"),
-             source="No customs duty on non-excise goods up to GBP 135"),
-        dict(valid_from=start, kind="VAT", basis="INTRINSIC", amount=D("135"),
-             source="Up to GBP 135 VAT is charged at the point of sale by the seller or marketplace"),
-        dict(valid_from=start, kind="VAT", basis="INTRINSIC", amount=D("39"), category="GIFT",
-             source="Gifts up to GBP 39 are relieved of import VAT"),
-    ])  # fmt: skip
+    _rows(
+        get_model,
+        "RegimeTerms",
+        regime,
+        [
+            dict(
+                valid_from=start,
+                valuation_basis="CIF",
+                rounding_scope="PER_LINE",
+                rounding_places=2,
+                fx_rule="DAILY",
+                storage_days=21,
+                source="UK low-value import rules from 2021-01-01",
+            )
+        ],
+    )
+    _rows(
+        get_model,
+        "DeMinimis",
+        regime,
+        [
+            dict(
+                valid_from=start,
+                kind="DUTY",
+                basis="INTRINSIC",
+                amount=D("135"),
+                source="No customs duty on non-excise goods up to GBP 135",
+            ),
+            dict(
+                valid_from=start,
+                kind="VAT",
+                basis="INTRINSIC",
+                amount=D("135"),
+                source="Up to GBP 135 VAT is charged at the point of sale by the seller or marketplace",
+            ),
+            dict(
+                valid_from=start,
+                kind="VAT",
+                basis="INTRINSIC",
+                amount=D("39"),
+                category="GIFT",
+                source="Gifts up to GBP 39 are relieved of import VAT",
+            ),
+        ],
+    )
     _rows(get_model, "VatRate", regime, [dict(valid_from=start, rate=D("20"), source="UK standard rate")])
-    _rows(get_model, "Fee", regime, [dict(
-        valid_from=start, name="Royal Mail fee", basis="PER_ITEM", amount=D("8"), only_when_charges_due=True,
-        source="Carrier handling fee when charges are collected",
-    )])  # fmt: skip
-    _rows(get_model, "DutyRate", regime, [
-        dict(valid_from=start, hs_prefix=prefix, rate=D(rate), description=text) for prefix, rate, text in GB_DUTY
-    ])  # fmt: skip
+    _rows(
+        get_model,
+        "Fee",
+        regime,
+        [
+            dict(
+                valid_from=start,
+                name="Royal Mail fee",
+                basis="PER_ITEM",
+                amount=D("8"),
+                only_when_charges_due=True,
+                source="Carrier handling fee when charges are collected",
+            )
+        ],
+    )
+    _rows(
+        get_model,
+        "DutyRate",
+        regime,
+        [dict(valid_from=start, hs_prefix=prefix, rate=D(rate), description=text) for prefix, rate, text in GB_DUTY],
+    )
 
 
 def _seed_us(get_model, regime) -> None:
     start = date(2016, 3, 10)
     suspended = date(2025, 8, 29)
-    _rows(get_model, "RegimeTerms", regime, [dict(
-        valid_from=start, valuation_basis="FOB", rounding_scope="PER_LINE", rounding_places=2,
-        low_value_ceiling=D("2500"), fx_rule="DAILY", storage_days=15,
-        source="19 USC 1401a (transaction value); informal entry up to USD 2,500",
-    )])  # fmt: skip
-    _rows(get_model, "DeMinimis", regime, [
-        dict(valid_from=start, valid_to=suspended - timedelta(days=1), kind="DUTY", basis="INTRINSIC",
-             amount=D("800"), source="Section 321, 19 USC 1321(a)(2)(C); suspended for all countries 2025-08-29"),
-        dict(valid_from=suspended, kind="DUTY", basis="INTRINSIC", amount=D("100"), category="GIFT",
-             source="Bona fide gifts up to USD 100, 19 USC 1321(a)(2)(A)"),
-    ])  # fmt: skip
-    _rows(get_model, "DutyRate", regime, [dict(
-        valid_from=date(2025, 4, 5), hs_prefix="", rate=D("10"),
-        description="IEEPA baseline ad valorem rate (EO 14257); " + ILLUSTRATIVE,
-    )])  # fmt: skip
+    _rows(
+        get_model,
+        "RegimeTerms",
+        regime,
+        [
+            dict(
+                valid_from=start,
+                valuation_basis="FOB",
+                rounding_scope="PER_LINE",
+                rounding_places=2,
+                low_value_ceiling=D("2500"),
+                fx_rule="DAILY",
+                storage_days=15,
+                source="19 USC 1401a (transaction value); informal entry up to USD 2,500",
+            )
+        ],
+    )
+    _rows(
+        get_model,
+        "DeMinimis",
+        regime,
+        [
+            dict(
+                valid_from=start,
+                valid_to=suspended - timedelta(days=1),
+                kind="DUTY",
+                basis="INTRINSIC",
+                amount=D("800"),
+                source="Section 321, 19 USC 1321(a)(2)(C); suspended for all countries 2025-08-29",
+            ),
+            dict(
+                valid_from=suspended,
+                kind="DUTY",
+                basis="INTRINSIC",
+                amount=D("100"),
+                category="GIFT",
+                source="Bona fide gifts up to USD 100, 19 USC 1321(a)(2)(A)",
+            ),
+        ],
+    )
+    _rows(
+        get_model,
+        "DutyRate",
+        regime,
+        [
+            dict(
+                valid_from=date(2025, 4, 5),
+                hs_prefix="",
+                rate=D("10"),
+                description="IEEPA baseline ad valorem rate (EO 14257); " + ILLUSTRATIVE,
+            )
+        ],
+    )
 
 
 def _seed_ba(get_model, regime) -> None:
     start = date(2018, 4, 25)
-    _rows(get_model, "RegimeTerms", regime, [dict(
-        valid_from=start, valuation_basis="CIF", rounding_scope="PER_LINE", rounding_places=2,
-        fx_rule="DAILY", storage_days=30, source="Law on Customs Policy in BiH",
-    )])  # fmt: skip
+    _rows(
+        get_model,
+        "RegimeTerms",
+        regime,
+        [
+            dict(
+                valid_from=start,
+                valuation_basis="CIF",
+                rounding_scope="PER_LINE",
+                rounding_places=2,
+                fx_rule="DAILY",
+                storage_days=30,
+                source="Law on Customs Policy in BiH",
+            )
+        ],
+    )
     decision = "Decision on exemption from import duties, Official Gazette of BiH 24/18, from 2018-04-25"
-    _rows(get_model, "DeMinimis", regime, [
-        dict(valid_from=start, kind="DUTY", basis="INTRINSIC", amount=D("300"), source=decision),
-        dict(valid_from=start, kind="DUTY", basis="INTRINSIC", amount=D("90"), category="GIFT",
-             source=decision + " (non-commercial goods sent free of charge)"),
-        dict(valid_from=start, kind="VAT", basis="INTRINSIC", amount=D("300"),
-             source="Import VAT follows the duty exemption for goods of negligible value (to confirm)"),
-        dict(valid_from=start, kind="VAT", basis="INTRINSIC", amount=D("90"), category="GIFT",
-             source="Import VAT follows the duty exemption for gifts (to confirm)"),
-    ])  # fmt: skip
+    _rows(
+        get_model,
+        "DeMinimis",
+        regime,
+        [
+            dict(valid_from=start, kind="DUTY", basis="INTRINSIC", amount=D("300"), source=decision),
+            dict(
+                valid_from=start,
+                kind="DUTY",
+                basis="INTRINSIC",
+                amount=D("90"),
+                category="GIFT",
+                source=decision + " (non-commercial goods sent free of charge)",
+            ),
+            dict(
+                valid_from=start,
+                kind="VAT",
+                basis="INTRINSIC",
+                amount=D("300"),
+                source="Import VAT follows the duty exemption for goods of negligible value (to confirm)",
+            ),
+            dict(
+                valid_from=start,
+                kind="VAT",
+                basis="INTRINSIC",
+                amount=D("90"),
+                category="GIFT",
+                source="Import VAT follows the duty exemption for gifts (to confirm)",
+            ),
+        ],
+    )
     _rows(get_model, "VatRate", regime, [dict(valid_from=date(2006, 1, 1), rate=D("17"), source="BiH VAT Law")])
-    _rows(get_model, "DutyRate", regime, [dict(
-        valid_from=start, hs_prefix="", rate=D("10"),
-        description="Single customs rate for shipments between natural persons; " + ILLUSTRATIVE,
-    )])  # fmt: skip
+    _rows(
+        get_model,
+        "DutyRate",
+        regime,
+        [
+            dict(
+                valid_from=start,
+                hs_prefix="",
+                rate=D("10"),
+                description="Single customs rate for shipments between natural persons; " + ILLUSTRATIVE,
+            )
+        ],
+    )
 
 
 # --- Exchange rates ------------------------------------------------------------------------------

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import TypeVar
 
 import pycountry
+from django.db import models
 from django.db.models import Q, QuerySet
 
 from clearance.choices import ConsignmentState
@@ -29,12 +31,14 @@ from payments.models import (
     VatRate,
 )
 
+M = TypeVar("M", bound=models.Model)
+
 
 class TariffUnavailable(Exception):
     """The law for an item cannot be found: no regime, no terms or no exchange rate."""
 
 
-def in_force(queryset: QuerySet, on: date) -> QuerySet:
+def in_force(queryset: QuerySet[M], on: date) -> QuerySet[M]:
     return queryset.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
 
@@ -42,7 +46,8 @@ def in_force(queryset: QuerySet, on: date) -> QuerySet:
 def _eu_numeric_codes() -> frozenset[str]:
     from payments.seed import EU_MEMBER_STATES
 
-    return frozenset(pycountry.countries.get(alpha_2=code).numeric for code in EU_MEMBER_STATES)
+    countries = (pycountry.countries.get(alpha_2=code) for code in EU_MEMBER_STATES)
+    return frozenset(country.numeric for country in countries if country is not None)
 
 
 def fx_rate(regime: Regime, currency: str, on: date) -> Fx:
@@ -159,7 +164,7 @@ def dispute_open_for(*, consignment: Consignment) -> Dispute | None:
     return Dispute.objects.filter(consignment=consignment, state=DisputeState.OPEN).first()
 
 
-def consignment_ids_past_storage(*, now) -> list[int]:
+def consignment_ids_past_storage(*, now: datetime) -> list[int]:
     """Items stored unpaid at the office of exchange longer than their regime's storage period.
 
     Only goods customs still holds can be returned: an item that has not
@@ -187,5 +192,5 @@ def consignment_ids_past_storage(*, now) -> list[int]:
     return ids
 
 
-def assessments_current_for(*, consignments) -> QuerySet[Assessment]:
+def assessments_current_for(*, consignments: QuerySet[Consignment]) -> QuerySet[Assessment]:
     return Assessment.objects.filter(consignment__in=consignments, is_current=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -20,6 +21,7 @@ from clearance.choices import ConsignmentState
 from clearance.models import Consignment
 from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition
+from core.models import User
 from core.services import audit_entries_create
 from payments import notifications
 from payments.choices import DisputeState, PaymentState, RefundState
@@ -62,7 +64,8 @@ def consignment_id_from_token(token: str) -> int | None:
 
 def verification_code_for(payment: Payment) -> str:
     """A short code printed on the receipt; only this platform can compute it."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), str(payment.reference).encode(), hashlib.sha256).hexdigest()
+    key = str(settings.SECRET_KEY).encode()
+    digest = hmac.new(key, str(payment.reference).encode(), hashlib.sha256).hexdigest()
     return digest[:12].upper()
 
 
@@ -134,7 +137,7 @@ def _payable_assessments(consignments: Sequence[Consignment]) -> list[Assessment
 # --- Provider webhooks ------------------------------------------------------------------------------
 
 
-def provider_webhook_receive(*, provider_name: str, body: bytes, headers) -> str:
+def provider_webhook_receive(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> str:
     """Verify a provider's webhook and apply it once; returns what was done.
 
     Raises providers.WebhookRejected for a bad signature, a stale timestamp or
@@ -214,7 +217,7 @@ def _release_paid_items(payment: Payment) -> tuple[list[int], list[int]]:
     return payable, [item.consignment_id for item in refundable]
 
 
-def _audit_payment(payment: Payment, action: str, payload: dict, actor: Actor = PAYMENTS_ACTOR) -> None:
+def _audit_payment(payment: Payment, action: str, payload: dict[str, Any], actor: Actor = PAYMENTS_ACTOR) -> None:
     audit_entries_create(
         model=Payment,
         target_ids=[payment.pk],
@@ -303,7 +306,7 @@ def dispute_open(
     return dispute
 
 
-def dispute_resolve(*, dispute: Dispute, officer, upheld: bool, resolution: str) -> Dispute:
+def dispute_resolve(*, dispute: Dispute, officer: User, upheld: bool, resolution: str) -> Dispute:
     if not officer.is_officer:
         raise ApplicationError("Only customs officers resolve disputes.")
     with transaction.atomic():

@@ -130,9 +130,11 @@ def payment(request, reference: uuid.UUID):
 def receipt_pdf(request, reference: uuid.UUID):
     payment = _payment_for(request, reference, state=PaymentState.SUCCEEDED)
     response = FileResponse(
-        receipts.receipt_pdf(payment), content_type="application/pdf", as_attachment=True,
+        receipts.receipt_pdf(payment),
+        content_type="application/pdf",
+        as_attachment=True,
         filename=f"receipt-{payment.verification_code}.pdf",
-    )  # fmt: skip
+    )
     return response
 
 

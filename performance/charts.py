@@ -32,9 +32,14 @@ class BarChart:
 
 
 def bar_chart(
-    title: str, points: list[tuple[str, float]], *, series: int = 1, width: int = 640, height: int = 220,
+    title: str,
+    points: list[tuple[str, float]],
+    *,
+    series: int = 1,
+    width: int = 640,
+    height: int = 220,
     fmt=lambda value: f"{value:,.0f}",
-) -> BarChart:  # fmt: skip
+) -> BarChart:
     """Bars for (label, value) points; with series > 1, consecutive points share a slot side by side."""
     top, bottom = 16, 40
     plot = height - top - bottom
@@ -45,6 +50,16 @@ def bar_chart(
     for index, (label, value) in enumerate(points):
         bar_height = plot * max(value, 0) / peak
         x = (index // series) * slot + slot * 0.1 + (index % series) * bar_width
-        bars.append(Bar(label, value, fmt(value), round(x, 1), round(top + plot - bar_height, 1),
-                        round(bar_width, 1), round(bar_height, 1), index % series))  # fmt: skip
+        bars.append(
+            Bar(
+                label,
+                value,
+                fmt(value),
+                round(x, 1),
+                round(top + plot - bar_height, 1),
+                round(bar_width, 1),
+                round(bar_height, 1),
+                index % series,
+            )
+        )
     return BarChart(width=width, height=height, bars=bars, baseline=int(top + plot), title=title)

@@ -29,7 +29,7 @@ class PeriodForm(forms.Form):
             ("category", _("Category")),
             ("office", _("Office")),
             ("week", _("Week")),
-        ],  # fmt: skip
+        ],
     )
     measure = forms.ChoiceField(
         label=_("Distribution of"),

@@ -91,8 +91,9 @@ def trs_for_period(*, start: date, end: date, breakdown: str = "lane") -> TrsRes
             return found
         return [*found, groups.setdefault(key, TrsGroup(label=labels.get(key, key or "–")))]
 
-    for day in days.values("day", "dimension", "value", "items", "arrived", "decided",
-                           "decided_before_arrival", "released"):  # fmt: skip
+    for day in days.values(
+        "day", "dimension", "value", "items", "arrived", "decided", "decided_before_arrival", "released"
+    ):
         for group in group_of(day["dimension"], day["value"], day["day"]):
             for name in ("items", "arrived", "decided", "decided_before_arrival", "released"):
                 setattr(group, name, getattr(group, name) + day[name])
@@ -123,16 +124,18 @@ def trs_frame(result: TrsResult) -> pd.DataFrame:
     for group in [result.overall, *result.groups]:
         for measure in MEASURES:
             stats = group.stats[measure.code]
-            rows.append({
-                "group": "all" if group is result.overall else f"{result.breakdown}: {group.label}",
-                "items": group.items,
-                "decided_before_arrival_share": group.decided_before_arrival_share,
-                "measure": measure.code,
-                "count": stats.count,
-                "mean_seconds": stats.mean,
-                "median_seconds": stats.median,
-                "p90_seconds": stats.p90,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "group": "all" if group is result.overall else f"{result.breakdown}: {group.label}",
+                    "items": group.items,
+                    "decided_before_arrival_share": group.decided_before_arrival_share,
+                    "measure": measure.code,
+                    "count": stats.count,
+                    "mean_seconds": stats.mean,
+                    "median_seconds": stats.median,
+                    "p90_seconds": stats.p90,
+                }
+            )
     return pd.DataFrame(rows)
 
 

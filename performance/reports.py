@@ -23,17 +23,19 @@ def _measure_rows(result: TrsResult) -> list[list[str]]:
     rows = [["Step", "Items", "Mean", "Median", "90th percentile"]]
     for measure in MEASURES:
         stats = result.overall.stats[measure.code]
-        rows.append([str(measure.label), str(stats.count), humanize(stats.mean), humanize(stats.median),
-                     humanize(stats.p90)])  # fmt: skip
+        rows.append(
+            [str(measure.label), str(stats.count), humanize(stats.mean), humanize(stats.median), humanize(stats.p90)]
+        )
     return rows
 
 
 def _group_rows(result: TrsResult) -> list[list[str]]:
     rows = [[result.breakdown.capitalize(), "Items", "Before arrival"] + [str(m.label) for m in MEASURES]]
     for group in result.groups:
-        rows.append([group.label, str(group.items), _percent(group.decided_before_arrival_share)] + [
-            f"{humanize(group.stats[m.code].median)} / {humanize(group.stats[m.code].p90)}" for m in MEASURES
-        ])  # fmt: skip
+        rows.append(
+            [group.label, str(group.items), _percent(group.decided_before_arrival_share)]
+            + [f"{humanize(group.stats[m.code].median)} / {humanize(group.stats[m.code].p90)}" for m in MEASURES]
+        )
     return rows
 
 
@@ -53,11 +55,17 @@ def _indicator_rows(indicators: Indicators) -> list[list[str]]:
 
 
 def trs_report_html(result: TrsResult, indicators: Indicators) -> str:
-    return render_to_string("performance/trs_report.html", {
-        "result": result, "measures": _measure_rows(result), "groups": _group_rows(result),
-        "indicators": _indicator_rows(indicators), "generated_at": timezone.now(),
-        "before_arrival": _percent(result.overall.decided_before_arrival_share),
-    })  # fmt: skip
+    return render_to_string(
+        "performance/trs_report.html",
+        {
+            "result": result,
+            "measures": _measure_rows(result),
+            "groups": _group_rows(result),
+            "indicators": _indicator_rows(indicators),
+            "generated_at": timezone.now(),
+            "before_arrival": _percent(result.overall.decided_before_arrival_share),
+        },
+    )
 
 
 def trs_report_pdf(result: TrsResult, indicators: Indicators) -> bytes:
@@ -76,8 +84,11 @@ def trs_report_pdf(result: TrsResult, indicators: Indicators) -> bytes:
         ),
         Spacer(1, 12),
     ]
-    for title, rows in (("Release times", _measure_rows(result)), (f"By {result.breakdown}", _group_rows(result)),
-                        ("Indicators", _indicator_rows(indicators))):  # fmt: skip
+    for title, rows in (
+        ("Release times", _measure_rows(result)),
+        (f"By {result.breakdown}", _group_rows(result)),
+        ("Indicators", _indicator_rows(indicators)),
+    ):
         story += [Paragraph(title, styles["Heading2"]), _table(rows), Spacer(1, 12)]
     document.build(story)
     return buffer.getvalue()
@@ -85,10 +96,14 @@ def trs_report_pdf(result: TrsResult, indicators: Indicators) -> bytes:
 
 def _table(rows: list[list[str]]) -> Table:
     table = Table(rows, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
-        ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-    ]))  # fmt: skip
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
+                ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+            ]
+        )
+    )
     return table

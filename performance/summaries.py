@@ -24,8 +24,7 @@ from performance.models import TrsBucket, TrsDay
 from performance.trs import GAMMA
 
 # The first decision that settles an item (not a hold or a question).
-CLEARANCE_DECISIONS = (D.RELEASE_NO_CHARGE, D.RELEASE_CHARGES_DUE, D.RETURN_TO_SENDER, D.SEIZED,
-                       D.REFER_OTHER_AGENCY)  # fmt: skip
+CLEARANCE_DECISIONS = (D.RELEASE_NO_CHARGE, D.RELEASE_CHARGES_DUE, D.RETURN_TO_SENDER, D.SEIZED, D.REFER_OTHER_AGENCY)
 RELEASE_DECISIONS = (D.RELEASE_NO_CHARGE, D.RELEASED)
 
 _TIMELINES = f"""

@@ -37,10 +37,18 @@ def trs_view(request):
         return tables_download({"trs": performance.trs_frame(result)}, filename=filename, fmt=request.GET["format"])
     measure = next(m for m in MEASURES if m.code == period["measure"])
     chart = bar_chart(_("Items by %(measure)s") % {"measure": measure.label}, result.distribution(measure.code))
-    return render(request, "performance/trs.html", {
-        "form": form, "period": period, "result": result, "measures": MEASURES, "chart": chart,
-        "export_query": request.GET.urlencode(),
-    })  # fmt: skip
+    return render(
+        request,
+        "performance/trs.html",
+        {
+            "form": form,
+            "period": period,
+            "result": result,
+            "measures": MEASURES,
+            "chart": chart,
+            "export_query": request.GET.urlencode(),
+        },
+    )
 
 
 @officer_required
@@ -49,17 +57,26 @@ def indicators_view(request):
     form, period = _period(request)
     indicators = performance.indicators_for_period(start=period["start"], end=period["end"])
     if request.GET.get("format") in {"csv", "xlsx"}:
-        return tables_download(performance.indicator_frames(indicators),
-                               filename=f"indicators-{period['start']}-{period['end']}",
-                               fmt=request.GET["format"])  # fmt: skip
+        return tables_download(
+            performance.indicator_frames(indicators),
+            filename=f"indicators-{period['start']}-{period['end']}",
+            fmt=request.GET["format"],
+        )
     per_day = bar_chart(_("Items pre-advised per day"), [(str(day), n) for day, n in indicators.items_per_day])
-    return render(request, "performance/indicators.html", {
-        "form": form, "period": period, "indicators": indicators, "per_day": per_day,
-        "webhook_median": humanize(indicators.webhook_latency["median"]),
-        "webhook_p90": humanize(indicators.webhook_latency["p90"]),
-        "dispute_median": humanize(indicators.disputes["median_seconds_to_resolve"]),
-        "export_query": request.GET.urlencode(),
-    })  # fmt: skip
+    return render(
+        request,
+        "performance/indicators.html",
+        {
+            "form": form,
+            "period": period,
+            "indicators": indicators,
+            "per_day": per_day,
+            "webhook_median": humanize(indicators.webhook_latency["median"]),
+            "webhook_p90": humanize(indicators.webhook_latency["p90"]),
+            "dispute_median": humanize(indicators.disputes["median_seconds_to_resolve"]),
+            "export_query": request.GET.urlencode(),
+        },
+    )
 
 
 @supervisor_required
@@ -69,11 +86,17 @@ def simulator_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         run = simulation_request(
-            user=request.user, regime=data["regime"], start=data["start"], end=data["end"],
-            scenario=Scenario(duty_threshold=data["duty_threshold"], vat_threshold=data["vat_threshold"],
-                              flat_duty_per_line=data["flat_duty_per_line"],
-                              without_flat_duty=data["without_flat_duty"]),
-        )  # fmt: skip
+            user=request.user,
+            regime=data["regime"],
+            start=data["start"],
+            end=data["end"],
+            scenario=Scenario(
+                duty_threshold=data["duty_threshold"],
+                vat_threshold=data["vat_threshold"],
+                flat_duty_per_line=data["flat_duty_per_line"],
+                without_flat_duty=data["without_flat_duty"],
+            ),
+        )
         messages.success(request, _("The simulation is running; this page shows it when it is done."))
         return redirect("performance:simulation", pk=run.pk)
     runs = SimulationRun.objects.select_related("regime", "created_by").order_by("-created_at")[:20]
@@ -107,20 +130,32 @@ def _simulation_rows(run: SimulationRun) -> list[tuple[str, object, object, obje
     if run.state != SimulationRun.State.DONE:
         return []
     result = run.result
-    return [(label, result["in_force"][key], result["scenario"][key], result["difference"][key])
-            for key, label in SIMULATION_ROWS]  # fmt: skip
+    return [
+        (label, result["in_force"][key], result["scenario"][key], result["difference"][key])
+        for key, label in SIMULATION_ROWS
+    ]
 
 
 def _simulation_charts(run: SimulationRun) -> list:
     result = run.result
     # Side by side: the law in force, then the scenario; the pair is named under its first bar.
-    money = [(label if side == "in_force" else "", float(result[side][key]))
-             for key, label in SIMULATION_ROWS[:4] for side in ("in_force", "scenario")]  # fmt: skip
+    money = [
+        (label if side == "in_force" else "", float(result[side][key]))
+        for key, label in SIMULATION_ROWS[:4]
+        for side in ("in_force", "scenario")
+    ]
     workload = (SIMULATION_ROWS[4], SIMULATION_ROWS[7])
-    counts = [(label if side == "in_force" else "", float(result[side][key]))
-              for key, label in workload for side in ("in_force", "scenario")]  # fmt: skip
+    counts = [
+        (label if side == "in_force" else "", float(result[side][key]))
+        for key, label in workload
+        for side in ("in_force", "scenario")
+    ]
     return [
-        bar_chart(_("Revenue in %(currency)s: in force beside the scenario") % {"currency": result["currency"]},
-                  money, series=2, fmt=lambda v: f"{v:,.2f}"),
+        bar_chart(
+            _("Revenue in %(currency)s: in force beside the scenario") % {"currency": result["currency"]},
+            money,
+            series=2,
+            fmt=lambda v: f"{v:,.2f}",
+        ),
         bar_chart(_("Items needing payment and officer workload"), counts, series=2),
-    ]  # fmt: skip
+    ]

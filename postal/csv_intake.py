@@ -17,13 +17,31 @@ import pandas as pd
 from core.exceptions import ApplicationError
 
 PARTY_KEYS = ("name", "address", "city", "postcode", "country", "email", "phone")
-ITEM_COLUMNS = ["itemId", "category", "grossWeightKg", "currency", "postalCharges", "insurance", "iossNumber",
-                "platform"] + [f"{party}_{key}" for party in ("sender", "addressee") for key in PARTY_KEYS]  # fmt: skip
+ITEM_COLUMNS = [
+    "itemId",
+    "category",
+    "grossWeightKg",
+    "currency",
+    "postalCharges",
+    "insurance",
+    "iossNumber",
+    "platform",
+] + [f"{party}_{key}" for party in ("sender", "addressee") for key in PARTY_KEYS]
 LINE_COLUMNS = ["description", "quantity", "netWeightKg", "value", "hsCode", "originCountry"]
 REQUIRED_COLUMNS = {
-    "itemId", "category", "currency", "grossWeightKg", "sender_name", "sender_country",
-    "addressee_name", "addressee_country", "description", "quantity", "netWeightKg", "value",
-}  # fmt: skip
+    "itemId",
+    "category",
+    "currency",
+    "grossWeightKg",
+    "sender_name",
+    "sender_country",
+    "addressee_name",
+    "addressee_country",
+    "description",
+    "quantity",
+    "netWeightKg",
+    "value",
+}
 ERROR_PATH = re.compile(r"^items\[(\d+)\](?:\.contents\[(\d+)\])?\.?(.*)$")
 FIRST_DATA_LINE = 2  # line 1 is the header
 

@@ -56,9 +56,14 @@ def with_idempotency(request: Request, handler: Callable[[], Response]) -> Respo
         if record := _completed(operator_id, key):  # finished while this request waited
             return _replay(record, method_path, digest)
         response = handler()
-        IdempotencyRecord.objects.create(operator_id=operator_id, key=key, method_path=method_path,
-                                         request_hash=digest, status_code=response.status_code,
-                                         response_body=response.data)  # fmt: skip
+        IdempotencyRecord.objects.create(
+            operator_id=operator_id,
+            key=key,
+            method_path=method_path,
+            request_hash=digest,
+            status_code=response.status_code,
+            response_body=response.data,
+        )
     return response
 
 

@@ -22,7 +22,7 @@ def latest_decision(*, consignment: Consignment) -> Decision | None:
     return consignment.decisions.order_by("-sequence").first()
 
 
-def latest_charges(*, consignment: Consignment) -> dict | None:
+def latest_charges(*, consignment: Consignment) -> dict[str, str] | None:
     decision = (
         consignment.decisions.filter(code=DecisionCode.RELEASE_CHARGES_DUE)
         .order_by("-sequence")

@@ -68,7 +68,7 @@ class BatchTooLarge(ApplicationError):
     http_status = 413
 
 
-def _batch(body: Any, key: str, limit: int) -> list:
+def _batch(body: Any, key: str, limit: int) -> list[Any]:
     if not isinstance(body, dict):
         raise ApplicationError("The body must be a JSON object.", code="invalid")
     entries = body.get(key)
@@ -86,7 +86,7 @@ def _echo_item_id(entry: Any) -> str:
     return printable(item_id, limit=13) if isinstance(item_id, str) else ""
 
 
-def _message_id(body: dict) -> str:
+def _message_id(body: dict[str, Any]) -> str:
     message_id = body.get("messageId", "")
     if not isinstance(message_id, str) or len(message_id) > 64 or FORBIDDEN_CHARACTERS.search(message_id):
         detail = {"field": "messageId", "code": "invalid", "message": "A string of at most 64 printable characters."}
@@ -119,9 +119,9 @@ def preadvice_receive_csv(*, operator: PostalOperator, raw: bytes, message_id: s
     return report
 
 
-def _receive_items(operator: PostalOperator, message_id: str, entries: list) -> dict[str, Any]:
+def _receive_items(operator: PostalOperator, message_id: str, entries: list[Any]) -> dict[str, Any]:
     results: list[dict[str, Any]] = [{}] * len(entries)
-    valid: list[tuple[int, dict]] = []
+    valid: list[tuple[int, dict[str, Any]]] = []
     for index, entry in enumerate(entries):
         item, errors = validate_item(entry, index)
         if item is None:
@@ -141,7 +141,7 @@ def events_receive(*, operator: PostalOperator, body: Any) -> dict[str, Any]:
     entries = _batch(body, "events", settings.OPENCLEAR_API_MAX_EVENTS)
     now = timezone.now()
     results: list[dict[str, Any]] = [{}] * len(entries)
-    valid: list[tuple[int, dict]] = []
+    valid: list[tuple[int, dict[str, Any]]] = []
     for index, entry in enumerate(entries):
         event, errors = validate_event(entry, index, now)
         if event is None:

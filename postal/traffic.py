@@ -50,11 +50,20 @@ CATALOGUE = [
     ("Printed poster", "491199", (3, 25), 0.1),
 ]
 BRANDS = ["Nike", "Adidas", "Louis Vuitton", "Gucci", "Rolex", "Apple", "Chanel", "Ray-Ban"]
-BRANDED = [("sneakers", "640411", 0.8), ("handbag", "420221", 0.9), ("watch", "910211", 0.15),
-           ("sunglasses", "900410", 0.05), ("earphones", "851830", 0.1)]  # fmt: skip
-PROHIBITED = [("Pistol grip and trigger assembly", "930591"), ("Cannabis seeds", "120999"),
-              ("Carved ivory figurine", "960110"), ("Fireworks assortment", "360410"),
-              ("Loose lithium battery cells", "850650")]  # fmt: skip
+BRANDED = [
+    ("sneakers", "640411", 0.8),
+    ("handbag", "420221", 0.9),
+    ("watch", "910211", 0.15),
+    ("sunglasses", "900410", 0.05),
+    ("earphones", "851830", 0.1),
+]
+PROHIBITED = [
+    ("Pistol grip and trigger assembly", "930591"),
+    ("Cannabis seeds", "120999"),
+    ("Carved ivory figurine", "960110"),
+    ("Fireworks assortment", "360410"),
+    ("Loose lithium battery cells", "850650"),
+]
 VAGUE = ["Gift", "Accessories", "Parts", "Goods", "Sample"]
 ORIGINS = [("CN", 60), ("HK", 8), ("US", 8), ("GB", 5), ("TR", 5), ("DE", 4), ("KR", 3), ("JP", 3), ("IN", 4)]
 CATEGORIES = [("SALE_OF_GOODS", 85), ("GIFT", 8), ("DOCUMENTS", 3), ("COMMERCIAL_SAMPLE", 2), ("RETURNED_GOODS", 2)]

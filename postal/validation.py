@@ -35,9 +35,18 @@ MAX_AMOUNT = Decimal("9999999999.99")
 
 PARTY_FIELDS = {"name": 200, "address": 300, "city": 100, "postcode": 20, "country": 2, "email": 254, "phone": 40}
 ITEM_FIELDS = {
-    "itemId", "category", "sender", "addressee", "grossWeightKg", "currency", "postalCharges",
-    "insurance", "iossNumber", "platform", "contents",
-}  # fmt: skip
+    "itemId",
+    "category",
+    "sender",
+    "addressee",
+    "grossWeightKg",
+    "currency",
+    "postalCharges",
+    "insurance",
+    "iossNumber",
+    "platform",
+    "contents",
+}
 LINE_FIELDS = {"description", "quantity", "netWeightKg", "value", "hsCode", "originCountry"}
 
 

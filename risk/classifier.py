@@ -27,9 +27,13 @@ class RiskModel:
         featurizer = RiskFeaturizer(spec, seed=seed)
         features = featurizer.fit_transform(frame, labels)
         classifier = HistGradientBoostingClassifier(
-            max_iter=300, learning_rate=0.06, max_leaf_nodes=48, min_samples_leaf=20, l2_regularization=1.0,
+            max_iter=300,
+            learning_rate=0.06,
+            max_leaf_nodes=48,
+            min_samples_leaf=20,
+            l2_regularization=1.0,
             random_state=seed,
-        )  # fmt: skip
+        )
         classifier.fit(features.to_numpy(), labels.astype(int).to_numpy())
         return cls(featurizer, classifier, list(features.columns), features.median().to_numpy())
 

@@ -79,8 +79,14 @@ def random_draw(consignment_id: int) -> float:
 
 
 class Engine:
-    def __init__(self, *, rules: list[CompiledRule], model: tuple[int, RiskModel] | None,
-                 thresholds: tuple[float, float], random_rate: float) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        rules: list[CompiledRule],
+        model: tuple[int, RiskModel] | None,
+        thresholds: tuple[float, float],
+        random_rate: float,
+    ) -> None:
         self.rules = rules
         self.model = model
         self.red, self.yellow = thresholds

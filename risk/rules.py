@@ -20,12 +20,19 @@ from core.normalize import email_key, phone_key, text_key
 from risk.choices import RuleKind
 
 LIST_KEYS = {
-    RuleKind.CONDITION: {"hs_prefixes", "origin_countries", "sender_countries", "categories", "operators",
-                         "platforms", "currencies"},
+    RuleKind.CONDITION: {
+        "hs_prefixes",
+        "origin_countries",
+        "sender_countries",
+        "categories",
+        "operators",
+        "platforms",
+        "currencies",
+    },
     RuleKind.WATCHLIST: {"names", "emails", "phones"},
     RuleKind.IPR_BRAND: {"keywords"},
     RuleKind.PROHIBITED: {"keywords", "hs_prefixes"},
-}  # fmt: skip
+}
 NUMBER_KEYS = {RuleKind.CONDITION: {"value_min", "value_max", "weight_min", "weight_max"}}
 TEXT_KEYS = {RuleKind.WATCHLIST: {"party"}, RuleKind.IPR_BRAND: {"brand_owner"}, RuleKind.PROHIBITED: {"goods"}}
 
@@ -39,8 +46,11 @@ def validate_condition(kind: str, condition: Any) -> dict[str, Any]:
     if not isinstance(condition, dict) or not condition:
         raise InvalidRule("A rule needs a condition.")
     allowed = LIST_KEYS.get(kind, set()) | NUMBER_KEYS.get(kind, set()) | TEXT_KEYS.get(kind, set())
-    errors = [{"field": key, "code": "unknown", "message": f"{key!r} is not a condition of {kind} rules."}
-              for key in condition if key not in allowed]  # fmt: skip
+    errors = [
+        {"field": key, "code": "unknown", "message": f"{key!r} is not a condition of {kind} rules."}
+        for key in condition
+        if key not in allowed
+    ]
     for key in LIST_KEYS.get(kind, set()) & set(condition):
         value = condition[key]
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
@@ -105,14 +115,17 @@ def _words_pattern(keywords: list[str]) -> re.Pattern:
 class CompiledRule:
     """A rule ready to test thousands of items: lists became sets and regexes."""
 
-    def __init__(self, *, code: str, version: int, kind: str, description: str, condition: dict,
-                 force_lane: str, score: Decimal) -> None:  # fmt: skip
+    def __init__(
+        self, *, code: str, version: int, kind: str, description: str, condition: dict, force_lane: str, score: Decimal
+    ) -> None:
         self.code, self.version, self.kind = code, version, kind
         self.description, self.force_lane, self.score = description, force_lane, float(score)
         c = condition
         self.hs_prefixes = tuple(c.get("hs_prefixes", ()))
-        self.sets = {key: {v.upper() for v in c.get(key, [])} for key in ("origin_countries", "sender_countries",
-                     "categories", "operators", "currencies")}  # fmt: skip
+        self.sets = {
+            key: {v.upper() for v in c.get(key, [])}
+            for key in ("origin_countries", "sender_countries", "categories", "operators", "currencies")
+        }
         self.platforms = {text_key(v) for v in c.get("platforms", [])}
         self.bounds = {key: Decimal(str(c[key])) for key in NUMBER_KEYS[RuleKind.CONDITION] if key in c}
         self.keywords = _words_pattern(c["keywords"]) if c.get("keywords") else None
@@ -145,9 +158,11 @@ class CompiledRule:
             return False
         b = self.bounds
         return not (
-            ("value_min" in b and f.value < b["value_min"]) or ("value_max" in b and f.value > b["value_max"])
-            or ("weight_min" in b and f.weight < b["weight_min"]) or ("weight_max" in b and f.weight > b["weight_max"])
-        )  # fmt: skip
+            ("value_min" in b and f.value < b["value_min"])
+            or ("value_max" in b and f.value > b["value_max"])
+            or ("weight_min" in b and f.weight < b["weight_min"])
+            or ("weight_max" in b and f.weight > b["weight_max"])
+        )
 
     def _goods(self, f: ItemFacts) -> str | None:
         if self.keywords and (match := self.keywords.search(f.text)):
@@ -160,8 +175,11 @@ class CompiledRule:
         parties = ("sender", "addressee") if self.party == "any" else (self.party,)
         for party in parties:
             keys = f.parties[party]
-            for label, wanted, key in (("name", self.names, "name"), ("e-mail", self.emails, "email"),
-                                       ("phone", self.phones, "phone")):  # fmt: skip
+            for label, wanted, key in (
+                ("name", self.names, "name"),
+                ("e-mail", self.emails, "email"),
+                ("phone", self.phones, "phone"),
+            ):
                 if wanted and keys[key] and keys[key] in wanted:
                     return f"{self.description} ({party} {label} on the watchlist)"
         return None

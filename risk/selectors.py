@@ -51,8 +51,15 @@ def rules_unusable() -> list[tuple[Rule, str]]:
 
 def compile_rule(rule: Rule) -> CompiledRule:
     validate_condition(rule.kind, rule.condition)
-    return CompiledRule(code=rule.code, version=rule.version, kind=rule.kind, description=rule.description,
-                        condition=rule.condition, force_lane=rule.force_lane, score=rule.score)  # fmt: skip
+    return CompiledRule(
+        code=rule.code,
+        version=rule.version,
+        kind=rule.kind,
+        description=rule.description,
+        condition=rule.condition,
+        force_lane=rule.force_lane,
+        score=rule.score,
+    )
 
 
 def _rules_active_now() -> QuerySet[Rule]:
@@ -62,7 +69,7 @@ def _rules_active_now() -> QuerySet[Rule]:
     )
 
 
-def consignments_unscored(consignments: list) -> list:
+def consignments_unscored(consignments: list[Consignment]) -> list[Consignment]:
     """Those of these items whose current version has no risk assessment yet."""
     if not consignments:
         return []

@@ -34,6 +34,7 @@ from risk.postal_features import POSTAL_SPEC, postal_frame
 from risk.rules import validate_condition
 
 RISK_ACTOR = Actor.system("risk")
+ActiveModel = tuple[int, RiskModel] | None  # the promoted model: its version and the loaded model
 logger = logging.getLogger(__name__)
 
 
@@ -91,7 +92,9 @@ def consignments_assess(*, consignment_ids: list[int]) -> dict[str, int]:
         return {**routed, "rescored": rescored} if rescored else routed
 
 
-def consignments_rescore_held(*, consignments: list[Consignment], verdicts: dict[int, Verdict], model) -> int:
+def consignments_rescore_held(
+    *, consignments: list[Consignment], verdicts: dict[int, Verdict], model: ActiveModel
+) -> int:
     """Record the score of an amended item an officer has in hand, without taking it from them.
 
     The new version's own verdict is stored (the officer sees its reasons);
@@ -114,17 +117,23 @@ def consignments_rescore_held(*, consignments: list[Consignment], verdicts: dict
         ["lane", "risk_score", "updated_at"],
     )
     audit_entries_create(
-        model=Consignment, target_ids=list(kept), action="risk.consignment.rescored", actor=RISK_ACTOR, at=now,
+        model=Consignment,
+        target_ids=list(kept),
+        action="risk.consignment.rescored",
+        actor=RISK_ACTOR,
+        at=now,
         reason="Amended while in front of an officer: scored for information, the lane in force is kept.",
-        payloads={c.pk: {**_change(verdicts[c.pk]).payload, "version": c.version, "laneInForce": kept[c.pk][0]}
-                  for c in consignments},
-    )  # fmt: skip
+        payloads={
+            c.pk: {**_change(verdicts[c.pk]).payload, "version": c.version, "laneInForce": kept[c.pk][0]}
+            for c in consignments
+        },
+    )
     assessment.consignments_assess_charges(consignment_ids=list(kept), locked=consignments)
     return len(consignments)
 
 
 def _lane_kept(consignment: Consignment, verdict: Verdict) -> tuple[str, Decimal]:
-    lane = max(consignment.lane, verdict.lane, key=lambda lane: PRECEDENCE.get(lane, 0))
+    lane = max(consignment.lane, verdict.lane, key=lambda lane: PRECEDENCE.get(Lane(lane), 0) if lane else 0)
     score = max(consignment.risk_score or Decimal("0"), verdict.score)
     return lane, score
 
@@ -161,9 +170,12 @@ def consignment_hold_unscorable(*, consignment_id: int, error: Exception) -> dic
     reason = f"Automatic scoring failed ({type(error).__name__}: {str(error)[:200]}); an officer must check this item."
     verdict = Verdict(score=Decimal("1"), lane=Lane.RED, reasons=[reason])
     result = clearance_services.consignments_transition(
-        transition=transitions.ASSESS, consignment_ids=[consignment_id], actor=RISK_ACTOR,
-        changes={consignment_id: _change(verdict)}, reason=reason,
-    )  # fmt: skip
+        transition=transitions.ASSESS,
+        consignment_ids=[consignment_id],
+        actor=RISK_ACTOR,
+        changes={consignment_id: _change(verdict)},
+        reason=reason,
+    )
     if not result.changed:
         return {"assessed": 0, "held": 0}
     version = Consignment.objects.values_list("version", flat=True).get(pk=consignment_id)
@@ -175,12 +187,17 @@ def consignment_hold_unscorable(*, consignment_id: int, error: Exception) -> dic
 
 
 def _change(verdict: Verdict) -> clearance_services.ItemChange:
-    payload = {"lane": verdict.lane, "score": str(verdict.score), "reasons": verdict.reasons,
-               "rules": verdict.rules_fired, "random": verdict.random_selection}  # fmt: skip
+    payload = {
+        "lane": verdict.lane,
+        "score": str(verdict.score),
+        "reasons": verdict.reasons,
+        "rules": verdict.rules_fired,
+        "random": verdict.random_selection,
+    }
     return clearance_services.ItemChange(fields={"lane": verdict.lane, "risk_score": verdict.score}, payload=payload)
 
 
-def _assessment_row(pk: int, version: int, verdict: Verdict, model) -> dict[str, Any]:
+def _assessment_row(pk: int, version: int, verdict: Verdict, model: ActiveModel) -> dict[str, Any]:
     return {
         "consignment_id": pk,
         "consignment_version": version,
@@ -308,9 +325,13 @@ def rule_reject(*, rule: Rule, reviewer: User, reason: str) -> Rule:
 
 def _audit_rule(rule: Rule, action: str, user: User, reason: str = "") -> None:
     audit_entries_create(
-        model=Rule, target_ids=[rule.pk], action=action, actor=Actor.for_user(user), reason=reason,
+        model=Rule,
+        target_ids=[rule.pk],
+        action=action,
+        actor=Actor.for_user(user),
+        reason=reason,
         payloads={rule.pk: {"code": rule.code, "version": rule.version, "status": rule.status}},
-    )  # fmt: skip
+    )
 
 
 # --- Inspection outcomes and models ------------------------------------------------------
@@ -340,11 +361,19 @@ def inspection_outcome_record(
     outcome.full_clean()
     outcome.save()
     audit_entries_create(
-        model=Consignment, target_ids=[consignment.pk], action="risk.inspection.recorded",
-        actor=Actor.for_user(officer), reason=notes,
-        payloads={consignment.pk: {"irregularity": irregularity_found, "kind": outcome.kind,
-                                   "additionalDuty": str(additional_duty)}},
-    )  # fmt: skip
+        model=Consignment,
+        target_ids=[consignment.pk],
+        action="risk.inspection.recorded",
+        actor=Actor.for_user(officer),
+        reason=notes,
+        payloads={
+            consignment.pk: {
+                "irregularity": irregularity_found,
+                "kind": outcome.kind,
+                "additionalDuty": str(additional_duty),
+            }
+        },
+    )
     return outcome
 
 
@@ -368,12 +397,15 @@ def model_train(*, min_labels: int = 50, seed: int = 0) -> ModelVersion:
     metrics = _holdout_metrics(frame, labels, seed)
     model = RiskModel.train(frame, labels, POSTAL_SPEC, seed=seed)
     return ModelVersion.objects.create(
-        algorithm=ALGORITHM, feature_names=model.feature_names, metrics=metrics,
-        trained_on=len(labels), artifact=model.dumps(),
-    )  # fmt: skip
+        algorithm=ALGORITHM,
+        feature_names=model.feature_names,
+        metrics=metrics,
+        trained_on=len(labels),
+        artifact=model.dumps(),
+    )
 
 
-def _holdout_metrics(frame: pd.DataFrame, labels: pd.Series, seed: int) -> dict:
+def _holdout_metrics(frame: pd.DataFrame, labels: pd.Series, seed: int) -> dict[str, Any]:
     cut = int(len(frame) * 0.8)
     test_labels = labels.iloc[cut:].to_numpy()
     if cut < 10 or len(set(test_labels)) < 2 or labels.iloc[:cut].nunique() < 2:
@@ -391,7 +423,11 @@ def model_promote(*, model_version: ModelVersion, supervisor: User) -> ModelVers
     ModelVersion.objects.filter(pk=model_version.pk).update(
         is_active=True, promoted_by=supervisor, promoted_at=timezone.now()
     )
-    audit_entries_create(model=ModelVersion, target_ids=[model_version.pk], action="risk.model.promoted",
-                         actor=Actor.for_user(supervisor))  # fmt: skip
+    audit_entries_create(
+        model=ModelVersion,
+        target_ids=[model_version.pk],
+        action="risk.model.promoted",
+        actor=Actor.for_user(supervisor),
+    )
     model_version.refresh_from_db()
     return model_version

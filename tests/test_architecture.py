@@ -101,7 +101,7 @@ def test_apps_depend_one_way_and_say_why_an_import_is_local():
         ("clearance", "core", True),
         ("core", "clearance", False),
         ("demo", "postal", True),
-    ],  # fmt: skip
+    ],
 )
 def test_the_order_itself(source, target, allowed):
     assert (layer_of(target) < layer_of(source)) is allowed

@@ -14,14 +14,25 @@ pytestmark = pytest.mark.integration
 
 def test_no_fault_loses_or_duplicates_an_accepted_item(tmp_path):
     output = tmp_path / "chaos.json"
-    run = subprocess.run([sys.executable, "-m", "bench.chaos", "--short", "--json", str(output)], cwd=BASE_DIR,
-                         env=clean_env(), capture_output=True, text=True, timeout=1500)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.chaos", "--short", "--json", str(output)],
+        cwd=BASE_DIR,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     assert output.exists(), run.stdout[-3000:] + run.stderr[-3000:]
     outcomes = json.loads(output.read_text())
     assert {o["fault"] for o in outcomes} == {
-        "worker killed", "Redis killed", "PostgreSQL restarted", "webhook receiver down", "web worker killed",
-        "payment provider errors, then a retry storm", "poison item",
-    }  # fmt: skip
+        "worker killed",
+        "Redis killed",
+        "PostgreSQL restarted",
+        "webhook receiver down",
+        "web worker killed",
+        "payment provider errors, then a retry storm",
+        "poison item",
+    }
     for outcome in outcomes:
         assert outcome["accepted"] > 0, outcome
         assert (outcome["lost"], outcome["duplicated"]) == (0, 0), outcome

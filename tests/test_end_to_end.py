@@ -24,7 +24,7 @@ def test_posted_items_are_scored_by_a_real_worker_and_routed_by_lane(operator_cl
             serial=4,
             category="DOCUMENTS",
             contents=[{"description": "Contract", "quantity": 1, "netWeightKg": "0.050", "value": "0"}],
-        ),  # fmt: skip
+        ),
         # Above BiH's 300 BAM relief: charges due. Another addressee, so the
         # first item is not read as part of a split shipment with it.
         item(

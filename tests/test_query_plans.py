@@ -105,11 +105,23 @@ def test_the_check_itself_sees_a_full_scan_when_no_index_answers():
 
 # Written for every item received, scored, decided or paid: each index there costs every write.
 PER_ITEM_TABLES = [
-    "clearance_consignment", "clearance_itemkey", "clearance_consignmentversion", "clearance_contentline",
-    "clearance_consignmentevent", "clearance_decision", "core_auditentry", "risk_riskassessment",
-    "payments_assessment", "payments_assessmentline", "payments_assessmentfee", "payments_notification",
-    "payments_paymentitem", "payments_refund", "postal_webhookdelivery", "postal_idempotencyrecord",
-]  # fmt: skip
+    "clearance_consignment",
+    "clearance_itemkey",
+    "clearance_consignmentversion",
+    "clearance_contentline",
+    "clearance_consignmentevent",
+    "clearance_decision",
+    "core_auditentry",
+    "risk_riskassessment",
+    "payments_assessment",
+    "payments_assessmentline",
+    "payments_assessmentfee",
+    "payments_notification",
+    "payments_paymentitem",
+    "payments_refund",
+    "postal_webhookdelivery",
+    "postal_idempotencyrecord",
+]
 
 
 def test_tables_written_per_item_carry_no_index_that_another_already_provides():

@@ -27,18 +27,25 @@ ROLES = ("operator", "other operator", "trader", "other trader", "officer", "sup
 @pytest.fixture
 def world():
     operator, other = PostalOperatorFactory(code="OPA"), PostalOperatorFactory(code="OPB")
-    held = ConsignmentFactory(operator=operator, state=ConsignmentState.HELD, lane=Lane.YELLOW,
-                              risk_score=Decimal("0.5"))  # fmt: skip
+    held = ConsignmentFactory(
+        operator=operator, state=ConsignmentState.HELD, lane=Lane.YELLOW, risk_score=Decimal("0.5")
+    )
     due = make_due(operator=operator, sender_email="sales@alpha.example")
     users = {"officer": UserFactory(role="OFFICER"), "supervisor": UserFactory(role="SUPERVISOR")}
     for role, name, email in (("trader", "Alpha", "sales@alpha.example"), ("other trader", "Beta", "b@beta.example")):
         users[role] = UserFactory(role="TRADER")
         Trader.objects.create(name=name, sender_emails=[email]).members.add(users[role])
-    trader_payment = Payment.objects.create(idempotency_key=uuid.uuid4().hex, provider="sandbox", state="SUCCEEDED",
-                                            amount=Decimal("1.00"), currency="BAM",
-                                            trader=users["trader"].traders.get())  # fmt: skip
-    PaymentItem.objects.create(payment=trader_payment, consignment=due, assessment=due.assessments.get(),
-                               amount=Decimal("1.00"))  # fmt: skip
+    trader_payment = Payment.objects.create(
+        idempotency_key=uuid.uuid4().hex,
+        provider="sandbox",
+        state="SUCCEEDED",
+        amount=Decimal("1.00"),
+        currency="BAM",
+        trader=users["trader"].traders.get(),
+    )
+    PaymentItem.objects.create(
+        payment=trader_payment, consignment=due, assessment=due.assessments.get(), amount=Decimal("1.00")
+    )
     keys = {"operator": api_key_issue(operator=operator)[1], "other operator": api_key_issue(operator=other)[1]}
     return {"held": held, "due": due, "users": users, "keys": keys, "trader_payment": trader_payment}
 
@@ -62,32 +69,74 @@ def outcome(response) -> str | int:
 
 
 API_REFUSED = {"trader": 401, "other trader": 401, "officer": 401, "supervisor": 401, "anonymous": 401}
-OFFICERS_ONLY = {"operator": "login", "other operator": "login", "trader": 403, "other trader": 403,
-                 "anonymous": "login"}  # fmt: skip
+OFFICERS_ONLY = {
+    "operator": "login",
+    "other operator": "login",
+    "trader": 403,
+    "other trader": 403,
+    "anonymous": "login",
+}
 
 MATRIX = {
-    "api item": ("GET", lambda w: f"/api/v1/postal/items/{w['held'].item_id}",
-                 {"operator": 200, "other operator": 404, **API_REFUSED}),
-    "api event on the item": ("POST", lambda w: "/api/v1/postal/events",
-                              {"operator": "own", "other operator": "none", **API_REFUSED}),
-    "api responses feed": ("GET", lambda w: "/api/v1/postal/responses",
-                           {"operator": "own", "other operator": "none", **API_REFUSED}),
-    "officer item page": ("GET", lambda w: f"/officer/items/{w['held'].pk}/",
-                          {"officer": 200, "supervisor": 200, **OFFICERS_ONLY}),
-    "officer release": ("POST", lambda w: f"/officer/items/{w['held'].pk}/release",
-                        {"officer": 302, "supervisor": 302, **OFFICERS_ONLY}),
-    "release times": ("GET", lambda w: "/officer/performance/trs/",
-                      {"officer": 200, "supervisor": 200, **OFFICERS_ONLY}),
-    "simulator": ("GET", lambda w: "/officer/performance/simulator/",
-                  {"officer": 403, "supervisor": 200, **OFFICERS_ONLY}),
-    "trader item": ("GET", lambda w: f"/pay/trader/items/{w['due'].pk}/",
-                    {"trader": 200, "other trader": 404, "officer": 403, "supervisor": 403, "operator": "login",
-                     "other operator": "login", "anonymous": "login"}),
-    "trader payment": ("GET", lambda w: f"/pay/payments/{w['trader_payment'].reference}/",
-                       {"trader": 200, **{r: 404 for r in ROLES if r != "trader"}}),
-    "trader receipt": ("GET", lambda w: f"/pay/payments/{w['trader_payment'].reference}/receipt.pdf",
-                       {"trader": 200, **{r: 404 for r in ROLES if r != "trader"}}),
-}  # fmt: skip
+    "api item": (
+        "GET",
+        lambda w: f"/api/v1/postal/items/{w['held'].item_id}",
+        {"operator": 200, "other operator": 404, **API_REFUSED},
+    ),
+    "api event on the item": (
+        "POST",
+        lambda w: "/api/v1/postal/events",
+        {"operator": "own", "other operator": "none", **API_REFUSED},
+    ),
+    "api responses feed": (
+        "GET",
+        lambda w: "/api/v1/postal/responses",
+        {"operator": "own", "other operator": "none", **API_REFUSED},
+    ),
+    "officer item page": (
+        "GET",
+        lambda w: f"/officer/items/{w['held'].pk}/",
+        {"officer": 200, "supervisor": 200, **OFFICERS_ONLY},
+    ),
+    "officer release": (
+        "POST",
+        lambda w: f"/officer/items/{w['held'].pk}/release",
+        {"officer": 302, "supervisor": 302, **OFFICERS_ONLY},
+    ),
+    "release times": (
+        "GET",
+        lambda w: "/officer/performance/trs/",
+        {"officer": 200, "supervisor": 200, **OFFICERS_ONLY},
+    ),
+    "simulator": (
+        "GET",
+        lambda w: "/officer/performance/simulator/",
+        {"officer": 403, "supervisor": 200, **OFFICERS_ONLY},
+    ),
+    "trader item": (
+        "GET",
+        lambda w: f"/pay/trader/items/{w['due'].pk}/",
+        {
+            "trader": 200,
+            "other trader": 404,
+            "officer": 403,
+            "supervisor": 403,
+            "operator": "login",
+            "other operator": "login",
+            "anonymous": "login",
+        },
+    ),
+    "trader payment": (
+        "GET",
+        lambda w: f"/pay/payments/{w['trader_payment'].reference}/",
+        {"trader": 200, **{r: 404 for r in ROLES if r != "trader"}},
+    ),
+    "trader receipt": (
+        "GET",
+        lambda w: f"/pay/payments/{w['trader_payment'].reference}/receipt.pdf",
+        {"trader": 200, **{r: 404 for r in ROLES if r != "trader"}},
+    ),
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -134,8 +183,14 @@ def test_operators_cannot_set_state_lane_or_score(operator_client, consignment):
 def test_officers_cannot_set_state_through_a_correction(client, world):
     client.force_login(world["users"]["officer"])
     held = world["held"]
-    forged = {"state": "RELEASED", "lane": "GREEN", "risk_score": "0", "position": "1", "hs_code": "610910",
-              "value": "25.00"}  # fmt: skip
+    forged = {
+        "state": "RELEASED",
+        "lane": "GREEN",
+        "risk_score": "0",
+        "position": "1",
+        "hs_code": "610910",
+        "value": "25.00",
+    }
     client.post(f"/officer/items/{held.pk}/correct", forged)
     held.refresh_from_db()
     assert (held.state, held.lane, held.risk_score) == (ConsignmentState.HELD, Lane.YELLOW, Decimal("0.5000"))

@@ -97,13 +97,8 @@ DATABASES["default"]["OPTIONS"]["options"] = " ".join(
     filter(None, [DATABASES["default"]["OPTIONS"].get("options"), "-c plan_cache_mode=force_generic_plan"])
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "core.User"
-
 # Broker and cache share one Redis server but not one logical database, so a
 # cache flush can never drop queued work.
-CELERY_BROKER_URL = validate_redis_url(
-    env_str("CELERY_BROKER_URL") or redis_url_with_db(REDIS_URL, 0), variable="CELERY_BROKER_URL"
-)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -112,7 +107,10 @@ CACHES = {
     }
 }
 
-# --- Celery ------------------------------------------------------------------
+# --- Celery: broker, queues, time limits, the beat schedule ----------------------
+CELERY_BROKER_URL = validate_redis_url(
+    env_str("CELERY_BROKER_URL") or redis_url_with_db(REDIS_URL, 0), variable="CELERY_BROKER_URL"
+)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -127,6 +125,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 4)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing to a broker that is down must fail fast (the work is in
+# PostgreSQL and the sweeps enqueue it again), not hold a request for seconds.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 # Scoring has a queue of its own, so a backlog of webhook deliveries or
 # e-mails never delays a decision. A worker started without -Q consumes every
 # queue listed here (taking them in turn); at scale, run `-Q scoring` workers
@@ -134,15 +136,36 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = (Queue("scoring"), Queue("celery"))
 CELERY_TASK_ROUTES = {"risk.tasks.consignments_assess": {"queue": "scoring"}}
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+SWEEP_SECONDS = env_int("OPENCLEAR_SWEEP_SECONDS", 120)
 CELERY_BEAT_SCHEDULE: dict = {
-    "clearance-sweep-stuck-items": {
+    # Items left unscored (the broker lost their task) are enqueued again.
+    "risk-sweep-stuck-items": {
         "task": "risk.tasks.consignments_sweep_stuck",
-        "schedule": timedelta(seconds=env_int("OPENCLEAR_SWEEP_SECONDS", 120)),
+        "schedule": timedelta(seconds=SWEEP_SECONDS),
+    },
+    # An amended item an officer has in hand is scored for information; so is one whose task was lost.
+    "risk-sweep-held-unscored": {
+        "task": "risk.tasks.consignments_sweep_held_unscored",
+        "schedule": timedelta(seconds=SWEEP_SECONDS),
+    },
+    "risk-reference-values": {"task": "risk.tasks.hs_reference_unit_values_refresh", "schedule": timedelta(minutes=10)},
+    "risk-retrain": {"task": "risk.tasks.model_retrain", "schedule": timedelta(days=7)},
+    "postal-webhook-retries": {"task": "postal.tasks.webhook_deliveries_sweep", "schedule": timedelta(seconds=30)},
+    "payments-return-unpaid": {"task": "payments.tasks.consignments_return_unpaid", "schedule": timedelta(hours=1)},
+    "payments-reconcile-pending": {
+        "task": "payments.tasks.payments_reconcile_pending",
+        "schedule": timedelta(minutes=5),
+    },
+    "performance-trs-recent": {"task": "performance.tasks.trs_recent_refresh", "schedule": timedelta(minutes=5)},
+    "performance-trs-window": {"task": "performance.tasks.trs_window_refresh", "schedule": crontab(hour=2, minute=30)},
+    "clearance-partitions-ahead": {
+        "task": "clearance.tasks.consignment_partitions_ahead",
+        "schedule": crontab(hour=1, minute=15),
     },
 }
 
-# --- Auth --------------------------------------------------------------------
+# --- Accounts, logins, sessions ------------------------------------------------
+AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -150,6 +173,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
+OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE = env_int("OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE", 5)
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 3600)  # one working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- I18n, time --------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -170,14 +196,33 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
-# --- REST framework ----------------------------------------------------------
+# --- Logging, e-mail, security headers ----------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+}
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "customs@openclear.invalid")
+# Set in production; empty means no Content-Security-Policy header.
+OPENCLEAR_CONTENT_SECURITY_POLICY = ""
+# The platform's address, for links in e-mails and receipts.
+OPENCLEAR_PUBLIC_URL = env_str("OPENCLEAR_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# --- The postal operator API ---------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["postal.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["postal.permissions.IsPostalOperator"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["postal.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["postal.throttling.OperatorRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"operator": env_str("OPENCLEAR_API_RATE", "1200/min")},
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
@@ -196,51 +241,28 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }
-
-# --- Platform ----------------------------------------------------------------
-# Items still PRE_ADVISED this long after their last change are re-enqueued by
-# the sweep: the broker may have lost them (Redis is only a broker).
-OPENCLEAR_STUCK_AFTER = timedelta(seconds=env_int("OPENCLEAR_STUCK_AFTER_SECONDS", 300))
-OPENCLEAR_RISK_CHUNK_SIZE = env_int("OPENCLEAR_RISK_CHUNK_SIZE", 500)
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-}
-# Set in production; empty means no Content-Security-Policy header.
-OPENCLEAR_CONTENT_SECURITY_POLICY = ""
-OPENCLEAR_WEBHOOK_MAX_ATTEMPTS = env_int("OPENCLEAR_WEBHOOK_MAX_ATTEMPTS", 12)
-OPENCLEAR_WEBHOOK_RETRY_BASE_SECONDS = env_int("OPENCLEAR_WEBHOOK_RETRY_BASE_SECONDS", 10)
-CELERY_BEAT_SCHEDULE["postal-webhook-retries"] = {
-    "task": "postal.tasks.webhook_deliveries_sweep",
-    "schedule": timedelta(seconds=30),
-}
-# An amended item an officer has in hand is scored for information; one whose
-# scoring task the broker lost is found and scored again.
-CELERY_BEAT_SCHEDULE["risk-sweep-held-unscored"] = {
-    "task": "risk.tasks.consignments_sweep_held_unscored",
-    "schedule": timedelta(seconds=env_int("OPENCLEAR_SWEEP_SECONDS", 120)),
-}
-OPENCLEAR_RISK_RED_THRESHOLD = 0.7
-OPENCLEAR_RISK_YELLOW_THRESHOLD = 0.3
-# Share of green items sent to an officer at random (ASYCUDA's minimum random
-# rate), so that outcomes of unselected traffic keep the model honest.
-OPENCLEAR_RISK_RANDOM_RATE = float(env_str("OPENCLEAR_RISK_RANDOM_RATE", "0.02"))
-# Postal API limits: 1000 items a request (api.md), and the body size and
-# request rate an operator may use.
+# 1000 items a request (api.md), and the body size an operator may send.
 OPENCLEAR_API_MAX_ITEMS = 1000
 OPENCLEAR_API_MAX_EVENTS = 1000
 OPENCLEAR_API_MAX_BODY_BYTES = env_int("OPENCLEAR_API_MAX_BODY_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = OPENCLEAR_API_MAX_BODY_BYTES
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["postal.throttling.OperatorRateThrottle"]
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"operator": env_str("OPENCLEAR_API_RATE", "1200/min")}
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["postal.parsers.StrictJSONParser"]
-# Publishing to a broker that is down must fail fast (the work is in
-# PostgreSQL and the sweeps enqueue it again), not hold a request for seconds.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+OPENCLEAR_WEBHOOK_MAX_ATTEMPTS = env_int("OPENCLEAR_WEBHOOK_MAX_ATTEMPTS", 12)
+OPENCLEAR_WEBHOOK_RETRY_BASE_SECONDS = env_int("OPENCLEAR_WEBHOOK_RETRY_BASE_SECONDS", 10)
+
+# --- Risk ---------------------------------------------------------------------
+OPENCLEAR_RISK_CHUNK_SIZE = env_int("OPENCLEAR_RISK_CHUNK_SIZE", 500)
+# Items still PRE_ADVISED this long after their last change are re-enqueued by
+# the sweep: the broker may have lost them (Redis is only a broker).
+OPENCLEAR_STUCK_AFTER = timedelta(seconds=env_int("OPENCLEAR_STUCK_AFTER_SECONDS", 300))
+OPENCLEAR_RISK_RED_THRESHOLD = 0.7
+OPENCLEAR_RISK_YELLOW_THRESHOLD = 0.3
+# Selectivity: the share of items each lane should receive; thresholds follow
+# recent scores, but never below the floors (OPENCLEAR_RISK_*_THRESHOLD).
+OPENCLEAR_RISK_TARGET_RED_RATE = 0.02
+OPENCLEAR_RISK_TARGET_YELLOW_RATE = 0.08
+# Share of green items sent to an officer at random (ASYCUDA's minimum random
+# rate), so that outcomes of unselected traffic keep the model honest.
+OPENCLEAR_RISK_RANDOM_RATE = float(env_str("OPENCLEAR_RISK_RANDOM_RATE", "0.02"))
 # Risk indicators learnt from history.
 OPENCLEAR_RISK_REFERENCE_TTL = env_int("OPENCLEAR_RISK_REFERENCE_TTL", 900)
 OPENCLEAR_RISK_UNDERVALUATION_RATIO = 0.3
@@ -248,18 +270,8 @@ OPENCLEAR_SPLIT_SHIPMENT_WINDOW = timedelta(hours=env_int("OPENCLEAR_SPLIT_SHIPM
 # Until duty regimes are configured per destination, the split-shipment check
 # compares same-currency totals with this amount.
 OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD = env_str("OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD", "150")
-# Selectivity: the share of items each lane should receive; thresholds follow
-# recent scores, but never below the floors (OPENCLEAR_RISK_*_THRESHOLD).
-OPENCLEAR_RISK_TARGET_RED_RATE = 0.02
-OPENCLEAR_RISK_TARGET_YELLOW_RATE = 0.08
-CELERY_BEAT_SCHEDULE["risk-reference-values"] = {
-    "task": "risk.tasks.hs_reference_unit_values_refresh",
-    "schedule": timedelta(minutes=10),
-}
-CELERY_BEAT_SCHEDULE["risk-retrain"] = {"task": "risk.tasks.model_retrain", "schedule": timedelta(days=7)}
 
 # --- Duty payment portal -----------------------------------------------------
-OPENCLEAR_PUBLIC_URL = env_str("OPENCLEAR_PUBLIC_URL", "http://127.0.0.1:8000")
 OPENCLEAR_PAYMENT_PROVIDER = env_str("OPENCLEAR_PAYMENT_PROVIDER", "sandbox")
 OPENCLEAR_SANDBOX_WEBHOOK_SECRET = env_secret(
     "OPENCLEAR_SANDBOX_WEBHOOK_SECRET", required=False, default="openclear-sandbox-development-secret"
@@ -271,45 +283,18 @@ OPENCLEAR_PAY_LINK_MAX_AGE = env_int("OPENCLEAR_PAY_LINK_MAX_AGE_DAYS", 90) * 24
 # Parcel lookups (S10 id + postcode) per client address and minute: guessing
 # postcodes must be slow.
 OPENCLEAR_PAY_LOOKUPS_PER_MINUTE = env_int("OPENCLEAR_PAY_LOOKUPS_PER_MINUTE", 10)
-EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
-DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "customs@openclear.invalid")
-CELERY_BEAT_SCHEDULE["payments-return-unpaid"] = {
-    "task": "payments.tasks.consignments_return_unpaid",
-    "schedule": timedelta(hours=1),
-}
-CELERY_BEAT_SCHEDULE["payments-reconcile-pending"] = {
-    "task": "payments.tasks.payments_reconcile_pending",
-    "schedule": timedelta(minutes=5),
-}
 
 # --- Officer dashboard -------------------------------------------------------
 # An officer's claim on an item lapses after this long without a decision.
 OPENCLEAR_CLAIM_MINUTES = env_int("OPENCLEAR_CLAIM_MINUTES", 30)
-OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE = env_int("OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE", 5)
-SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 3600)  # one working day
-SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Time Release Study --------------------------------------------------------
 # Summaries of the last few days are rebuilt every few minutes; the whole
 # window (long enough for the storage period, disputes and refunds) nightly.
 OPENCLEAR_TRS_RECENT_DAYS = env_int("OPENCLEAR_TRS_RECENT_DAYS", 3)
 OPENCLEAR_TRS_WINDOW_DAYS = env_int("OPENCLEAR_TRS_WINDOW_DAYS", 60)
-CELERY_BEAT_SCHEDULE["clearance-trs-recent"] = {
-    "task": "performance.tasks.trs_recent_refresh",
-    "schedule": timedelta(minutes=5),
-}
-CELERY_BEAT_SCHEDULE["clearance-trs-window"] = {
-    "task": "performance.tasks.trs_window_refresh",
-    "schedule": crontab(hour=2, minute=30),
-}
 
 # --- Item table partitions -----------------------------------------------------
 # One partition per month of pre-advice (clearance.partitions), made ahead by
 # beat so that the intake never has to create one on its way.
 OPENCLEAR_PARTITIONS_AHEAD_MONTHS = env_int("OPENCLEAR_PARTITIONS_AHEAD_MONTHS", 2)
-CELERY_BEAT_SCHEDULE["clearance-partitions-ahead"] = {
-    "task": "clearance.tasks.consignment_partitions_ahead",
-    "schedule": crontab(hour=1, minute=15),
-}

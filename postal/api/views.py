@@ -38,20 +38,34 @@ ITEM_EXAMPLE = {
             "itemId": "RB123456785GB",
             "category": "SALE_OF_GOODS",
             "sender": {"name": "Shenzhen Trading Co", "address": "1 Keji Rd", "city": "Shenzhen", "country": "CN"},
-            "addressee": {"name": "Amra Hodžić", "address": "Ferhadija 1", "city": "Sarajevo", "postcode": "71000",
-                          "country": "BA", "email": "amra@example.ba"},
+            "addressee": {
+                "name": "Amra Hodžić",
+                "address": "Ferhadija 1",
+                "city": "Sarajevo",
+                "postcode": "71000",
+                "country": "BA",
+                "email": "amra@example.ba",
+            },
             "grossWeightKg": "0.450",
             "currency": "USD",
             "postalCharges": "5.00",
-            "contents": [{"description": "Cotton T-shirt", "quantity": 2, "netWeightKg": "0.300", "value": "12.50",
-                          "hsCode": "610910", "originCountry": "CN"}],
+            "contents": [
+                {
+                    "description": "Cotton T-shirt",
+                    "quantity": 2,
+                    "netWeightKg": "0.300",
+                    "value": "12.50",
+                    "hsCode": "610910",
+                    "originCountry": "CN",
+                }
+            ],
         }
     ],
-}  # fmt: skip
+}
 
 
 def _check_declared_length(request: Request) -> None:
-    length = request.META.get("CONTENT_LENGTH")
+    length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > settings.OPENCLEAR_API_MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The request body is larger than {settings.OPENCLEAR_API_MAX_BODY_BYTES} bytes.")
 
@@ -114,12 +128,15 @@ class EventsCreateApi(APIView):
         examples=[
             OpenApiExample(
                 "Arrival",
-                value={"events": [{"itemId": "RB123456785GB", "code": "EMD", "at": "2026-11-22T10:15:00Z",
-                                   "office": "BASJJA"}]},
+                value={
+                    "events": [
+                        {"itemId": "RB123456785GB", "code": "EMD", "at": "2026-11-22T10:15:00Z", "office": "BASJJA"}
+                    ]
+                },
                 request_only=True,
             )
         ],
-    )  # fmt: skip
+    )
     def post(self, request: Request) -> Response:
         _check_declared_length(request)
         return with_idempotency(
@@ -183,9 +200,11 @@ def _int_param(request: Request, name: str, *, default: int, maximum: int, minim
 
 
 class WebhookApi(APIView):
-    @extend_schema(operation_id="webhook_retrieve", summary="The registered webhook",
-                   responses={200: s.WebhookOutputSerializer, 401: ERRORS[401],
-                              404: OpenApiResponse(s.ErrorSerializer)})  # fmt: skip
+    @extend_schema(
+        operation_id="webhook_retrieve",
+        summary="The registered webhook",
+        responses={200: s.WebhookOutputSerializer, 401: ERRORS[401], 404: OpenApiResponse(s.ErrorSerializer)},
+    )
     def get(self, request: Request) -> Response:
         endpoint = services.webhook_endpoint_get(operator=request.user.operator)
         if endpoint is None:

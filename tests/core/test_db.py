@@ -20,11 +20,19 @@ def test_copy_rows_stores_text_with_copy_delimiters_and_escapes_unchanged(db):
     copy_rows(
         ContentLine,
         [
-            {"consignment_id": consignment.pk, "position": position, "description": text, "quantity": 1,
-             "net_weight_kg": Decimal("0.125"), "value": Decimal("10.50"), "hs_code": "", "origin_country": ""}
+            {
+                "consignment_id": consignment.pk,
+                "position": position,
+                "description": text,
+                "quantity": 1,
+                "net_weight_kg": Decimal("0.125"),
+                "value": Decimal("10.50"),
+                "hs_code": "",
+                "origin_country": "",
+            }
             for position, text in enumerate(AWKWARD_TEXTS, start=100)
         ],
-    )  # fmt: skip
+    )
     stored = list(ContentLine.objects.filter(consignment=consignment, position__gte=100).order_by("position"))
     assert [line.description for line in stored] == AWKWARD_TEXTS
     assert {(line.net_weight_kg, line.value) for line in stored} == {(Decimal("0.125"), Decimal("10.50"))}
@@ -36,12 +44,22 @@ def test_copy_rows_writes_null_json_and_defaults_of_left_out_fields(db):
     copy_rows(
         ConsignmentVersion,
         [
-            {"consignment_id": consignment.pk, "number": 7, "received_at": at, "content_hash": "x" * 64,
-             "data": JsonText('{"a":"tab\\there","b":[1,2]}')},
-            {"consignment_id": consignment.pk, "number": 8, "received_at": at, "content_hash": "y" * 64,
-             "data": {"amount": "1.50", "note": "back\\slash"}},
+            {
+                "consignment_id": consignment.pk,
+                "number": 7,
+                "received_at": at,
+                "content_hash": "x" * 64,
+                "data": JsonText('{"a":"tab\\there","b":[1,2]}'),
+            },
+            {
+                "consignment_id": consignment.pk,
+                "number": 8,
+                "received_at": at,
+                "content_hash": "y" * 64,
+                "data": {"amount": "1.50", "note": "back\\slash"},
+            },
         ],
-    )  # fmt: skip
+    )
     first, second = ConsignmentVersion.objects.filter(consignment=consignment, number__in=[7, 8]).order_by("number")
     assert first.data == {"a": "tab\there", "b": [1, 2]}
     assert second.data == {"amount": "1.50", "note": "back\\slash"}
@@ -54,10 +72,16 @@ def test_copy_rows_fills_auto_and_callable_defaults_and_nulls(db):
     copy_rows(
         AuditEntry,
         [
-            {"action": "tests.copied", "actor_kind": "SYSTEM", "actor_user_id": None, "actor_label": "tests",
-             "target_type_id": ContentType.objects.get_for_model(Consignment).pk, "target_id": consignment.pk}
+            {
+                "action": "tests.copied",
+                "actor_kind": "SYSTEM",
+                "actor_user_id": None,
+                "actor_label": "tests",
+                "target_type_id": ContentType.objects.get_for_model(Consignment).pk,
+                "target_id": consignment.pk,
+            }
         ],
-    )  # fmt: skip
+    )
     entry = AuditEntry.objects.get(action="tests.copied")
     assert entry.actor_user_id is None
     assert entry.payload == {}

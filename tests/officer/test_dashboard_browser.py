@@ -19,8 +19,13 @@ PASSWORD = "correct-horse-battery"
 def held(score: str, lane=Lane.YELLOW, **fields) -> Consignment:
     consignment = ConsignmentFactory(state=ConsignmentState.HELD, lane=lane, risk_score=Decimal(score), **fields)
     consignments_assess_charges(consignment_ids=[consignment.pk])
-    RiskAssessment.objects.create(consignment=consignment, consignment_version=1, score=Decimal(score), lane=lane,
-                                  reasons=["Undervalued: 0.2 × the reference unit value of HS 610910"])  # fmt: skip
+    RiskAssessment.objects.create(
+        consignment=consignment,
+        consignment_version=1,
+        score=Decimal(score),
+        lane=lane,
+        reasons=["Undervalued: 0.2 × the reference unit value of HS 610910"],
+    )
     return consignment
 
 
@@ -149,11 +154,23 @@ def test_release_times_page_and_a_simulation_seen_through(page, live_server):
     supervisor = UserFactory(role="SUPERVISOR")
     monday = datetime(2026, 10, 5, 8, tzinfo=UTC)
     for hours in (1, 2, 3):
-        item = ConsignmentFactory(pre_advised_at=monday, arrived_at=monday, lane=Lane.GREEN, currency="EUR",
-                                  addressee_country="DE", total_value=Decimal("20.00"))  # fmt: skip
+        item = ConsignmentFactory(
+            pre_advised_at=monday,
+            arrived_at=monday,
+            lane=Lane.GREEN,
+            currency="EUR",
+            addressee_country="DE",
+            total_value=Decimal("20.00"),
+        )
         decided_at = monday + timedelta(hours=hours)
-        Decision.objects.create(operator=item.operator, consignment=item, sequence=hours, decided_by="test",
-                                code=DecisionCode.RELEASE_NO_CHARGE, decided_at=decided_at)  # fmt: skip
+        Decision.objects.create(
+            operator=item.operator,
+            consignment=item,
+            sequence=hours,
+            decided_by="test",
+            code=DecisionCode.RELEASE_NO_CHARGE,
+            decided_at=decided_at,
+        )
     trs_days_refresh(start=monday.date(), end=monday.date())
     page.goto(f"{live_server.url}/officer/login/")
     page.get_by_label("Username").fill(supervisor.username)

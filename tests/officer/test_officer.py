@@ -57,8 +57,9 @@ def test_the_queue_lists_held_items_highest_score_first(officer_client):
 def test_queue_filters(officer_client, operator):
     red_cn = held("0.9", lane=Lane.RED, sender_country="CN")
     yellow_tr = held("0.5", sender_country="TR", lines=[{"hs_code": "640399"}])
-    RiskAssessment.objects.create(consignment=red_cn, consignment_version=1, score=Decimal("0.9"), lane="RED",
-                                  rules_fired=["weapons-hs@v2"])  # fmt: skip
+    RiskAssessment.objects.create(
+        consignment=red_cn, consignment_version=1, score=Decimal("0.9"), lane="RED", rules_fired=["weapons-hs@v2"]
+    )
 
     def shown(**params):
         html = officer_client.get("/officer/", params).content.decode()
@@ -143,9 +144,14 @@ def test_inspection_outcome_with_a_photo(officer_client, officer):
     photo = image_upload("../../etc/parcel.png")
     officer_client.post(
         f"/officer/items/{item.pk}/inspect",
-        {"irregularity_found": "yes", "kind": "UNDERVALUATION", "additional_duty": "12.50", "notes": "Invoice: USD 90",
-         "photos": [photo]},
-    )  # fmt: skip
+        {
+            "irregularity_found": "yes",
+            "kind": "UNDERVALUATION",
+            "additional_duty": "12.50",
+            "notes": "Invoice: USD 90",
+            "photos": [photo],
+        },
+    )
     outcome = InspectionOutcome.objects.get(consignment=item)
     assert (outcome.irregularity_found, outcome.kind, outcome.additional_duty) == (
         True,
@@ -291,9 +297,10 @@ def test_restating_charges_needs_an_item_awaiting_payment(officer):
 def test_an_unknown_hs_code_is_refused(officer_client):
     item = held()
     page = officer_client.post(
-        f"/officer/items/{item.pk}/correct", {"position": "1", "hs_code": "999999", "value": "1", "reason": "x"},
+        f"/officer/items/{item.pk}/correct",
+        {"position": "1", "hs_code": "999999", "value": "1", "reason": "x"},
         follow=True,
-    ).content.decode()  # fmt: skip
+    ).content.decode()
     assert "not an HS code of the nomenclature" in page
 
 
@@ -320,8 +327,13 @@ def test_search_by_s10_name_and_e_mail(officer_client):
 def test_the_item_page_shows_risk_reasons_history_and_audit(officer_client):
     earlier = ConsignmentFactory(sender_key="cn|518000|shenzhen trading co", state=ConsignmentState.SEIZED)
     item = held(sender_key="cn|518000|shenzhen trading co")
-    RiskAssessment.objects.create(consignment=item, consignment_version=1, score=Decimal("0.5"), lane="YELLOW",
-                                  reasons=["Vague description: 'accessories'"])  # fmt: skip
+    RiskAssessment.objects.create(
+        consignment=item,
+        consignment_version=1,
+        score=Decimal("0.5"),
+        lane="YELLOW",
+        reasons=["Vague description: 'accessories'"],
+    )
     html = officer_client.get(f"/officer/items/{item.pk}/").content.decode()
     assert "Vague description" in html and earlier.item_id in html and "payments.assessment.created" in html
 
@@ -331,8 +343,14 @@ def test_the_item_page_shows_risk_reasons_history_and_audit(officer_client):
 
 def test_an_officer_cannot_approve_rules_or_promote_models(client, officer):
     author = UserFactory(role="SUPERVISOR")
-    rule = Rule.objects.create(code="x", kind="PROHIBITED", description="x", condition={"keywords": ["x"]},
-                               score=Decimal("0.5"), created_by=author)  # fmt: skip
+    rule = Rule.objects.create(
+        code="x",
+        kind="PROHIBITED",
+        description="x",
+        condition={"keywords": ["x"]},
+        score=Decimal("0.5"),
+        created_by=author,
+    )
     model = ModelVersion.objects.create(algorithm="hgb", trained_on=1, artifact=b"")
     client.force_login(officer)
     assert client.post(f"/officer/rules/{rule.pk}/approve").status_code == 403
@@ -346,8 +364,16 @@ def test_an_officer_cannot_approve_rules_or_promote_models(client, officer):
 def test_a_rule_change_needs_a_second_supervisor(client):
     author, checker = UserFactory(role="SUPERVISOR"), UserFactory(role="SUPERVISOR")
     client.force_login(author)
-    client.post("/officer/rules/propose", {"code": "no-knives", "kind": "PROHIBITED", "description": "Knives",
-                                            "condition": '{"keywords": ["knife"]}', "force_lane": "RED"})  # fmt: skip
+    client.post(
+        "/officer/rules/propose",
+        {
+            "code": "no-knives",
+            "kind": "PROHIBITED",
+            "description": "Knives",
+            "condition": '{"keywords": ["knife"]}',
+            "force_lane": "RED",
+        },
+    )
     rule = Rule.objects.get(code="no-knives")
     page = client.post(f"/officer/rules/{rule.pk}/approve", follow=True).content.decode()
     assert "other than its author" in page

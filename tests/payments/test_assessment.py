@@ -35,8 +35,13 @@ def assess(*, on: date, country: str, currency: str, lines: list[tuple[str, str]
 def test_eu_after_the_flat_duty_without_ioss_is_the_domain_example():
     # Lines €40 + €30, freight €8, Dutch addressee (VAT 21%), July 2026: 2 × €3
     # duty, VAT on 40 + 30 + 8 + 6 = 84, i.e. €17.64.
-    a = assess(on=date(2026, 7, 15), country="NL", currency="EUR", lines=[("40", "610910"), ("30", "950300")],
-               postal_charges=D("8"))  # fmt: skip
+    a = assess(
+        on=date(2026, 7, 15),
+        country="NL",
+        currency="EUR",
+        lines=[("40", "610910"), ("30", "950300")],
+        postal_charges=D("8"),
+    )
     assert (a.duty, a.vat, a.fees, a.total) == (D("6.00"), D("17.64"), D("0.00"), D("23.64"))
     assert a.customs_value == D("78.00")
     assert sum(line.vat_base for line in a.lines.all()) == D("84.0000")
@@ -45,39 +50,53 @@ def test_eu_after_the_flat_duty_without_ioss_is_the_domain_example():
 
 
 def test_eu_from_november_2026_adds_the_handling_fee_per_tariff_line():
-    a = assess(on=date(2026, 11, 22), country="NL", currency="EUR", lines=[("40", "610910"), ("30", "950300")],
-               postal_charges=D("8"))  # fmt: skip
+    a = assess(
+        on=date(2026, 11, 22),
+        country="NL",
+        currency="EUR",
+        lines=[("40", "610910"), ("30", "950300")],
+        postal_charges=D("8"),
+    )
     assert (a.duty, a.vat, a.fees, a.total) == (D("6.00"), D("17.64"), D("4.00"), D("27.64"))
     fee = a.fee_lines.get()
     assert (fee.name, fee.count, fee.unit_amount) == ("EU customs handling fee", 2, D("2.00"))
 
 
 def test_eu_with_a_valid_ioss_number_charges_no_import_vat_but_the_flat_duty():
-    a = assess(on=date(2026, 7, 15), country="FR", currency="EUR", lines=[("40", "610910"), ("30", "950300")],
-               postal_charges=D("8"), ioss_number="IM2504748863")  # fmt: skip
+    a = assess(
+        on=date(2026, 7, 15),
+        country="FR",
+        currency="EUR",
+        lines=[("40", "610910"), ("30", "950300")],
+        postal_charges=D("8"),
+        ioss_number="IM2504748863",
+    )
     assert a.ioss_applied is True
     assert (a.duty, a.vat, a.total) == (D("6.00"), D("0.00"), D("6.00"))
 
 
 def test_eu_before_the_flat_duty_relieves_duty_but_charges_vat():
-    a = assess(on=date(2026, 6, 30), country="DE", currency="EUR", lines=[("40", "610910"), ("30", "950300")],
-               postal_charges=D("8"))  # fmt: skip
+    a = assess(
+        on=date(2026, 6, 30),
+        country="DE",
+        currency="EUR",
+        lines=[("40", "610910"), ("30", "950300")],
+        postal_charges=D("8"),
+    )
     # No duty under €150; VAT 19% on 78: 40 + 30 + 8 spread over the lines.
     assert (a.duty, a.vat, a.total) == (D("0.00"), D("14.82"), D("14.82"))
     assert {line.duty_kind for line in a.lines.all()} == {"RELIEF"}
 
 
 def test_eu_before_the_flat_duty_with_ioss_owes_nothing_and_is_category_2():
-    a = assess(on=date(2026, 6, 30), country="DE", currency="EUR", lines=[("40", "610910")],
-               ioss_number="IM2504748863")  # fmt: skip
+    a = assess(on=date(2026, 6, 30), country="DE", currency="EUR", lines=[("40", "610910")], ioss_number="IM2504748863")
     assert a.total == D("0.00")
     assert a.irg_category == IrgCategory.BELOW_DE_MINIMIS
 
 
 def test_an_ioss_number_of_no_member_state_is_not_honoured():
     # 840 is the United States' numeric code: not an EU member state.
-    a = assess(on=date(2026, 6, 30), country="DE", currency="EUR", lines=[("40", "610910")],
-               ioss_number="IM8401234567")  # fmt: skip
+    a = assess(on=date(2026, 6, 30), country="DE", currency="EUR", lines=[("40", "610910")], ioss_number="IM8401234567")
     assert a.ioss_applied is False
     assert a.vat == D("7.60")
     assert "not valid" in " ".join(a.details["notes"])
@@ -118,8 +137,12 @@ def test_uk_above_135_pounds_pays_duty_vat_and_the_carrier_fee():
     a = assess(on=date(2026, 3, 1), country="GB", currency="GBP", lines=[("140", "610910")], postal_charges=D("5"))
     # CIF 145; duty 12% = 17.40; VAT 20% of 162.40 = 32.48; Royal Mail £8.
     assert (a.customs_value, a.duty, a.vat, a.fees, a.total) == (
-        D("145.00"), D("17.40"), D("32.48"), D("8.00"), D("57.88"),
-    )  # fmt: skip
+        D("145.00"),
+        D("17.40"),
+        D("32.48"),
+        D("8.00"),
+        D("57.88"),
+    )
 
 
 def test_uk_gifts_pay_vat_above_39_pounds():
@@ -208,8 +231,11 @@ def test_a_daily_regime_uses_the_last_rate_published_on_or_before_the_date():
 
 
 def test_a_missing_wednesday_falls_back_to_the_latest_earlier_rate():
-    rates = {date(2025, 2, 18): {"USD": D("1.04")}, date(2025, 2, 20): {"USD": D("1.05")},
-             date(2025, 3, 19): {"USD": D("1.09")}}  # fmt: skip
+    rates = {
+        date(2025, 2, 18): {"USD": D("1.04")},
+        date(2025, 2, 20): {"USD": D("1.05")},
+        date(2025, 3, 19): {"USD": D("1.09")},
+    }
     rows = _monthly_rows("EUR", {day: {**q, "EUR": D(1)} for day, q in rates.items()})
     march = next(row for row in rows if row["valid_from"] == date(2025, 3, 1) and row["currency"] == "USD")
     assert (march["published_on"], march["units_per_regime_unit"]) == (date(2025, 2, 18), D("1.04"))

@@ -33,14 +33,26 @@ def at(day: date, hours: float) -> datetime:
 
 
 def decide(consignment, code, when):
-    return Decision.objects.create(operator=consignment.operator, consignment=consignment, sequence=next(SEQUENCE),
-                                   code=code, decided_at=when, decided_by="test")  # fmt: skip
+    return Decision.objects.create(
+        operator=consignment.operator,
+        consignment=consignment,
+        sequence=next(SEQUENCE),
+        code=code,
+        decided_at=when,
+        decided_by="test",
+    )
 
 
 def pay(consignment, amount: str, when: datetime, currency="EUR", state="SUCCEEDED") -> Payment:
     assessment = consignments_assess_charges(consignment_ids=[consignment.pk])[consignment.pk]
-    payment = Payment.objects.create(idempotency_key=f"k-{consignment.pk}-{when}", provider="sandbox", state=state,
-                                     amount=Decimal(amount), currency=currency, paid_at=when)  # fmt: skip
+    payment = Payment.objects.create(
+        idempotency_key=f"k-{consignment.pk}-{when}",
+        provider="sandbox",
+        state=state,
+        amount=Decimal(amount),
+        currency=currency,
+        paid_at=when,
+    )
     PaymentItem.objects.create(payment=payment, consignment=consignment, assessment=assessment, amount=Decimal(amount))
     return payment
 
@@ -52,19 +64,34 @@ def timelines():
     operator = PostalOperatorFactory(name="Posta Kine")
     office = OfficeFactory()
     for hours in range(1, 11):
-        item = ConsignmentFactory(operator=operator, office=office, pre_advised_at=at(MONDAY, 8),
-                                  arrived_at=at(MONDAY, 10), lane=Lane.GREEN if hours <= 6 else Lane.YELLOW,
-                                  state=ConsignmentState.RELEASED)  # fmt: skip
+        item = ConsignmentFactory(
+            operator=operator,
+            office=office,
+            pre_advised_at=at(MONDAY, 8),
+            arrived_at=at(MONDAY, 10),
+            lane=Lane.GREEN if hours <= 6 else Lane.YELLOW,
+            state=ConsignmentState.RELEASED,
+        )
         decide(item, DecisionCode.RELEASE_NO_CHARGE, at(MONDAY, 10 + hours))
     tuesday = MONDAY + timedelta(days=1)
     for minutes_to_pay in (30, 90):
-        item = ConsignmentFactory(operator=operator, pre_advised_at=at(tuesday, 6), arrived_at=at(tuesday, 8),
-                                  lane=Lane.GREEN, state=ConsignmentState.RELEASED)  # fmt: skip
+        item = ConsignmentFactory(
+            operator=operator,
+            pre_advised_at=at(tuesday, 6),
+            arrived_at=at(tuesday, 8),
+            lane=Lane.GREEN,
+            state=ConsignmentState.RELEASED,
+        )
         decide(item, DecisionCode.RELEASE_CHARGES_DUE, at(tuesday, 9))
         pay(item, "12.50", at(tuesday, 9 + minutes_to_pay / 60))
         decide(item, DecisionCode.RELEASED, at(tuesday, 9 + minutes_to_pay / 60 + 0.25))
-    early = ConsignmentFactory(operator=operator, pre_advised_at=at(tuesday, 6), arrived_at=at(tuesday, 9),
-                               lane=Lane.GREEN, state=ConsignmentState.RELEASED)  # fmt: skip
+    early = ConsignmentFactory(
+        operator=operator,
+        pre_advised_at=at(tuesday, 6),
+        arrived_at=at(tuesday, 9),
+        lane=Lane.GREEN,
+        state=ConsignmentState.RELEASED,
+    )
     decide(early, DecisionCode.RELEASE_NO_CHARGE, at(tuesday, 7))
     summaries.trs_days_refresh(start=MONDAY, end=tuesday)
     return operator
@@ -154,10 +181,17 @@ def test_hit_rates_per_rule_for_the_model_and_for_random_selection(timelines):
     )
     for selection, found in findings:
         item = ConsignmentFactory(pre_advised_at=at(MONDAY, 1))
-        RiskAssessment.objects.create(consignment=item, consignment_version=1, score=Decimal("0.5"), lane=Lane.YELLOW,
-                                      assessed_at=at(MONDAY, 2), **selection)  # fmt: skip
-        InspectionOutcome.objects.create(consignment=item, officer=officer, irregularity_found=found,
-                                         created_at=at(MONDAY, 12))  # fmt: skip
+        RiskAssessment.objects.create(
+            consignment=item,
+            consignment_version=1,
+            score=Decimal("0.5"),
+            lane=Lane.YELLOW,
+            assessed_at=at(MONDAY, 2),
+            **selection,
+        )
+        InspectionOutcome.objects.create(
+            consignment=item, officer=officer, irregularity_found=found, created_at=at(MONDAY, 12)
+        )
     rates = {r.selection: r for r in performance.indicators_for_period(start=MONDAY, end=MONDAY).hit_rates}
     assert (rates["rule ipr-brands"].inspected, rates["rule ipr-brands"].rate) == (4, 0.75)
     assert (rates["random selection"].inspected, rates["random selection"].rate) == (5, 0.2)
@@ -225,9 +259,13 @@ def test_trs_report_as_pdf_and_html(timelines, tmp_path):
 def eu_item(**fields):
     """Two distinct tariff lines, EUR 20 in all, to Germany, after the EU's flat duty began."""
     fields.setdefault("pre_advised_at", at(date(2026, 10, 5), 9))
-    return ConsignmentFactory(currency="EUR", total_value=Decimal("20.00"), addressee_country="DE",
-                              lines=[{"value": Decimal("12.00"), "hs_code": "610910"},
-                                     {"value": Decimal("8.00"), "hs_code": "420222"}], **fields)  # fmt: skip
+    return ConsignmentFactory(
+        currency="EUR",
+        total_value=Decimal("20.00"),
+        addressee_country="DE",
+        lines=[{"value": Decimal("12.00"), "hs_code": "610910"}, {"value": Decimal("8.00"), "hs_code": "420222"}],
+        **fields,
+    )
 
 
 def test_a_flat_duty_per_line_changes_duty_by_the_known_amount():
@@ -266,14 +304,22 @@ def test_a_run_is_recorded_computed_once_and_audited(django_capture_on_commit_ca
     eu_item()
     supervisor = UserFactory(role="SUPERVISOR")
     with django_capture_on_commit_callbacks() as callbacks:
-        run = simulation_request(user=supervisor, regime=Regime.objects.get(code="EU"), start=MONDAY, end=MONDAY,
-                                 scenario=Scenario(flat_duty_per_line=Decimal("5.00")))  # fmt: skip
+        run = simulation_request(
+            user=supervisor,
+            regime=Regime.objects.get(code="EU"),
+            start=MONDAY,
+            end=MONDAY,
+            scenario=Scenario(flat_duty_per_line=Decimal("5.00")),
+        )
     assert len(callbacks) == 1 and run.state == SimulationRun.State.PENDING
     done = simulation_run(run_id=run.pk)
     assert done.state == SimulationRun.State.DONE and done.result["difference"]["duty"] == "4.00"
     assert simulation_run(run_id=run.pk).finished_at == done.finished_at  # a second delivery changes nothing
-    actions = list(AuditEntry.objects.filter(target_id=run.pk, action__startswith="payments.simulation")
-                   .values_list("action", flat=True).order_by("id"))  # fmt: skip
+    actions = list(
+        AuditEntry.objects.filter(target_id=run.pk, action__startswith="payments.simulation")
+        .values_list("action", flat=True)
+        .order_by("id")
+    )
     assert actions == ["payments.simulation.requested", "payments.simulation.done"]
 
 
@@ -289,8 +335,9 @@ def test_only_supervisors_run_the_simulator(client, django_capture_on_commit_cal
         )
     assert "Either set a flat duty or drop it, not both." in response.content.decode()
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post("/officer/performance/simulator/",
-                               {"regime": eu.pk, "start": MONDAY, "end": MONDAY, "duty_threshold": "0"})  # fmt: skip
+        response = client.post(
+            "/officer/performance/simulator/", {"regime": eu.pk, "start": MONDAY, "end": MONDAY, "duty_threshold": "0"}
+        )
     run = SimulationRun.objects.get()
     assert response["Location"] == f"/officer/performance/simulator/{run.pk}/" and len(callbacks) == 1
     simulation_run(run_id=run.pk)

@@ -88,8 +88,18 @@ def test_new_content_before_a_final_decision_is_an_amendment(operator_client, dj
     consignment = Consignment.objects.get()
     # Green and asked to pay, never in front of an officer: the new version is scored from the start.
     Consignment.objects.filter(pk=consignment.pk).update(state=ConsignmentState.CHARGES_DUE, lane="GREEN")
-    changed = item(contents=[{"description": "Cotton T-shirt", "quantity": 3, "netWeightKg": "0.400",
-                              "value": "18.75", "hsCode": "610910", "originCountry": "CN"}])  # fmt: skip
+    changed = item(
+        contents=[
+            {
+                "description": "Cotton T-shirt",
+                "quantity": 3,
+                "netWeightKg": "0.400",
+                "value": "18.75",
+                "hsCode": "610910",
+                "originCountry": "CN",
+            }
+        ]
+    )
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = post(operator_client, batch(changed, message_id="OP-2"))
@@ -182,8 +192,10 @@ def test_it_rejects_broken_content_lines(operator_client, field, value, code):
 
 
 def test_documents_need_no_hs_code(operator_client):
-    documents = item(category="DOCUMENTS", contents=[{"description": "Contract", "quantity": 1,
-                                                      "netWeightKg": "0.050", "value": "0"}])  # fmt: skip
+    documents = item(
+        category="DOCUMENTS",
+        contents=[{"description": "Contract", "quantity": 1, "netWeightKg": "0.050", "value": "0"}],
+    )
     assert post(operator_client, batch(documents)).json()["results"][0]["status"] == "ACCEPTED"
 
 
@@ -351,6 +363,9 @@ def test_a_lone_surrogate_in_a_text_field_is_a_field_error(operator_client):
     response = operator_client.post(URL, data=body, content_type="application/json")
     errors = response.json()["results"][0]["errors"]
     assert errors == [
-        {"field": "items[0].contents[0].description", "code": "invalid_characters",
-         "message": "Contains control, direction-override or invalid characters."}
-    ]  # fmt: skip
+        {
+            "field": "items[0].contents[0].description",
+            "code": "invalid_characters",
+            "message": "Contains control, direction-override or invalid characters.",
+        }
+    ]

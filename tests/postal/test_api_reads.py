@@ -103,8 +103,18 @@ class TestItemDetail:
         assert body["decision"]["decision"] == "RELEASE_CHARGES_DUE"
         assert body["decision"]["sequence"] == 1
         assert body["charges"] == charges
-        assert set(body) == {"itemId", "status", "version", "preAdvisedAt", "arrivedAt", "presentedAt", "exitedAt",
-                             "deliveredAt", "decision", "charges"}  # fmt: skip
+        assert set(body) == {
+            "itemId",
+            "status",
+            "version",
+            "preAdvisedAt",
+            "arrivedAt",
+            "presentedAt",
+            "exitedAt",
+            "deliveredAt",
+            "decision",
+            "charges",
+        }
         text = json.dumps(body)
         assert "RED" not in text and "0.91" not in text and "lane" not in text.lower()
 

@@ -19,13 +19,31 @@ pytestmark = pytest.mark.django_db
 def awkward_item(serial: int) -> dict:
     """Quotes, backslashes, non-Latin text, numbers as the parser gives them, optional fields left out."""
     lines = [
-        {"description": 'Phone case "Ultra" \\ 2-pack', "quantity": 2, "netWeightKg": "0.120",
-         "value": "3.10", "hsCode": "392690", "originCountry": "CN"},
-        {"description": "Ткань, шёлк 絲綢", "quantity": 1, "netWeightKg": Decimal("0.5"), "value": 40,
-         "hsCode": "500720", "originCountry": "uz"},
-        {"description": "Bracelet", "quantity": 1_000_000, "netWeightKg": "0.010", "value": "0.01",
-         "hsCode": "7117190000", "originCountry": "IN"},
-    ]  # fmt: skip
+        {
+            "description": 'Phone case "Ultra" \\ 2-pack',
+            "quantity": 2,
+            "netWeightKg": "0.120",
+            "value": "3.10",
+            "hsCode": "392690",
+            "originCountry": "CN",
+        },
+        {
+            "description": "Ткань, шёлк 絲綢",
+            "quantity": 1,
+            "netWeightKg": Decimal("0.5"),
+            "value": 40,
+            "hsCode": "500720",
+            "originCountry": "uz",
+        },
+        {
+            "description": "Bracelet",
+            "quantity": 1_000_000,
+            "netWeightKg": "0.010",
+            "value": "0.01",
+            "hsCode": "7117190000",
+            "originCountry": "IN",
+        },
+    ]
     data = item(serial, contents=lines, grossWeightKg="2.000", platform="Ünïcode Shop 'x'")
     del data["postalCharges"], data["insurance"]
     data["sender"] = {"name": "O'Brien \\ Sons", "country": "ie"}

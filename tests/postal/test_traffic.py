@@ -43,9 +43,23 @@ def test_the_malformed_share_is_rejected_by_validation():
 def test_the_command_sends_traffic_through_the_real_http_api(live_server, api_key):
     out = StringIO()
     call_command(
-        "simulate_operator", "--url", live_server.url, "--key", api_key, "--count", "60", "--batch", "20",
-        "--rate", "0", "--seed", "9", "--malformed-share", "0.2", stdout=out,
-    )  # fmt: skip
+        "simulate_operator",
+        "--url",
+        live_server.url,
+        "--key",
+        api_key,
+        "--count",
+        "60",
+        "--batch",
+        "20",
+        "--rate",
+        "0",
+        "--seed",
+        "9",
+        "--malformed-share",
+        "0.2",
+        stdout=out,
+    )
 
     summary = out.getvalue()
     assert "60 items in 3 requests" in summary

@@ -8,8 +8,9 @@ from postal.validation import Errors, _text
 
 def text(value, *, required=True, max_length=10):
     errors = Errors(prefix="items[0]")
-    result = _text(errors, {"name": value} if value is not ... else {}, "name", "name", max_length=max_length,
-                   required=required)  # fmt: skip
+    result = _text(
+        errors, {"name": value} if value is not ... else {}, "name", "name", max_length=max_length, required=required
+    )
     return result, [error["code"] for error in errors.items]
 
 

@@ -32,9 +32,14 @@ def engine(rules=(), random_rate=0.0):
 
 def rule(force_lane="", score="0"):
     return CompiledRule(
-        code="t", version=1, kind=RuleKind.CONDITION, description="Test rule",
-        condition={"origin_countries": ["CN"]}, force_lane=force_lane, score=Decimal(score),
-    )  # fmt: skip
+        code="t",
+        version=1,
+        kind=RuleKind.CONDITION,
+        description="Test rule",
+        condition={"origin_countries": ["CN"]},
+        force_lane=force_lane,
+        score=Decimal(score),
+    )
 
 
 def verdict_of(consignment, **kwargs):
@@ -101,10 +106,11 @@ def test_undervaluation_against_the_hs_reference_learnt_from_history():
 
 def _to_addressee(value, hours_ago=1, name="Amra Hodžić"):
     return ConsignmentFactory(
-        total_value=Decimal(value), addressee_name=name,
+        total_value=Decimal(value),
+        addressee_name=name,
         addressee_key=party_key(name=name, postcode="71000", country="BA"),
         pre_advised_at=timezone.now() - timedelta(hours=hours_ago),
-    )  # fmt: skip
+    )
 
 
 def test_split_shipments_to_one_addressee_crossing_the_threshold(settings):
@@ -135,8 +141,12 @@ def test_assessment_records_score_lane_reasons_and_routes(django_capture_on_comm
 
     assert result == {"assessed": 4, "held": 1, "released": 2, "charges_due": 1}
     states = dict(Consignment.objects.values_list("id", "state"))
-    assert states == {harmless.pk: ConsignmentState.RELEASED, weapon.pk: ConsignmentState.HELD,
-                      documents.pk: ConsignmentState.RELEASED, dutiable.pk: ConsignmentState.CHARGES_DUE}  # fmt: skip
+    assert states == {
+        harmless.pk: ConsignmentState.RELEASED,
+        weapon.pk: ConsignmentState.HELD,
+        documents.pk: ConsignmentState.RELEASED,
+        dutiable.pk: ConsignmentState.CHARGES_DUE,
+    }
     charges = dutiable.decisions.get().charges
     assert charges["currency"] == "BAM" and Decimal(charges["total"]) > 0
     assessment = RiskAssessment.objects.get(consignment=weapon)
@@ -162,9 +172,11 @@ def test_lane_thresholds_follow_the_target_rates_but_never_drop_below_the_floors
     consignment = ConsignmentFactory()
     scores = [Decimal("0.95")] * 30 + [Decimal("0.50")] * 100 + [Decimal("0.00")] * 870
     RiskAssessment.objects.bulk_create(
-        [RiskAssessment(consignment=consignment, consignment_version=i, score=s, lane="GREEN")
-         for i, s in enumerate(scores)]
-    )  # fmt: skip
+        [
+            RiskAssessment(consignment=consignment, consignment_version=i, score=s, lane="GREEN")
+            for i, s in enumerate(scores)
+        ]
+    )
     red, yellow = lane_thresholds()
     assert red == 0.95  # 3% score 0.95 > the 2% red target: the red threshold rises to it
     assert yellow == 0.5  # 10% yellow+red share: the 90th percentile

@@ -30,9 +30,12 @@ def _labelled_history(officer, n=120):
             lines=[{"description": "Smart watch" if risky else "T-shirt", "hs_code": "851762" if risky else "610910"}],
         )
         inspection_outcome_record(
-            consignment=consignment, officer=officer, irregularity_found=risky,
-            kind="UNDERVALUATION" if risky else "NONE", additional_duty=Decimal("12.00") if risky else Decimal(0),
-        )  # fmt: skip
+            consignment=consignment,
+            officer=officer,
+            irregularity_found=risky,
+            kind="UNDERVALUATION" if risky else "NONE",
+            additional_duty=Decimal("12.00") if risky else Decimal(0),
+        )
 
 
 def test_a_model_trained_on_outcomes_is_stored_inactive_with_metrics():
@@ -56,8 +59,9 @@ def test_only_a_supervisor_promotes_and_then_the_model_scores_with_reasons():
         model_promote(model_version=version, supervisor=UserFactory(role="OFFICER"))
     model_promote(model_version=version, supervisor=UserFactory(role="SUPERVISOR"))
 
-    suspicious = ConsignmentFactory(sender_key="CN|518000|shady watches",
-                                    lines=[{"description": "Smart watch", "hs_code": "851762"}])  # fmt: skip
+    suspicious = ConsignmentFactory(
+        sender_key="CN|518000|shady watches", lines=[{"description": "Smart watch", "hs_code": "851762"}]
+    )
     consignments_assess(consignment_ids=[suspicious.pk])
 
     assessment = RiskAssessment.objects.get(consignment=suspicious)

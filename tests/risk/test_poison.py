@@ -40,5 +40,9 @@ def test_the_poison_item_is_held_red_and_the_others_are_decided():
         assert item.state != ConsignmentState.PRE_ADVISED and item.decisions.count() == 1
     assert AuditEntry.objects.filter(target_id=poison.pk, action="clearance.consignment.held").count() == 1
     # Delivered again, the task changes nothing.
-    assert consignments_assess_isolating(consignment_ids=ids) == {"assessed": 0, "held": 0, "released": 0,
-                                                                   "charges_due": 0}  # fmt: skip
+    assert consignments_assess_isolating(consignment_ids=ids) == {
+        "assessed": 0,
+        "held": 0,
+        "released": 0,
+        "charges_due": 0,
+    }

@@ -11,8 +11,15 @@ from tests.factories import ConsignmentFactory, UserFactory
 
 
 def compiled(kind, condition, **extra):
-    return CompiledRule(code="r", version=1, kind=kind, description="Rule fired", condition=condition,
-                        force_lane=extra.get("force_lane", ""), score=Decimal(extra.get("score", "0.5")))  # fmt: skip
+    return CompiledRule(
+        code="r",
+        version=1,
+        kind=kind,
+        description="Rule fired",
+        condition=condition,
+        force_lane=extra.get("force_lane", ""),
+        score=Decimal(extra.get("score", "0.5")),
+    )
 
 
 def facts(**overrides):
@@ -104,8 +111,13 @@ def supervisors(db):
 
 
 def _propose(author, **overrides):
-    spec = {"code": "cn-watches", "kind": RuleKind.CONDITION, "description": "Watches from CN",
-            "condition": {"hs_prefixes": ["9102"], "origin_countries": ["CN"]}, "score": Decimal("0.4")}  # fmt: skip
+    spec = {
+        "code": "cn-watches",
+        "kind": RuleKind.CONDITION,
+        "description": "Watches from CN",
+        "condition": {"hs_prefixes": ["9102"], "origin_countries": ["CN"]},
+        "score": Decimal("0.4"),
+    }
     return rule_propose(author=author, **{**spec, **overrides})
 
 

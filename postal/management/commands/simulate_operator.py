@@ -33,8 +33,14 @@ class Command(BaseCommand):
         if options["wait_for_server"]:
             wait_for_server(options["url"])
         mix = Mix(options["risky_share"], options["malformed_share"], options["destination"], options["currency"])
-        runner = LoadRunner(base_url=options["url"], api_key=api_key, batch=options["batch"], rate=options["rate"],
-                            mix=mix, seed=options["seed"])  # fmt: skip
+        runner = LoadRunner(
+            base_url=options["url"],
+            api_key=api_key,
+            batch=options["batch"],
+            rate=options["rate"],
+            mix=mix,
+            seed=options["seed"],
+        )
         signal.signal(signal.SIGTERM, lambda *_: runner.stop())
         reporter = threading.Thread(target=self._report, args=(runner,), daemon=True)
         reporter.start()
