@@ -15,33 +15,14 @@ from typing import Any
 import pandas as pd
 
 from core.exceptions import ApplicationError
+from postal import contract
 
-PARTY_KEYS = ("name", "address", "city", "postcode", "country", "email", "phone")
-ITEM_COLUMNS = [
-    "itemId",
-    "category",
-    "grossWeightKg",
-    "currency",
-    "postalCharges",
-    "insurance",
-    "iossNumber",
-    "platform",
-] + [f"{party}_{key}" for party in ("sender", "addressee") for key in PARTY_KEYS]
-LINE_COLUMNS = ["description", "quantity", "netWeightKg", "value", "hsCode", "originCountry"]
-REQUIRED_COLUMNS = {
-    "itemId",
-    "category",
-    "currency",
-    "grossWeightKg",
-    "sender_name",
-    "sender_country",
-    "addressee_name",
-    "addressee_country",
-    "description",
-    "quantity",
-    "netWeightKg",
-    "value",
-}
+# The columns are the contract's fields (postal.contract): the item's, each party's as <party>_<field>, the line's.
+ITEM_COLUMNS = contract.csv_item_columns()
+LINE_COLUMNS = contract.csv_line_columns()
+REQUIRED_COLUMNS = contract.csv_required_columns()
+# JSON has numbers, CSV only text: whole numbers are read as such, so both meet the same validation.
+WHOLE_NUMBERS = {field.name for field in contract.LINE if field.kind == contract.Kind.QUANTITY}
 ERROR_PATH = re.compile(r"^items\[(\d+)\](?:\.contents\[(\d+)\])?\.?(.*)$")
 FIRST_DATA_LINE = 2  # line 1 is the header
 
@@ -78,7 +59,7 @@ def _line(row: dict[str, str]) -> dict[str, Any]:
     for column in LINE_COLUMNS:
         value = _value(row, column)
         if value is not None:
-            line[column] = int(value) if column == "quantity" and value.isdigit() else value
+            line[column] = int(value) if column in WHOLE_NUMBERS and value.isdigit() else value
     return line
 
 

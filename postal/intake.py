@@ -36,6 +36,7 @@ from core.actors import Actor
 from core.db import JsonText, Value, copy_rows, insert_select
 from core.models import AuditEntry
 from core.normalize import party_key
+from postal import contract
 from postal.choices import ItemStatus
 from risk.tasks import consignments_enqueue_assessment
 
@@ -45,9 +46,9 @@ ACCEPTED, DUPLICATE, AMENDED, REJECTED = (
     ItemStatus.AMENDED,
     ItemStatus.REJECTED,
 )
-# What a validated item carries for each party (every key, "" when not given), one column each.
-PARTY_FIELDS = ("name", "address", "city", "postcode", "country", "email", "phone")
 INSERT_RETRIES = 3
+# SQL casts of the contract's kinds, for the values the intake reads from the items' JSON.
+SQL_CASTS = {contract.Kind.WEIGHT: "numeric", contract.Kind.MONEY: "numeric", contract.Kind.QUANTITY: "integer"}
 
 
 @dataclass
@@ -83,20 +84,12 @@ def _party_keys(item: dict[str, Any]) -> tuple[str, str]:
 
 
 def _columns(item: dict[str, Any]) -> dict[str, Any]:
-    """Model columns of a validated item (api.md names -> Consignment fields)."""
-    columns = {
-        "category": item["category"],
-        "gross_weight_kg": item["grossWeightKg"],
-        "currency": item["currency"],
-        "total_value": sum((line["value"] for line in item["contents"]), Decimal("0")),
-        "postal_charges": item["postalCharges"] or Decimal("0"),
-        "insurance": item["insurance"] or Decimal("0"),
-        "ioss_number": item["iossNumber"],
-        "platform": item["platform"],
-    }
-    for party in ("sender", "addressee"):
-        for key, value in item[party].items():
-            columns[f"{party}_{key}"] = value
+    """Model columns of a validated item (the contract's JSON names -> Consignment fields)."""
+    columns: dict[str, Any] = {}
+    for column, path in contract.item_columns().items():
+        value = item[path[0]] if len(path) == 1 else item[path[0]][path[1]]
+        columns[column] = Decimal("0") if value is None else value  # left-out amounts are nothing
+    columns["total_value"] = sum((line["value"] for line in item["contents"]), Decimal("0"))
     columns["sender_key"], columns["addressee_key"] = _party_keys(item)
     return columns
 
@@ -106,15 +99,25 @@ def _lines(consignment_id: int, item: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "consignment_id": consignment_id,
             "position": position,
-            "description": line["description"],
-            "quantity": line["quantity"],
-            "net_weight_kg": line["netWeightKg"],
-            "value": line["value"],
-            "hs_code": line["hsCode"],
-            "origin_country": line["originCountry"],
+            **{field.column: line[field.name] for field in contract.LINE},
         }
         for position, line in enumerate(item["contents"], start=1)
     ]
+
+
+def _sql_value(source: str, path: tuple[str, ...], kind: contract.Kind) -> str:
+    """The SQL reading one value of the contract from an item's JSON; a left-out amount is 0."""
+    *objects, key = path
+    text = source + "".join(f" -> '{name}'" for name in objects) + f" ->> '{key}'"
+    cast = SQL_CASTS.get(kind)
+    if cast is None:
+        return text
+    return f"coalesce(({text})::{cast}, 0)" if kind == contract.Kind.MONEY else f"({text})::{cast}"
+
+
+def _kinds() -> dict[str, contract.Kind]:
+    kinds = {field.column: field.kind for field in contract.SCALARS}
+    return kinds | {f"{party}_{field.column}": field.kind for party in contract.PARTIES for field in contract.PARTY}
 
 
 def consignments_receive(
@@ -228,6 +231,7 @@ LINES = "new_items, jsonb_array_elements(new_items.item -> 'contents') WITH ORDI
 
 def _create_statement(operator, message_id, actor, now) -> tuple[str, list]:
     content_type = ContentType.objects.get_for_model(Consignment)
+    kinds = _kinds()
     statements = [
         insert_select(
             ItemKey,
@@ -243,19 +247,8 @@ def _create_statement(operator, message_id, actor, now) -> tuple[str, list]:
                 "content_hash": "digest",
                 "message_id": Value(message_id),
                 **dict.fromkeys(("pre_advised_at", "state_changed_at", "created_at", "updated_at"), Value(now)),
-                "category": "item ->> 'category'",
-                "gross_weight_kg": "(item ->> 'grossWeightKg')::numeric",
-                "currency": "item ->> 'currency'",
+                **{column: _sql_value("item", path, kinds[column]) for column, path in contract.item_columns().items()},
                 "total_value": "(SELECT sum((c ->> 'value')::numeric) FROM jsonb_array_elements(item -> 'contents') c)",
-                "postal_charges": "coalesce((item ->> 'postalCharges')::numeric, 0)",
-                "insurance": "coalesce((item ->> 'insurance')::numeric, 0)",
-                "ioss_number": "item ->> 'iossNumber'",
-                "platform": "item ->> 'platform'",
-                **{
-                    f"{party}_{key}": f"item -> '{party}' ->> '{key}'"
-                    for party in ("sender", "addressee")
-                    for key in PARTY_FIELDS
-                },
                 "sender_key": "sender_key",
                 "addressee_key": "addressee_key",
             },
@@ -278,12 +271,7 @@ def _create_statement(operator, message_id, actor, now) -> tuple[str, list]:
             {
                 "consignment_id": "id",
                 "position": "position",
-                "description": "line ->> 'description'",
-                "quantity": "(line ->> 'quantity')::integer",
-                "net_weight_kg": "(line ->> 'netWeightKg')::numeric",
-                "value": "(line ->> 'value')::numeric",
-                "hs_code": "line ->> 'hsCode'",
-                "origin_country": "line ->> 'originCountry'",
+                **{field.column: _sql_value("line", (field.name,), field.kind) for field in contract.LINE},
             },
             LINES,
         ),

@@ -18,6 +18,7 @@ from typing import Any
 from clearance.choices import EventCode, ItemCategory
 from core import s10
 from core.reference import country_codes, currency_minor_units, hs_subheadings
+from postal import contract
 
 CATEGORIES = frozenset(ItemCategory.values)
 DECIMAL_TEXT = re.compile(r"^\d{1,12}(\.\d+)?$")
@@ -29,25 +30,7 @@ PHONE = re.compile(r"^\+?[0-9 ()./-]{4,40}$")
 # display differently from what it is (a classic way to hide content), and
 # lone surrogates, which are not text at all (they cannot be stored as UTF-8).
 FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-MAX_CONTENT_LINES = 99
-MAX_QUANTITY = 1_000_000
 MAX_AMOUNT = Decimal("9999999999.99")
-
-PARTY_FIELDS = {"name": 200, "address": 300, "city": 100, "postcode": 20, "country": 2, "email": 254, "phone": 40}
-ITEM_FIELDS = {
-    "itemId",
-    "category",
-    "sender",
-    "addressee",
-    "grossWeightKg",
-    "currency",
-    "postalCharges",
-    "insurance",
-    "iossNumber",
-    "platform",
-    "contents",
-}
-LINE_FIELDS = {"description", "quantity", "netWeightKg", "value", "hsCode", "originCountry"}
 
 
 @dataclass
@@ -128,7 +111,7 @@ def printable(value: str, limit: int = 64) -> str:
     return value
 
 
-def _unknown_fields(errors: Errors, data: dict, allowed: set[str], path: str) -> None:
+def _unknown_fields(errors: Errors, data: dict[str, Any], allowed: set[str], path: str) -> None:
     for key in data:
         if key not in allowed:
             shown = printable(key)
@@ -140,21 +123,11 @@ def _party(errors: Errors, data: Any, path: str) -> dict[str, str]:
     if not isinstance(data, dict):
         errors.add(path, "required" if data is None else "invalid_type", "Must be an object with name and country.")
         return {}
-    _unknown_fields(errors, data, set(PARTY_FIELDS), path)
-    party = {
-        key: _text(errors, data, key, f"{path}.{key}", max_length=limit, required=key == "name")
-        for key, limit in PARTY_FIELDS.items()
-        if key != "country"
-    }
-    party["country"] = _country(errors, data, "country", f"{path}.country", required=True)
-    if party["email"] and not EMAIL.match(party["email"]):
-        errors.add(f"{path}.email", "invalid_email", "Not an e-mail address.")
-    if party["phone"] and not PHONE.match(party["phone"]):
-        errors.add(f"{path}.phone", "invalid_phone", "Digits, spaces and + ( ) . / - only.")
-    return party
+    _unknown_fields(errors, data, {field.name for field in contract.PARTY}, path)
+    return {field.name: _value(errors, data, field, f"{path}.{field.name}", _Context()) for field in contract.PARTY}
 
 
-def _hs_code(errors: Errors, data: dict, path: str, *, required: bool) -> str:
+def _hs_code(errors: Errors, data: dict[str, Any], path: str, *, required: bool) -> str:
     value = data.get("hsCode")
     if value is None or value == "":
         if required:
@@ -169,27 +142,23 @@ def _hs_code(errors: Errors, data: dict, path: str, *, required: bool) -> str:
     return value
 
 
-def _line(errors: Errors, data: Any, path: str, *, category: str, money_places: int) -> dict[str, Any]:
+def _quantity(errors: Errors, data: dict[str, Any], path: str) -> int | None:
+    quantity = data.get("quantity")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= contract.MAX_QUANTITY:
+        errors.add(path, "invalid_quantity", f"Must be a whole number from 1 to {contract.MAX_QUANTITY}.")
+        return None
+    return quantity
+
+
+def _line(errors: Errors, data: Any, path: str, context: _Context) -> dict[str, Any]:
     if not isinstance(data, dict):
         errors.add(path, "invalid_type", "Must be an object.")
         return {}
-    _unknown_fields(errors, data, LINE_FIELDS, path)
-    is_documents = category == ItemCategory.DOCUMENTS
-    quantity = data.get("quantity")
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        errors.add(f"{path}.quantity", "invalid_quantity", f"Must be a whole number from 1 to {MAX_QUANTITY}.")
-        quantity = None
-    return {
-        "description": _text(errors, data, "description", f"{path}.description", max_length=300, required=True),
-        "quantity": quantity,
-        "netWeightKg": _decimal(errors, data, "netWeightKg", f"{path}.netWeightKg", places=3, required=True),
-        "value": _decimal(errors, data, "value", f"{path}.value", places=money_places, required=True),
-        "hsCode": _hs_code(errors, data, f"{path}.hsCode", required=not is_documents),
-        "originCountry": _country(errors, data, "originCountry", f"{path}.originCountry", required=not is_documents),
-    }
+    _unknown_fields(errors, data, {field.name for field in contract.LINE}, path)
+    return {field.name: _value(errors, data, field, f"{path}.{field.name}", context) for field in contract.LINE}
 
 
-def _item_id(errors: Errors, data: dict) -> str:
+def _item_id(errors: Errors, data: dict[str, Any]) -> str:
     item_id = _text(errors, data, "itemId", "itemId", max_length=13, required=True)
     if item_id and not s10.S10_PATTERN.match(item_id):
         errors.add("itemId", "invalid_s10", "Must be a UPU S10 id: 2 letters, 9 digits, 2 letters.")
@@ -200,7 +169,7 @@ def _item_id(errors: Errors, data: dict) -> str:
     return item_id
 
 
-def _category(errors: Errors, data: dict) -> str:
+def _category(errors: Errors, data: dict[str, Any]) -> str:
     category = data.get("category")
     if category is None:
         errors.add("category", "required", "This field is required.")
@@ -211,26 +180,67 @@ def _category(errors: Errors, data: dict) -> str:
     return category
 
 
-def _currency(errors: Errors, data: dict) -> tuple[str, int]:
+def _currency(errors: Errors, data: dict[str, Any]) -> str:
     currency = _text(errors, data, "currency", "currency", max_length=3, required=True).upper()
     if currency and currency not in currency_minor_units():
         errors.add("currency", "invalid_currency", f"{currency!r} is not an active ISO 4217 currency code.")
-        return "", 2
-    return currency, currency_minor_units().get(currency, 2)
+        return ""
+    return currency
 
 
-def _contents(errors: Errors, data: dict, category: str, money_places: int) -> list[dict[str, Any]]:
+def _contents(errors: Errors, data: dict[str, Any], context: _Context) -> list[dict[str, Any]]:
     contents = data.get("contents")
     if not isinstance(contents, list) or not contents:
         errors.add("contents", "required", "At least one content line is required.")
         return []
-    if len(contents) > MAX_CONTENT_LINES:
-        errors.add("contents", "too_many_lines", f"At most {MAX_CONTENT_LINES} content lines.")
+    if len(contents) > contract.MAX_CONTENT_LINES:
+        errors.add("contents", "too_many_lines", f"At most {contract.MAX_CONTENT_LINES} content lines.")
         return []
-    return [
-        _line(errors, line, f"contents[{index}]", category=category, money_places=money_places)
-        for index, line in enumerate(contents)
-    ]
+    return [_line(errors, line, f"contents[{index}]", context) for index, line in enumerate(contents)]
+
+
+@dataclass
+class _Context:
+    """What some fields' checks depend on: the item's category, and its currency's minor units."""
+
+    category: str = ""
+    money_places: int = 2
+
+
+def _value(errors: Errors, data: dict[str, Any], field: contract.Field, path: str, context: _Context) -> Any:
+    """One field of the contract, checked by its kind; "" or None when absent or refused."""
+    kind, required = field.kind, field.required_for(context.category)
+    if kind == contract.Kind.TEXT:
+        return _text(errors, data, field.name, path, max_length=field.max_length or 0, required=required)
+    if kind in (contract.Kind.WEIGHT, contract.Kind.MONEY):
+        places = 3 if kind == contract.Kind.WEIGHT else context.money_places
+        return _decimal(errors, data, field.name, path, places=places, required=required)
+    if kind == contract.Kind.COUNTRY:
+        return _country(errors, data, field.name, path, required=required)
+    if kind in (contract.Kind.EMAIL, contract.Kind.PHONE, contract.Kind.IOSS):
+        return _formatted(errors, data, field, path, required=required)
+    if kind == contract.Kind.QUANTITY:
+        return _quantity(errors, data, path)
+    if kind == contract.Kind.HS_CODE:
+        return _hs_code(errors, data, path, required=required)
+    raise ValueError(f"No check for {kind}")
+
+
+FORMATS = {
+    contract.Kind.EMAIL: (EMAIL, "invalid_email", "Not an e-mail address."),
+    contract.Kind.PHONE: (PHONE, "invalid_phone", "Digits, spaces and + ( ) . / - only."),
+    contract.Kind.IOSS: (IOSS_NUMBER, "invalid_ioss", "An IOSS number is IM followed by 10 digits."),
+}
+
+
+def _formatted(errors: Errors, data: dict[str, Any], field: contract.Field, path: str, *, required: bool) -> str:
+    value = _text(errors, data, field.name, path, max_length=field.max_length or 0, required=required)
+    if field.kind == contract.Kind.IOSS:
+        value = value.upper()
+    pattern, code, message = FORMATS[field.kind]
+    if value and not pattern.match(value):
+        errors.add(path, code, message)
+    return value
 
 
 def validate_item(data: Any, index: int) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
@@ -239,29 +249,32 @@ def validate_item(data: Any, index: int) -> tuple[dict[str, Any] | None, list[di
     if not isinstance(data, dict):
         errors.add("", "invalid_type", "Each item must be an object.")
         return None, errors.items
-    _unknown_fields(errors, data, ITEM_FIELDS, "")
-    item_id = _item_id(errors, data)
-    category = _category(errors, data)
-    currency, money_places = _currency(errors, data)
-    item = {
-        "itemId": item_id,
-        "category": category,
-        "sender": _party(errors, data.get("sender"), "sender"),
-        "addressee": _party(errors, data.get("addressee"), "addressee"),
-        "grossWeightKg": _decimal(errors, data, "grossWeightKg", "grossWeightKg", places=3, required=True),
-        "currency": currency,
-        "postalCharges": _decimal(errors, data, "postalCharges", "postalCharges", places=money_places, required=False),
-        "insurance": _decimal(errors, data, "insurance", "insurance", places=money_places, required=False),
-        "iossNumber": _text(errors, data, "iossNumber", "iossNumber", max_length=12, required=False).upper(),
-        "platform": _text(errors, data, "platform", "platform", max_length=100, required=False),
-        "contents": _contents(errors, data, category, money_places),
-    }
-    if item["iossNumber"] and not IOSS_NUMBER.match(item["iossNumber"]):
-        errors.add("iossNumber", "invalid_ioss", "An IOSS number is IM followed by 10 digits.")
+    _unknown_fields(errors, data, {field.name for field in contract.ITEM}, "")
+    context = _Context()
+    item: dict[str, Any] = {}
+    for declared in contract.ITEM:
+        item[declared.name] = _item_value(errors, data, declared, context)
     _check_category_rules(errors, item)
     if errors.items:
         return None, errors.items
     return item, []
+
+
+def _item_value(errors: Errors, data: dict[str, Any], field: contract.Field, context: _Context) -> Any:
+    if field.kind == contract.Kind.S10:
+        return _item_id(errors, data)
+    if field.kind == contract.Kind.CATEGORY:
+        context.category = _category(errors, data)
+        return context.category
+    if field.kind == contract.Kind.CURRENCY:
+        currency = _currency(errors, data)
+        context.money_places = currency_minor_units().get(currency, 2)
+        return currency
+    if field.kind == contract.Kind.PARTY:
+        return _party(errors, data.get(field.name), field.name)
+    if field.kind == contract.Kind.LINES:
+        return _contents(errors, data, context)
+    return _value(errors, data, field, field.name, context)
 
 
 def _check_category_rules(errors: Errors, item: dict[str, Any]) -> None:

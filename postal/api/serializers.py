@@ -7,42 +7,48 @@ these classes document the same contract for integrators and shape outputs.
 from rest_framework import serializers
 
 from clearance.choices import ConsignmentState, DecisionCode, EventCode, ItemCategory
+from postal import contract
 from postal.choices import ItemStatus
 
 
-class PartySerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    address = serializers.CharField(max_length=300, required=False)
-    city = serializers.CharField(max_length=100, required=False)
-    postcode = serializers.CharField(max_length=20, required=False)
-    country = serializers.CharField(min_length=2, max_length=2, help_text="ISO 3166 alpha-2")
-    email = serializers.EmailField(required=False)
-    phone = serializers.CharField(max_length=40, required=False)
+def _schema_field(field: contract.Field) -> serializers.Field:
+    """The OpenAPI description of one field of the contract (validation itself is postal.validation's)."""
+    common = {"required": field.required == contract.Required.ALWAYS, "help_text": field.help or None}
+    kind = field.kind
+    if kind == contract.Kind.PARTY:
+        return PartySerializer(**common)
+    if kind == contract.Kind.LINES:
+        return ContentLineSerializer(many=True, min_length=1, max_length=contract.MAX_CONTENT_LINES, **common)
+    if kind in PATTERNS:
+        return serializers.RegexField(PATTERNS[kind], **common)
+    if kind in (contract.Kind.WEIGHT, contract.Kind.MONEY):
+        places = 3 if kind == contract.Kind.WEIGHT else 2
+        return serializers.DecimalField(max_digits=13, decimal_places=places, min_value=0, **common)
+    if kind == contract.Kind.QUANTITY:
+        return serializers.IntegerField(min_value=1, max_value=contract.MAX_QUANTITY, **common)
+    if kind == contract.Kind.CATEGORY:
+        return serializers.ChoiceField(choices=ItemCategory.choices, **common)
+    if kind == contract.Kind.EMAIL:
+        return serializers.EmailField(max_length=field.max_length, **common)
+    lengths = {"min_length": field.max_length} if kind in (contract.Kind.COUNTRY, contract.Kind.CURRENCY) else {}
+    return serializers.CharField(max_length=field.max_length, **lengths, **common)
 
 
-class ContentLineSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=300)
-    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
-    netWeightKg = serializers.DecimalField(max_digits=13, decimal_places=3, min_value=0)  # noqa: N815
-    value = serializers.DecimalField(max_digits=13, decimal_places=2, min_value=0, help_text="In the item's currency")
-    hsCode = serializers.RegexField(  # noqa: N815
-        r"^\d{6,10}$", required=False, help_text="HS 2022, 6 to 10 digits; may be absent only for DOCUMENTS"
-    )
-    originCountry = serializers.CharField(min_length=2, max_length=2, required=False)  # noqa: N815
+PATTERNS = {
+    contract.Kind.S10: r"^[A-Z]{2}\d{9}[A-Z]{2}$",
+    contract.Kind.HS_CODE: r"^\d{6,10}$",
+    contract.Kind.IOSS: r"^IM\d{10}$",
+}
 
 
-class ItemInputSerializer(serializers.Serializer):
-    itemId = serializers.RegexField(r"^[A-Z]{2}\d{9}[A-Z]{2}$", help_text="UPU S10, check digit verified")  # noqa: N815
-    category = serializers.ChoiceField(choices=ItemCategory.choices)
-    sender = PartySerializer()
-    addressee = PartySerializer()
-    grossWeightKg = serializers.DecimalField(max_digits=13, decimal_places=3, min_value=0)  # noqa: N815
-    currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO 4217")
-    postalCharges = serializers.DecimalField(max_digits=13, decimal_places=2, min_value=0, required=False)  # noqa: N815
-    insurance = serializers.DecimalField(max_digits=13, decimal_places=2, min_value=0, required=False)
-    iossNumber = serializers.RegexField(r"^IM\d{10}$", required=False)  # noqa: N815
-    platform = serializers.CharField(max_length=100, required=False)
-    contents = ContentLineSerializer(many=True, min_length=1, max_length=99)
+def _serializer(name: str, fields: tuple[contract.Field, ...]) -> type[serializers.Serializer]:
+    attributes = {field.name: _schema_field(field) for field in fields}
+    return type(name, (serializers.Serializer,), {"__module__": __name__, **attributes})
+
+
+PartySerializer = _serializer("PartySerializer", contract.PARTY)
+ContentLineSerializer = _serializer("ContentLineSerializer", contract.LINE)
+ItemInputSerializer = _serializer("ItemInputSerializer", contract.ITEM)
 
 
 class PreAdviceInputSerializer(serializers.Serializer):
