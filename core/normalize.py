@@ -55,6 +55,19 @@ def latin_skeleton() -> dict[int, str]:
     return table
 
 
+ASCII_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+def whole_number(value: str) -> int | None:
+    """A whole number written in ASCII digits, else None.
+
+    str.isdigit() also accepts "²" or "٣", which int() then refuses: input from
+    outside is read through this instead.
+    """
+    value = (value or "").strip()
+    return int(value) if ASCII_DIGITS.fullmatch(value) else None
+
+
 def email_key(value: str) -> str:
     return (value or "").strip().casefold()
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-S10_PATTERN = re.compile(r"^[A-Z]{2}\d{9}[A-Z]{2}$")
+# ASCII digits only: \d would also take Arabic-Indic or other scripts' digits, which int() reads.
+S10_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{9}[A-Z]{2}$")
 WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 
 

@@ -25,6 +25,7 @@ from clearance.transitions import Hold
 from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
 from core.models import User
+from core.normalize import whole_number
 from core.reference import hs_subheadings
 from core.services import audit_entries_create
 from core.uploads import image_uploads_check
@@ -427,7 +428,7 @@ def officer_correct_line(
     """
     _require_officer(officer)
     hs_code = hs_code.strip()
-    if hs_code and (not hs_code.isdigit() or len(hs_code) < 6 or hs_code[:6] not in hs_subheadings()):
+    if hs_code and (whole_number(hs_code) is None or len(hs_code) < 6 or hs_code[:6] not in hs_subheadings()):
         raise ApplicationError(f"{hs_code} is not an HS code of the nomenclature.")
     if not value.is_finite() or value < 0 or value >= Decimal("1e11"):
         raise ApplicationError("A value is an amount of 0 or more.")

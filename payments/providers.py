@@ -91,7 +91,8 @@ def verify(body: bytes, header: str, secret: str, *, tolerance: int, now: float 
     except (KeyError, ValueError):
         raise WebhookRejected("Missing or malformed signature header.") from None
     expected = sign(body, timestamp, secret).split("v1=", 1)[1]
-    if not hmac.compare_digest(given, expected):
+    # Compared as bytes: compare_digest refuses a str with non-ASCII characters (a forged header may have some).
+    if not hmac.compare_digest(given.encode(), expected.encode()):
         raise WebhookRejected("Signature does not match.")
     if abs((now or time.time()) - timestamp) > tolerance:
         raise WebhookRejected("Timestamp outside the tolerance: a stale or replayed webhook.")

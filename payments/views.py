@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clearance.models import Consignment
 from core.exceptions import ApplicationError
+from core.normalize import whole_number
 from core.ratelimit import allow, client_address
 from core.views import RateLimitedLoginView
 from payments import receipts, selectors, services
@@ -217,7 +218,7 @@ def trader_item(request, pk: int):
 @require_POST
 def trader_pay(request):
     trader = _trader_of(request)
-    ids = [int(pk) for pk in request.POST.getlist("items") if pk.isdigit()]
+    ids = [pk for pk in map(whole_number, request.POST.getlist("items")) if pk]
     consignments = list(selectors.consignments_for_trader(trader=trader).filter(pk__in=ids))
     if len(consignments) != len(set(ids)):
         raise Http404  # an id that is not this trader's: answer as if it did not exist

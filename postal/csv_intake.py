@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from core.exceptions import ApplicationError
+from core.normalize import whole_number
 from postal import contract
 
 # The columns are the contract's fields (postal.contract): the item's, each party's as <party>_<field>, the line's.
@@ -59,7 +60,8 @@ def _line(row: dict[str, str]) -> dict[str, Any]:
     for column in LINE_COLUMNS:
         value = _value(row, column)
         if value is not None:
-            line[column] = int(value) if column in WHOLE_NUMBERS and value.isdigit() else value
+            number = whole_number(value) if column in WHOLE_NUMBERS else None
+            line[column] = value if number is None else number
     return line
 
 

@@ -21,9 +21,10 @@ from core.reference import country_codes, currency_minor_units, hs_subheadings
 from postal import contract
 
 CATEGORIES = frozenset(ItemCategory.values)
-DECIMAL_TEXT = re.compile(r"^\d{1,12}(\.\d+)?$")
-HS_CODE = re.compile(r"^\d{6,10}$")
-IOSS_NUMBER = re.compile(r"^IM\d{10}$")
+# ASCII digits only: \d also takes other scripts' digits, which Decimal() and int() read.
+DECIMAL_TEXT = re.compile(r"^[0-9]{1,12}(\.[0-9]+)?$")
+HS_CODE = re.compile(r"^[0-9]{6,10}$")
+IOSS_NUMBER = re.compile(r"^IM[0-9]{10}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()./-]{4,40}$")
 # C0 and C1 controls, the bidirectional overrides and isolates that make text

@@ -10,11 +10,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import s10
 from core.exceptions import ApplicationError, NotFound
+from core.normalize import whole_number
 from postal import csv_intake, selectors, services
 from postal.api import serializers as s
 from postal.idempotency import with_idempotency
 from postal.parsers import PayloadTooLarge
+from postal.validation import printable
 from postal.webhooks import response_payload
 
 ERRORS = {
@@ -66,7 +69,8 @@ ITEM_EXAMPLE = {
 
 def _check_declared_length(request: Request) -> None:
     length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > settings.OPENCLEAR_API_MAX_BODY_BYTES:
+    size = whole_number(length or "")
+    if size is not None and size > settings.OPENCLEAR_API_MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The request body is larger than {settings.OPENCLEAR_API_MAX_BODY_BYTES} bytes.")
 
 
@@ -148,9 +152,19 @@ class ItemDetailApi(APIView):
     @extend_schema(
         operation_id="items_retrieve",
         summary="An item's customs status, latest decision and charges",
+        parameters=[
+            OpenApiParameter(
+                "item_id",
+                {"type": "string", "pattern": "^[A-Z]{2}[0-9]{9}[A-Z]{2}$"},
+                OpenApiParameter.PATH,
+                description="The item's UPU S10 id",
+            )
+        ],
         responses={200: s.ItemStatusSerializer, 401: ERRORS[401], 404: OpenApiResponse(s.ErrorSerializer)},
     )
     def get(self, request: Request, item_id: str) -> Response:
+        if not s10.S10_PATTERN.match(item_id):  # not an item id at all: nothing to look up
+            raise NotFound(f"No item {printable(item_id, 13)} of yours.")
         consignment = selectors.item_for_operator(operator_id=request.user.operator.pk, item_id=item_id)
         if consignment is None:
             raise NotFound(f"No item {item_id[:13]} of yours.")
@@ -176,8 +190,12 @@ class ResponsesListApi(APIView):
         operation_id="responses_list",
         summary="Customs responses (CUSRSP), in decision order, each once",
         parameters=[
-            OpenApiParameter("after", OpenApiTypes.STR, description="The `next` cursor of the previous page"),
-            OpenApiParameter("limit", OpenApiTypes.INT, description="At most 1000; default 500"),
+            OpenApiParameter(
+                "after", {"type": "integer", "minimum": 0}, description="The `next` cursor of the previous page"
+            ),
+            OpenApiParameter(
+                "limit", {"type": "integer", "minimum": 1, "maximum": 1000}, description="At most 1000; default 500"
+            ),
         ],
         responses={200: s.ResponsesPageSerializer, 400: ERRORS[400], 401: ERRORS[401]},
     )
@@ -193,10 +211,11 @@ def _int_param(request: Request, name: str, *, default: int, maximum: int, minim
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+    number = whole_number(raw)
+    if number is None or not minimum <= number <= maximum:
         detail = {"field": name, "code": "invalid", "message": f"A whole number from {minimum} to {maximum}."}
         raise ApplicationError(f"{name} is not valid.", code="invalid", details=[detail])
-    return int(raw)
+    return number
 
 
 class WebhookApi(APIView):
