@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import signal
+import socketserver
 import subprocess
 import sys
 import tempfile
@@ -48,10 +49,16 @@ class Outcome:
     duplicated: int = 0
     recovered_seconds: float | None = None
     notes: list[str] = field(default_factory=list)
+    # A recovery slower than this fails the fault (None: no limit).
+    limit_seconds: float | None = None
+    broken_rule: str = ""  # a rule of the fault that did not hold, in words
 
     @property
     def ok(self) -> bool:
-        return self.lost == 0 and self.duplicated == 0 and self.accepted > 0
+        in_time = self.limit_seconds is None or (
+            self.recovered_seconds is not None and self.recovered_seconds <= self.limit_seconds
+        )
+        return self.lost == 0 and self.duplicated == 0 and self.accepted > 0 and in_time and not self.broken_rule
 
 
 class Stack:
@@ -80,7 +87,7 @@ class Stack:
                     for name in exited:
                         self.group.children.pop(name)
                         self.restarts[name] = self.restarts.get(name, 0) + 1
-                        {"worker": self.start_worker, "beat": self.start_beat}[name]()
+                        {"worker": self.start_worker, "webhooks": self.start_webhooks, "beat": self.start_beat}[name]()
 
         threading.Thread(target=loop, daemon=True).start()
 
@@ -96,6 +103,14 @@ class Stack:
         self.base = start_web(self.group, self.env, workers)
 
     def start_worker(self, name: str = "worker") -> subprocess.Popen:
+        """Scoring and the rest, as `make run` and docker-compose run them."""
+        return self._celery_worker(name, ["--queues", "scoring,celery", "--concurrency", "2"])
+
+    def start_webhooks(self) -> subprocess.Popen:
+        """Webhook deliveries in threads of their own, as `make run` and docker-compose run them."""
+        return self._celery_worker("webhooks", ["--queues", "webhooks", "--pool", "threads", "--concurrency", "8"])
+
+    def _celery_worker(self, name: str, options: list[str]) -> subprocess.Popen:
         from devstack.runner import PYTHON
 
         return self.group.start(
@@ -109,8 +124,7 @@ class Stack:
                 "worker",
                 "--loglevel",
                 "ERROR",
-                "--concurrency",
-                "2",
+                *options,
                 "--without-gossip",
                 "--without-mingle",
                 "--hostname",
@@ -140,6 +154,11 @@ class Stack:
         with self.lock:
             if "worker" not in self.group.children:
                 self.start_worker()
+
+    def ensure_webhooks(self) -> None:
+        with self.lock:
+            if "webhooks" not in self.group.children:
+                self.start_webhooks()
 
     def kill_gunicorn_workers(self) -> int:
         """kill -9 the request-serving children of gunicorn; its master starts new ones."""
@@ -316,6 +335,7 @@ class Sizes:
 
 def fault_worker_killed(stack: Stack, sizes: Sizes) -> Outcome:
     outcome = Outcome("worker killed", "kill -9 the Celery worker (and its pool) mid-batch, start another")
+    outcome.limit_seconds = 60  # the lost chunks are found by the sweep within a minute
     operator = Operator(stack, "CHAOSWK")
     operator.send_many(sizes.batches, sizes.batch, deadline=time.monotonic() + 300)
     wait_until(lambda: decided_count(operator) > 0, 120)
@@ -408,6 +428,73 @@ def fault_webhook_receiver_down(stack: Stack, sizes: Sizes) -> Outcome:
     outcome.lost += undelivered()
     outcome.recovered_seconds = round(time.monotonic() - back, 1) if outcome.lost == 0 else None
     outcome.notes.append(f"{len(_Receiver.received)} webhook calls received")
+    return outcome
+
+
+class _TricklingHandler(socketserver.BaseRequestHandler):
+    """Answers 200 at once, then one byte of its headers every 5 s: a partner's server that never finishes."""
+
+    stop = threading.Event()
+
+    def handle(self) -> None:
+        self.request.recv(65536)
+        self.request.sendall(b"HTTP/1.1 200 OK\r\n")
+        for byte in b"X-Slow: " + b"y" * 24:
+            if _TricklingHandler.stop.wait(5):
+                return
+            try:
+                self.request.sendall(bytes([byte]))
+            except OSError:
+                return  # the platform cut it off at its deadline
+
+
+def _latency_of_decisions(operator: Operator) -> float:
+    """The slowest of the operator's items, from its pre-advice to its first customs response, in seconds."""
+    return float(
+        _query(
+            "SELECT coalesce(max(extract(epoch FROM d.first - c.pre_advised_at)), 0) FROM clearance_consignment c "
+            "JOIN clearance_postaloperator o ON o.id = c.operator_id "
+            "JOIN LATERAL (SELECT min(decided_at) AS first FROM clearance_decision WHERE consignment_id = c.id) d "
+            "ON true WHERE o.code = %s",
+            [operator.code],
+        )[0][0]
+    )
+
+
+def fault_slow_webhook(stack: Stack, sizes: Sizes) -> Outcome:
+    """One operator's webhook trickles its answers; another operator's decisions must not wait for it."""
+    from devstack.embedded import free_port
+
+    outcome = Outcome("slow webhook", "one operator's webhook answers 200, then trickles a byte every 5 s")
+    baseline = Operator(stack, "CHAOSB1")
+    baseline.send_many(1, sizes.batch, deadline=time.monotonic() + 120)
+    settle(Outcome("baseline", ""), baseline, since=time.monotonic(), timeout=sizes.settle)
+    port = free_port()
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", port), _TricklingHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    slow = Operator(stack, "CHAOSSL")
+    requests.put(
+        f"{stack.base}/api/v1/postal/webhook",
+        json={"url": f"http://127.0.0.1:{port}/hook"},
+        headers=slow.headers(),
+        timeout=30,
+    ).raise_for_status()
+    try:
+        slow.send_many(1, sizes.batch, deadline=time.monotonic() + 120)
+        wait_until(lambda: decided_count(slow) > 0, 60)  # its deliveries are now trickling
+        other = Operator(stack, "CHAOSOT")
+        started = time.monotonic()
+        other.send_many(1, sizes.batch, deadline=time.monotonic() + 120)
+        settle(outcome, other, since=started, timeout=sizes.settle)
+    finally:
+        _TricklingHandler.stop.set()
+        server.shutdown()
+        server.server_close()
+    delay = _latency_of_decisions(other) - _latency_of_decisions(baseline)
+    outcome.notes.append(f"the other operator's slowest decision took {delay:+.1f} s against the baseline (limit 2 s)")
+    if delay > 2:
+        outcome.broken_rule = f"another operator's decisions waited {delay:.1f} s behind a slow webhook"
     return outcome
 
 
@@ -561,6 +648,7 @@ FAULTS = {
     "redis": fault_redis_killed,
     "postgres": fault_postgres_restarted,
     "webhook": fault_webhook_receiver_down,
+    "slow-webhook": fault_slow_webhook,
     "gunicorn": fault_gunicorn_worker_killed,
     "payment": fault_payment_storm,
     "poison": fault_poison_item,
@@ -584,23 +672,26 @@ def chaos_env(state, var_dir: Path) -> dict[str, str]:
             "DJANGO_DEBUG": "false",
             "DJANGO_LOG_LEVEL": "ERROR",
             "OPENCLEAR_API_RATE": "100000/s",
-            # Recovery paths run often here, so a bounded test can see them work.
-            "OPENCLEAR_SWEEP_SECONDS": "3",
-            "OPENCLEAR_STUCK_AFTER_SECONDS": "5",
+            # The sweeps keep their defaults: the recovery times measured are the ones a deployment gets.
             "OPENCLEAR_WEBHOOK_RETRY_BASE_SECONDS": "1",
+            # The faults' own receivers listen on loopback.
+            "OPENCLEAR_WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true",
         }
     )
     return env
 
 
 def report(outcomes: list[Outcome]) -> None:
-    print("\n| fault | injected | sent | accepted | decided | lost | duplicated | recovered in | notes |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n| fault | injected | sent | accepted | decided | lost | duplicated | recovered in | held | notes |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for o in outcomes:
         recovered = "—" if o.recovered_seconds is None else f"{o.recovered_seconds} s"
+        if o.limit_seconds is not None:
+            recovered += f" (limit {o.limit_seconds:.0f} s)"
+        notes = "; ".join([*o.notes, *([f"RULE BROKEN: {o.broken_rule}"] if o.broken_rule else [])])
         print(
             f"| {o.fault} | {o.injected} | {o.sent} | {o.accepted} | {o.decided} | {o.lost} | {o.duplicated} "
-            f"| {recovered} | {'; '.join(o.notes)} |"
+            f"| {recovered} | {'yes' if o.ok else 'NO'} | {notes} |"
         )
 
 
@@ -628,6 +719,7 @@ def main(argv: list[str] | None = None) -> int:
         manage(stack.env, "migrate", "--noinput", "-v", "0")
         stack.start_web()
         stack.start_worker()
+        stack.start_webhooks()
         stack.start_beat()
         stack.supervise()
         for name in args.only or list(FAULTS):
@@ -640,6 +732,7 @@ def main(argv: list[str] | None = None) -> int:
                 outcome.notes.append(restarts)
             outcomes.append(outcome)
             stack.ensure_worker()
+            stack.ensure_webhooks()
     finally:
         stack.stop()
         embedded.stop(started)

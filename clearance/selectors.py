@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -23,9 +23,9 @@ def content_lines(consignment: Consignment) -> list[ContentLine]:
     return loaded if loaded is not None else list(consignment.lines.order_by("position"))
 
 
-def consignment_ids_stuck_pre_advised(*, limit: int = 50_000) -> list[int]:
-    """Items still waiting for risk scoring long after their last change."""
-    cutoff = timezone.now() - settings.OPENCLEAR_STUCK_AFTER
+def consignment_ids_stuck_pre_advised(*, older_than: timedelta, limit: int = 50_000) -> list[int]:
+    """Items still waiting for risk scoring this long after their last change."""
+    cutoff = timezone.now() - older_than
     return list(
         Consignment.objects.filter(state=ConsignmentState.PRE_ADVISED, state_changed_at__lt=cutoff)
         .order_by("state_changed_at")

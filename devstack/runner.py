@@ -131,10 +131,34 @@ def _start_platform(group: ProcessGroup, port: int) -> None:
             "worker",
             "--loglevel",
             "INFO",
+            "--queues",
+            "scoring,celery",
             "--concurrency",
             os.environ.get("CELERY_CONCURRENCY", "2"),
             "--hostname",
             f"worker-{os.getpid()}@%h",
+        ],
+    )
+    # Webhook deliveries wait on partners' servers: threads of their own, so scoring never waits behind them.
+    group.start(
+        "webhooks",
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--queues",
+            "webhooks",
+            "--pool",
+            "threads",
+            "--concurrency",
+            "8",
+            "--hostname",
+            f"webhooks-{os.getpid()}@%h",
         ],
     )
     group.start(

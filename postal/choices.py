@@ -6,6 +6,7 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "PENDING", _("Pending")
     DELIVERED = "DELIVERED", _("Delivered")
     DEAD = "DEAD", _("Dead: gave up after retries")
+    CANCELLED = "CANCELLED", _("Cancelled: the webhook was removed")
 
 
 class ItemStatus(models.TextChoices):

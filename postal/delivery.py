@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import requests
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.utils import timezone
 from clearance.models import Decision
 from postal.choices import DeliveryStatus
 from postal.models import WebhookDelivery, WebhookEndpoint
-from postal.webhooks import post_signed, response_payload
+from postal.webhooks import DeliveryFailed, post_signed, response_payload
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +82,10 @@ def webhook_delivery_send(*, delivery_id: int) -> str:
         )
         if delivery is None:
             return "skipped"  # delivered already, not yet due, or another worker has it
+        if not delivery.endpoint.is_active:  # the operator removed its webhook: nothing more goes out
+            delivery.status = DeliveryStatus.CANCELLED
+            delivery.save(update_fields=["status", "updated_at"])
+            return DeliveryStatus.CANCELLED
         # Claim the attempt before the network call, so that a crash after a
         # successful POST cannot make two workers send it at once.
         delivery.attempts += 1
@@ -94,11 +97,11 @@ def webhook_delivery_send(*, delivery_id: int) -> str:
 def _send_claimed(delivery: WebhookDelivery) -> str:
     endpoint = delivery.endpoint
     try:
-        response = post_signed(endpoint.url, endpoint.secret, response_payload(delivery.decision))
-        status_code, error = response.status_code, ("" if response.ok else response.text[:500])
-    except requests.RequestException as exc:
-        status_code, error = None, f"{type(exc).__name__}: {exc}"[:500]
-    succeeded = status_code is not None and 200 <= status_code < 300
+        answer = post_signed(endpoint.url, endpoint.secret, response_payload(delivery.decision))
+        succeeded = 200 <= answer.status < 300
+        status_code, error = answer.status, ("" if succeeded else answer.body[:500])
+    except DeliveryFailed as exc:
+        status_code, error, succeeded = None, str(exc)[:500], False
     fields = {"last_status_code": status_code, "last_error": error, "updated_at": timezone.now()}
     if succeeded:
         fields.update(status=DeliveryStatus.DELIVERED, delivered_at=timezone.now())
@@ -110,6 +113,13 @@ def _send_claimed(delivery: WebhookDelivery) -> str:
 
         webhook_delivery_send.apply_async((delivery.pk,), eta=delivery.next_attempt_at)
     return fields.get("status", "retry")
+
+
+def webhook_deliveries_cancel(*, endpoint: WebhookEndpoint) -> int:
+    """Stop the endpoint's pending deliveries (it was removed); the pull feed still has every response."""
+    return WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.CANCELLED, updated_at=timezone.now()
+    )
 
 
 @transaction.atomic

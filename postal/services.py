@@ -12,10 +12,12 @@ from django.utils import timezone
 from clearance.models import PostalOperator
 from core.exceptions import ApplicationError
 from postal import csv_intake
+from postal.delivery import webhook_deliveries_cancel
 from postal.events import consignment_events_record
 from postal.intake import REJECTED, consignments_receive
 from postal.models import ApiKey, WebhookEndpoint, generate_api_key, hash_api_key
 from postal.validation import FORBIDDEN_CHARACTERS, printable, validate_event, validate_item
+from postal.webhooks import url_refusal
 
 
 @transaction.atomic
@@ -48,7 +50,15 @@ def operator_create(*, code: str, name: str, country: str = "") -> PostalOperato
 
 @transaction.atomic
 def webhook_endpoint_set(*, operator: PostalOperator, url: str) -> WebhookEndpoint:
-    """Register (or change) the operator's webhook URL; a new secret each time."""
+    """Register (or change) the operator's webhook URL; a new secret each time.
+
+    A URL whose host resolves inside a private, loopback, link-local or
+    multicast range is refused: webhooks go to the operator, never into the
+    platform's own network.
+    """
+    if refusal := url_refusal(url):
+        detail = {"field": "url", "code": "invalid_webhook_url", "message": refusal}
+        raise ApplicationError(refusal, code="invalid_webhook_url", details=[detail])
     endpoint, _ = WebhookEndpoint.objects.select_for_update().get_or_create(
         operator=operator, defaults={"url": url, "secret": secrets.token_hex(32)}
     )
@@ -162,5 +172,8 @@ def webhook_endpoint_get(*, operator: PostalOperator) -> WebhookEndpoint | None:
 
 @transaction.atomic
 def webhook_endpoint_disable(*, operator: PostalOperator) -> None:
-    """Stop pushing; pending deliveries stay for the record, the feed is unaffected."""
-    WebhookEndpoint.objects.filter(operator=operator).update(is_active=False, updated_at=timezone.now())
+    """Stop pushing: pending deliveries are cancelled (kept for the record); the feed is unaffected."""
+    for endpoint in WebhookEndpoint.objects.select_for_update().filter(operator=operator):
+        endpoint.is_active = False
+        endpoint.save(update_fields=["is_active", "updated_at"])
+        webhook_deliveries_cancel(endpoint=endpoint)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -79,6 +80,16 @@ def consignments_unscored(consignments: list[Consignment]) -> list[Consignment]:
         )
     )
     return [c for c in consignments if (c.pk, c.version) not in scored]
+
+
+def scoring_backlog() -> int | None:
+    """Messages waiting in the scoring queue; None when the broker cannot be asked."""
+    try:
+        with current_app.connection_for_read() as connection:
+            return int(connection.default_channel.queue_declare(queue="scoring").message_count)
+    except Exception:  # the broker is down: the caller treats the backlog as unknown
+        logger.warning("The scoring queue's length could not be read", exc_info=True)
+        return None
 
 
 def consignment_ids_held_unscored(*, limit: int = 10_000) -> list[int]:

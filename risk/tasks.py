@@ -46,8 +46,17 @@ def consignments_enqueue_assessment(*, consignment_ids: list[int]) -> None:
 
 @shared_task(acks_late=True)
 def consignments_sweep_stuck() -> int:
-    """Re-enqueue items stuck in PRE_ADVISED: Redis is only a broker and may lose work."""
-    ids = consignment_ids_stuck_pre_advised()
+    """Re-enqueue items stuck in PRE_ADVISED: Redis is only a broker and may lose work.
+
+    A worker killed mid-chunk takes its chunk with it (acknowledged late, the
+    message waits for the broker's visibility timeout). When the scoring queue
+    is empty, an item still unscored a little while after its last change can
+    only be such a one, so it is enqueued again soon; while a backlog waits,
+    only items far older than any queue's wait are.
+    """
+    idle = selectors.scoring_backlog() == 0
+    older_than = settings.OPENCLEAR_STUCK_IDLE_AFTER if idle else settings.OPENCLEAR_STUCK_AFTER
+    ids = consignment_ids_stuck_pre_advised(older_than=older_than)
     consignments_enqueue_assessment(consignment_ids=ids)
     return len(ids)
 

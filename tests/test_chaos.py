@@ -29,6 +29,7 @@ def test_no_fault_loses_or_duplicates_an_accepted_item(tmp_path):
         "Redis killed",
         "PostgreSQL restarted",
         "webhook receiver down",
+        "slow webhook",
         "web worker killed",
         "payment provider errors, then a retry storm",
         "poison item",
@@ -37,6 +38,11 @@ def test_no_fault_loses_or_duplicates_an_accepted_item(tmp_path):
         assert outcome["accepted"] > 0, outcome
         assert (outcome["lost"], outcome["duplicated"]) == (0, 0), outcome
         assert outcome["decided"] == outcome["accepted"], outcome
+        assert outcome["broken_rule"] == "", outcome
+        if outcome["limit_seconds"] is not None:
+            assert outcome["recovered_seconds"] <= outcome["limit_seconds"], outcome
+    killed = next(o for o in outcomes if o["fault"] == "worker killed")
+    assert killed["limit_seconds"] == 60  # a worker killed mid-batch: every lost item scored within a minute
     poison = next(o for o in outcomes if o["fault"] == "poison item")
     assert any(note.endswith("HELD RED") for note in poison["notes"]), poison
     payment = next(o for o in outcomes if o["fault"].startswith("payment"))

@@ -86,7 +86,7 @@ def test_the_sweep_of_stuck_items():
     cutoff = timezone.now() - timedelta(minutes=5)
     query = Consignment.objects.filter(state=ConsignmentState.PRE_ADVISED, state_changed_at__lt=cutoff)
     assert_no_full_scan(plan(query.order_by("state_changed_at").values_list("id", flat=True)[:50_000]))
-    assert selectors.consignment_ids_stuck_pre_advised() == []
+    assert selectors.consignment_ids_stuck_pre_advised(older_than=timedelta(minutes=5)) == []
 
 
 def test_one_day_of_items_for_the_release_time_summaries_and_their_decisions():

@@ -130,14 +130,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing to a broker that is down must fail fast (the work is in
 # PostgreSQL and the sweeps enqueue it again), not hold a request for seconds.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-# Scoring has a queue of its own, so a backlog of webhook deliveries or
-# e-mails never delays a decision. A worker started without -Q consumes every
-# queue listed here (taking them in turn); at scale, run `-Q scoring` workers
-# apart from `-Q celery` ones.
+# Scoring has a queue of its own, and so do webhook deliveries: a backlog of
+# e-mails, or a partner's slow server, never delays a decision. `make run` and
+# docker-compose run the webhook queue in worker processes of their own. A
+# worker started without -Q consumes every queue listed here (taking them in
+# turn), as the tests' workers do.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = (Queue("scoring"), Queue("celery"))
-CELERY_TASK_ROUTES = {"risk.tasks.consignments_assess": {"queue": "scoring"}}
-SWEEP_SECONDS = env_int("OPENCLEAR_SWEEP_SECONDS", 120)
+CELERY_TASK_QUEUES = (Queue("scoring"), Queue("celery"), Queue("webhooks"))
+CELERY_TASK_ROUTES = {
+    "risk.tasks.consignments_assess": {"queue": "scoring"},
+    "postal.tasks.*": {"queue": "webhooks"},
+}
+SWEEP_SECONDS = env_int("OPENCLEAR_SWEEP_SECONDS", 15)
 CELERY_BEAT_SCHEDULE: dict = {
     # Items left unscored (the broker lost their task) are enqueued again.
     "risk-sweep-stuck-items": {
@@ -248,6 +252,11 @@ OPENCLEAR_API_MAX_EVENTS = 1000
 OPENCLEAR_API_MAX_BODY_BYTES = env_int("OPENCLEAR_API_MAX_BODY_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = OPENCLEAR_API_MAX_BODY_BYTES
 OPENCLEAR_WEBHOOK_MAX_ATTEMPTS = env_int("OPENCLEAR_WEBHOOK_MAX_ATTEMPTS", 12)
+# A delivery's whole exchange (connect, send, the answer's headers and body) must end within this.
+OPENCLEAR_WEBHOOK_DEADLINE_SECONDS = env_int("OPENCLEAR_WEBHOOK_DEADLINE_SECONDS", 5)
+# Webhooks never reach loopback, private, link-local or multicast addresses, unless this allows
+# private ranges (a development machine's own receiver; the tests' receivers on loopback).
+OPENCLEAR_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("OPENCLEAR_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 OPENCLEAR_WEBHOOK_RETRY_BASE_SECONDS = env_int("OPENCLEAR_WEBHOOK_RETRY_BASE_SECONDS", 10)
 
 # --- Risk ---------------------------------------------------------------------
@@ -255,6 +264,10 @@ OPENCLEAR_RISK_CHUNK_SIZE = env_int("OPENCLEAR_RISK_CHUNK_SIZE", 500)
 # Items still PRE_ADVISED this long after their last change are re-enqueued by
 # the sweep: the broker may have lost them (Redis is only a broker).
 OPENCLEAR_STUCK_AFTER = timedelta(seconds=env_int("OPENCLEAR_STUCK_AFTER_SECONDS", 300))
+# … and this long when the scoring queue is empty: then nothing waits for a worker, and an
+# unscored item was lost with one (killed mid-chunk). With the sweep every 15 s, a lost chunk
+# is scored again within a minute.
+OPENCLEAR_STUCK_IDLE_AFTER = timedelta(seconds=env_int("OPENCLEAR_STUCK_IDLE_AFTER_SECONDS", 30))
 OPENCLEAR_RISK_RED_THRESHOLD = 0.7
 OPENCLEAR_RISK_YELLOW_THRESHOLD = 0.3
 # Selectivity: the share of items each lane should receive; thresholds follow

@@ -15,6 +15,8 @@ CACHES = {
         "KEY_PREFIX": "openclear-test",
     }
 }
+# The tests' webhook receivers listen on loopback; the refusal itself has its own tests.
+OPENCLEAR_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

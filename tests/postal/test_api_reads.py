@@ -212,3 +212,40 @@ def test_the_stuck_item_sweep_re_enqueues_old_pre_advised_items(
     with django_capture_on_commit_callbacks(execute=True):
         assert consignments_sweep_stuck() == 1
     assert sent == [[stuck.pk]]
+
+
+@pytest.mark.django_db
+def test_an_item_lost_with_a_killed_worker_is_swept_soon_when_the_scoring_queue_is_empty(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from risk import selectors
+    from risk.tasks import consignments_sweep_stuck
+
+    settings.OPENCLEAR_STUCK_IDLE_AFTER = timedelta(seconds=30)
+    sent = []
+    monkeypatch.setattr("risk.tasks.consignments_assess.delay", lambda ids: sent.append(ids))
+    lost = ConsignmentFactory(state_changed_at=timezone.now() - timedelta(seconds=45))
+    ConsignmentFactory()  # its task was just enqueued
+
+    monkeypatch.setattr(selectors, "scoring_backlog", lambda: 3)  # a backlog: the item may still be in it
+    with django_capture_on_commit_callbacks(execute=True):
+        assert consignments_sweep_stuck() == 0
+    monkeypatch.setattr(selectors, "scoring_backlog", lambda: 0)  # nothing waits: the item was lost
+    with django_capture_on_commit_callbacks(execute=True):
+        assert consignments_sweep_stuck() == 1
+    assert sent == [[lost.pk]]
+
+
+@pytest.mark.django_db
+def test_the_scoring_backlog_is_read_from_the_broker():
+    from config.celery import app
+    from risk.selectors import scoring_backlog
+    from risk.tasks import consignments_assess
+
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge("scoring")
+        assert scoring_backlog() == 0
+        consignments_assess.apply_async(([1],), connection=connection)
+        consignments_assess.apply_async(([2],), connection=connection)
+        assert scoring_backlog() == 2
+        connection.default_channel.queue_purge("scoring")
