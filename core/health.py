@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import redis
@@ -45,6 +46,39 @@ def check_workers() -> dict:
     if not names:
         raise RuntimeError("no Celery worker answered within 1 s")
     return {"workers": names}
+
+
+class _Memo:
+    """The last report of this process: anonymous callers read it, one caller at a time refreshes it."""
+
+    report: tuple[dict, bool] | None = None
+    taken_at = 0.0
+    lock = threading.Lock()
+
+
+def health_report_cached() -> tuple[dict, bool]:
+    """The report, at most OPENCLEAR_HEALTH_CACHE_SECONDS old.
+
+    Asking every worker for a reply takes up to a second; a crowd of probes
+    must not each pay it. One refreshes while the others get the last report.
+    """
+    fresh = time.monotonic() - _Memo.taken_at < settings.OPENCLEAR_HEALTH_CACHE_SECONDS
+    if _Memo.report is not None and fresh:
+        return _Memo.report
+    if _Memo.lock.acquire(blocking=_Memo.report is None):
+        try:
+            _Memo.report, _Memo.taken_at = health_report(), time.monotonic()
+        finally:
+            _Memo.lock.release()
+    return _Memo.report or health_report()
+
+
+def public_summary(report: dict) -> dict:
+    """What anyone may see: up or not, per part, and how many workers answered; no names, no errors."""
+    checks = report["checks"]
+    summary = {name: {"ok": check["ok"]} for name, check in checks.items()}
+    summary["workers"]["count"] = len(checks["workers"].get("workers", []))
+    return {"status": report["status"], "checks": summary}
 
 
 def health_report() -> tuple[dict, bool]:

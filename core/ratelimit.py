@@ -16,13 +16,24 @@ def client_address(request) -> str:
 
 def allow(scope: str, key: str, *, limit: int, window_seconds: int = 60) -> bool:
     """Count one attempt; False once `limit` attempts were made in the current window."""
-    window = int(time.time() // window_seconds)
+    count, _ = hit(scope, key, window_seconds=window_seconds)
+    return count <= limit
+
+
+def hit(scope: str, key: str, *, window_seconds: int) -> tuple[int, float]:
+    """Count one attempt in the current fixed window: (attempts so far, seconds until the window ends).
+
+    ADD and INCR are single commands on Redis, so concurrent attempts each get
+    their own count: none slips through between a read and a write.
+    """
+    now = time.time()
+    window = int(now // window_seconds)
     cache_key = f"ratelimit:{scope}:{key}:{window}"
+    left = (window + 1) * window_seconds - now
     if cache.add(cache_key, 1, timeout=window_seconds + 1):
-        return True
+        return 1, left
     try:
-        count = cache.incr(cache_key)
+        return cache.incr(cache_key), left
     except ValueError:  # expired between add and incr
         cache.add(cache_key, 1, timeout=window_seconds + 1)
-        return True
-    return count <= limit
+        return 1, left

@@ -5,14 +5,19 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.health import health_report
+from core.health import health_report, health_report_cached, public_summary
 from core.ratelimit import allow, client_address
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    report, healthy = health_report()
+    """Up or not, for probes and anyone (from a report seconds old); the details, live, for staff."""
+    if request.user.is_authenticated and request.user.is_staff:
+        report, healthy = health_report()
+    else:
+        full, healthy = health_report_cached()
+        report = public_summary(full)
     return JsonResponse(report, status=200 if healthy else 503)
 
 

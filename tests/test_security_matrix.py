@@ -201,3 +201,32 @@ def test_payment_pages_only_answer_get(client, world):
     url = f"/pay/payments/{world['trader_payment'].reference}/"
     assert client.get(url).status_code == 200
     assert client.post(url).status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_admin_is_for_administrators_only(client):
+    from tests.factories import UserFactory
+
+    for role in ("OFFICER", "SUPERVISOR", "TRADER"):
+        client.force_login(UserFactory(role=role, is_staff=True))  # a staff flag alone opens nothing
+        response = client.get("/admin/")
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    client.force_login(UserFactory(role="ADMIN", is_staff=True))
+    page = client.get("/admin/").content.decode()
+    assert "OpenClear administration" in page and 'href="/"' in page
+
+
+@pytest.mark.django_db
+def test_admin_logins_are_rate_limited(client, settings):
+    from django.core.cache import cache
+
+    from tests.factories import UserFactory
+
+    cache.clear()
+    settings.OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE = 5
+    admin_user = UserFactory(role="ADMIN", is_staff=True)
+    for _ in range(5):
+        assert client.post("/admin/login/", {"username": admin_user.username, "password": "wrong"}).status_code == 200
+    response = client.post("/admin/login/", {"username": admin_user.username, "password": "correct-horse-battery"})
+    assert response.status_code == 429 and "Too many login attempts" in response.content.decode()
+    cache.clear()

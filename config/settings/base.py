@@ -28,7 +28,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "config",
-    "django.contrib.admin",
+    "core.admin_site.OpenClearAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -215,6 +215,8 @@ EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "customs@openclear.invalid")
 # Set in production; empty means no Content-Security-Policy header.
 OPENCLEAR_CONTENT_SECURITY_POLICY = ""
+# /healthz answers anonymous callers from a report at most this old.
+OPENCLEAR_HEALTH_CACHE_SECONDS = env_int("OPENCLEAR_HEALTH_CACHE_SECONDS", 5)
 # The platform's address, for links in e-mails and receipts.
 OPENCLEAR_PUBLIC_URL = env_str("OPENCLEAR_PUBLIC_URL", "http://127.0.0.1:8000")
 

@@ -326,24 +326,47 @@ def test_operators_do_not_share_item_ids(operator_client, other_operator_client)
 
 def test_throttled_requests_answer_429_with_retry_after(operator_client, settings):
     from django.core.cache import cache
-    from rest_framework.settings import api_settings
-
-    from postal.throttling import OperatorRateThrottle
 
     cache.clear()
-    original_rates = OperatorRateThrottle.THROTTLE_RATES
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"operator": "2/min"}}
-    OperatorRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
     try:
         statuses = [operator_client.get("/api/v1/postal/responses").status_code for _ in range(3)]
         response = operator_client.get("/api/v1/postal/responses")
     finally:
-        OperatorRateThrottle.THROTTLE_RATES = original_rates
         cache.clear()
     assert statuses == [200, 200, 429]
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert response.json()["error"]["code"] == "throttled"
+
+
+def test_the_rate_limit_holds_under_a_crowd_of_concurrent_requests(operator, settings):
+    import threading
+    from types import SimpleNamespace
+
+    from django.core.cache import cache
+
+    from postal.throttling import OperatorRateThrottle
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"operator": "100/hour"}}
+    request = SimpleNamespace(user=SimpleNamespace(operator=operator))
+    start, allowed, lock = threading.Barrier(25), [], threading.Lock()
+
+    def client():
+        start.wait()
+        for _ in range(12):
+            if OperatorRateThrottle().allow_request(request, None):
+                with lock:
+                    allowed.append(1)
+
+    threads = [threading.Thread(target=client) for _ in range(25)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    cache.clear()
+    assert len(allowed) == 100  # of 300 at once; never more (nor fewer, within one window)
 
 
 def test_unknown_keys_and_ids_with_nul_or_lone_surrogates_are_echoed_escaped(operator_client):

@@ -37,7 +37,7 @@ class Command(BaseCommand):
         for username, role, password in DEMO_ACCOUNTS:
             user, created = User.objects.get_or_create(username=username, defaults={"role": role, "office": office})
             if created:
-                user.is_staff = role != Role.TRADER
+                user.is_staff = role == Role.ADMIN
                 user.is_superuser = role == Role.ADMIN
                 user.set_password(password)
                 user.save()
