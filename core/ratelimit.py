@@ -20,6 +20,12 @@ def allow(scope: str, key: str, *, limit: int, window_seconds: int = 60) -> bool
     return count <= limit
 
 
+def attempts(scope: str, key: str, *, window_seconds: int) -> int:
+    """How many attempts the current window has counted, without counting one."""
+    window = int(time.time() // window_seconds)
+    return int(cache.get(f"ratelimit:{scope}:{key}:{window}") or 0)
+
+
 def hit(scope: str, key: str, *, window_seconds: int) -> tuple[int, float]:
     """Count one attempt in the current fixed window: (attempts so far, seconds until the window ends).
 

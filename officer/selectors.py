@@ -24,7 +24,7 @@ from clearance.models import Claim, ClaimTakeover, Consignment, ConsignmentVersi
 from core import s10
 from core.models import User
 from core.selectors import audit_trail_for
-from payments.selectors import assessment_current
+from payments.selectors import assessment_current, consignments_sharing_item_id
 from risk.models import RiskAssessment
 
 PAGE_SIZE = 50
@@ -155,6 +155,7 @@ def item_page(*, pk: int, officer: User) -> dict[str, Any] | None:
         "seizure": seizure,
         "outcomes": consignment.inspection_outcomes.prefetch_related("photos").order_by("-created_at"),
         "disputes": consignment.disputes.filter(state="OPEN"),
+        "same_item_id": consignments_sharing_item_id(consignment=consignment),
     }
 
 

@@ -5,7 +5,8 @@ from core import s10
 
 
 class LookupForm(forms.Form):
-    item_id = forms.CharField(label=_("Parcel number"), max_length=13, help_text=_("13 characters, e.g. RB123456785CN"))
+    # Room for the spaces of the number as printed on a label: "RB 123 456 785 CN".
+    item_id = forms.CharField(label=_("Parcel number"), max_length=24, help_text=_("13 characters, e.g. RB123456785CN"))
     postcode = forms.CharField(label=_("Your postcode"), max_length=20)
 
     def clean_item_id(self) -> str:

@@ -125,20 +125,41 @@ def assessment_current(*, consignment: Consignment) -> Assessment | None:
     )
 
 
+class AmbiguousParcel(Exception):
+    """The number and postcode match items of several operators: which one is the payer's is not clear."""
+
+
 def consignment_find_for_payer(*, item_id: str, postcode: str) -> Consignment | None:
     """The item whose S10 id and addressee postcode both match; nothing is revealed otherwise.
 
     Postcodes are compared normalised (case, spaces and punctuation ignored), so
-    'SW1A 1AA' and 'sw1a1aa' match.
+    'SW1A 1AA' and 'sw1a1aa' match. An S10 id belongs to the designated operator
+    that issued it, but another operator may pre-advise the same one: when
+    items of several operators match, none is shown (AmbiguousParcel), since
+    the payer could otherwise be shown, and pay, someone else's charges.
     """
     wanted = text_key(postcode).replace(" ", "")
     if not wanted:
         return None
     candidates = Consignment.objects.filter(item_id=item_id.strip().upper()).order_by("-pre_advised_at")
-    for consignment in candidates.only("id", "item_id", "addressee_postcode", "state"):
-        if text_key(consignment.addressee_postcode).replace(" ", "") == wanted:
-            return consignment
-    return None
+    matching = [
+        consignment
+        for consignment in candidates.only("id", "item_id", "addressee_postcode", "state", "operator_id")
+        if text_key(consignment.addressee_postcode).replace(" ", "") == wanted
+    ]
+    if len({consignment.operator_id for consignment in matching}) > 1:
+        raise AmbiguousParcel(item_id)
+    return matching[0] if matching else None
+
+
+def consignments_sharing_item_id(*, consignment: Consignment) -> QuerySet[Consignment]:
+    """Other operators' items pre-advised with the same S10 id: a conflict an officer must see."""
+    return (
+        Consignment.objects.filter(item_id=consignment.item_id)
+        .exclude(operator_id=consignment.operator_id)
+        .select_related("operator")
+        .order_by("-pre_advised_at")
+    )
 
 
 def consignments_for_trader(*, trader: Trader) -> QuerySet[Consignment]:

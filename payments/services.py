@@ -22,6 +22,7 @@ from clearance.models import Consignment
 from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition
 from core.models import User
+from core.ratelimit import attempts, hit
 from core.services import audit_entries_create
 from payments import notifications
 from payments.choices import DisputeState, PaymentState, RefundState
@@ -67,6 +68,24 @@ def verification_code_for(payment: Payment) -> str:
     key = str(settings.SECRET_KEY).encode()
     digest = hmac.new(key, str(payment.reference).encode(), hashlib.sha256).hexdigest()
     return digest[:12].upper()
+
+
+# --- Finding a parcel -----------------------------------------------------------------------------
+
+
+def parcel_lookup_failed(item_id: str) -> None:
+    """Count a wrong postcode given for this parcel number, whoever gave it."""
+    hit("pay-parcel", item_id, window_seconds=settings.OPENCLEAR_PARCEL_LOCK_MINUTES * 60)
+
+
+def parcel_lookup_locked(item_id: str) -> bool:
+    """Too many wrong postcodes for this number lately: it answers nobody until the period ends.
+
+    Per client alone, guessing from many addresses would go unhindered; this
+    limit is per parcel, so a postcode cannot be found by trying them all.
+    """
+    window = settings.OPENCLEAR_PARCEL_LOCK_MINUTES * 60
+    return attempts("pay-parcel", item_id, window_seconds=window) >= settings.OPENCLEAR_PARCEL_WRONG_POSTCODES
 
 
 # --- Starting a payment ---------------------------------------------------------------------------

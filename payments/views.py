@@ -49,13 +49,24 @@ def lookup(request):
         if not allow("pay-lookup", client_address(request), limit=settings.OPENCLEAR_PAY_LOOKUPS_PER_MINUTE):
             return render(request, "payments/lookup.html", {"form": form, "throttled": True}, status=429)
         if form.is_valid():
-            consignment = selectors.consignment_find_for_payer(
-                item_id=form.cleaned_data["item_id"], postcode=form.cleaned_data["postcode"]
-            )
-            if consignment is not None:
-                return redirect("payments:item", token=services.access_token_for(consignment))
-            form.add_error(None, _("No parcel matches this number and postcode."))
+            return _lookup_parcel(request, form)
     return render(request, "payments/lookup.html", {"form": form})
+
+
+def _lookup_parcel(request, form: LookupForm):
+    """Find the parcel; a number tried with too many wrong postcodes is locked for a while, whoever asks."""
+    item_id = form.cleaned_data["item_id"]
+    if services.parcel_lookup_locked(item_id):
+        return render(request, "payments/lookup.html", {"form": form, "parcel_locked": True}, status=429)
+    try:
+        consignment = selectors.consignment_find_for_payer(item_id=item_id, postcode=form.cleaned_data["postcode"])
+    except selectors.AmbiguousParcel:
+        return render(request, "payments/lookup.html", {"form": form, "ambiguous": True})
+    if consignment is None:
+        services.parcel_lookup_failed(item_id)
+        form.add_error(None, _("No parcel matches this number and postcode."))
+        return render(request, "payments/lookup.html", {"form": form})
+    return redirect("payments:item", token=services.access_token_for(consignment))
 
 
 @require_GET

@@ -79,18 +79,47 @@ def _item(row: dict[str, str]) -> dict[str, Any]:
     return item
 
 
-def rows_to_items(frame: pd.DataFrame) -> tuple[list[dict[str, Any]], list[list[int]]]:
-    """Items in order of first appearance, and for each the file lines of its content lines."""
+def rows_to_items(
+    frame: pd.DataFrame,
+) -> tuple[list[dict[str, Any]], list[list[int]], dict[int, list[dict[str, str]]]]:
+    """Items in order of first appearance, the file lines of each one's content lines, and row conflicts.
+
+    The item's own columns repeat on each of its rows and must say the same
+    thing each time: a row that disagrees with the item's first row (a USD
+    row added into a EUR item) refuses the item, with an error naming both
+    rows, rather than being merged silently. Conflicts are keyed by item.
+    """
     items: dict[str, dict[str, Any]] = {}
     lines: dict[str, list[int]] = {}
+    first_rows: dict[str, dict[str, str]] = {}
+    conflicts: dict[str, list[dict[str, str]]] = {}
     for offset, row in enumerate(frame.to_dict("records")):
         key = row.get("itemId", "") or f"(row {offset})"
+        line_number = offset + FIRST_DATA_LINE
         if key not in items:
-            items[key] = {**_item(row), "contents": []}
-            lines[key] = []
+            items[key], lines[key], first_rows[key] = {**_item(row), "contents": []}, [], row
+        else:
+            conflicts.setdefault(key, []).extend(_disagreements(first_rows[key], lines[key][0], row, line_number))
         items[key]["contents"].append(_line(row))
-        lines[key].append(offset + FIRST_DATA_LINE)
-    return list(items.values()), list(lines.values())
+        lines[key].append(line_number)
+    keys = list(items)
+    refused = {keys.index(key): errors for key, errors in conflicts.items() if errors}
+    return list(items.values()), list(lines.values()), refused
+
+
+def _disagreements(first: dict[str, str], first_line: int, row: dict[str, str], line: int) -> list[dict[str, str]]:
+    return [
+        {
+            "field": f"rows[{line}].{column}",
+            "code": "conflicting_rows",
+            "message": (
+                f"Row {line} gives {column} {row.get(column, '')!r} where row {first_line} of the same item gives "
+                f"{first.get(column, '')!r}: an item's own columns must be the same on each of its rows."
+            ),
+        }
+        for column in ITEM_COLUMNS
+        if row.get(column, "") != first.get(column, "")
+    ]
 
 
 def locate(error_field: str, item_lines: list[list[int]]) -> str:

@@ -117,23 +117,29 @@ def preadvice_receive(*, operator: PostalOperator, body: Any) -> dict[str, Any]:
 def preadvice_receive_csv(*, operator: PostalOperator, raw: bytes, message_id: str) -> dict[str, Any]:
     """The same intake for a CSV file; errors name the file's line and column."""
     message_id = _message_id({"messageId": message_id})
-    entries, item_lines = csv_intake.rows_to_items(csv_intake.read_rows(raw))
+    entries, item_lines, refused = csv_intake.rows_to_items(csv_intake.read_rows(raw))
     if not entries:
         raise csv_intake.CsvRejected("The file has no rows.")
     if len(entries) > settings.OPENCLEAR_API_MAX_ITEMS:
         raise BatchTooLarge(f"At most {settings.OPENCLEAR_API_MAX_ITEMS} items per file; this one has {len(entries)}.")
-    report = _receive_items(operator, message_id, entries)
+    report = _receive_items(operator, message_id, entries, refused=refused)
     for result in report["results"]:
         for error in result["errors"]:
             error["field"] = csv_intake.locate(error["field"], item_lines)
     return report
 
 
-def _receive_items(operator: PostalOperator, message_id: str, entries: list[Any]) -> dict[str, Any]:
+def _receive_items(
+    operator: PostalOperator,
+    message_id: str,
+    entries: list[Any],
+    refused: dict[int, list[dict[str, str]]] | None = None,
+) -> dict[str, Any]:
+    """Validate and store; `refused` items (by index) are rejected with the errors given, before validation."""
     results: list[dict[str, Any]] = [{}] * len(entries)
     valid: list[tuple[int, dict[str, Any]]] = []
     for index, entry in enumerate(entries):
-        item, errors = validate_item(entry, index)
+        item, errors = (None, refused[index]) if refused and index in refused else validate_item(entry, index)
         if item is None:
             results[index] = {"itemId": _echo_item_id(entry), "status": REJECTED, "errors": errors}
         else:

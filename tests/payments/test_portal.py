@@ -324,3 +324,48 @@ def test_an_idempotency_key_cannot_be_reused_for_other_parcels(client, due):
     page = client.post(item_url(other) + "pay", {"idempotency_key": "shared"}, follow=True).content.decode()
     assert "already used for other parcels" in page
     assert list(Payment.objects.values_list("items__consignment", flat=True)) == [due.pk]
+
+
+# --- Guessing and conflicts at the lookup ---------------------------------------------------------------------
+
+
+def test_a_parcel_number_tried_with_too_many_wrong_postcodes_is_locked_whoever_asks(client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.OPENCLEAR_PAY_LOOKUPS_PER_MINUTE = 100
+    settings.OPENCLEAR_PARCEL_WRONG_POSTCODES = 5
+    due, other = make_due(), make_due()
+    for attempt in range(5):  # from five different addresses: the per-client limit never bites
+        client.post("/pay/", {"item_id": due.item_id, "postcode": f"9{attempt}000"}, REMOTE_ADDR=f"10.0.0.{attempt}")
+    locked = client.post("/pay/", {"item_id": due.item_id, "postcode": "71000"}, REMOTE_ADDR="10.0.0.9")
+    assert locked.status_code == 429 and 'id="parcel-locked"' in locked.content.decode()
+    found = client.post("/pay/", {"item_id": other.item_id, "postcode": "71000"}, REMOTE_ADDR="10.0.0.9")
+    assert found.status_code == 302  # another parcel is not locked
+    cache.clear()
+
+
+def test_a_number_and_postcode_of_several_operators_show_none_and_officers_see_the_conflict(client, settings):
+    from django.core.cache import cache
+
+    from tests.factories import ConsignmentFactory, PostalOperatorFactory, UserFactory
+
+    cache.clear()
+    mine = make_due()
+    theirs = ConsignmentFactory(operator=PostalOperatorFactory(), item_id=mine.item_id, addressee_postcode="71 000")
+    response = client.post("/pay/", {"item_id": mine.item_id, "postcode": "71000"})
+    assert response.status_code == 200 and 'id="ambiguous"' in response.content.decode()
+    client.force_login(UserFactory(role="OFFICER"))
+    page = client.get(f"/officer/items/{mine.pk}/").content.decode()
+    assert 'id="same-item-id"' in page and f"/officer/items/{theirs.pk}/" in page
+    cache.clear()
+
+
+def test_a_parcel_number_typed_with_spaces_as_on_the_label_is_found(client):
+    from django.core.cache import cache
+
+    cache.clear()
+    due = make_due()
+    spaced = " ".join([due.item_id[:2], due.item_id[2:5], due.item_id[5:8], due.item_id[8:11], due.item_id[11:]])
+    assert client.post("/pay/", {"item_id": spaced.lower(), "postcode": "71000"}).status_code == 302
+    cache.clear()

@@ -77,3 +77,24 @@ def test_a_non_utf8_file_answers_400(operator_client):
     response = operator_client.post(URL, {"file": SimpleUploadedFile("x.csv", b"\xff\xfe\x00bad", "text/csv")})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_csv"
+
+
+def test_rows_of_one_item_that_disagree_refuse_the_item_naming_both_rows(operator_client):
+    text = HEADER + (
+        "RB123456785GB,SALE_OF_GOODS,Shop,CN,Amra,71000,BA,0.900,EUR,Cotton T-shirt,2,0.300,12.50,610910,CN\n"
+        f"{make('RB', 7, 'GB')},SALE_OF_GOODS,Shop,CN,Amra,71000,BA,0.450,USD,Mug,1,0.300,5.00,691200,CN\n"
+        "RB123456785GB,SALE_OF_GOODS,Shop,CN,Amra,71000,BA,0.900,USD,Leather belt,1,0.200,9.90,420330,CN\n"
+    )
+    results = upload(operator_client, text).json()["results"]
+
+    refused, kept = results
+    assert refused["status"] == "REJECTED" and kept["status"] == "ACCEPTED"
+    assert refused["errors"] == [
+        {
+            "field": "rows[4].currency",
+            "code": "conflicting_rows",
+            "message": "Row 4 gives currency 'USD' where row 2 of the same item gives 'EUR': an item's own "
+            "columns must be the same on each of its rows.",
+        }
+    ]
+    assert list(Consignment.objects.values_list("item_id", flat=True)) == [make("RB", 7, "GB")]
