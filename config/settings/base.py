@@ -213,6 +213,8 @@ EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "customs@openclear.invalid")
+# Django's error page (DEBUG) masks passwords inside URLs too (DATABASE_URL, REDIS_URL).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.debug.OpenClearExceptionReporterFilter"
 # Set in production; empty means no Content-Security-Policy header.
 OPENCLEAR_CONTENT_SECURITY_POLICY = ""
 # /healthz answers anonymous callers from a report at most this old.

@@ -1,5 +1,7 @@
 """Production: base settings with security tightened. Secrets are required."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.env import env_bool, env_int, env_secret
 
 from .base import *  # noqa: F403
@@ -26,3 +28,25 @@ OPENCLEAR_CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
 )
 OPENCLEAR_SANDBOX_WEBHOOK_SECRET = env_secret("OPENCLEAR_SANDBOX_WEBHOOK_SECRET", required=True)
+
+
+def _refusals() -> list[str]:
+    """What production will not run with; every one is named at once."""
+    refusals = [
+        f"{name} is shorter than 32 bytes: use a long random value"
+        for name, value in (
+            ("DJANGO_SECRET_KEY", SECRET_KEY),
+            ("OPENCLEAR_SANDBOX_WEBHOOK_SECRET", OPENCLEAR_SANDBOX_WEBHOOK_SECRET),
+        )
+        if len((value or "").encode()) < 32
+    ]
+    if OPENCLEAR_PAYMENT_PROVIDER == "sandbox" and not env_bool("OPENCLEAR_ALLOW_SANDBOX_PAYMENTS", default=False):  # noqa: F405
+        refusals.append(
+            "OPENCLEAR_PAYMENT_PROVIDER is the sandbox, which takes test cards: "
+            "set OPENCLEAR_ALLOW_SANDBOX_PAYMENTS=true only for a test environment"
+        )
+    return refusals
+
+
+if refusals := _refusals():
+    raise ImproperlyConfigured("; ".join(refusals))

@@ -63,10 +63,50 @@ def test_a_secret_can_come_from_a_file(tmp_path):
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY_FILE=str(secret_file),
         OPENCLEAR_SANDBOX_WEBHOOK_SECRET=secrets.token_urlsafe(32),
+        OPENCLEAR_ALLOW_SANDBOX_PAYMENTS="true",
         DJANGO_ALLOWED_HOSTS="customs.example.org",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_the_sandbox_provider_and_short_secrets_naming_each():
+    result = _manage(
+        "check",
+        "--deploy",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="short-secret",
+        OPENCLEAR_SANDBOX_WEBHOOK_SECRET="also-short",
+        DJANGO_ALLOWED_HOSTS="customs.example.org",
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    line = result.stderr.strip()
+    assert line.startswith("configuration error: DJANGO_SECRET_KEY is shorter than 32 bytes")
+    assert "OPENCLEAR_SANDBOX_WEBHOOK_SECRET is shorter than 32 bytes" in line
+    assert "OPENCLEAR_PAYMENT_PROVIDER is the sandbox" in line
+
+
+def _urls_with_passwords(settings) -> None:
+    # Written apart, and set outside the failing test's frame: the page quotes its source and its locals.
+    password = "s3cret" + "-pw"
+    settings.DATABASE_URL = f"postgres://openclear:{password}@db.internal:5432/openclear"
+    settings.REDIS_URL = f"redis://:{password}@cache.internal:6379/0"
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://:{password}@c:6379/1"}}
+
+
+def test_the_development_error_page_never_shows_a_password_inside_a_url(settings, rf):
+    import sys
+
+    from django.views.debug import technical_500_response
+
+    settings.DEBUG = True
+    _urls_with_passwords(settings)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        page = technical_500_response(rf.get("/"), *sys.exc_info()).content.decode()
+    assert "boom" in page and "db.internal" in page
+    assert "s3cret" + "-pw" not in page
 
 
 def test_a_bad_boolean_names_its_variable():
