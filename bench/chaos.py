@@ -426,6 +426,8 @@ def fault_webhook_receiver_down(stack: Stack, sizes: Sizes) -> Outcome:
     wait_until(lambda: undelivered() == 0, sizes.settle)
     server.shutdown()
     outcome.lost += undelivered()
+    if outcome.lost:
+        outcome.notes.append(f"undelivered: {_delivery_states(operator)}")
     outcome.recovered_seconds = round(time.monotonic() - back, 1) if outcome.lost == 0 else None
     outcome.notes.append(f"{len(_Receiver.received)} webhook calls received")
     return outcome
@@ -496,6 +498,18 @@ def fault_slow_webhook(stack: Stack, sizes: Sizes) -> Outcome:
     if delay > 2:
         outcome.broken_rule = f"another operator's decisions waited {delay:.1f} s behind a slow webhook"
     return outcome
+
+
+def _delivery_states(operator: Operator) -> str:
+    """The operator's deliveries that did not arrive: status, attempts and last error, counted."""
+    rows = _query(
+        "SELECT coalesce(w.status, 'none'), coalesce(w.attempts, 0), coalesce(left(w.last_error, 80), ''), count(*) "
+        "FROM clearance_decision d JOIN clearance_postaloperator o ON o.id = d.operator_id "
+        "LEFT JOIN postal_webhookdelivery w ON w.decision_id = d.id "
+        "WHERE o.code = %s AND (w.id IS NULL OR w.status <> 'DELIVERED') GROUP BY 1, 2, 3",
+        [operator.code],
+    )
+    return "; ".join(f"{n}× {status} after {attempts} attempts {error}" for status, attempts, error, n in rows)
 
 
 def fault_gunicorn_worker_killed(stack: Stack, sizes: Sizes) -> Outcome:

@@ -74,8 +74,10 @@ def _enqueue(delivery_ids: list[int]) -> None:
 def webhook_delivery_send(*, delivery_id: int) -> str:
     """Send one delivery if it is still pending and due; record the outcome."""
     with transaction.atomic():
+        # Only the delivery's own row is locked (OF self): the endpoint's row is shared by every delivery
+        # of the operator, and the item's by scoring, so locking them would skip deliveries that are due.
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("endpoint", "decision__consignment")
             .filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
             .first()

@@ -290,3 +290,28 @@ def test_webhook_tasks_have_a_queue_of_their_own():
     for task in (tasks.webhook_delivery_send, tasks.webhook_deliveries_dispatch, tasks.webhook_deliveries_sweep):
         assert app.amqp.router.route({}, task.name)["queue"].name == "webhooks"
     assert app.amqp.router.route({}, "risk.tasks.consignments_assess")["queue"].name == "scoring"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_senders_of_one_operator_do_not_skip_each_others_deliveries(operator, operator_client, receiver):
+    from django.db import connection, transaction
+
+    target = receiver()
+    _register(operator_client, target.url)
+    _decide(operator)
+    _decide(operator)
+    delivery.webhook_deliveries_dispatch(operator_id=operator.pk)
+    first, second = WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True)
+    outcome = []
+
+    def send_the_second_while_the_first_is_locked():
+        outcome.append(delivery.webhook_delivery_send(delivery_id=second))
+        connection.close()
+
+    with transaction.atomic():  # a sender holds the first delivery while the operator's endpoint row is locked too
+        WebhookDelivery.objects.select_for_update(of=("self",)).get(pk=first)
+        WebhookEndpoint.objects.select_for_update().get(operator=operator)
+        thread = threading.Thread(target=send_the_second_while_the_first_is_locked)
+        thread.start()
+        thread.join()
+    assert outcome == [DeliveryStatus.DELIVERED]
