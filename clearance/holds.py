@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clearance.choices import ConsignmentState, DecisionCode
-from clearance.models import Claim, Decision, SeizureRequest
+from clearance.models import Claim, Decision, LineCorrection, SeizureRequest
 from clearance.transitions import Hold, Transition
 from core.actors import Actor
 from core.choices import ActorKind
@@ -47,12 +47,15 @@ def seizures_pending(consignment_ids: Collection[int]) -> set[int]:
 
 
 def consignment_ids_under_officer_hold(states: dict[int, str]) -> set[int]:
-    """Items an officer has in hand or has had: held, information asked, or ever put in the queue.
+    """Items an officer has in hand or has had: held, information asked, ever put in the queue, or corrected.
 
     Every way into the officer's queue (scoring, an assessment needing a full
     declaration, an amendment of an item under control) sends the operator a
     HOLD_INSPECTION response, so that response marks an item an officer has
-    seen; claims, seizure proposals and inspections happen only after it.
+    seen; claims, seizure proposals and inspections happen only after it. An
+    officer may also correct an item awaiting payment that was never held (an
+    invoice found later): the correction marks it too, so that an amendment
+    cannot quietly restore the declared value.
     """
     held = {pk for pk, state in states.items() if state in OFFICER_STATES}
     others = [pk for pk in states if pk not in held]
@@ -61,6 +64,9 @@ def consignment_ids_under_officer_hold(states: dict[int, str]) -> set[int]:
             Decision.objects.filter(consignment_id__in=others, code=DecisionCode.HOLD_INSPECTION).values_list(
                 "consignment_id", flat=True
             )
+        )
+        held |= set(
+            LineCorrection.objects.filter(consignment_id__in=others).values_list("consignment_id", flat=True)
         )
     return held
 

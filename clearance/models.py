@@ -296,6 +296,32 @@ class ClaimTakeover(models.Model):
         return f"{self.consignment_id}: {self.from_officer_id} -> {self.to_officer_id}"
 
 
+class LineCorrection(models.Model):
+    """An officer's correction of a declared line (HS code, value), kept with the version it corrected.
+
+    An item an officer corrected stays under the officer's hold: an amendment
+    brings it back to them, and the versions' differences show the corrected
+    value beside the operator's new one.
+    """
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="line_corrections")
+    consignment_version = models.PositiveIntegerField()
+    position = models.PositiveIntegerField()
+    hs_code_before = models.CharField(max_length=10, blank=True)
+    value_before = money_field()
+    hs_code = models.CharField(max_length=10, blank=True)
+    value = money_field()
+    reason = models.TextField()
+    officer = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["corrected_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id} v{self.consignment_version} line {self.position}"
+
+
 class InformationRequest(models.Model):
     """A question to the operator and addressee; the answer puts the item back in the queue."""
 

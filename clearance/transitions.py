@@ -32,6 +32,7 @@ Which decision each hold blocks:
 | answer_info         |         | yes   |         |           |
 | seize               |         |       |         |           |
 | return_to_sender    | yes     | yes   |         | yes       |
+| return_unpaid       | yes     |       | yes     | yes       |
 | refer               | yes     | yes   |         |           |
 | amend               | yes     |       | yes     |           |
 
@@ -118,6 +119,11 @@ RETURN_TO_SENDER = _t(
     "returned",
     {H.SEIZURE, H.CLAIM, H.DELIVERED},
 )
+# The storage period ran out with the charges unpaid: only an item still awaiting
+# payment goes back (never one an amendment has put in front of an officer).
+RETURN_UNPAID = _t(
+    "return_unpaid", {S.CHARGES_DUE}, S.RETURNED, D.RETURN_TO_SENDER, "returned", {H.SEIZURE, H.OFFICER, H.DELIVERED}
+)
 REFER = _t("refer", {S.HELD}, S.REFERRED, D.REFER_OTHER_AGENCY, verb="referred", blocked_by={H.SEIZURE, H.CLAIM})
 # An amendment re-enters the flow from the start; PRE_ADVISED is a source too,
 # since an item may be amended again before it is scored.
@@ -150,6 +156,7 @@ ALL = (
     ANSWER_INFO,
     SEIZE,
     RETURN_TO_SENDER,
+    RETURN_UNPAID,
     REFER,
     AMEND,
     AMEND_HELD,

@@ -13,26 +13,57 @@ import confusable_homoglyphs
 NON_ALNUM = re.compile(r"[\W_]+")
 
 
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): characters
+# that render as nothing (joiners, variation selectors, Hangul fillers, tags), so
+# they can sit inside a word unseen. Python's unicodedata does not expose the property.
+DEFAULT_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+MARKS = frozenset({"Mn", "Me", "Cf"})
+
+
 def text_key(value: str) -> str:
     """'Amra  HODŽIĆ-Beg' -> 'amra hodzic beg': no accents, case or punctuation.
 
-    What every screen matches on (watchlists, IPR brands, prohibited goods,
-    rule keywords, vague descriptions): compatibility forms are folded (NFKD,
-    full-width and mathematical letters), invisible format characters (zero-
-    width spaces and joiners, soft hyphens, byte-order marks) dropped, so
-    they cannot split a word, and letters that look like Latin ones (the
-    Cyrillic "о" in "Pistоl") folded to their Latin skeleton, so a look-alike
-    cannot slip past a list. Other letters of every script are kept (an
-    Arabic or Cyrillic name can be watchlisted). The stored text stays as sent.
+    What names, postcodes and watchlists match on: compatibility forms are
+    folded (NFKD: full-width and mathematical letters), characters that render
+    as nothing dropped (zero-width spaces and joiners, soft hyphens, variation
+    selectors, Hangul fillers, every combining mark), so they cannot split a
+    word, and letters that look like Latin ones, in either case (the Cyrillic
+    "о" in "Pistоl", the capital "Т" in "PISТOL"), folded to their Latin
+    skeleton, so a look-alike cannot slip past a list. Other letters of every
+    script are kept (an Arabic or Cyrillic name can be watchlisted). The
+    stored text stays as sent.
     """
     value = value or ""
-    if value.isascii():  # most texts; ASCII has no accents, look-alikes or format characters
+    if value.isascii():  # most texts; ASCII has no accents, look-alikes or invisible characters
         return NON_ALNUM.sub(" ", value.casefold()).strip()
-    decomposed = unicodedata.normalize("NFKD", value)
-    visible = "".join(
-        ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
-    ).casefold()
-    return NON_ALNUM.sub(" ", visible.translate(latin_skeleton())).strip()
+    decomposed = DEFAULT_IGNORABLE.sub("", unicodedata.normalize("NFKD", value))
+    visible = "".join(ch for ch in decomposed if unicodedata.category(ch) not in MARKS)
+    # The skeleton is taken before case folding (capital look-alikes such as
+    # Cyrillic Т have a Latin twin their lower case lacks) and after it.
+    skeleton = visible.translate(latin_skeleton()).casefold().translate(latin_skeleton())
+    return NON_ALNUM.sub(" ", skeleton).strip()
+
+
+# Digits standing for letters inside a word ("Pist0l", "C0caine", "Her0in").
+LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
+HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+def screen_key(value: str) -> str:
+    """text_key, with digits written for letters inside words read as the letters: what goods screens match.
+
+    Prohibited goods, IPR brands and rule keywords compare descriptions and
+    keywords both through this, so "Pist0l" meets "pistol". A word made of
+    digits only ("18650", "2") is left alone; names and postcodes keep
+    text_key, where digits are digits.
+    """
+    return " ".join(
+        word.translate(LEET) if HAS_LETTER.search(word) else word for word in text_key(value).split(" ")
+    )
 
 
 @cache

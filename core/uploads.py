@@ -8,7 +8,8 @@ from PIL import Image, UnidentifiedImageError
 from core.exceptions import ApplicationError
 
 # Formats an inspection photo may have, by what Pillow finds in the bytes (never the client's Content-Type).
-IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# Phone cameras write JPEGs with a multi-picture segment (HDR gain maps, depth), which Pillow calls MPO.
+IMAGE_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel camera; more is a decompression bomb, not a photo
 MAX_IMAGES = 10

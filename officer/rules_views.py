@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -62,6 +63,8 @@ def rule_propose(request):
 @supervisor_required
 @require_POST
 def rule_review(request, pk: int, decision: str):
+    if decision not in ("approve", "reject"):  # a mistyped address decides nothing
+        raise Http404
     rule = get_object_or_404(Rule, pk=pk)
     try:
         if decision == "approve":

@@ -7,6 +7,7 @@ page costs the same on the first day and with millions of items.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from clearance.choices import ConsignmentState, Lane
 from clearance.holds import claim_expiry
-from clearance.models import Claim, ClaimTakeover, Consignment, ConsignmentVersion, ContentLine
+from clearance.models import Claim, ClaimTakeover, Consignment, ConsignmentVersion, ContentLine, LineCorrection
 from core import s10
 from core.models import User
 from core.selectors import audit_trail_for
@@ -156,6 +157,7 @@ def item_page(*, pk: int, officer: User) -> dict[str, Any] | None:
         "outcomes": consignment.inspection_outcomes.prefetch_related("photos").order_by("-created_at"),
         "disputes": consignment.disputes.filter(state="OPEN"),
         "same_item_id": consignments_sharing_item_id(consignment=consignment),
+        "seen": decision_stamp(consignment),
     }
 
 
@@ -179,15 +181,54 @@ def party_history(consignment: Consignment, *, limit: int = 20) -> dict[str, lis
 
 
 def versions_diff(consignment: Consignment) -> list[dict[str, Any]]:
-    """What changed from each version of the declaration to the next, field by field."""
+    """What changed from each version of the declaration to the next, field by field.
+
+    A version an officer corrected is compared as corrected: when the operator
+    re-sends the declared value, the officer reads their corrected value going
+    back to it, marked as theirs.
+    """
     versions = list(ConsignmentVersion.objects.filter(consignment=consignment).order_by("number"))
+    corrections: dict[int, list[LineCorrection]] = {}
+    for correction in LineCorrection.objects.filter(consignment=consignment):
+        corrections.setdefault(correction.consignment_version, []).append(correction)
     changes = []
     for before, after in zip(versions, versions[1:], strict=False):
+        data, corrected = _as_corrected(before.data, corrections.get(before.number, []))
         fields = []
-        for name, old, new in _flat_diff(before.data, after.data):
-            fields.append({"field": name, "before": old, "after": new})
+        for name, old, new in _flat_diff(data, after.data):
+            label = f"{name} (officer's correction)" if name in corrected else name
+            fields.append({"field": label, "before": old, "after": new})
         changes.append({"from": before.number, "to": after.number, "at": after.received_at, "fields": fields})
     return changes
+
+
+def _as_corrected(data: dict[str, Any], corrections: list[LineCorrection]) -> tuple[dict[str, Any], set[str]]:
+    """A version's data with the officer's corrections of it applied, and the paths they changed."""
+    if not corrections:
+        return data, set()
+    data = copy.deepcopy(data)
+    contents = data.get("contents") or []
+    corrected = set()
+    for correction in corrections:
+        index = correction.position - 1
+        if not 0 <= index < len(contents) or not isinstance(contents[index], dict):
+            continue
+        for key, value in (("hsCode", correction.hs_code), ("value", str(correction.value))):
+            if contents[index].get(key) != value:
+                contents[index][key] = value
+                corrected.add(f"contents[{index}].{key}")
+    return data, corrected
+
+
+def decision_stamp(consignment: Consignment) -> str:
+    """What an officer's decision form was drawn from: the item's version and its charges' assessment.
+
+    The form carries it back; officer.services refuses the decision if the
+    item changed in between (an amendment, a re-assessment), so an officer
+    never decides on a version they did not see.
+    """
+    assessment = assessment_current(consignment=consignment)
+    return f"{consignment.version}.{assessment.pk if assessment else 0}"
 
 
 def _flat_diff(old: Any, new: Any, prefix: str = "") -> Iterator[tuple[str, Any, Any]]:

@@ -18,21 +18,31 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clearance import services as clearance_services
-from clearance.choices import ConsignmentState, Lane
+from clearance.choices import ConsignmentState, ItemCategory, Lane
 from clearance.holds import claim_expiry, claims_fresh
-from clearance.models import Claim, ClaimTakeover, Consignment, ContentLine, InformationRequest, SeizureRequest
+from clearance.models import (
+    Claim,
+    ClaimTakeover,
+    Consignment,
+    ContentLine,
+    InformationRequest,
+    LineCorrection,
+    SeizureRequest,
+)
 from clearance.transitions import Hold
 from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
 from core.models import User
-from core.normalize import whole_number
+from core.normalize import text_key, whole_number
 from core.reference import hs_subheadings
 from core.services import audit_entries_create
 from core.uploads import image_uploads_check
 from payments.assessment import consignment_duty_add, consignments_assess_charges, consignments_route
 from payments.models import Assessment
 from payments.selectors import assessment_current
+from officer.selectors import decision_stamp
 from payments.tasks import notify_information_request
+from risk.choices import OutcomeKind
 from risk.models import InspectionOutcome, InspectionPhoto
 from risk.services import inspection_outcome_record
 
@@ -49,8 +59,25 @@ def _require_supervisor(user: User, action: str) -> None:
         raise PermissionDenied(f"Only a supervisor can {action}.")
 
 
-def _lock(consignment: Consignment) -> Consignment:
-    return Consignment.objects.select_for_update().get(pk=consignment.pk)
+def _lock(consignment: Consignment, seen: str | None = None) -> Consignment:
+    """The item's row, locked; refused if it changed since the officer's page showed it (`seen`)."""
+    locked = Consignment.objects.select_for_update().get(pk=consignment.pk)
+    # A page carries the version and assessment it showed; a queue row carries the version only.
+    current = decision_stamp(locked) if "." in (seen or "") else str(locked.version)
+    if seen is not None and seen != current:
+        raise InvalidTransition(
+            f"Item {locked.item_id} changed since you opened it (amended by the operator, or its charges "
+            "assessed again): look at it again before deciding."
+        )
+    return locked
+
+
+def _require_reason(reason: str, message: str) -> str:
+    """A reason someone can read: blank, punctuation or invisible characters only are refused."""
+    reason = reason.strip()
+    if not text_key(reason):
+        raise ApplicationError(message)
+    return reason
 
 
 def _require_claim_or_free(consignment: Consignment, officer: User) -> None:
@@ -58,6 +85,8 @@ def _require_claim_or_free(consignment: Consignment, officer: User) -> None:
     claimant = claims_fresh([consignment.pk]).get(consignment.pk)
     if claimant is not None and claimant != officer.pk:
         raise InvalidTransition(clearance_services.hold_message(consignment, Hold.CLAIM))
+    if claimant == officer.pk:  # the claimant is at work on it (a long inspection): the claim stays fresh
+        Claim.objects.filter(consignment_id=consignment.pk).update(claimed_at=timezone.now())
 
 
 def _require_held(consignment: Consignment, action: str) -> None:
@@ -85,9 +114,7 @@ def consignment_claim(*, consignment: Consignment, officer: User) -> Claim:
 def consignment_claim_take_over(*, consignment: Consignment, officer: User, reason: str) -> Claim:
     """Take an item another officer is working; the reason is kept and the first officer is told."""
     _require_officer(officer)
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError("Say why you take the item over: the officer working it is told.")
+    reason = _require_reason(reason, "Say why you take the item over: the officer working it is told.")
     with transaction.atomic():
         locked = _lock(consignment)
         _require_held(locked, "taken over")
@@ -150,33 +177,57 @@ def _unclaim(consignment_ids: list[int]) -> None:
 # --- Decisions ----------------------------------------------------------------------------------
 
 
-def officer_release(*, consignment: Consignment, officer: User, reason: str = "") -> Consignment:
+def officer_release(
+    *, consignment: Consignment, officer: User, reason: str = "", seen: str | None = None, red_allowed: bool = True
+) -> Consignment:
     """Release after the check: with charges due when the assessment found any.
 
     A red item is released only with a reason, which goes to the audit trail
-    and to the operator's customs response. The charges must be those of the
-    item's current version: an amendment still being assessed is waited for.
+    and to the operator's customs response (and never by a bulk release that
+    did not include red items: the lane is read under the lock). The charges
+    must be those of the item's current version: an amendment still being
+    assessed is waited for, an item never assessed is assessed now, and an
+    item whose charges could not be worked out is not released as owing
+    nothing.
     """
     _require_officer(officer)
     actor = Actor.for_user(officer)
     reason = reason.strip()
     with transaction.atomic():
-        locked = _lock(consignment)
-        if locked.lane == Lane.RED and not reason:
+        locked = _lock(consignment, seen)
+        if locked.lane == Lane.RED and (not red_allowed or not text_key(reason)):
             raise ApplicationError(
                 f"Item {locked.item_id} is in the red lane: give the reason for releasing it (it is recorded)."
             )
-        assessment = assessment_current(consignment=locked)
-        if assessment is not None and assessment.consignment_version != locked.version:
-            raise InvalidTransition(
-                f"Item {locked.item_id} was amended and its charges are being assessed again: try again shortly."
-            )
+        assessment = _charges_for_release(locked, actor)
         routed = consignments_route(assessments={locked.pk: assessment}, actor=actor, reason=reason, by_officer=True)
         transition, result = routed.outcome_of(locked.pk)
         clearance_services.raise_if_not_applied(transition, result, locked)
         _unclaim([locked.pk])
     locked.refresh_from_db()
     return locked
+
+
+def _charges_for_release(locked: Consignment, actor: Actor) -> Assessment | None:
+    """The current version's assessment (None only for documents, which owe nothing)."""
+    assessment = assessment_current(consignment=locked)
+    if assessment is None and locked.category != ItemCategory.DOCUMENTS:
+        # Held without an assessment (scoring failed, say): assess now rather than release as owing nothing.
+        assessment = consignments_assess_charges(
+            consignment_ids=[locked.pk], actor=actor, reason="Charges assessed at the officer's release."
+        )[locked.pk]
+    if assessment is None:
+        return None
+    if assessment.consignment_version != locked.version:
+        raise InvalidTransition(
+            f"Item {locked.item_id} was amended and its charges are being assessed again: try again shortly."
+        )
+    if assessment.charges_unknown:
+        raise ApplicationError(
+            f"Item {locked.item_id}'s charges could not be worked out ({assessment.needs_officer}): "
+            "correct the declaration, or return or refer the item."
+        )
+    return assessment
 
 
 def bulk_release_preview(*, consignment_ids: list[int]) -> dict[str, int]:
@@ -187,39 +238,60 @@ def bulk_release_preview(*, consignment_ids: list[int]) -> dict[str, int]:
     return counts
 
 
+BULK_REASON = "Released in bulk after review."
+
+
 def officers_bulk_release(
-    *, consignment_ids: list[int], officer: User, include_red: bool = False, reason: str = ""
+    *,
+    consignment_ids: list[int],
+    officer: User,
+    include_red: bool = False,
+    reason: str = "",
+    seen: dict[int, str] | None = None,
 ) -> dict[str, list[str]]:
     """Release many held items; each is decided on its own and one refusal stops none of the others.
 
     Red items are left out unless a supervisor includes them, with a reason
-    that each red item's audit entry and customs response then carry.
+    that each red item's audit entry and customs response then carry. The lane
+    is checked again under each item's lock: an item re-scored red since the
+    list was read is refused, never released on the bulk default reason.
+    Items that are no longer held (released, awaiting payment) are reported as
+    such, not counted as released.
     """
     reason = reason.strip()
     if include_red:
         _require_supervisor(officer, "release red items in bulk")
-        if not reason:
-            raise ApplicationError("Give the reason for releasing red items in bulk.")
+        reason = _require_reason(reason, "Give the reason for releasing red items in bulk.")
+    seen = seen or {}
     done: dict[str, list[str]] = {"released": [], "refused": [], "skipped_red": []}
     for consignment in Consignment.objects.filter(pk__in=consignment_ids).order_by("pk"):
+        if consignment.state != HELD:
+            done["refused"].append(f"{consignment.item_id} ({consignment.get_state_display()}, not held)")
+            continue
         if consignment.lane == Lane.RED and not include_red:
             done["skipped_red"].append(consignment.item_id)
             continue
-        item_reason = reason if consignment.lane == Lane.RED else "Released in bulk after review."
         try:
-            officer_release(consignment=consignment, officer=officer, reason=item_reason)
+            officer_release(
+                consignment=consignment,
+                officer=officer,
+                reason=reason if include_red else BULK_REASON,
+                seen=seen.get(consignment.pk),
+                red_allowed=include_red,
+            )
             done["released"].append(consignment.item_id)
         except ApplicationError as exc:
             done["refused"].append(f"{consignment.item_id} ({exc.message})")
     return done
 
 
-def officer_request_info(*, consignment: Consignment, officer: User, question: str) -> InformationRequest:
+def officer_request_info(
+    *, consignment: Consignment, officer: User, question: str, seen: str | None = None
+) -> InformationRequest:
     _require_officer(officer)
-    question = question.strip()
-    if not question:
-        raise ApplicationError("Write the question to ask.")
+    question = _require_reason(question, "Write the question to ask.")
     with transaction.atomic():
+        _lock(consignment, seen)
         clearance_services.consignment_request_info(
             consignment=consignment, actor=Actor.for_user(officer), question=question
         )
@@ -249,9 +321,10 @@ def officer_record_answer(*, consignment: Consignment, officer: User, answer: st
     return consignment
 
 
-def officer_return(*, consignment: Consignment, officer: User, reason: str) -> Consignment:
+def officer_return(*, consignment: Consignment, officer: User, reason: str, seen: str | None = None) -> Consignment:
     _require_officer(officer)
     with transaction.atomic():
+        _lock(consignment, seen)
         consignment = clearance_services.consignment_return_to_sender(
             consignment=consignment, actor=Actor.for_user(officer), reason=reason or "Returned to sender by customs."
         )
@@ -259,11 +332,13 @@ def officer_return(*, consignment: Consignment, officer: User, reason: str) -> C
     return consignment
 
 
-def officer_refer(*, consignment: Consignment, officer: User, agency: str, reason: str = "") -> Consignment:
+def officer_refer(
+    *, consignment: Consignment, officer: User, agency: str, reason: str = "", seen: str | None = None
+) -> Consignment:
     _require_officer(officer)
-    if not agency.strip():
-        raise ApplicationError("Name the agency the item is referred to.")
+    agency = _require_reason(agency, "Name the agency the item is referred to.")
     with transaction.atomic():
+        _lock(consignment, seen)
         consignment = clearance_services.consignment_refer(
             consignment=consignment, actor=Actor.for_user(officer), reason=f"{agency.strip()}: {reason}".strip(": ")
         )
@@ -283,6 +358,7 @@ def officer_inspect(
     additional_duty: Decimal,
     notes: str,
     photos: list[UploadedFile[bytes]] | None = None,
+    seen: str | None = None,
 ) -> InspectionOutcome:
     """Record an inspection of a held item, with its photos; duty found is charged.
 
@@ -292,10 +368,12 @@ def officer_inspect(
     """
     _require_officer(officer)
     photos = image_uploads_check(photos or [])
-    if additional_duty < 0 or not additional_duty.is_finite():
+    if not additional_duty.is_finite() or additional_duty < 0:
         raise ApplicationError("The additional duty must be an amount of 0 or more.")
+    if kind not in OutcomeKind.values:
+        raise ApplicationError(f"{kind[:40]!r} is not a kind of inspection outcome.")
     with transaction.atomic():
-        locked = _lock(consignment)
+        locked = _lock(consignment, seen)
         _require_held(locked, "inspected")
         _require_claim_or_free(locked, officer)
         outcome = inspection_outcome_record(
@@ -324,14 +402,14 @@ def officer_inspect(
 # --- Seizure: four eyes ---------------------------------------------------------------------------
 
 
-def seizure_propose(*, consignment: Consignment, officer: User, reason: str) -> SeizureRequest:
+def seizure_propose(
+    *, consignment: Consignment, officer: User, reason: str, seen: str | None = None
+) -> SeizureRequest:
     _require_officer(officer)
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError("Give the grounds for the seizure.")
+    reason = _require_reason(reason, "Give the grounds for the seizure.")
     try:
         with transaction.atomic():
-            locked = _lock(consignment)
+            locked = _lock(consignment, seen)
             _require_held(locked, "seized")
             _require_claim_or_free(locked, officer)
             request = SeizureRequest.objects.create(consignment=locked, reason=reason, proposed_by=officer)
@@ -371,9 +449,7 @@ def seizure_confirm(*, request: SeizureRequest, supervisor: User) -> Consignment
 def seizure_reject(*, request: SeizureRequest, supervisor: User, reason: str) -> SeizureRequest:
     """A second supervisor does not confirm: the item stays held, free for other decisions."""
     _require_supervisor(supervisor, "reject a seizure")
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError("Say why the seizure is rejected: the proposing officer reads it.")
+    reason = _require_reason(reason, "Say why the seizure is rejected: the proposing officer reads it.")
     with transaction.atomic():
         request = _pending(request)
         if request.proposed_by_id == supervisor.pk:
@@ -392,9 +468,7 @@ def seizure_reject(*, request: SeizureRequest, supervisor: User, reason: str) ->
 def seizure_withdraw(*, request: SeizureRequest, officer: User, reason: str) -> SeizureRequest:
     """The proposer takes the proposal back (a wrong item, say); only they can."""
     _require_officer(officer)
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError("Say why the proposal is withdrawn.")
+    reason = _require_reason(reason, "Say why the proposal is withdrawn.")
     with transaction.atomic():
         request = _pending(request)
         if request.proposed_by_id != officer.pk:
@@ -418,31 +492,61 @@ def _close(request: SeizureRequest, state: str, user: User, reason: str = "") ->
 # --- Corrections ------------------------------------------------------------------------------------
 
 
+# An officer corrects what is in front of them: a held item, or one awaiting payment (an invoice found
+# later). Before scoring, a correction would decide the lane; after a decision, it is too late.
+CORRECTABLE_STATES = frozenset({ConsignmentState.HELD, ConsignmentState.CHARGES_DUE})
+# The largest declared value a line can carry through the assessment (amounts are kept to 13 digits).
+LARGEST_VALUE = Decimal("1e9")
+
+
 def officer_correct_line(
-    *, consignment: Consignment, officer: User, position: int, hs_code: str, value: Decimal, reason: str
+    *,
+    consignment: Consignment,
+    officer: User,
+    position: int,
+    hs_code: str,
+    value: Decimal,
+    reason: str,
+    seen: str | None = None,
 ) -> Consignment:
     """Correct a line's HS code or value; the item is reassessed (a new assessment version).
 
     For an item awaiting payment the operator hears of the new charges, and
-    charges corrected to nothing release the item.
+    charges corrected to nothing release the item. The correction is kept
+    with the version it corrected, and keeps the item under the officer's
+    hold: an amendment brings it back to an officer rather than restoring the
+    declared value unseen.
     """
     _require_officer(officer)
     hs_code = hs_code.strip()
     if hs_code and (whole_number(hs_code) is None or len(hs_code) < 6 or hs_code[:6] not in hs_subheadings()):
         raise ApplicationError(f"{hs_code} is not an HS code of the nomenclature.")
-    if not value.is_finite() or value < 0 or value >= Decimal("1e11"):
-        raise ApplicationError("A value is an amount of 0 or more.")
-    if not reason.strip():
-        raise ApplicationError("Say why the declaration is corrected.")
+    if not value.is_finite() or value < 0 or value >= LARGEST_VALUE:
+        raise ApplicationError(f"A value is an amount of 0 or more, below {LARGEST_VALUE:,.0f}.")
+    reason = _require_reason(reason, "Say why the declaration is corrected.")
     actor = Actor.for_user(officer)
     with transaction.atomic():
-        locked = _lock(consignment)
-        if locked.is_final:
-            raise InvalidTransition(f"Item {locked.item_id} is {locked.get_state_display()}: too late to correct.")
+        locked = _lock(consignment, seen)
+        if locked.state not in CORRECTABLE_STATES:
+            raise InvalidTransition(
+                f"Item {locked.item_id} is {locked.get_state_display()}: only a held item or one awaiting "
+                "payment can be corrected."
+            )
         _require_claim_or_free(locked, officer)
         line = ContentLine.objects.filter(consignment=locked, position=position).first()
         if line is None:
             raise ApplicationError(f"Item {locked.item_id} has no line {position}.")
+        LineCorrection.objects.create(
+            consignment=locked,
+            consignment_version=locked.version,
+            position=position,
+            hs_code_before=line.hs_code,
+            value_before=line.value,
+            hs_code=hs_code,
+            value=value,
+            reason=reason,
+            officer=officer,
+        )
         before = {"hsCode": line.hs_code, "value": str(line.value)}
         line.hs_code, line.value = hs_code, value
         line.save(update_fields=["hs_code", "value"])
@@ -459,6 +563,8 @@ def officer_correct_line(
             },
         )
         assessment = consignments_assess_charges(consignment_ids=[locked.pk], actor=actor, reason=reason)[locked.pk]
+        if assessment.charges_unknown:
+            raise ApplicationError(f"The corrected item cannot be assessed: {assessment.needs_officer}")
         if locked.state == ConsignmentState.CHARGES_DUE:
             _charges_corrected(locked, assessment, actor, reason)
     locked.refresh_from_db()

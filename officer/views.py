@@ -87,9 +87,11 @@ def bulk_release(request):
     if not ids:
         messages.error(request, _("Select the items to release."))
         return redirect("officer:queue")
+    # The version of each item the officer's list showed: an item amended since is refused, not released.
+    seen = {pk: request.POST[f"seen-{pk}"][:40] for pk in ids if f"seen-{pk}" in request.POST}
     if not form.cleaned_data["confirm"]:
         counts = officer.bulk_release_preview(consignment_ids=ids)
-        context = {"ids": ids, "counts": counts, "total": sum(counts.values())}
+        context = {"ids": ids, "seen": seen, "counts": counts, "total": sum(counts.values())}
         return render(request, "officer/bulk_release.html", context)
     try:
         result = officer.officers_bulk_release(
@@ -97,6 +99,7 @@ def bulk_release(request):
             officer=request.user,
             include_red=form.cleaned_data["include_red"],
             reason=form.cleaned_data["reason"],
+            seen=seen,
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -146,38 +149,48 @@ def action(name: str, form_class: type[forms.Form] = ReasonForm):
     return register
 
 
+def _seen(request) -> str | None:
+    """The stamp of the item as the officer's page showed it (officer.selectors.decision_stamp)."""
+    seen = request.POST.get("seen")
+    return seen[:40] if seen is not None else None
+
+
 @action("claim", forms.Form)
-def _claim(request, consignment, data):
+def _claim(request, consignment, data, seen):
     officer.consignment_claim(consignment=consignment, officer=request.user)
     return _("You are working on this item.")
 
 
 @action("take_over")
-def _take_over(request, consignment, data):
+def _take_over(request, consignment, data, seen):
     officer.consignment_claim_take_over(consignment=consignment, officer=request.user, reason=data["reason"])
     return _("You took the item over; the officer who was working it is told.")
 
 
 @action("release")
-def _release(request, consignment, data):
-    consignment = officer.officer_release(consignment=consignment, officer=request.user, reason=data["reason"])
+def _release(request, consignment, data, seen):
+    consignment = officer.officer_release(
+        consignment=consignment, officer=request.user, reason=data["reason"], seen=seen
+    )
     return _("Decision: %(state)s.") % {"state": consignment.get_state_display()}
 
 
 @action("request_info", QuestionForm)
-def _request_info(request, consignment, data):
-    officer.officer_request_info(consignment=consignment, officer=request.user, question=data["question"])
+def _request_info(request, consignment, data, seen):
+    officer.officer_request_info(
+        consignment=consignment, officer=request.user, question=data["question"], seen=seen
+    )
     return _("The question was sent to the operator and the addressee.")
 
 
 @action("answer", AnswerForm)
-def _answer(request, consignment, data):
+def _answer(request, consignment, data, seen):
     officer.officer_record_answer(consignment=consignment, officer=request.user, answer=data["answer"])
     return _("The answer was recorded; the item is back in the queue.")
 
 
 @action("inspect", InspectionForm)
-def _inspect(request, consignment, data):
+def _inspect(request, consignment, data, seen):
     officer.officer_inspect(
         consignment=consignment,
         officer=request.user,
@@ -186,18 +199,19 @@ def _inspect(request, consignment, data):
         additional_duty=data["additional_duty"],
         notes=data["notes"],
         photos=request.FILES.getlist("photos"),
+        seen=seen,
     )
     return _("The inspection outcome was recorded.")
 
 
 @action("propose_seizure")
-def _propose_seizure(request, consignment, data):
-    officer.seizure_propose(consignment=consignment, officer=request.user, reason=data["reason"])
+def _propose_seizure(request, consignment, data, seen):
+    officer.seizure_propose(consignment=consignment, officer=request.user, reason=data["reason"], seen=seen)
     return _("The seizure waits for a supervisor's confirmation.")
 
 
 @action("withdraw_seizure")
-def _withdraw_seizure(request, consignment, data):
+def _withdraw_seizure(request, consignment, data, seen):
     pending = consignment.seizure_requests.filter(state=SeizureRequest.State.PENDING).first()
     if pending is None:
         raise ApplicationError(_("No seizure of this item waits for a supervisor."))
@@ -206,19 +220,21 @@ def _withdraw_seizure(request, consignment, data):
 
 
 @action("return")
-def _return(request, consignment, data):
-    officer.officer_return(consignment=consignment, officer=request.user, reason=data["reason"])
+def _return(request, consignment, data, seen):
+    officer.officer_return(consignment=consignment, officer=request.user, reason=data["reason"], seen=seen)
     return _("The item goes back to the sender.")
 
 
 @action("refer", ReferForm)
-def _refer(request, consignment, data):
-    officer.officer_refer(consignment=consignment, officer=request.user, agency=data["agency"], reason=data["reason"])
+def _refer(request, consignment, data, seen):
+    officer.officer_refer(
+        consignment=consignment, officer=request.user, agency=data["agency"], reason=data["reason"], seen=seen
+    )
     return _("The item was referred.")
 
 
 @action("correct", CorrectionForm)
-def _correct(request, consignment, data):
+def _correct(request, consignment, data, seen):
     officer.officer_correct_line(
         consignment=consignment,
         officer=request.user,
@@ -226,6 +242,7 @@ def _correct(request, consignment, data):
         hs_code=data["hs_code"],
         value=data["value"],
         reason=data["reason"],
+        seen=seen,
     )
     return _("The declaration was corrected and reassessed.")
 
@@ -241,7 +258,7 @@ def item_action(request, pk: int, name: str):
     try:
         if not form.is_valid():
             raise ApplicationError(form_errors(form))
-        messages.success(request, handler(request, consignment, form.cleaned_data))
+        messages.success(request, handler(request, consignment, form.cleaned_data, _seen(request)))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     if name != "claim" and request.POST.get("next") == "queue":

@@ -22,7 +22,7 @@ from clearance import transitions
 from clearance.models import Consignment
 from clearance.selectors import WITH_LINES, content_lines
 from clearance.services import TransitionResult
-from clearance.transitions import Transition
+from clearance.transitions import Hold, Transition
 from core.actors import Actor
 from core.db import copy_objects
 from core.exceptions import ApplicationError
@@ -160,9 +160,16 @@ def consignment_duty_add(
             reason=reason,
             payloads={consignment.pk: {"duty": str(duty), "currency": current.currency}},
         )
-        return consignments_assess_charges(consignment_ids=[consignment.pk], actor=actor, reason=reason or description)[
-            consignment.pk
-        ]
+        assessment = consignments_assess_charges(
+            consignment_ids=[consignment.pk], actor=actor, reason=reason or description
+        )[consignment.pk]
+        if assessment.charges_unknown:  # nothing is kept: the duty found would be lost in a total of 0
+            raise ApplicationError(f"The duty cannot be added: {assessment.needs_officer}")
+        return assessment
+
+
+# Amounts are stored with 13 digits, 2 of them decimals (lines with 15, 4 of them decimals).
+LARGEST_AMOUNT = Decimal("1e10")
 
 
 def _build(consignment: Consignment, book: TariffBook, number: int, actor: Actor, reason: str, found: list):
@@ -198,6 +205,13 @@ def _build(consignment: Consignment, book: TariffBook, number: int, actor: Actor
     assessment.fx_published_on = tariff.fx.published_on
     assessment.needs_officer = breakdown.needs_officer[:200]
     assessment.details = _details(tariff, breakdown)
+    if max(breakdown.total, breakdown.customs_value) >= LARGEST_AMOUNT:
+        assessment.needs_officer = "The amounts are too large to assess: check the declared values."
+        assessment.details = {"error": assessment.needs_officer}
+        assessment.regime = None
+        for name in ("intrinsic_value", "transport_and_insurance", "customs_value", "duty", "vat", "fees", "total"):
+            setattr(assessment, name, Decimal("0"))
+        return assessment, [], []
     lines = [
         AssessmentLine(
             position=line.position,
@@ -325,8 +339,11 @@ def consignments_route(
     by_reason: dict[str, list[int]] = defaultdict(list)
     for pk in groups[transitions.HOLD]:
         by_reason[assessments[pk].needs_officer].append(pk)
+    by_reason[BACK_TO_OFFICER] += _under_officer_hold(routed)
     held = routed.results[transitions.HOLD] = TransitionResult()
     for hold_reason, ids in by_reason.items():  # one batch per reason, e.g. every item to a country without a regime
+        if not ids:
+            continue
         result = clearance_services.consignments_transition(
             transition=transitions.HOLD, consignment_ids=ids, actor=actor, reason=hold_reason
         )
@@ -338,6 +355,19 @@ def consignments_route(
     if asked := routed.results[transitions.REQUIRE_PAYMENT].changed:
         transaction.on_commit(lambda: notifications.enqueue_charges_due(asked), robust=True)
     return routed
+
+
+BACK_TO_OFFICER = "An officer has had this item in hand: it goes back to them."
+
+
+def _under_officer_hold(routed: Routed) -> list[int]:
+    """Items the officer hold kept from an automatic release or payment request: they must not stay ASSESSED."""
+    return [
+        pk
+        for transition in (transitions.RELEASE, transitions.REQUIRE_PAYMENT)
+        for pk, hold in routed.results[transition].blocked.items()
+        if hold == Hold.OFFICER
+    ]
 
 
 def _way_out(assessment: Assessment | None, by_officer: bool) -> Transition:

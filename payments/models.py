@@ -244,6 +244,14 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.consignment_id} assessment {self.number}: {self.total} {self.currency}"
 
+    @property
+    def charges_unknown(self) -> bool:
+        """No amount could be worked out (no regime or rate, duty found in another currency, amounts too large).
+
+        Such an assessment totals 0, which must never read as "nothing to pay".
+        """
+        return self.regime_id is None or bool((self.details or {}).get("error"))
+
     def charges(self) -> dict[str, str]:
         """The charges as sent to the operator in a customs response, to two places as stored.
 

@@ -351,10 +351,23 @@ def dispute_resolve(*, dispute: Dispute, officer: User, upheld: bool, resolution
 
 
 def consignments_return_unpaid(*, consignment_ids: list[int]) -> int:
-    result = clearance_services.consignments_transition(
-        transition=transitions.RETURN_TO_SENDER,
-        consignment_ids=consignment_ids,
-        actor=PAYMENTS_ACTOR,
-        reason="Charges not paid within the storage period.",
-    )
+    """Return items whose charges stayed unpaid; what made them returnable is checked again under the lock.
+
+    Between the sweep's read and this transaction an item may have been paid,
+    disputed, amended back in front of an officer or reported gone: those stay.
+    """
+    with transaction.atomic():
+        still_due = list(
+            Consignment.objects.select_for_update()
+            .filter(pk__in=consignment_ids, state=ConsignmentState.CHARGES_DUE, arrived_at__isnull=False)
+            .exclude(disputes__state=DisputeState.OPEN)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        result = clearance_services.consignments_transition(
+            transition=transitions.RETURN_UNPAID,
+            consignment_ids=still_due,
+            actor=PAYMENTS_ACTOR,
+            reason="Charges not paid within the storage period.",
+        )
     return len(result.changed)

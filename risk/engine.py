@@ -19,7 +19,7 @@ from django.conf import settings
 from clearance.choices import Lane
 from clearance.models import Consignment
 from clearance.selectors import content_lines
-from core.normalize import email_key, phone_key, text_key
+from core.normalize import email_key, phone_key, screen_key, text_key
 from risk import history
 from risk.classifier import RiskModel
 from risk.indicators import prohibited_goods, vague_descriptions
@@ -62,7 +62,7 @@ def item_facts(c: Consignment, lines: list) -> ItemFacts:
         currency=c.currency,
         value=c.total_value,
         weight=c.gross_weight_kg,
-        text=" " + " ".join(text_key(line.description) for line in lines) + " ",
+        text=" " + " ".join(screen_key(line.description) for line in lines) + " ",
         parties=parties,
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from clearance.choices import ItemCategory, Lane
-from core.normalize import text_key
+from core.normalize import screen_key, text_key
 
 # UPU Convention prohibitions and the usual restricted goods (domain.md §5.1).
 PROHIBITED_WORDS = {
@@ -53,8 +53,8 @@ class Finding:
 
 
 def _words(text: str) -> str:
-    """The description as screens see it (core.normalize.text_key), space-padded for whole words."""
-    return f" {text_key(text)} "
+    """The description as screens see it (core.normalize.screen_key), space-padded for whole words."""
+    return f" {screen_key(text)} "
 
 
 def prohibited_goods(descriptions: list[str], hs_codes: list[str]) -> list[Finding]:

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.exceptions import ApplicationError
-from core.normalize import email_key, phone_key, text_key
+from core.normalize import email_key, phone_key, screen_key, text_key
 from risk.choices import RuleKind
 
 LIST_KEYS = {
@@ -51,18 +51,39 @@ def validate_condition(kind: str, condition: Any) -> dict[str, Any]:
         for key in condition
         if key not in allowed
     ]
-    for key in LIST_KEYS.get(kind, set()) & set(condition):
-        value = condition[key]
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-            errors.append({"field": key, "code": "invalid", "message": "A non-empty list of texts."})
+    for key in sorted(LIST_KEYS.get(kind, set()) & set(condition)):
+        errors += _list_errors(key, condition[key])
     errors += _number_errors(kind, condition)
-    if kind == RuleKind.WATCHLIST and condition.get("party", "any") not in {"sender", "addressee", "any"}:
+    for key in sorted(TEXT_KEYS.get(kind, set()) & set(condition)):
+        value = condition[key]
+        if not isinstance(value, str) or "\x00" in value:
+            errors.append({"field": key, "code": "invalid", "message": f"{key} is a text."})
+    if kind == RuleKind.WATCHLIST and condition.get("party", "any") not in ("sender", "addressee", "any"):
         errors.append({"field": "party", "code": "invalid", "message": "sender, addressee or any."})
     if kind in {RuleKind.IPR_BRAND, RuleKind.PROHIBITED, RuleKind.WATCHLIST} and not (set(condition) & LIST_KEYS[kind]):
         errors.append({"field": "", "code": "empty", "message": "Say what the rule looks for."})
     if errors:
         raise InvalidRule("The rule's condition is not valid.", details=errors)
     return condition
+
+
+# How each list's entries are compared when scoring: an entry whose key is
+# empty ("-", a zero-width space) would match every item, or none.
+ENTRY_KEYS = {"keywords": screen_key, "names": text_key, "platforms": text_key, "emails": email_key, "phones": phone_key}
+
+
+def _list_errors(key: str, value: Any) -> list[dict[str, str]]:
+    if not isinstance(value, list) or not value:
+        return [{"field": key, "code": "invalid", "message": f"{key} is a non-empty list of texts."}]
+    errors = []
+    entry_key = ENTRY_KEYS.get(key, str.strip)
+    for entry in value:
+        if not isinstance(entry, str) or "\x00" in entry:
+            errors.append({"field": key, "code": "invalid", "message": f"{key}: {str(entry)[:40]!r} is not a text."})
+        elif not entry_key(entry):
+            message = f"{key}: {entry[:40]!r} has nothing a screen can match (only punctuation or spaces)."
+            errors.append({"field": key, "code": "invalid", "message": message})
+    return errors
 
 
 def _number_errors(kind: str, condition: dict[str, Any]) -> list[dict[str, str]]:
@@ -103,12 +124,14 @@ class ItemFacts:
     currency: str
     value: Decimal
     weight: Decimal
-    text: str  # normalised descriptions, space-padded for whole-word search
+    text: str  # descriptions as screens read them (screen_key), space-padded for whole-word search
     parties: dict[str, dict[str, str]]  # sender/addressee -> name/email/phone keys
 
 
-def _words_pattern(keywords: list[str]) -> re.Pattern:
-    words = sorted({text_key(k) for k in keywords if text_key(k)}, key=len, reverse=True)
+def _words_pattern(keywords: list[str]) -> re.Pattern | None:
+    words = sorted({screen_key(k) for k in keywords} - {""}, key=len, reverse=True)
+    if not words:  # an empty alternation would match every description
+        return None
     return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(w) for w in words) + r")(?![a-z0-9])")
 
 

@@ -19,6 +19,7 @@ from clearance import transitions
 from clearance.choices import ConsignmentState, ItemCategory, Lane
 from clearance.models import Consignment
 from clearance.selectors import WITH_LINES
+from clearance.transitions import Hold
 from core.actors import Actor
 from core.db import insert_rows, update_rows
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
@@ -222,14 +223,16 @@ def _route(ids: list[int], verdicts: dict[int, Verdict], locked: dict[int, Consi
     held = [pk for pk in ids if verdicts[pk].lane != Lane.GREEN]
     green = [pk for pk in ids if verdicts[pk].lane == Lane.GREEN]
     documents = {pk for pk in green if locked[pk].category == ItemCategory.DOCUMENTS}
-    clearance_services.consignments_transition(
-        transition=transitions.HOLD, consignment_ids=held, actor=RISK_ACTOR, reason="Selected for an officer's check."
-    )
-    clearance_services.consignments_transition(
+    released = clearance_services.consignments_transition(
         transition=transitions.RELEASE,
         consignment_ids=sorted(documents),
         actor=RISK_ACTOR,
         reason="Documents without commercial value (WCO IRG category 1).",
+    )
+    # Documents an officer has had in hand go back to them rather than stay ASSESSED.
+    held += [pk for pk, hold in released.blocked.items() if hold == Hold.OFFICER]
+    clearance_services.consignments_transition(
+        transition=transitions.HOLD, consignment_ids=held, actor=RISK_ACTOR, reason="Selected for an officer's check."
     )
     goods = [pk for pk in ids if pk not in documents]
     assessments = assessment.consignments_assess_charges(consignment_ids=goods, locked=[locked[pk] for pk in goods])
@@ -238,7 +241,7 @@ def _route(ids: list[int], verdicts: dict[int, Verdict], locked: dict[int, Consi
     return {
         "assessed": len(ids),
         "held": len(held) + counts.get("hold", 0),
-        "released": len(documents) + counts.get("release", 0),
+        "released": len(released.changed) + counts.get("release", 0),
         "charges_due": counts.get("require_payment", 0),
     }
 

@@ -1,6 +1,8 @@
-"""Review of issue 17: ways an item still leaves customs control, skips a charge or answers 500.
+"""Ways an attacker or a tired officer could take an item out of customs control, skip a charge, or get a 500.
 
-Each test states the behaviour customs needs; each fails on review-17 (de4b24a).
+Each test states the behaviour customs needs: amendments against corrections,
+charges that could not be assessed, stale pages and lanes, look-alike text in
+the screens, malformed rules and forms.
 """
 
 import json
@@ -74,8 +76,8 @@ def _held_via_api(operator_client, body) -> Consignment:
 def test_an_officers_correction_of_an_item_awaiting_payment_survives_an_amendment(client, operator_client):
     """Green item with charges due; an officer finds it undervalued and corrects 300 -> 900.
 
-    The operator re-sends the declaration at 12.50: today it goes back to PRE_ADVISED (no HOLD_INSPECTION
-    was ever sent), is scored green from scratch and released with nothing to pay.
+    The operator re-sends the declaration at 12.50: it must not go back to PRE_ADVISED (no HOLD_INSPECTION
+    was ever sent), be scored green from scratch and released with nothing to pay.
     """
     _post_items(operator_client, _shirts("300.00"))
     consignment = Consignment.objects.get()
@@ -114,7 +116,7 @@ def test_an_officers_correction_of_a_held_item_is_not_silently_overwritten_by_an
     consignments_assess(consignment_ids=[consignment.pk])
 
     # Either the correction is kept, or the diff the officer reads shows the value going back 900.00 -> 20.00;
-    # today the lines are rebuilt at 20.00 and the diff (v1 -> v2, operator data only) shows just the phone.
+    # the lines are rebuilt at 20.00: the diff must show the officer's 900.00 going back to 20.00, not just the phone.
     line = ContentLine.objects.get(consignment=consignment)
     html = client.get(f"/officer/items/{consignment.pk}/").content.decode()
     diff = html.split("Changes between versions")[1].split("</ul>")[0]
@@ -186,7 +188,7 @@ def test_the_unpaid_return_never_returns_an_item_back_in_front_of_an_officer():
     An amendment committed between the two (AMEND_TO_HOLD) puts the item back in front of the officer; the
     system then returns it anyway (no officer hold on return_to_sender, claims bind users only).
     """
-    from clearance.officer import consignment_claim
+    from officer.services import consignment_claim
     from payments.services import consignments_return_unpaid
 
     consignment = ConsignmentFactory(state=ConsignmentState.HELD, lane=Lane.RED, risk_score=Decimal("0.9"))
@@ -203,17 +205,17 @@ def test_bulk_release_never_releases_an_item_that_turned_red_meanwhile(monkeypat
     """officers_bulk_release reads the lanes, then releases one by one with a non-empty default reason.
 
     An item whose lane rises to RED (information re-score of an amendment) between the read and its own
-    lock is released by a plain officer, with "Released in bulk after review." as its red-release reason.
+    lock must not be released by a plain officer on the bulk default reason.
     """
-    from clearance import officer as officer_module
+    from officer import services as officer_module
 
     consignment = ConsignmentFactory(state=ConsignmentState.HELD, lane=Lane.YELLOW, risk_score=Decimal("0.5"))
     consignments_assess_charges(consignment_ids=[consignment.pk])
     real_lock = officer_module._lock
 
-    def lock_after_rescore(c):  # the concurrent re-score commits just before this officer's lock
+    def lock_after_rescore(c, seen=None):  # the concurrent re-score commits just before this officer's lock
         Consignment.objects.filter(pk=c.pk).update(lane=Lane.RED, risk_score=Decimal("0.95"))
-        return real_lock(c)
+        return real_lock(c, seen)
 
     monkeypatch.setattr(officer_module, "_lock", lock_after_rescore)
     result = officer_module.officers_bulk_release(consignment_ids=[consignment.pk], officer=UserFactory(role="OFFICER"))
@@ -321,8 +323,8 @@ def test_a_release_from_a_page_opened_before_an_amendment_does_not_release_the_n
     """The officer opens a held watch (USD 400, charges due) and goes to look at the parcel.
 
     Meanwhile the operator amends it to USD 10; it is re-scored (lane kept) and its charges reassessed to 0.
-    The officer submits the Release form of the page they opened: today the new version is released with
-    nothing to pay, though the officer never saw it. The form carries nothing that ties it to what was shown.
+    The officer submits the Release form of the page they opened: the new version must not be released with
+    nothing to pay, though the officer never saw it: the form carries what was shown.
     """
     import re
 
@@ -412,7 +414,7 @@ def test_a_pre_advised_item_an_officer_held_before_is_not_left_assessed_by_scori
 
     consignment = ConsignmentFactory(state=ConsignmentState.PRE_ADVISED)
     D.objects.create(
-        operator=consignment.operator, consignment=consignment, sequence=1, code="HOLD_INSPECTION",
+        operator=consignment.operator, consignment=consignment, sequence=10_000, code="HOLD_INSPECTION",
         decided_at=consignment.pre_advised_at, decided_by="tests",
     )  # fmt: skip
     consignments_assess(consignment_ids=[consignment.pk])
@@ -504,3 +506,36 @@ def test_a_phone_jpeg_with_a_multi_picture_segment_is_accepted():
     frames[0].save(buffer, format="MPO", save_all=True, append_images=frames[1:])
     upload = SimpleUploadedFile("IMG_0001.JPG", buffer.getvalue(), content_type="image/jpeg")
     assert image_uploads_check([upload])[0].name == "photo.jpg"
+
+
+def test_bulk_release_refuses_an_item_amended_since_the_queue_showed_it(client):
+    consignment = ConsignmentFactory(state=ConsignmentState.HELD, lane=Lane.YELLOW, risk_score=Decimal("0.5"))
+    consignments_assess_charges(consignment_ids=[consignment.pk])
+    client.force_login(UserFactory(role="OFFICER"))
+    shown = consignment.version
+    Consignment.objects.filter(pk=consignment.pk).update(version=shown + 1)  # the operator's amendment
+    response = client.post(
+        "/officer/bulk-release",
+        {"items": [consignment.pk], f"seen-{consignment.pk}": str(shown), "confirm": "yes"},
+        follow=True,
+    )
+    assert "changed since you opened it" in response.content.decode()
+    assert _state(consignment) == ConsignmentState.HELD
+
+
+def test_a_claimants_work_on_an_item_keeps_the_claim_fresh(client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clearance.models import Claim
+
+    consignment = ConsignmentFactory(state=ConsignmentState.HELD, lane=Lane.YELLOW, risk_score=Decimal("0.5"))
+    consignments_assess_charges(consignment_ids=[consignment.pk])
+    officer = UserFactory(role="OFFICER")
+    client.force_login(officer)
+    client.post(f"/officer/items/{consignment.pk}/claim")
+    almost_expired = timezone.now() - timedelta(minutes=settings.OPENCLEAR_CLAIM_MINUTES - 1)
+    Claim.objects.filter(consignment=consignment).update(claimed_at=almost_expired)
+    client.post(f"/officer/items/{consignment.pk}/inspect", {"irregularity_found": "no", "kind": "NONE"})
+    assert Claim.objects.get(consignment=consignment).claimed_at > almost_expired + timedelta(seconds=30)
