@@ -71,3 +71,11 @@ class EventCode(models.TextChoices):
     EDB = "EDB", _("Presented to import customs")
     EMF = "EMF", _("Departure from inward office of exchange")
     EMI = "EMI", _("Delivered")
+    EDX = "EDX", _("Import terminated: returned to the sender")
+
+
+class TermsOfDelivery(models.TextChoices):
+    """Who pays the import charges (domain.md §4): the addressee (DAP) or the sender's side, prepaid (DDP)."""
+
+    DAP = "DAP", _("DAP: the addressee pays duty and taxes")
+    DDP = "DDP", _("DDP: duty and taxes prepaid by the sender's side")

@@ -65,9 +65,7 @@ def consignment_ids_under_officer_hold(states: dict[int, str]) -> set[int]:
                 "consignment_id", flat=True
             )
         )
-        held |= set(
-            LineCorrection.objects.filter(consignment_id__in=others).values_list("consignment_id", flat=True)
-        )
+        held |= set(LineCorrection.objects.filter(consignment_id__in=others).values_list("consignment_id", flat=True))
     return held
 
 

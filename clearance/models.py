@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clearance.choices import ConsignmentState, DecisionCode, EventCode, ItemCategory, Lane
+from clearance.choices import ConsignmentState, DecisionCode, EventCode, ItemCategory, Lane, TermsOfDelivery
 from clearance.partitions import consignment_ids_new
 from core.models import BaseModel
 
@@ -94,6 +94,13 @@ class Consignment(BaseModel):
     insurance = money_field(default=Decimal("0"))
     ioss_number = models.CharField(max_length=12, blank=True)
     platform = models.CharField(max_length=100, blank=True)
+    terms_of_delivery = models.CharField(
+        max_length=3, choices=TermsOfDelivery.choices, blank=True, help_text=_("Empty: DAP, the addressee pays")
+    )
+    prepaid_collector = models.CharField(max_length=40, blank=True, help_text=_("DDP: the collector's account code"))
+    prepaid_reference = models.CharField(max_length=100, blank=True)
+    prepaid_amount = money_field(null=True, blank=True, help_text=_("DDP: what the collector says it collected"))
+    prepaid_currency = models.CharField(max_length=3, blank=True)
 
     sender_key = models.CharField(max_length=300, blank=True, help_text=_("Normalised country|postcode|name"))
     addressee_key = models.CharField(max_length=300, blank=True, help_text=_("Normalised country|postcode|name"))

@@ -120,11 +120,22 @@ class BulkReleaseForm(forms.Form):
         return self.data.get("include_red") == "yes"
 
 
-class DisputeResolveForm(forms.Form):
+class CaseAnswerForm(forms.Form):
+    """Uphold (with the corrected line, when the charges change) or reject a payer's case."""
+
     upheld = forms.TypedChoiceField(
         choices=[("yes", _("Upheld")), ("no", _("Rejected"))], coerce=lambda value: value == "yes", empty_value=False
     )
     resolution = text_field(_("Answer to the payer"))
+    position = forms.IntegerField(label=_("Line"), min_value=1, max_value=9999, required=False)
+    hs_code = text_field(_("Corrected HS code"), max_length=10)
+    value = amount_field(_("Corrected value"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("position") and data.get("value") is None:
+            self.add_error("value", _("Give the corrected value of the line."))
+        return data
 
 
 class RuleProposalForm(forms.Form):

@@ -155,7 +155,7 @@ def item_page(*, pk: int, officer: User) -> dict[str, Any] | None:
         "info_requests": consignment.information_requests.all(),
         "seizure": seizure,
         "outcomes": consignment.inspection_outcomes.prefetch_related("photos").order_by("-created_at"),
-        "disputes": consignment.disputes.filter(state="OPEN"),
+        "cases": consignment.cases.order_by("created_at"),
         "same_item_id": consignments_sharing_item_id(consignment=consignment),
         "seen": decision_stamp(consignment),
     }

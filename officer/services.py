@@ -24,23 +24,27 @@ from clearance.models import (
     Claim,
     ClaimTakeover,
     Consignment,
-    ContentLine,
     InformationRequest,
-    LineCorrection,
     SeizureRequest,
 )
 from clearance.transitions import Hold
 from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
 from core.models import User
-from core.normalize import text_key, whole_number
-from core.reference import hs_subheadings
+from core.normalize import text_key
 from core.services import audit_entries_create
 from core.uploads import image_uploads_check
-from payments.assessment import consignment_duty_add, consignments_assess_charges, consignments_route
+from officer.selectors import decision_stamp
+from payments.assessment import (
+    consignment_charges_corrected,
+    consignment_duty_add,
+    consignment_line_correct,
+    consignments_assess_charges,
+    consignments_route,
+    line_correction_check,
+)
 from payments.models import Assessment
 from payments.selectors import assessment_current
-from officer.selectors import decision_stamp
 from payments.tasks import notify_information_request
 from risk.choices import OutcomeKind
 from risk.models import InspectionOutcome, InspectionPhoto
@@ -402,9 +406,7 @@ def officer_inspect(
 # --- Seizure: four eyes ---------------------------------------------------------------------------
 
 
-def seizure_propose(
-    *, consignment: Consignment, officer: User, reason: str, seen: str | None = None
-) -> SeizureRequest:
+def seizure_propose(*, consignment: Consignment, officer: User, reason: str, seen: str | None = None) -> SeizureRequest:
     _require_officer(officer)
     reason = _require_reason(reason, "Give the grounds for the seizure.")
     try:
@@ -495,8 +497,6 @@ def _close(request: SeizureRequest, state: str, user: User, reason: str = "") ->
 # An officer corrects what is in front of them: a held item, or one awaiting payment (an invoice found
 # later). Before scoring, a correction would decide the lane; after a decision, it is too late.
 CORRECTABLE_STATES = frozenset({ConsignmentState.HELD, ConsignmentState.CHARGES_DUE})
-# The largest declared value a line can carry through the assessment (amounts are kept to 13 digits).
-LARGEST_VALUE = Decimal("1e9")
 
 
 def officer_correct_line(
@@ -518,11 +518,7 @@ def officer_correct_line(
     declared value unseen.
     """
     _require_officer(officer)
-    hs_code = hs_code.strip()
-    if hs_code and (whole_number(hs_code) is None or len(hs_code) < 6 or hs_code[:6] not in hs_subheadings()):
-        raise ApplicationError(f"{hs_code} is not an HS code of the nomenclature.")
-    if not value.is_finite() or value < 0 or value >= LARGEST_VALUE:
-        raise ApplicationError(f"A value is an amount of 0 or more, below {LARGEST_VALUE:,.0f}.")
+    hs_code = line_correction_check(hs_code=hs_code, value=value)
     reason = _require_reason(reason, "Say why the declaration is corrected.")
     actor = Actor.for_user(officer)
     with transaction.atomic():
@@ -533,53 +529,10 @@ def officer_correct_line(
                 "payment can be corrected."
             )
         _require_claim_or_free(locked, officer)
-        line = ContentLine.objects.filter(consignment=locked, position=position).first()
-        if line is None:
-            raise ApplicationError(f"Item {locked.item_id} has no line {position}.")
-        LineCorrection.objects.create(
-            consignment=locked,
-            consignment_version=locked.version,
-            position=position,
-            hs_code_before=line.hs_code,
-            value_before=line.value,
-            hs_code=hs_code,
-            value=value,
-            reason=reason,
-            officer=officer,
+        assessment = consignment_line_correct(
+            consignment=locked, officer=officer, position=position, hs_code=hs_code, value=value, reason=reason
         )
-        before = {"hsCode": line.hs_code, "value": str(line.value)}
-        line.hs_code, line.value = hs_code, value
-        line.save(update_fields=["hs_code", "value"])
-        locked.total_value = sum(locked.lines.values_list("value", flat=True), Decimal("0"))
-        locked.save(update_fields=["total_value", "updated_at"])
-        audit_entries_create(
-            model=Consignment,
-            target_ids=[locked.pk],
-            action="clearance.consignment.corrected",
-            actor=actor,
-            reason=reason,
-            payloads={
-                locked.pk: {"line": position, "before": before, "after": {"hsCode": hs_code, "value": str(value)}}
-            },
-        )
-        assessment = consignments_assess_charges(consignment_ids=[locked.pk], actor=actor, reason=reason)[locked.pk]
-        if assessment.charges_unknown:
-            raise ApplicationError(f"The corrected item cannot be assessed: {assessment.needs_officer}")
         if locked.state == ConsignmentState.CHARGES_DUE:
-            _charges_corrected(locked, assessment, actor, reason)
+            consignment_charges_corrected(consignment=locked, assessment=assessment, actor=actor, reason=reason)
     locked.refresh_from_db()
     return locked
-
-
-def _charges_corrected(consignment: Consignment, assessment: Assessment, actor: Actor, reason: str) -> None:
-    """The operator collects what its last response said: it must hear of the new amount, or of none."""
-    if assessment.needs_officer:  # no amount to tell the operator: keep the charges it has
-        raise ApplicationError(f"The corrected item cannot be assessed: {assessment.needs_officer}")
-    if assessment.total == 0:
-        clearance_services.consignment_release_nothing_due(
-            consignment=consignment, actor=actor, reason=f"Charges corrected to nothing: {reason}"
-        )
-        return
-    clearance_services.consignment_charges_restate(
-        consignment=consignment, actor=actor, charges=assessment.charges(), reason=f"Charges corrected: {reason}"
-    )

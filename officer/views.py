@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clearance.models import ClaimTakeover, Consignment, PostalOperator, SeizureRequest
 from core.decorators import officer_required, supervisor_required
@@ -21,16 +22,18 @@ from officer import services as officer
 from officer.forms import (
     AnswerForm,
     BulkReleaseForm,
+    CaseAnswerForm,
     CorrectionForm,
-    DisputeResolveForm,
     InspectionForm,
     QuestionForm,
     ReasonForm,
     ReferForm,
     form_errors,
 )
-from payments import services as payment_services
-from payments.models import Dispute
+from payments import cases
+from payments import selectors as payment_selectors
+from payments.choices import CaseKind
+from payments.models import Case
 from risk.choices import OutcomeKind
 
 # C0 controls but tab and newline: NUL cannot be stored, the others are never meant.
@@ -177,9 +180,7 @@ def _release(request, consignment, data, seen):
 
 @action("request_info", QuestionForm)
 def _request_info(request, consignment, data, seen):
-    officer.officer_request_info(
-        consignment=consignment, officer=request.user, question=data["question"], seen=seen
-    )
+    officer.officer_request_info(consignment=consignment, officer=request.user, question=data["question"], seen=seen)
     return _("The question was sent to the operator and the addressee.")
 
 
@@ -301,27 +302,53 @@ def seizure_decide(request, pk: int, decision: str):
 
 @officer_required
 @require_GET
-def disputes_view(request):
-    open_disputes = Dispute.objects.filter(state="OPEN").select_related("consignment", "line", "assessment")
-    return render(request, "officer/disputes.html", {"disputes": open_disputes})
+def cases_view(request):
+    """Open cases by deadline, with their age: disputes, refund claims, appeals."""
+    kind = request.GET.get("kind", "")
+    overdue = request.GET.get("overdue") == "1"
+    open_cases = list(payment_selectors.cases_queue(kind=kind, overdue_only=overdue)[:500])
+    now = timezone.now()
+    rows = [
+        {"case": case, "age_days": (now - case.created_at).days, "overdue": case.deadline < now} for case in open_cases
+    ]
+    context = {"rows": rows, "kinds": CaseKind.choices, "kind": kind, "overdue": overdue}
+    return render(request, "officer/cases.html", context)
 
 
 @officer_required
-@require_POST
-def dispute_resolve(request, pk: int):
-    dispute = get_object_or_404(Dispute, pk=pk)
-    form = DisputeResolveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect("officer:disputes")
-    payment_services.dispute_resolve(
-        dispute=dispute,
-        officer=request.user,
-        upheld=form.cleaned_data["upheld"],
-        resolution=form.cleaned_data["resolution"],
-    )
-    messages.success(request, _("The dispute was answered."))
-    return redirect("officer:disputes")
+@require_http_methods(["GET", "POST"])
+def case_view(request, pk: int):
+    case = get_object_or_404(Case.objects.select_related("consignment", "line", "assessment", "payment"), pk=pk)
+    form = CaseAnswerForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                _answer_case(request, case, form.cleaned_data)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                return redirect("officer:cases")
+        else:
+            messages.error(request, form_errors(form))
+    context = {
+        "case": case,
+        "form": form,
+        "lines": case.consignment.lines.order_by("position"),
+        "history": payment_selectors.cases_of(consignment=case.consignment),
+    }
+    return render(request, "officer/case.html", context)
+
+
+def _answer_case(request, case: Case, data: dict) -> None:
+    if not data["upheld"]:
+        cases.case_reject(case=case, officer=request.user, resolution=data["resolution"])
+        messages.success(request, _("The case was rejected; the payer is told why and how to appeal."))
+        return
+    fix = None
+    if data.get("position"):
+        fix = cases.LineFix(position=data["position"], hs_code=data["hs_code"], value=data["value"])
+    cases.case_uphold(case=case, officer=request.user, resolution=data["resolution"], fix=fix)
+    messages.success(request, _("The case was upheld; the payer is told."))
 
 
 @officer_required

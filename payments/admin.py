@@ -122,19 +122,30 @@ class RefundAdmin(ReadOnlyAdmin):
     list_display = ["payment", "consignment", "amount", "currency", "state", "reason", "created_at"]
 
 
-@admin.register(models.Dispute)
-class DisputeAdmin(admin.ModelAdmin):
-    list_display = ["consignment", "state", "created_at", "resolved_at"]
-    list_filter = ["state"]
+@admin.register(models.Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Cases are answered in the officer dashboard; the admin shows them."""
+
+    list_display = ["consignment", "kind", "grounds", "channel", "state", "deadline", "resolved_at"]
+    list_filter = ["kind", "state", "channel"]
     readonly_fields = [
+        "kind",
+        "grounds",
+        "channel",
         "consignment",
         "assessment",
         "line",
+        "payment",
+        "appeal_of",
         "reason",
         "contact_email",
+        "language",
         "state",
+        "deadline",
         "resolved_at",
         "resolved_by",
+        "resolution",
+        "corrected_assessment",
     ]
 
 

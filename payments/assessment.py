@@ -19,13 +19,16 @@ from django.db.models import Max
 
 from clearance import services as clearance_services
 from clearance import transitions
-from clearance.models import Consignment
+from clearance.models import Consignment, ContentLine, LineCorrection
 from clearance.selectors import WITH_LINES, content_lines
 from clearance.services import TransitionResult
 from clearance.transitions import Hold, Transition
 from core.actors import Actor
 from core.db import copy_objects
 from core.exceptions import ApplicationError
+from core.models import User
+from core.normalize import whole_number
+from core.reference import hs_subheadings
 from core.services import audit_entries_create
 from payments import notifications
 from payments.calculator import Adjustment, Breakdown, ItemInput, LineInput, assess_item
@@ -170,6 +173,90 @@ def consignment_duty_add(
 
 # Amounts are stored with 13 digits, 2 of them decimals (lines with 15, 4 of them decimals).
 LARGEST_AMOUNT = Decimal("1e10")
+
+
+# The largest declared value a line can carry through the assessment (amounts are kept to 13 digits).
+LARGEST_LINE_VALUE = Decimal("1e9")
+
+
+def line_correction_check(*, hs_code: str, value: Decimal) -> str:
+    """The corrected HS code (stripped), if it and the value can be a line's; raises otherwise."""
+    hs_code = hs_code.strip()
+    if hs_code and (whole_number(hs_code) is None or len(hs_code) < 6 or hs_code[:6] not in hs_subheadings()):
+        raise ApplicationError(f"{hs_code} is not an HS code of the nomenclature.")
+    if not value.is_finite() or value < 0 or value >= LARGEST_LINE_VALUE:
+        raise ApplicationError(f"A value is an amount of 0 or more, below {LARGEST_LINE_VALUE:,.0f}.")
+    return hs_code
+
+
+def consignment_line_correct(
+    *, consignment: Consignment, officer: User, position: int, hs_code: str, value: Decimal, reason: str
+) -> Assessment:
+    """Correct one declared line (HS code, value) of a locked item and assess it again; the new assessment.
+
+    The one way a line is corrected, whether by an officer at a check or by
+    upholding a payer's case. The correction is kept with the version it
+    corrected (the item stays under the officer's hold, and the versions'
+    differences show it). Refused, with nothing kept, when the corrected item
+    cannot be assessed.
+    """
+    hs_code = line_correction_check(hs_code=hs_code, value=value)
+    actor = Actor.for_user(officer)
+    line = ContentLine.objects.filter(consignment=consignment, position=position).first()
+    if line is None:
+        raise ApplicationError(f"Item {consignment.item_id} has no line {position}.")
+    LineCorrection.objects.create(
+        consignment=consignment,
+        consignment_version=consignment.version,
+        position=position,
+        hs_code_before=line.hs_code,
+        value_before=line.value,
+        hs_code=hs_code,
+        value=value,
+        reason=reason,
+        officer=officer,
+    )
+    before = {"hsCode": line.hs_code, "value": str(line.value)}
+    line.hs_code, line.value = hs_code, value
+    line.save(update_fields=["hs_code", "value"])
+    consignment.total_value = sum(consignment.lines.values_list("value", flat=True), Decimal("0"))
+    consignment.save(update_fields=["total_value", "updated_at"])
+    audit_entries_create(
+        model=Consignment,
+        target_ids=[consignment.pk],
+        action="clearance.consignment.corrected",
+        actor=actor,
+        reason=reason,
+        payloads={
+            consignment.pk: {"line": position, "before": before, "after": {"hsCode": hs_code, "value": str(value)}}
+        },
+    )
+    assessment = consignments_assess_charges(consignment_ids=[consignment.pk], actor=actor, reason=reason)[
+        consignment.pk
+    ]
+    if assessment.charges_unknown:
+        raise ApplicationError(f"The corrected item cannot be assessed: {assessment.needs_officer}")
+    return assessment
+
+
+def consignment_charges_corrected(
+    *, consignment: Consignment, assessment: Assessment, actor: Actor, reason: str
+) -> None:
+    """An item awaiting payment was corrected: the operator must hear of the new amount, or of none.
+
+    The operator collects what its last customs response said; charges
+    corrected to nothing release the item.
+    """
+    if assessment.needs_officer:  # no amount to tell the operator: keep the charges it has
+        raise ApplicationError(f"The corrected item cannot be assessed: {assessment.needs_officer}")
+    if assessment.total == 0:
+        clearance_services.consignment_release_nothing_due(
+            consignment=consignment, actor=actor, reason=f"Charges corrected to nothing: {reason}"
+        )
+        return
+    clearance_services.consignment_charges_restate(
+        consignment=consignment, actor=actor, charges=assessment.charges(), reason=f"Charges corrected: {reason}"
+    )
 
 
 def _build(consignment: Consignment, book: TariffBook, number: int, actor: Actor, reason: str, found: list):

@@ -66,7 +66,35 @@ class RefundState(models.TextChoices):
     FAILED = "FAILED", _("Failed")
 
 
-class DisputeState(models.TextChoices):
+class CaseState(models.TextChoices):
     OPEN = "OPEN", _("Open")
     UPHELD = "UPHELD", _("Upheld: charges corrected")
     REJECTED = "REJECTED", _("Rejected: charges stand")
+
+
+class CaseKind(models.TextChoices):
+    DISPUTE = "DISPUTE", _("Dispute of charges still due")
+    REFUND = "REFUND", _("Refund claim after payment")
+    APPEAL = "APPEAL", _("Appeal against a rejected case")
+
+
+class CaseGrounds(models.TextChoices):
+    VALUE_WRONG = "VALUE_WRONG", _("The value is wrong")
+    CLASSIFICATION_WRONG = "CLASSIFICATION_WRONG", _("The goods are classified wrongly")
+    CHARGED_TWICE = "CHARGED_TWICE", _("I was charged twice")
+    RETURNED = "RETURNED", _("The goods went back to the sender")
+    NOT_DELIVERED = "NOT_DELIVERED", _("The parcel never reached me")
+    OTHER = "OTHER", _("Something else")
+
+
+class CaseChannel(models.TextChoices):
+    PORTAL = "PORTAL", _("Payment portal")
+    TRADER = "TRADER", _("Trader account")
+    OPERATOR = "OPERATOR", _("Postal operator API")
+
+
+class CollectorKind(models.TextChoices):
+    UPU_DDP = "UPU_DDP", _("A postal operator's DDP service")
+    PLATFORM = "PLATFORM", _("An e-commerce platform")
+    TRADER = "TRADER", _("A trader")
+    OPERATOR = "OPERATOR", _("A postal operator collecting at delivery")

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import s10
+from payments.choices import CaseGrounds
 
 
 class LookupForm(forms.Form):
@@ -16,14 +17,23 @@ class LookupForm(forms.Form):
         return value
 
 
-class DisputeForm(forms.Form):
+class CaseForm(forms.Form):
+    """A payer's (or trader's) case about an item's charges."""
+
+    grounds = forms.ChoiceField(label=_("What is wrong"), choices=CaseGrounds.choices)
     line = forms.ModelChoiceField(queryset=None, required=False, label=_("Which charge"), empty_label=_("All of it"))
-    reason = forms.CharField(label=_("What is wrong"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    reason = forms.CharField(label=_("Explain"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
     email = forms.EmailField(label=_("Your e-mail, for the answer"), required=False)
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["line"].queryset = lines
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the decision is wrong"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
 
 
 class CardForm(forms.Form):

@@ -17,10 +17,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clearance.models import Consignment, money_field
+from clearance.models import Consignment, PostalOperator, money_field
 from core.models import BaseModel
 from payments.choices import (
-    DisputeState,
+    CaseChannel,
+    CaseGrounds,
+    CaseKind,
+    CaseState,
+    CollectorKind,
     DutyKind,
     FeeBasis,
     FxRule,
@@ -411,34 +415,189 @@ class Refund(BaseModel):
     reason = models.CharField(max_length=300)
     state = models.CharField(max_length=10, choices=RefundState.choices, default=RefundState.PENDING)
     provider_reference = models.CharField(max_length=100, blank=True)
+    case = models.OneToOneField(
+        "payments.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refund",
+        help_text=_("The upheld case that gave it; empty for an automatic refund"),
+    )
 
     class Meta:
         constraints = [
-            # One refund per paid item: a retried refund never pays out twice.
-            models.UniqueConstraint(fields=["payment", "consignment"], name="refund_unique_payment_item"),
+            # One automatic refund per paid item (paid twice, paid after a return): a retry never pays out twice.
+            # A case gives at most one refund of its own (the OneToOne).
+            models.UniqueConstraint(
+                fields=["payment", "consignment"], condition=Q(case__isnull=True), name="refund_unique_payment_item"
+            ),
         ]
 
 
-class Dispute(BaseModel):
-    """A payer contests a charge; the item waits (not returned) until an officer resolves it."""
+class Case(BaseModel):
+    """A payer's, trader's or operator's case about an item's charges.
 
-    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="disputes")
-    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="disputes")
+    A dispute before payment, a refund claim after it, an appeal against a
+    rejected case: an officer answers each by its deadline. Upholding one
+    corrects the assessment through the same service as an officer's
+    correction and refunds what was paid too much; rejecting it states why
+    and how to appeal. The item is not returned while a case is open.
+    """
+
+    kind = models.CharField(max_length=8, choices=CaseKind.choices, default=CaseKind.DISPUTE)
+    grounds = models.CharField(max_length=20, choices=CaseGrounds.choices, default=CaseGrounds.OTHER)
+    channel = models.CharField(max_length=8, choices=CaseChannel.choices, default=CaseChannel.PORTAL)
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="cases")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="cases")
     line = models.ForeignKey(AssessmentLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    appeal_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="appeal")
     reason = models.TextField()
     contact_email = models.EmailField(blank=True)
-    state = models.CharField(max_length=10, choices=DisputeState.choices, default=DisputeState.OPEN)
+    language = models.CharField(max_length=8, default="en", help_text=_("The payer's language, for the e-mails"))
+    state = models.CharField(max_length=10, choices=CaseState.choices, default=CaseState.OPEN)
+    deadline = models.DateTimeField(help_text=_("When customs must have answered"))
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     resolution = models.TextField(blank=True)
+    corrected_assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["consignment"], condition=Q(state="OPEN"), name="dispute_one_open_per_item"
-            ),
+            models.UniqueConstraint(fields=["consignment"], condition=Q(state="OPEN"), name="case_one_open_per_item"),
         ]
-        ordering = ["-created_at"]
+        ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.consignment_id} ({self.state})"
+
+
+# --- Collection by others: carriers at the door, prepaid duties, deferred accounts ---------------------------
+
+
+class CollectionAgreement(BaseModel):
+    """A postal operator collects the charges at delivery and remits them to customs (WCO FoS Standard 8)."""
+
+    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="collection_agreements")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text=_("Last day in force; empty: until replaced"))
+    reference = models.CharField(max_length=100, blank=True, help_text=_("The agreement's own reference"))
+
+    class Meta:
+        ordering = ["operator", "-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.operator} from {self.valid_from}"
+
+
+class CarrierCollection(BaseModel):
+    """Charges an operator collected at the door for one item; the item is paid and released."""
+
+    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="+")
+    consignment = models.OneToOneField(Consignment, on_delete=models.PROTECT, related_name="carrier_collection")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    collected_at = models.DateTimeField()
+    reference = models.CharField(max_length=100, help_text=_("The operator's receipt or transaction reference"))
+    statement = models.ForeignKey(
+        "payments.RemittanceStatement", null=True, blank=True, on_delete=models.PROTECT, related_name="collections"
+    )
+
+    class Meta:
+        ordering = ["collected_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id}: {self.amount} {self.currency}"
+
+
+class RemittanceStatement(BaseModel):
+    """What an operator collected in a month and owes customs; a supervisor signs it off."""
+
+    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="remittance_statements")
+    month = models.DateField(help_text=_("The first day of the month"))
+    totals = models.JSONField(default=dict, help_text=_("Per currency: items and amount"))
+    signed_off_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["operator", "month"], name="statement_one_per_month")]
+        ordering = ["-month", "operator"]
+
+    def __str__(self) -> str:
+        return f"{self.operator} {self.month:%Y-%m}"
+
+
+class Remittance(BaseModel):
+    """Money an operator paid over to customs against its statements."""
+
+    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="remittances")
+    statement = models.ForeignKey(RemittanceStatement, null=True, blank=True, on_delete=models.PROTECT)
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    received_at = models.DateTimeField()
+    reference = models.CharField(max_length=100)
+    recorded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.operator} {self.amount} {self.currency}"
+
+
+class DeferredAccount(BaseModel):
+    """An account that pays customs later for the items charged to it, up to a limit.
+
+    Held by a trader, a platform, an operator or an operator's DDP service: the
+    `code` is what a prepaid (DDP) pre-advice names as its collector.
+    """
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=CollectorKind.choices)
+    trader = models.ForeignKey(Trader, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
+    operator = models.ForeignKey(
+        PostalOperator, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
+    currency = models.CharField(max_length=3, help_text=_("The regime's currency it is charged in"))
+    limit = money_field(help_text=_("Charges not yet settled may not go above this"))
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.name})"
+
+
+class AccountCharge(BaseModel):
+    """An item's charges put on a deferred account (a DDP item: prepaid by its collector)."""
+
+    account = models.ForeignKey(DeferredAccount, on_delete=models.PROTECT, related_name="charges")
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="account_charges")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    prepaid_amount = money_field(null=True, blank=True, help_text=_("What the collector said it collected"))
+    reference = models.CharField(max_length=100, blank=True, help_text=_("The collector's reference"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consignment", "assessment"], name="account_charge_once_per_assessment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.consignment_id} {self.amount} {self.currency}"
+
+
+class AccountSettlement(BaseModel):
+    """Money a deferred account's holder paid customs."""
+
+    account = models.ForeignKey(DeferredAccount, on_delete=models.PROTECT, related_name="settlements")
+    amount = money_field()
+    received_at = models.DateTimeField()
+    reference = models.CharField(max_length=100)
+    recorded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
 
 
 class SandboxCharge(BaseModel):

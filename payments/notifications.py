@@ -1,4 +1,4 @@
-"""E-mails to payers: charges due (with the link to pay), payment received, release.
+"""E-mails to payers: charges due (with the link to pay), payment received, release, each step of a case.
 
 Sent by Celery tasks after the decisions commit; a Notification row per
 (item, kind, subject) makes a retried task send each e-mail once.
@@ -11,6 +11,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from clearance.models import Consignment, InformationRequest
 
@@ -36,19 +38,56 @@ def pay_link(consignment: Consignment) -> str:
     return settings.OPENCLEAR_PUBLIC_URL.rstrip("/") + reverse("payments:item", args=[access_token_for(consignment)])
 
 
-def _send_once(consignment: Consignment, kind: str, key: str, subject: str, template: str, context: dict) -> bool:
-    if not consignment.addressee_email:
+def _send_once(
+    consignment: Consignment, kind: str, key: str, subject: str, template: str, context: dict, to: str = ""
+) -> bool:
+    to = to or consignment.addressee_email
+    if not to:
         return False
     from payments.models import Notification
 
     try:
         with transaction.atomic():
-            Notification.objects.create(consignment=consignment, kind=kind, key=key, to=consignment.addressee_email)
+            Notification.objects.create(consignment=consignment, kind=kind, key=key, to=to)
             body = render_to_string(template, {"consignment": consignment, **context})
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [consignment.addressee_email])
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
     except IntegrityError:
         return False
     return True
+
+
+def enqueue_case_mail(case_id: int, step: str) -> None:
+    from payments.tasks import notify_case
+
+    notify_case.delay(case_id, step)
+
+
+CASE_SUBJECTS = {
+    "opened": _("Customs received your case about parcel %(item)s"),
+    "upheld": _("Your case about parcel %(item)s was upheld"),
+    "rejected": _("Your case about parcel %(item)s was rejected"),
+}
+
+
+def case_mail_send(*, case_id: int, step: str) -> int:
+    """Tell the payer of a step of their case, in the language they wrote in."""
+    from payments.cases import appeal_closes_at, case_link
+    from payments.models import Case
+
+    case = Case.objects.select_related("consignment", "corrected_assessment", "payment").get(pk=case_id)
+    with translation.override(case.language):
+        context = {
+            "case": case,
+            "link": case_link(case),
+            "appeal_closes_at": appeal_closes_at(case) if step == "rejected" else None,
+            "refund": getattr(case, "refund", None) if step == "upheld" else None,
+        }
+        subject = str(CASE_SUBJECTS[step]) % {"item": case.consignment.item_id}
+        template = f"payments/email/case_{step}.txt"
+        sent = _send_once(
+            case.consignment, f"case_{step}", str(case.pk), subject, template, context, case.contact_email
+        )
+    return int(sent)
 
 
 def charges_due_send(*, consignment_ids: list[int]) -> int:

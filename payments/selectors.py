@@ -10,16 +10,17 @@ from typing import TypeVar
 import pycountry
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from clearance.choices import ConsignmentState
 from clearance.models import Consignment
 from core.normalize import text_key
 from payments.calculator import FeeTerms, FlatDutyTerms, Fx, RateRow, Tariff, Threshold
-from payments.choices import DisputeState, ThresholdKind
+from payments.choices import CaseKind, CaseState, ThresholdKind
 from payments.models import (
     Assessment,
+    Case,
     DeMinimis,
-    Dispute,
     DutyRate,
     ExchangeRate,
     Fee,
@@ -181,8 +182,23 @@ def payment_succeeded_for(*, consignment: Consignment) -> Payment | None:
     return Payment.objects.filter(items__consignment=consignment, state="SUCCEEDED").order_by("-paid_at").first()
 
 
-def dispute_open_for(*, consignment: Consignment) -> Dispute | None:
-    return Dispute.objects.filter(consignment=consignment, state=DisputeState.OPEN).first()
+def case_open_for(*, consignment: Consignment) -> Case | None:
+    return Case.objects.filter(consignment=consignment, state=CaseState.OPEN).first()
+
+
+def cases_of(*, consignment: Consignment) -> QuerySet[Case]:
+    """The item's cases, oldest first: its history of disputes, refund claims and appeals."""
+    return Case.objects.filter(consignment=consignment).select_related("line", "resolved_by").order_by("created_at")
+
+
+def cases_queue(*, kind: str = "", overdue_only: bool = False) -> QuerySet[Case]:
+    """Open cases, the nearest deadline first, for the officers' queue."""
+    cases = Case.objects.filter(state=CaseState.OPEN).select_related("consignment", "line", "assessment")
+    if kind in CaseKind.values:
+        cases = cases.filter(kind=kind)
+    if overdue_only:
+        cases = cases.filter(deadline__lt=timezone.now())
+    return cases.order_by("deadline", "id")
 
 
 def consignment_ids_past_storage(*, now: datetime) -> list[int]:
@@ -190,7 +206,7 @@ def consignment_ids_past_storage(*, now: datetime) -> list[int]:
 
     Only goods customs still holds can be returned: an item that has not
     arrived, has left the office (EMF) or was delivered (EMI) is not, whatever
-    its charges. An open dispute keeps an item too.
+    its charges. An open case (a dispute, say) keeps an item too.
     """
     ids: list[int] = []
     for regime in Regime.objects.all():
@@ -207,7 +223,7 @@ def consignment_ids_past_storage(*, now: datetime) -> list[int]:
                 delivered_at__isnull=True,
                 addressee_country__in=regime.countries,
             )
-            .exclude(disputes__state=DisputeState.OPEN)
+            .exclude(cases__state=CaseState.OPEN)
             .values_list("id", flat=True)[:10_000]
         )
     return ids

@@ -20,16 +20,13 @@ from clearance import transitions
 from clearance.choices import ConsignmentState
 from clearance.models import Consignment
 from core.actors import Actor
-from core.exceptions import ApplicationError, InvalidTransition
-from core.models import User
+from core.exceptions import ApplicationError
 from core.ratelimit import attempts, hit
 from core.services import audit_entries_create
 from payments import notifications
-from payments.choices import DisputeState, PaymentState, RefundState
+from payments.choices import CaseState, PaymentState, RefundState
 from payments.models import (
     Assessment,
-    AssessmentLine,
-    Dispute,
     Payment,
     PaymentItem,
     ProviderEvent,
@@ -268,83 +265,35 @@ def refund_issue(*, payment: Payment, consignment: Consignment, reason: str, act
         refund, created = Refund.objects.get_or_create(
             payment=payment,
             consignment=consignment,
+            case=None,
             defaults={"amount": item.amount, "currency": payment.currency, "reason": reason[:300]},
         )
         if not created and refund.state == RefundState.SUCCEEDED:
             return refund
-        try:
-            refund.provider_reference = get_provider(payment.provider).refund(payment, refund.amount)
-        except Exception:
-            # The payment stays recorded whatever the provider says; a failed
-            # refund is visible in the admin, and asking again retries it.
-            logger.exception("Refund of %s for %s failed", payment.reference, consignment.item_id)
-            refund.state = RefundState.FAILED
-        else:
-            refund.state = RefundState.SUCCEEDED
-        refund.save(update_fields=["provider_reference", "state", "updated_at"])
-        _audit_payment(
-            payment,
-            f"payments.refund.{refund.state.lower()}",
-            {"item": consignment.item_id, "amount": str(refund.amount), "reason": reason},
-            actor,
-        )
+        refund_pay_out(refund, actor)
     return refund
 
 
-# --- Disputes --------------------------------------------------------------------------------------------
-
-
-def dispute_open(
-    *, consignment: Consignment, line: AssessmentLine | None, reason: str, contact_email: str = ""
-) -> Dispute:
-    """The payer contests a charge: an officer task; the item is not returned while it is open."""
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError("Say what is wrong with the charge.")
-    with transaction.atomic():
-        locked = Consignment.objects.select_for_update().get(pk=consignment.pk)
-        if locked.state != ConsignmentState.CHARGES_DUE:
-            raise InvalidTransition("Only charges still due can be disputed.")
-        assessment = Assessment.objects.get(consignment=locked, is_current=True)
-        if line is not None and line.assessment_id != assessment.pk:
-            raise ApplicationError("That line is not part of the current assessment.")
-        existing = Dispute.objects.filter(consignment=locked, state=DisputeState.OPEN).first()
-        if existing:
-            return existing
-        dispute = Dispute.objects.create(
-            consignment=locked, assessment=assessment, line=line, reason=reason[:4000], contact_email=contact_email
-        )
-        audit_entries_create(
-            model=Consignment,
-            target_ids=[locked.pk],
-            action="payments.dispute.opened",
-            actor=Actor.system("portal.payer"),
-            reason=reason[:500],
-            payloads={locked.pk: {"dispute": dispute.pk, "line": line.position if line else None}},
-        )
-    return dispute
-
-
-def dispute_resolve(*, dispute: Dispute, officer: User, upheld: bool, resolution: str) -> Dispute:
-    if not officer.is_officer:
-        raise ApplicationError("Only customs officers resolve disputes.")
-    with transaction.atomic():
-        dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
-        if dispute.state != DisputeState.OPEN:
-            return dispute
-        dispute.state = DisputeState.UPHELD if upheld else DisputeState.REJECTED
-        dispute.resolution = resolution
-        dispute.resolved_by = officer
-        dispute.resolved_at = timezone.now()
-        dispute.save(update_fields=["state", "resolution", "resolved_by", "resolved_at", "updated_at"])
-        audit_entries_create(
-            model=Consignment,
-            target_ids=[dispute.consignment_id],
-            action=f"payments.dispute.{dispute.state.lower()}",
-            actor=Actor.for_user(officer),
-            reason=resolution,
-        )
-    return dispute
+def refund_pay_out(refund: Refund, actor: Actor = PAYMENTS_ACTOR) -> Refund:
+    """Ask the provider to pay a refund back; the outcome is recorded and audited either way."""
+    payment = refund.payment
+    try:
+        refund.provider_reference = get_provider(payment.provider).refund(payment, refund.amount)
+    except Exception:
+        # The payment stays recorded whatever the provider says; a failed
+        # refund is visible in the admin, and asking again retries it.
+        logger.exception("Refund of %s for item %s failed", payment.reference, refund.consignment_id)
+        refund.state = RefundState.FAILED
+    else:
+        refund.state = RefundState.SUCCEEDED
+    refund.save(update_fields=["provider_reference", "state", "updated_at"])
+    _audit_payment(
+        payment,
+        f"payments.refund.{refund.state.lower()}",
+        {"item": refund.consignment_id, "amount": str(refund.amount), "reason": refund.reason},
+        actor,
+    )
+    return refund
 
 
 # --- Unpaid past the storage period ---------------------------------------------------------------------
@@ -360,7 +309,7 @@ def consignments_return_unpaid(*, consignment_ids: list[int]) -> int:
         still_due = list(
             Consignment.objects.select_for_update()
             .filter(pk__in=consignment_ids, state=ConsignmentState.CHARGES_DUE, arrived_at__isnull=False)
-            .exclude(disputes__state=DisputeState.OPEN)
+            .exclude(cases__state=CaseState.OPEN)
             .order_by("pk")
             .values_list("pk", flat=True)
         )

@@ -30,6 +30,11 @@ def payments_reconcile_pending() -> int:
 
 
 @shared_task(acks_late=True)
+def notify_case(case_id: int, step: str) -> int:
+    return notifications.case_mail_send(case_id=case_id, step=step)
+
+
+@shared_task(acks_late=True)
 def notify_information_request(request_id: int) -> int:
     return notifications.information_request_send(request_id=request_id)
 

@@ -18,19 +18,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clearance.choices import ConsignmentState
 from clearance.models import Consignment
 from core.exceptions import ApplicationError
 from core.normalize import whole_number
 from core.ratelimit import allow, client_address
 from core.views import RateLimitedLoginView
-from payments import receipts, selectors, services
-from payments.choices import PaymentState
-from payments.forms import CardForm, DisputeForm, LookupForm
-from payments.models import Payment, Trader
+from payments import cases, receipts, selectors, services
+from payments.choices import CaseChannel, PaymentState
+from payments.forms import AppealForm, CardForm, CaseForm, LookupForm
+from payments.models import Case, Payment, Trader
 from payments.providers import SandboxProvider, UnknownTestCard, WebhookRejected, get_provider
 
 
@@ -80,7 +82,8 @@ def _item_context(consignment: Consignment, *, token: str = "", trader: Trader |
         "consignment": consignment,
         "assessment": selectors.assessment_current(consignment=consignment),
         "paid": selectors.payment_succeeded_for(consignment=consignment),
-        "dispute": selectors.dispute_open_for(consignment=consignment),
+        "open_case": selectors.case_open_for(consignment=consignment),
+        "cases": list(selectors.cases_of(consignment=consignment)),
         "token": token,
         "trader": trader,
         # A fresh key per rendered form: a double submit of this form is one payment.
@@ -162,26 +165,81 @@ def verify(request):
 
 
 @require_http_methods(["GET", "POST"])
-def dispute(request, token: str):
+def case_new(request, token: str):
+    """A dispute of charges still due, or a refund claim after payment: the item's state decides which."""
     consignment = _consignment_for_token(token)
+    return _case_form(request, consignment, channel=CaseChannel.PORTAL, back=reverse("payments:item", args=[token]))
+
+
+def _case_form(request, consignment: Consignment, *, channel: str, back: str):
     assessment = selectors.assessment_current(consignment=consignment)
     if assessment is None:
         raise Http404
-    form = DisputeForm(request.POST or None, lines=assessment.lines.all())
+    form = CaseForm(request.POST or None, lines=assessment.lines.all())
     if request.method == "POST" and form.is_valid():
         try:
-            services.dispute_open(
+            case = cases.case_open(
                 consignment=consignment,
+                grounds=form.cleaned_data["grounds"],
                 line=form.cleaned_data["line"],
                 reason=form.cleaned_data["reason"],
                 contact_email=form.cleaned_data["email"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+                channel=channel,
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Your dispute was sent to customs. The parcel is kept until it is answered."))
-            return redirect("payments:item", token=token)
-    return render(request, "payments/dispute.html", {"form": form, "consignment": consignment, "token": token})
+            messages.success(request, _("Your case was sent to customs; you will be told of the answer by e-mail."))
+            return redirect("payments:case", token=cases.case_token(case))
+    context = {"form": form, "consignment": consignment, "back": back, "kind": _case_kind_shown(consignment)}
+    return render(request, "payments/case_new.html", context)
+
+
+def _case_kind_shown(consignment: Consignment) -> str:
+    if consignment.state == ConsignmentState.CHARGES_DUE:
+        return _("Dispute the charges (before paying)")
+    return _("Claim a refund of the charges paid")
+
+
+def _case_for_token(token: str):
+    case_id = cases.case_id_from_token(token)
+    case = Case.objects.select_related("consignment").filter(pk=case_id).first() if case_id else None
+    if case is None:
+        raise Http404(_("This link is not valid or has expired."))
+    return case
+
+
+@require_http_methods(["GET", "POST"])
+def case_view(request, token: str):
+    """The payer's case: its state, the officer's answer, and the appeal of a rejection."""
+    case = _case_for_token(token)
+    form = AppealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appeal = cases.case_open(
+                consignment=case.consignment,
+                grounds=case.grounds,
+                reason=form.cleaned_data["reason"],
+                contact_email=case.contact_email,
+                language=translation.get_language() or case.language,
+                channel=case.channel,
+                appeal_of=case,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your appeal was sent; another officer reviews it."))
+            return redirect("payments:case", token=cases.case_token(appeal))
+    context = {
+        "case": case,
+        "form": form,
+        "can_appeal": cases.case_appealable(case),
+        "appeal_closes_at": cases.appeal_closes_at(case) if case.resolved_at else None,
+        "history": list(selectors.cases_of(consignment=case.consignment)),
+        "item_link": reverse("payments:item", args=[services.access_token_for(case.consignment)]),
+    }
+    return render(request, "payments/case.html", context)
 
 
 # --- Traders ------------------------------------------------------------------------------------------
@@ -223,6 +281,14 @@ def trader_item(request, pk: int):
     trader = _trader_of(request)
     consignment = get_object_or_404(selectors.consignments_for_trader(trader=trader), pk=pk)
     return render(request, "payments/item.html", _item_context(consignment, trader=trader))
+
+
+@login_required(login_url="payments:login")
+@require_http_methods(["GET", "POST"])
+def trader_case_new(request, pk: int):
+    trader = _trader_of(request)
+    consignment = get_object_or_404(selectors.consignments_for_trader(trader=trader), pk=pk)
+    return _case_form(request, consignment, channel=CaseChannel.TRADER, back=reverse("payments:trader-item", args=[pk]))
 
 
 @login_required(login_url="payments:login")

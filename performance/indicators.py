@@ -22,7 +22,7 @@ from django.db.models import Min, QuerySet, Sum
 from clearance.choices import ConsignmentState
 from clearance.models import Decision, Office, PostalOperator
 from payments.choices import PaymentState, RefundState
-from payments.models import Assessment, ChargeAdjustment, Dispute, Payment, Refund
+from payments.models import Assessment, Case, ChargeAdjustment, Payment, Refund
 from performance.models import TrsBucket, TrsDay
 from performance.trs import BREAKDOWNS, MEASURE_CODES, MEASURES, Stats, distribution, iso_week
 from postal.models import WebhookDelivery
@@ -275,7 +275,7 @@ WHERE d.decided_at >= %s AND d.decided_at < %s
 _DISPUTES = f"""
 SELECT count(*), count(resolved_at),
        percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at))
-FROM {Dispute._meta.db_table} WHERE created_at >= %s AND created_at < %s
+FROM {Case._meta.db_table} WHERE created_at >= %s AND created_at < %s
 """  # noqa: S608 - as above
 
 

@@ -49,7 +49,7 @@ def _indicator_rows(indicators: Indicators) -> list[list[str]]:
     rows += [[f"Outstanding {currency}", str(amount)] for currency, amount in indicators.outstanding.items()]
     rows += [[f"Recovered at inspection {currency}", str(amount)] for currency, amount in indicators.recovered.items()]
     rows.append(
-        ["Disputes / items charged", f"{indicators.disputes['opened']} / {indicators.disputes['charged_items']}"]
+        ["Cases / items charged", f"{indicators.disputes['opened']} / {indicators.disputes['charged_items']}"]
     )
     return rows
 

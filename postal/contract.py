@@ -27,7 +27,10 @@ class Kind(StrEnum):
     IOSS = "ioss"  # IM + 10 digits
     EMAIL = "email"
     PHONE = "phone"
+    AMOUNT = "amount"  # a decimal amount in its own currency, two places
+    TERMS = "terms"  # terms of delivery: DAP or DDP
     PARTY = "party"  # an object of PARTY fields
+    PREPAID = "prepaid"  # an object of PREPAID fields
     LINES = "lines"  # a list of objects of LINE fields
 
 
@@ -46,6 +49,9 @@ class Field:
     max_length: int | None = None
     help: str = ""
     example: object = None
+    # Left out of the stored item when not sent: fields added to the contract later keep the
+    # duplicate check of items sent before them (their content hash) as it was.
+    omitted_when_absent: bool = False
 
     def required_for(self, category: str) -> bool:
         return self.required == Required.ALWAYS or (self.required == Required.GOODS and category != "DOCUMENTS")
@@ -79,6 +85,12 @@ LINE = (
     ),
     Field("originCountry", Kind.COUNTRY, "origin_country", Required.GOODS, 2, "ISO 3166 alpha-2", "CN"),
 )
+PREPAID = (
+    Field("collector", Kind.TEXT, "collector", Required.ALWAYS, 40, "The collector's account code", "globalshop-ddp"),
+    Field("reference", Kind.TEXT, "reference", Required.NO, 100, "The collector's transaction reference", "TX-981"),
+    Field("amount", Kind.AMOUNT, "amount", Required.NO, None, "What the collector collected", "12.40"),
+    Field("currency", Kind.CURRENCY, "currency", Required.NO, 3, "ISO 4217, of the amount", "EUR"),
+)
 # In the order they are checked: the currency comes before the amounts whose places it sets.
 ITEM = (
     Field("itemId", Kind.S10, "item_id", Required.ALWAYS, 13, "UPU S10, check digit verified", "RB123456785GB"),
@@ -91,24 +103,50 @@ ITEM = (
     Field("insurance", Kind.MONEY, "insurance", Required.NO, None, "In `currency`", "0.00"),
     Field("iossNumber", Kind.IOSS, "ioss_number", Required.NO, 12, "EU Import One-Stop Shop number", "IM2504748863"),
     Field("platform", Kind.TEXT, "platform", Required.NO, 100, "Marketplace the goods were sold on", "example-shop"),
+    Field(
+        "termsOfDelivery",
+        Kind.TERMS,
+        "terms_of_delivery",
+        Required.NO,
+        3,
+        "DAP (default): the addressee pays; DDP: prepaid, see `prepaid`",
+        "DDP",
+        omitted_when_absent=True,
+    ),
+    Field(
+        "prepaid",
+        Kind.PREPAID,
+        "prepaid",
+        Required.NO,
+        None,
+        "For DDP items: who collected the charges at sale, and its reference",
+        omitted_when_absent=True,
+    ),
     Field("contents", Kind.LINES, "", Required.ALWAYS, None, f"1 to {MAX_CONTENT_LINES} content lines"),
 )
+ITEM_BY_NAME = {field.name: field for field in ITEM}
+# Objects of the item: each field's value stored in a column <object>_<field>.
+OBJECTS = {Kind.PARTY: PARTY, Kind.PREPAID: PREPAID}
 PARTIES = tuple(field.name for field in ITEM if field.kind == Kind.PARTY)
-# Item-level values: stored on the item (one column each, a party's as <party>_<field>).
-SCALARS = tuple(field for field in ITEM if field.kind not in (Kind.PARTY, Kind.LINES))
+# Item-level values: stored on the item (one column each).
+SCALARS = tuple(field for field in ITEM if field.kind not in (*OBJECTS, Kind.LINES))
 
 
-def item_columns() -> dict[str, tuple[str, ...]]:
-    """{item column: the JSON path of its value}, for every value the item stores as it was sent."""
-    columns = {field.column: (field.name,) for field in SCALARS}
-    for party in PARTIES:
-        columns |= {f"{party}_{field.column}": (party, field.name) for field in PARTY}
+def object_fields() -> list[tuple[Field, Field]]:
+    """(object, field) for every field of the item's objects (sender, addressee, prepaid), in order."""
+    return [(holder, field) for holder in ITEM if holder.kind in OBJECTS for field in OBJECTS[holder.kind]]
+
+
+def item_columns() -> dict[str, tuple[Field, ...]]:
+    """{item column: the fields on the JSON path to its value}, for every value the item stores as it was sent."""
+    columns: dict[str, tuple[Field, ...]] = {field.column: (field,) for field in SCALARS}
+    columns |= {f"{holder.column}_{field.column}": (holder, field) for holder, field in object_fields()}
     return columns
 
 
 def csv_item_columns() -> list[str]:
-    """The CSV's item columns: the item's own values, then each party's as <party>_<field>."""
-    return [field.name for field in SCALARS] + [f"{party}_{field.name}" for party in PARTIES for field in PARTY]
+    """The CSV's item columns: the item's own values, then each object's as <object>_<field>."""
+    return [field.name for field in SCALARS] + [f"{holder.name}_{field.name}" for holder, field in object_fields()]
 
 
 def csv_line_columns() -> list[str]:
@@ -118,5 +156,9 @@ def csv_line_columns() -> list[str]:
 def csv_required_columns() -> set[str]:
     """Columns a CSV must have: those of fields every item needs whatever its category."""
     required = {field.name for field in SCALARS if field.required == Required.ALWAYS}
-    required |= {f"{party}_{field.name}" for party in PARTIES for field in PARTY if field.required == Required.ALWAYS}
+    required |= {
+        f"{holder.name}_{field.name}"
+        for holder, field in object_fields()
+        if holder.required == Required.ALWAYS and field.required == Required.ALWAYS
+    }
     return required | {field.name for field in LINE if field.required == Required.ALWAYS}

@@ -87,11 +87,18 @@ def _columns(item: dict[str, Any]) -> dict[str, Any]:
     """Model columns of a validated item (the contract's JSON names -> Consignment fields)."""
     columns: dict[str, Any] = {}
     for column, path in contract.item_columns().items():
-        value = item[path[0]] if len(path) == 1 else item[path[0]][path[1]]
-        columns[column] = Decimal("0") if value is None else value  # left-out amounts are nothing
+        value: Any = item
+        for field in path:
+            value = (value or {}).get(field.name)
+        columns[column] = _left_out(path[-1].kind) if value is None else value
     columns["total_value"] = sum((line["value"] for line in item["contents"]), Decimal("0"))
     columns["sender_key"], columns["addressee_key"] = _party_keys(item)
     return columns
+
+
+def _left_out(kind: contract.Kind) -> Any:
+    """What a left-out value is stored as: an amount of the item is nothing, a prepaid amount unknown, a text empty."""
+    return {contract.Kind.MONEY: Decimal("0"), contract.Kind.AMOUNT: None}.get(kind, "")
 
 
 def _lines(consignment_id: int, item: dict[str, Any]) -> list[dict[str, Any]]:
@@ -105,19 +112,16 @@ def _lines(consignment_id: int, item: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _sql_value(source: str, path: tuple[str, ...], kind: contract.Kind) -> str:
-    """The SQL reading one value of the contract from an item's JSON; a left-out amount is 0."""
-    *objects, key = path
-    text = source + "".join(f" -> '{name}'" for name in objects) + f" ->> '{key}'"
-    cast = SQL_CASTS.get(kind)
-    if cast is None:
-        return text
-    return f"coalesce(({text})::{cast}, 0)" if kind == contract.Kind.MONEY else f"({text})::{cast}"
-
-
-def _kinds() -> dict[str, contract.Kind]:
-    kinds = {field.column: field.kind for field in contract.SCALARS}
-    return kinds | {f"{party}_{field.column}": field.kind for party in contract.PARTIES for field in contract.PARTY}
+def _sql_value(source: str, path: tuple[contract.Field, ...]) -> str:
+    """The SQL reading one value of the contract from an item's JSON, left-out values stored as _left_out says."""
+    *objects, field = path
+    text = source + "".join(f" -> '{holder.name}'" for holder in objects) + f" ->> '{field.name}'"
+    if field.kind == contract.Kind.MONEY:
+        return f"coalesce(({text})::numeric, 0)"
+    if field.kind == contract.Kind.AMOUNT:
+        return f"({text})::numeric"
+    cast = SQL_CASTS.get(field.kind)
+    return f"({text})::{cast}" if cast else f"coalesce({text}, '')"
 
 
 def consignments_receive(
@@ -231,7 +235,6 @@ LINES = "new_items, jsonb_array_elements(new_items.item -> 'contents') WITH ORDI
 
 def _create_statement(operator, message_id, actor, now) -> tuple[str, list]:
     content_type = ContentType.objects.get_for_model(Consignment)
-    kinds = _kinds()
     statements = [
         insert_select(
             ItemKey,
@@ -247,7 +250,7 @@ def _create_statement(operator, message_id, actor, now) -> tuple[str, list]:
                 "content_hash": "digest",
                 "message_id": Value(message_id),
                 **dict.fromkeys(("pre_advised_at", "state_changed_at", "created_at", "updated_at"), Value(now)),
-                **{column: _sql_value("item", path, kinds[column]) for column, path in contract.item_columns().items()},
+                **{column: _sql_value("item", path) for column, path in contract.item_columns().items()},
                 "total_value": "(SELECT sum((c ->> 'value')::numeric) FROM jsonb_array_elements(item -> 'contents') c)",
                 "sender_key": "sender_key",
                 "addressee_key": "addressee_key",
@@ -271,7 +274,7 @@ def _create_statement(operator, message_id, actor, now) -> tuple[str, list]:
             {
                 "consignment_id": "id",
                 "position": "position",
-                **{field.column: _sql_value("line", (field.name,), field.kind) for field in contract.LINE},
+                **{field.column: _sql_value("line", (field,)) for field in contract.LINE},
             },
             LINES,
         ),

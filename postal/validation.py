@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from clearance.choices import EventCode, ItemCategory
+from clearance.choices import EventCode, ItemCategory, TermsOfDelivery
 from core import s10
 from core.reference import country_codes, currency_minor_units, hs_subheadings
 from postal import contract
@@ -120,12 +120,16 @@ def _unknown_fields(errors: Errors, data: dict[str, Any], allowed: set[str], pat
             errors.add(where, "unknown_field", f"Unknown field {shown!r}: it is not part of the contract.")
 
 
-def _party(errors: Errors, data: Any, path: str) -> dict[str, str]:
+def _object(errors: Errors, data: Any, holder: contract.Field, context: _Context) -> dict[str, Any]:
+    """A party (sender, addressee) or the prepaid block: an object of its own contract fields."""
+    fields = contract.OBJECTS[holder.kind]
+    path = holder.name
     if not isinstance(data, dict):
-        errors.add(path, "required" if data is None else "invalid_type", "Must be an object with name and country.")
+        required = ", ".join(field.name for field in fields if field.required == contract.Required.ALWAYS)
+        errors.add(path, "required" if data is None else "invalid_type", f"Must be an object with {required}.")
         return {}
-    _unknown_fields(errors, data, {field.name for field in contract.PARTY}, path)
-    return {field.name: _value(errors, data, field, f"{path}.{field.name}", _Context()) for field in contract.PARTY}
+    _unknown_fields(errors, data, {field.name for field in fields}, path)
+    return {field.name: _value(errors, data, field, f"{path}.{field.name}", context) for field in fields}
 
 
 def _hs_code(errors: Errors, data: dict[str, Any], path: str, *, required: bool) -> str:
@@ -182,11 +186,23 @@ def _category(errors: Errors, data: dict[str, Any]) -> str:
 
 
 def _currency(errors: Errors, data: dict[str, Any]) -> str:
-    currency = _text(errors, data, "currency", "currency", max_length=3, required=True).upper()
+    return _currency_code(errors, data, contract.ITEM_BY_NAME["currency"], "currency", required=True)
+
+
+def _currency_code(errors: Errors, data: dict[str, Any], field: contract.Field, path: str, *, required: bool) -> str:
+    currency = _text(errors, data, field.name, path, max_length=3, required=required).upper()
     if currency and currency not in currency_minor_units():
-        errors.add("currency", "invalid_currency", f"{currency!r} is not an active ISO 4217 currency code.")
+        errors.add(path, "invalid_currency", f"{currency!r} is not an active ISO 4217 currency code.")
         return ""
     return currency
+
+
+def _terms(errors: Errors, data: dict[str, Any], field: contract.Field, path: str) -> str:
+    terms = _text(errors, data, field.name, path, max_length=3, required=False).upper()
+    if terms and terms not in TermsOfDelivery.values:
+        errors.add(path, "invalid_choice", f"Must be one of {', '.join(TermsOfDelivery.values)}.")
+        return ""
+    return terms
 
 
 def _contents(errors: Errors, data: dict[str, Any], context: _Context) -> list[dict[str, Any]]:
@@ -213,9 +229,13 @@ def _value(errors: Errors, data: dict[str, Any], field: contract.Field, path: st
     kind, required = field.kind, field.required_for(context.category)
     if kind == contract.Kind.TEXT:
         return _text(errors, data, field.name, path, max_length=field.max_length or 0, required=required)
-    if kind in (contract.Kind.WEIGHT, contract.Kind.MONEY):
-        places = 3 if kind == contract.Kind.WEIGHT else context.money_places
+    if kind in (contract.Kind.WEIGHT, contract.Kind.MONEY, contract.Kind.AMOUNT):
+        places = {contract.Kind.WEIGHT: 3, contract.Kind.AMOUNT: 2}.get(kind, context.money_places)
         return _decimal(errors, data, field.name, path, places=places, required=required)
+    if kind == contract.Kind.CURRENCY:
+        return _currency_code(errors, data, field, path, required=required)
+    if kind == contract.Kind.TERMS:
+        return _terms(errors, data, field, path)
     if kind == contract.Kind.COUNTRY:
         return _country(errors, data, field.name, path, required=required)
     if kind in (contract.Kind.EMAIL, contract.Kind.PHONE, contract.Kind.IOSS):
@@ -254,8 +274,11 @@ def validate_item(data: Any, index: int) -> tuple[dict[str, Any] | None, list[di
     context = _Context()
     item: dict[str, Any] = {}
     for declared in contract.ITEM:
+        if declared.omitted_when_absent and data.get(declared.name) in (None, "", {}):
+            continue
         item[declared.name] = _item_value(errors, data, declared, context)
     _check_category_rules(errors, item)
+    _check_prepaid(errors, item)
     if errors.items:
         return None, errors.items
     return item, []
@@ -271,11 +294,23 @@ def _item_value(errors: Errors, data: dict[str, Any], field: contract.Field, con
         currency = _currency(errors, data)
         context.money_places = currency_minor_units().get(currency, 2)
         return currency
-    if field.kind == contract.Kind.PARTY:
-        return _party(errors, data.get(field.name), field.name)
+    if field.kind in contract.OBJECTS:
+        return _object(errors, data.get(field.name), field, context)
     if field.kind == contract.Kind.LINES:
         return _contents(errors, data, context)
     return _value(errors, data, field, field.name, context)
+
+
+def _check_prepaid(errors: Errors, item: dict[str, Any]) -> None:
+    """A DDP item says who prepaid its charges; only a DDP item may."""
+    ddp = item.get("termsOfDelivery") == TermsOfDelivery.DDP
+    if ddp and not item.get("prepaid"):
+        errors.add("prepaid", "required", "A DDP item names its collector: prepaid.collector (and its reference).")
+    elif item.get("prepaid") and not ddp:
+        errors.add("termsOfDelivery", "ddp_required", "prepaid is for DDP items: set termsOfDelivery to DDP.")
+    prepaid = item.get("prepaid") or {}
+    if prepaid.get("amount") is not None and not prepaid.get("currency"):
+        errors.add("prepaid.currency", "required", "Say the currency of prepaid.amount.")
 
 
 def _check_category_rules(errors: Errors, item: dict[str, Any]) -> None:

@@ -305,6 +305,17 @@ OPENCLEAR_PAY_LOOKUPS_PER_MINUTE = env_int("OPENCLEAR_PAY_LOOKUPS_PER_MINUTE", 1
 OPENCLEAR_PARCEL_WRONG_POSTCODES = env_int("OPENCLEAR_PARCEL_WRONG_POSTCODES", 5)
 OPENCLEAR_PARCEL_LOCK_MINUTES = env_int("OPENCLEAR_PARCEL_LOCK_MINUTES", 15)
 
+# --- Cases: disputes, refund claims, appeals ------------------------------------
+# Days customs has to answer each kind of case; the officers' queue shows the age and what is overdue.
+OPENCLEAR_CASE_DAYS = {
+    "DISPUTE": env_int("OPENCLEAR_CASE_DISPUTE_DAYS", 10),
+    "REFUND": env_int("OPENCLEAR_CASE_REFUND_DAYS", 30),
+    "APPEAL": env_int("OPENCLEAR_CASE_APPEAL_DAYS", 30),
+}
+# Days a payer has to appeal a rejected case, and how long the link to a case keeps working.
+OPENCLEAR_APPEAL_DAYS = env_int("OPENCLEAR_APPEAL_DAYS", 30)
+OPENCLEAR_CASE_LINK_DAYS = env_int("OPENCLEAR_CASE_LINK_DAYS", 180)
+
 # --- Officer dashboard -------------------------------------------------------
 # An officer's claim on an item lapses after this long without a decision.
 OPENCLEAR_CLAIM_MINUTES = env_int("OPENCLEAR_CLAIM_MINUTES", 30)

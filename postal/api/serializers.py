@@ -6,7 +6,7 @@ these classes document the same contract for integrators and shape outputs.
 
 from rest_framework import serializers
 
-from clearance.choices import ConsignmentState, DecisionCode, EventCode, ItemCategory
+from clearance.choices import ConsignmentState, DecisionCode, EventCode, ItemCategory, TermsOfDelivery
 from postal import contract
 from postal.choices import ItemStatus
 
@@ -17,11 +17,15 @@ def _schema_field(field: contract.Field) -> serializers.Field:
     kind = field.kind
     if kind == contract.Kind.PARTY:
         return PartySerializer(**common)
+    if kind == contract.Kind.PREPAID:
+        return PrepaidSerializer(**common)
+    if kind == contract.Kind.TERMS:
+        return serializers.ChoiceField(choices=TermsOfDelivery.choices, **common)
     if kind == contract.Kind.LINES:
         return ContentLineSerializer(many=True, min_length=1, max_length=contract.MAX_CONTENT_LINES, **common)
     if kind in PATTERNS:
         return serializers.RegexField(PATTERNS[kind], **common)
-    if kind in (contract.Kind.WEIGHT, contract.Kind.MONEY):
+    if kind in (contract.Kind.WEIGHT, contract.Kind.MONEY, contract.Kind.AMOUNT):
         places = 3 if kind == contract.Kind.WEIGHT else 2
         return serializers.DecimalField(max_digits=13, decimal_places=places, min_value=0, **common)
     if kind == contract.Kind.QUANTITY:
@@ -47,6 +51,7 @@ def _serializer(name: str, fields: tuple[contract.Field, ...]) -> type[serialize
 
 
 PartySerializer = _serializer("PartySerializer", contract.PARTY)
+PrepaidSerializer = _serializer("PrepaidSerializer", contract.PREPAID)
 ContentLineSerializer = _serializer("ContentLineSerializer", contract.LINE)
 ItemInputSerializer = _serializer("ItemInputSerializer", contract.ITEM)
 

@@ -1,4 +1,4 @@
-"""The payment portal over HTTP: lookup, breakdown, paying, webhooks, refunds, disputes, traders."""
+"""The payment portal over HTTP: lookup, breakdown, paying, webhooks, refunds, cases, traders."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -12,8 +12,8 @@ from clearance.choices import ConsignmentState
 from clearance.models import Consignment, Decision
 from core.models import AuditEntry
 from payments import notifications, services
-from payments.choices import DisputeState, PaymentState
-from payments.models import Dispute, Payment, SandboxCharge, Trader
+from payments.choices import CaseState, PaymentState
+from payments.models import Case, Payment, SandboxCharge, Trader
 from payments.providers import SIGNATURE_HEADER
 from payments.tasks import consignments_return_unpaid
 from tests.factories import UserFactory
@@ -250,11 +250,13 @@ def test_charges_due_and_payment_e_mails_are_sent_once(client, due):
 
 def test_a_dispute_keeps_the_item_from_being_returned(client, due):
     line = due.assessments.get().lines.get()
-    response = client.post(item_url(due) + "dispute", {"line": line.pk, "reason": "The T-shirts were a gift."})
+    response = client.post(
+        item_url(due) + "case", {"grounds": "VALUE_WRONG", "line": line.pk, "reason": "The T-shirts were a gift."}
+    )
     assert response.status_code == 302
-    dispute = Dispute.objects.get()
-    assert dispute.state == DisputeState.OPEN and dispute.line == line
-    assert AuditEntry.objects.filter(target_id=due.pk, action="payments.dispute.opened").exists()
+    dispute = Case.objects.get()
+    assert (dispute.kind, dispute.state, dispute.line) == ("DISPUTE", CaseState.OPEN, line)
+    assert AuditEntry.objects.filter(target_id=due.pk, action="payments.case.opened").exists()
     long_ago = timezone.now() - timedelta(days=60)
     Consignment.objects.filter(pk=due.pk).update(state_changed_at=long_ago, arrived_at=long_ago)
     assert consignments_return_unpaid() == 0
