@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from clearance.choices import Lane
+from clearance.models import PostalOperator
 from risk.choices import OutcomeKind, RuleKind
 
 TEXT_LIMIT = 4000
@@ -168,3 +169,19 @@ class RuleProposalForm(forms.Form):
 def form_errors(form: forms.Form) -> str:
     """A form's errors as one line an officer reads."""
     return " ".join(str(message) for messages in form.errors.values() for message in messages)
+
+
+class StatementForm(forms.Form):
+    operator = forms.ModelChoiceField(queryset=None, label=_("Operator"))
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["operator"].queryset = PostalOperator.objects.filter(collection_agreements__isnull=False).distinct()
+
+
+class RemittanceForm(forms.Form):
+    amount = amount_field(_("Amount received"))
+    currency = forms.RegexField(label=_("Currency"), regex=r"^[A-Z]{3}$", max_length=3)
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = text_field(_("Bank reference"), required=True, max_length=100)

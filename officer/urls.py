@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from officer import revenue_views, views
 from officer import rules_views as risk_views
-from officer import views
 
 app_name = "officer"
 
@@ -20,6 +20,16 @@ urlpatterns = [
     path("cases/", views.cases_view, name="cases"),
     path("cases/<int:pk>/", views.case_view, name="case"),
     path("search/", views.search_view, name="search"),
+    path("revenue/", revenue_views.revenue_view, name="revenue"),
+    path("revenue/statements", revenue_views.statement_build, name="statement-build"),
+    path("revenue/statements/<int:pk>/", revenue_views.statement_view, name="statement"),
+    path(
+        "revenue/statements/<int:pk>/statement.<slug:extension>",
+        revenue_views.statement_download,
+        name="statement-file",
+    ),
+    path("revenue/statements/<int:pk>/sign-off", revenue_views.statement_sign_off, name="statement-sign-off"),
+    path("revenue/statements/<int:pk>/remittances", revenue_views.remittance_record, name="remittance-record"),
     path("rules/", risk_views.rules_view, name="rules"),
     path("rules/propose", risk_views.rule_propose, name="rule-propose"),
     path("rules/<int:pk>/<slug:decision>", risk_views.rule_review, name="rule-review"),

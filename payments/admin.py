@@ -153,3 +153,45 @@ class CaseAdmin(admin.ModelAdmin):
 class TraderAdmin(admin.ModelAdmin):
     list_display = ["name"]
     filter_horizontal = ["members"]
+
+
+@admin.register(models.CollectionAgreement)
+class CollectionAgreementAdmin(admin.ModelAdmin):
+    """Which operators collect charges at the door, from when to when."""
+
+    list_display = ["operator", "valid_from", "valid_to", "reference"]
+    list_filter = ["operator"]
+
+
+@admin.register(models.DeferredAccount)
+class DeferredAccountAdmin(admin.ModelAdmin):
+    """Accounts charged for prepaid (DDP) items; the code is what a pre-advice names as its collector."""
+
+    list_display = ["code", "name", "kind", "currency", "limit", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(models.AccountSettlement)
+class AccountSettlementAdmin(admin.ModelAdmin):
+    list_display = ["account", "amount", "received_at", "reference", "recorded_by"]
+    list_filter = ["account"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_exclude(self, request, obj=None):
+        return ["recorded_by"]
+
+
+@admin.register(models.AccountCharge)
+class AccountChargeAdmin(ReadOnlyAdmin):
+    list_display = ["account", "consignment", "amount", "currency", "prepaid_amount", "reference", "created_at"]
+    list_filter = ["account"]
+
+
+@admin.register(models.CarrierCollection)
+class CarrierCollectionAdmin(ReadOnlyAdmin):
+    list_display = ["operator", "consignment", "amount", "currency", "collected_at", "reference", "statement"]
+    list_filter = ["operator"]

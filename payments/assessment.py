@@ -32,6 +32,7 @@ from core.reference import hs_subheadings
 from core.services import audit_entries_create
 from payments import notifications
 from payments.calculator import Adjustment, Breakdown, ItemInput, LineInput, assess_item
+from payments.collection import prepaid_charges_record, prepaid_plan
 from payments.models import Assessment, AssessmentFee, AssessmentLine, ChargeAdjustment, Regime
 from payments.selectors import TariffUnavailable, tariff_for
 
@@ -407,6 +408,9 @@ def consignments_route(
     groups: dict[Transition, list[int]] = defaultdict(list)
     for pk, assessment in assessments.items():
         groups[_way_out(assessment, by_officer)].append(pk)
+    prepaid = prepaid_plan({pk: assessments[pk] for pk in groups[transitions.REQUIRE_PAYMENT]})  # type: ignore[misc]
+    if by_officer and prepaid.hold:
+        raise ApplicationError(f"{next(iter(prepaid.hold))} Set up the collector's account, or return the item.")
     defaults = OFFICER_REASONS if by_officer else AUTOMATIC_REASONS
     routed = Routed()
     routed.results[transitions.RELEASE] = clearance_services.consignments_transition(
@@ -415,7 +419,16 @@ def consignments_route(
         actor=actor,
         reason=reason or defaults[transitions.RELEASE],
     )
-    charged = groups[transitions.REQUIRE_PAYMENT]
+    for code, ids in prepaid.release.items():  # DDP: nothing to collect at the door, the collector's account pays
+        result = clearance_services.consignments_transition(
+            transition=transitions.RELEASE,
+            consignment_ids=ids,
+            actor=actor,
+            reason=f"Duty and taxes prepaid (DDP): charged to the account of {code}.",
+        )
+        _merge(routed.results[transitions.RELEASE], result)
+        prepaid_charges_record(prepaid, result.changed, assessments)  # type: ignore[arg-type]
+    charged = [pk for pk in groups[transitions.REQUIRE_PAYMENT] if pk not in prepaid.items()]
     routed.results[transitions.REQUIRE_PAYMENT] = clearance_services.consignments_transition(
         transition=transitions.REQUIRE_PAYMENT,
         consignment_ids=charged,
@@ -426,25 +439,32 @@ def consignments_route(
     by_reason: dict[str, list[int]] = defaultdict(list)
     for pk in groups[transitions.HOLD]:
         by_reason[assessments[pk].needs_officer].append(pk)
+    for hold_reason, ids in prepaid.hold.items():
+        by_reason[hold_reason] += ids
     by_reason[BACK_TO_OFFICER] += _under_officer_hold(routed)
     held = routed.results[transitions.HOLD] = TransitionResult()
     for hold_reason, ids in by_reason.items():  # one batch per reason, e.g. every item to a country without a regime
-        if not ids:
-            continue
-        result = clearance_services.consignments_transition(
-            transition=transitions.HOLD, consignment_ids=ids, actor=actor, reason=hold_reason
-        )
-        held.changed += result.changed
-        held.unchanged += result.unchanged
-        held.refused |= result.refused
-        held.blocked |= result.blocked
-        held.missing += result.missing
+        if ids:
+            _merge(
+                held,
+                clearance_services.consignments_transition(
+                    transition=transitions.HOLD, consignment_ids=ids, actor=actor, reason=hold_reason
+                ),
+            )
     if asked := routed.results[transitions.REQUIRE_PAYMENT].changed:
         transaction.on_commit(lambda: notifications.enqueue_charges_due(asked), robust=True)
     return routed
 
 
 BACK_TO_OFFICER = "An officer has had this item in hand: it goes back to them."
+
+
+def _merge(into: TransitionResult, result: TransitionResult) -> None:
+    into.changed += result.changed
+    into.unchanged += result.unchanged
+    into.refused |= result.refused
+    into.blocked |= result.blocked
+    into.missing += result.missing
 
 
 def _under_officer_hold(routed: Routed) -> list[int]:

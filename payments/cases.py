@@ -248,7 +248,7 @@ def _refund_overpaid(case: Case, corrected: Assessment | None, resolution: str, 
 
 
 def _open_case(case: Case, officer: User) -> Case:
-    case = Case.objects.select_for_update().select_related("payment", "appeal_of").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("payment", "appeal_of").get(pk=case.pk)
     if case.state != CaseState.OPEN:
         raise InvalidTransition(f"This case was already {case.get_state_display().lower()}.")
     if case.appeal_of is not None and case.appeal_of.resolved_by_id == officer.pk:

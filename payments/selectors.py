@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -9,25 +10,32 @@ from typing import TypeVar
 
 import pycountry
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from clearance.choices import ConsignmentState
-from clearance.models import Consignment
+from clearance.choices import ConsignmentState, EventCode
+from clearance.models import Consignment, ConsignmentEvent, PostalOperator
 from core.normalize import text_key
 from payments.calculator import FeeTerms, FlatDutyTerms, Fx, RateRow, Tariff, Threshold
-from payments.choices import CaseKind, CaseState, ThresholdKind
+from payments.choices import CaseKind, CaseState, PaymentState, RefundState, ThresholdKind
 from payments.models import (
+    AccountCharge,
+    AccountSettlement,
     Assessment,
+    CarrierCollection,
     Case,
+    DeferredAccount,
     DeMinimis,
     DutyRate,
     ExchangeRate,
     Fee,
     FlatDuty,
     Payment,
+    PaymentItem,
+    Refund,
     Regime,
     RegimeTerms,
+    Remittance,
     Trader,
     VatRate,
 )
@@ -231,3 +239,63 @@ def consignment_ids_past_storage(*, now: datetime) -> list[int]:
 
 def assessments_current_for(*, consignments: QuerySet[Consignment]) -> QuerySet[Assessment]:
     return Assessment.objects.filter(consignment__in=consignments, is_current=True)
+
+
+def reconciliation(*, operator: PostalOperator | None = None) -> list[dict]:
+    """Per operator and currency: collected at the door, remitted to customs, and what is outstanding."""
+    collected = CarrierCollection.objects.all()
+    remitted = Remittance.objects.all()
+    if operator is not None:
+        collected, remitted = collected.filter(operator=operator), remitted.filter(operator=operator)
+    totals: dict[tuple[str, str], dict] = {}
+    zero = Decimal("0")
+    for source, key in ((collected, "collected"), (remitted, "remitted")):
+        for row in source.values("operator__code", "currency").annotate(total=models.Sum("amount")):
+            entry = totals.setdefault(
+                (row["operator__code"], row["currency"]),
+                {"operator": row["operator__code"], "currency": row["currency"], "collected": zero, "remitted": zero},
+            )
+            entry[key] = row["total"] or zero
+    for entry in totals.values():
+        entry["outstanding"] = entry["collected"] - entry["remitted"]
+    return [totals[key] for key in sorted(totals)]
+
+
+def accounts_with_balance() -> list[dict]:
+    """Deferred accounts with what is charged, settled and outstanding, and the room left under the limit."""
+    accounts = list(DeferredAccount.objects.select_related("trader", "operator").order_by("code"))
+    outstanding = accounts_outstanding(accounts)
+    return [{"account": a, "outstanding": outstanding[a.code], "room": a.limit - outstanding[a.code]} for a in accounts]
+
+
+def accounts_outstanding(accounts: Iterable[DeferredAccount]) -> dict[str, Decimal]:
+    """{account code: charged and not yet settled}."""
+    accounts = list(accounts)
+    ids = [a.pk for a in accounts]
+    charged = dict(
+        AccountCharge.objects.filter(account_id__in=ids).values_list("account_id").annotate(total=models.Sum("amount"))
+    )
+    settled = dict(
+        AccountSettlement.objects.filter(account_id__in=ids)
+        .values_list("account_id")
+        .annotate(total=models.Sum("amount"))
+    )
+    zero = Decimal("0")
+    return {a.code: (charged.get(a.pk) or zero) - (settled.get(a.pk) or zero) for a in accounts}
+
+
+def consignment_ids_returned_unrefunded(*, since: datetime) -> list[int]:
+    """Items the operator reported returned (EDX) since then, paid through the portal, with no automatic refund."""
+    returned = ConsignmentEvent.objects.filter(code=EventCode.EDX, received_at__gte=since).values("consignment_id")
+    return list(
+        PaymentItem.objects.filter(consignment_id__in=returned, payment__state=PaymentState.SUCCEEDED)
+        .exclude(
+            Exists(
+                Refund.objects.filter(
+                    consignment_id=OuterRef("consignment_id"), case__isnull=True, state=RefundState.SUCCEEDED
+                )
+            )
+        )
+        .values_list("consignment_id", flat=True)
+        .distinct()[:10_000]
+    )

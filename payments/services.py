@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from clearance import services as clearance_services
 from clearance import transitions
-from clearance.choices import ConsignmentState
-from clearance.models import Consignment
+from clearance.choices import ConsignmentState, EventCode
+from clearance.models import Consignment, ConsignmentEvent
 from core.actors import Actor
 from core.exceptions import ApplicationError
 from core.ratelimit import attempts, hit
@@ -294,6 +294,43 @@ def refund_pay_out(refund: Refund, actor: Actor = PAYMENTS_ACTOR) -> Refund:
         actor,
     )
     return refund
+
+
+def consignments_refund_returned(*, consignment_ids: list[int]) -> int:
+    """Goods paid for and then sent back to the sender (the operator's EDX event, proof of re-export):
+    their duty and VAT are refunded, once, without the payer asking (WCO E-Commerce FoS, Standard 7).
+
+    Fees pay for work customs did and are kept. Items paid at the door or by a
+    prepaid collector are settled with that collector, not through the provider.
+    """
+    returned = set(
+        ConsignmentEvent.objects.filter(consignment_id__in=consignment_ids, code=EventCode.EDX).values_list(
+            "consignment_id", flat=True
+        )
+    )
+    items = PaymentItem.objects.filter(
+        consignment_id__in=returned, payment__state=PaymentState.SUCCEEDED
+    ).select_related("payment", "assessment", "consignment")
+    refunded = 0
+    for item in items:
+        with transaction.atomic():
+            amount = item.assessment.duty + item.assessment.vat
+            if amount <= 0:
+                continue
+            refund, created = Refund.objects.get_or_create(
+                payment=item.payment,
+                consignment=item.consignment,
+                case=None,
+                defaults={
+                    "amount": min(amount, item.amount),
+                    "currency": item.payment.currency,
+                    "reason": "Goods returned to the sender: duty and VAT refunded.",
+                },
+            )
+            if created or refund.state == RefundState.FAILED:
+                refund_pay_out(refund)
+                refunded += 1
+    return refunded
 
 
 # --- Unpaid past the storage period ---------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Celery tasks of the payments app; each is idempotent."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -21,6 +23,19 @@ def consignments_return_unpaid() -> int:
     """Beat: items whose charges stayed unpaid past the storage period go back to the sender."""
     ids = selectors.consignment_ids_past_storage(now=timezone.now())
     return services.consignments_return_unpaid(consignment_ids=ids)
+
+
+@shared_task(acks_late=True)
+def consignments_refund_returned(consignment_ids: list[int]) -> int:
+    """The operator reported goods returned to the sender: refund what was paid for them."""
+    return services.consignments_refund_returned(consignment_ids=consignment_ids)
+
+
+@shared_task(acks_late=True)
+def returned_refunds_sweep() -> int:
+    """Beat: returned goods paid for and not refunded yet (a lost task) are refunded."""
+    ids = selectors.consignment_ids_returned_unrefunded(since=timezone.now() - timedelta(days=90))
+    return services.consignments_refund_returned(consignment_ids=ids)
 
 
 @shared_task(acks_late=True)

@@ -1,4 +1,4 @@
-"""Tracking events (EMSEVT-like) from operators: they stamp times, nothing more.
+"""Tracking events (EMSEVT-like) from operators: they stamp times; a return (EDX) refunds paid charges.
 
 A decision may be taken before arrival; it takes effect when the item arrives
 (the operator holds the decision until then). Each stamp keeps the first time
@@ -16,6 +16,7 @@ from psycopg2.extras import execute_values
 from clearance.choices import EventCode
 from clearance.models import Consignment, ConsignmentEvent, PostalOperator
 from clearance.selectors import consignment_ids_by_item
+from payments.tasks import consignments_refund_returned
 from postal.choices import ItemStatus
 
 STAMP_COLUMNS = {
@@ -40,6 +41,8 @@ def consignment_events_record(*, operator: PostalOperator, events: list[dict]) -
     known = [e for e in events if e["itemId"] in ids]
     inserted = _insert(known, ids)
     _stamp(known, ids, inserted)
+    if returned := sorted({pk for pk, code, _ in inserted if code == EventCode.EDX}):
+        transaction.on_commit(lambda: consignments_refund_returned.delay(returned), robust=True)
     return [_outcome(event, ids, inserted) for event in events]
 
 

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from clearance.choices import DecisionCode
 from clearance.models import Consignment, Decision
 from clearance.selectors import consignment_ids_by_item
+from payments.models import Case
 
 
 def item_for_operator(*, operator_id: int, item_id: str) -> Consignment | None:
@@ -40,3 +41,10 @@ def responses_after(*, operator_id: int, after: int, limit: int) -> QuerySet[Dec
         .only("sequence", "code", "reason", "charges", "decided_at", "consignment__item_id")
         .order_by("sequence")[:limit]
     )
+
+
+def case_for_operator(*, operator_id: int, case_id: int) -> Case | None:
+    """A case about one of the operator's items; another operator's case is not found."""
+    if not 0 < case_id < 2**63:
+        return None
+    return Case.objects.select_related("consignment").filter(pk=case_id, consignment__operator_id=operator_id).first()

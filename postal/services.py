@@ -9,14 +9,26 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from clearance.models import PostalOperator
-from core.exceptions import ApplicationError
+from clearance.models import Consignment, PostalOperator
+from clearance.selectors import consignment_ids_by_item
+from core.exceptions import ApplicationError, NotFound
+from payments.cases import case_open
+from payments.choices import CaseChannel
+from payments.collection import collections_report
+from payments.models import Case
 from postal import csv_intake
 from postal.delivery import webhook_deliveries_cancel
 from postal.events import consignment_events_record
 from postal.intake import REJECTED, consignments_receive
 from postal.models import ApiKey, WebhookEndpoint, generate_api_key, hash_api_key
-from postal.validation import FORBIDDEN_CHARACTERS, printable, validate_event, validate_item
+from postal.validation import (
+    FORBIDDEN_CHARACTERS,
+    printable,
+    validate_case,
+    validate_collection,
+    validate_event,
+    validate_item,
+)
 from postal.webhooks import url_refusal
 
 
@@ -170,6 +182,44 @@ def events_receive(*, operator: PostalOperator, body: Any) -> dict[str, Any]:
         results[index] = {"itemId": outcome.item_id, "status": outcome.status, "errors": errors}
     rejected = sum(1 for result in results if result["status"] == REJECTED)
     return {"accepted": len(results) - rejected, "rejected": rejected, "results": results}
+
+
+def collections_receive(*, operator: PostalOperator, body: Any) -> dict[str, Any]:
+    """Validate and apply reports of charges collected at the door; each is judged on its own."""
+    entries = _batch(body, "collections", settings.OPENCLEAR_API_MAX_EVENTS)
+    now = timezone.now()
+    results: list[dict[str, Any]] = [{}] * len(entries)
+    valid: list[tuple[int, dict[str, Any]]] = []
+    for index, entry in enumerate(entries):
+        report, errors = validate_collection(entry, index, now)
+        if report is None:
+            results[index] = {"itemId": _echo_item_id(entry), "status": REJECTED, "errors": errors}
+        else:
+            valid.append((index, report))
+    outcomes = collections_report(operator=operator, collections=[report for _, report in valid])
+    for (index, _), outcome in zip(valid, outcomes, strict=True):
+        errors = [{**error, "field": f"collections[{index}].{error['field']}"} for error in outcome.errors]
+        results[index] = {"itemId": outcome.item_id, "status": outcome.status, "errors": errors}
+    rejected = sum(1 for result in results if result["status"] == REJECTED)
+    return {"accepted": len(results) - rejected, "rejected": rejected, "results": results}
+
+
+def case_open_for_payer(*, operator: PostalOperator, body: Any) -> Case:
+    """An operator opens a case for a payer about one of its items (a consumer asked at the counter, say)."""
+    data, errors = validate_case(body)
+    if data is None:
+        raise ApplicationError("The case is not valid.", code="invalid", details=errors)
+    consignment_id = consignment_ids_by_item(operator_id=operator.pk, item_ids=[data["itemId"]]).get(data["itemId"])
+    if consignment_id is None:
+        raise NotFound("No pre-advice of yours has this itemId.")
+    return case_open(
+        consignment=Consignment.objects.get(pk=consignment_id),
+        grounds=data["grounds"],
+        reason=data["reason"],
+        contact_email=data["contactEmail"],
+        language=data["language"],
+        channel=CaseChannel.OPERATOR,
+    )
 
 
 def webhook_endpoint_get(*, operator: PostalOperator) -> WebhookEndpoint | None:

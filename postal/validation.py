@@ -18,6 +18,7 @@ from typing import Any
 from clearance.choices import EventCode, ItemCategory, TermsOfDelivery
 from core import s10
 from core.reference import country_codes, currency_minor_units, hs_subheadings
+from payments.choices import CaseGrounds
 from postal import contract
 
 CATEGORIES = frozenset(ItemCategory.values)
@@ -40,7 +41,7 @@ class Errors:
     items: list[dict[str, str]] = field(default_factory=list)
 
     def add(self, path: str, code: str, message: str) -> None:
-        full = f"{self.prefix}.{path}" if path else self.prefix
+        full = f"{self.prefix}.{path}" if path and self.prefix else path or self.prefix
         self.items.append({"field": full, "code": code, "message": message})
 
 
@@ -330,21 +331,21 @@ EARLIEST_EVENT = datetime(2000, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(hours=24)
 
 
-def _event_time(errors: Errors, data: dict, now: datetime) -> datetime | None:
-    value = data.get("at")
+def _event_time(errors: Errors, data: dict, now: datetime, key: str = "at") -> datetime | None:
+    value = data.get(key)
     if not isinstance(value, str) or not value:
-        errors.add("at", "required" if value is None else "invalid_type", "An ISO 8601 time with its zone.")
+        errors.add(key, "required" if value is None else "invalid_type", "An ISO 8601 time with its zone.")
         return None
     try:
         at = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        errors.add("at", "invalid_datetime", "Not an ISO 8601 time, e.g. 2026-11-22T10:15:00Z.")
+        errors.add(key, "invalid_datetime", "Not an ISO 8601 time, e.g. 2026-11-22T10:15:00Z.")
         return None
     if at.tzinfo is None:
-        errors.add("at", "timezone_required", "The time must carry its zone (Z or +hh:mm).")
+        errors.add(key, "timezone_required", "The time must carry its zone (Z or +hh:mm).")
         return None
     if not EARLIEST_EVENT <= at <= now + FUTURE_TOLERANCE:
-        errors.add("at", "implausible_datetime", "The time is before 2000 or more than a day in the future.")
+        errors.add(key, "implausible_datetime", "The time is before 2000 or more than a day in the future.")
         return None
     return at.astimezone(UTC)
 
@@ -367,3 +368,53 @@ def validate_event(data: Any, index: int, now: datetime) -> tuple[dict[str, Any]
     if errors.items:
         return None, errors.items
     return {"itemId": item_id, "code": code, "at": at, "office": office}, []
+
+
+COLLECTION_FIELDS = {"itemId", "amount", "currency", "collectedAt", "reference"}
+
+
+def validate_collection(data: Any, index: int, now: datetime) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+    """(normalised report of charges collected at the door, []) when valid, else (None, errors)."""
+    errors = Errors(prefix=f"collections[{index}]")
+    if not isinstance(data, dict):
+        errors.add("", "invalid_type", "Each collection must be an object.")
+        return None, errors.items
+    _unknown_fields(errors, data, COLLECTION_FIELDS, "")
+    item_id = _item_id(errors, data)
+    currency = _currency_code(errors, data, contract.ITEM_BY_NAME["currency"], "currency", required=True)
+    amount = _decimal(errors, data, "amount", "amount", places=currency_minor_units().get(currency, 2), required=True)
+    collected_at = _event_time(errors, data, now, "collectedAt")
+    reference = _text(errors, data, "reference", "reference", max_length=100, required=True)
+    if errors.items:
+        return None, errors.items
+    return {
+        "itemId": item_id,
+        "amount": amount,
+        "currency": currency,
+        "collectedAt": collected_at,
+        "reference": reference,
+    }, []
+
+
+CASE_FIELDS = {"itemId", "grounds", "reason", "contactEmail", "language"}
+
+
+def validate_case(data: Any) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+    """(normalised case an operator opens for a payer, []) when valid, else (None, errors)."""
+    errors = Errors(prefix="")
+    if not isinstance(data, dict):
+        errors.add("", "invalid_type", "The body must be an object.")
+        return None, errors.items
+    _unknown_fields(errors, data, CASE_FIELDS, "")
+    item_id = _item_id(errors, data)
+    grounds = data.get("grounds")
+    if grounds not in CaseGrounds.values:
+        errors.add("grounds", "invalid_choice", f"Must be one of {', '.join(CaseGrounds.values)}.")
+    reason = _text(errors, data, "reason", "reason", max_length=4000, required=True)
+    email = _text(errors, data, "contactEmail", "contactEmail", max_length=254, required=False)
+    if email and not EMAIL.match(email):
+        errors.add("contactEmail", "invalid_email", "Not an e-mail address.")
+    language = _text(errors, data, "language", "language", max_length=8, required=False) or "en"
+    if errors.items:
+        return None, errors.items
+    return {"itemId": item_id, "grounds": grounds, "reason": reason, "contactEmail": email, "language": language}, []

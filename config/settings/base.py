@@ -157,6 +157,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "risk-retrain": {"task": "risk.tasks.model_retrain", "schedule": timedelta(days=7)},
     "postal-webhook-retries": {"task": "postal.tasks.webhook_deliveries_sweep", "schedule": timedelta(seconds=30)},
     "payments-return-unpaid": {"task": "payments.tasks.consignments_return_unpaid", "schedule": timedelta(hours=1)},
+    # Returned goods whose refund task was lost are refunded all the same.
+    "payments-returned-refunds": {"task": "payments.tasks.returned_refunds_sweep", "schedule": timedelta(hours=1)},
     "payments-reconcile-pending": {
         "task": "payments.tasks.payments_reconcile_pending",
         "schedule": timedelta(minutes=5),

@@ -7,6 +7,7 @@ these classes document the same contract for integrators and shape outputs.
 from rest_framework import serializers
 
 from clearance.choices import ConsignmentState, DecisionCode, EventCode, ItemCategory, TermsOfDelivery
+from payments.choices import CaseGrounds, CaseKind, CaseState
 from postal import contract
 from postal.choices import ItemStatus
 
@@ -161,3 +162,35 @@ class ErrorSerializer(serializers.Serializer):
 class CsvUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="UTF-8 CSV, one row per content line")
     messageId = serializers.CharField(max_length=64, required=False)  # noqa: N815
+
+
+class CollectionInputSerializer(serializers.Serializer):
+    itemId = serializers.RegexField(PATTERNS[contract.Kind.S10])  # noqa: N815
+    amount = serializers.DecimalField(max_digits=13, decimal_places=2, min_value=0, help_text="The charges collected")
+    currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO 4217: the charges' currency")
+    collectedAt = serializers.DateTimeField(help_text="When the addressee paid, with its zone")  # noqa: N815
+    reference = serializers.CharField(max_length=100, help_text="The operator's receipt or transaction reference")
+
+
+class CollectionsInputSerializer(serializers.Serializer):
+    collections = CollectionInputSerializer(many=True, min_length=1, max_length=1000)
+
+
+class CaseInputSerializer(serializers.Serializer):
+    itemId = serializers.RegexField(PATTERNS[contract.Kind.S10])  # noqa: N815
+    grounds = serializers.ChoiceField(choices=CaseGrounds.choices)
+    reason = serializers.CharField(max_length=4000, help_text="What the payer says is wrong")
+    contactEmail = serializers.EmailField(required=False, help_text="Where the payer is told of each step")  # noqa: N815
+    language = serializers.ChoiceField(choices=["en", "fr"], required=False, help_text="The payer's language")
+
+
+class CaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    itemId = serializers.CharField()  # noqa: N815
+    kind = serializers.ChoiceField(choices=CaseKind.choices)
+    grounds = serializers.ChoiceField(choices=CaseGrounds.choices)
+    state = serializers.ChoiceField(choices=CaseState.choices)
+    openedAt = serializers.DateTimeField()  # noqa: N815
+    deadline = serializers.DateTimeField()
+    resolvedAt = serializers.DateTimeField(allow_null=True)  # noqa: N815
+    resolution = serializers.CharField()

@@ -7,6 +7,9 @@ urlpatterns = [
     path("items/csv", views.PreAdviceCsvUploadApi.as_view(), name="postal-items-csv"),
     path("items/<str:item_id>", views.ItemDetailApi.as_view(), name="postal-item-detail"),
     path("events", views.EventsCreateApi.as_view(), name="postal-events"),
+    path("collections", views.CollectionsCreateApi.as_view(), name="postal-collections"),
+    path("cases", views.CasesCreateApi.as_view(), name="postal-cases"),
+    path("cases/<str:case_id>", views.CaseDetailApi.as_view(), name="postal-case-detail"),
     path("responses", views.ResponsesListApi.as_view(), name="postal-responses"),
     path("webhook", views.WebhookApi.as_view(), name="postal-webhook"),
 ]

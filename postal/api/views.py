@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from core import s10
 from core.exceptions import ApplicationError, NotFound
 from core.normalize import whole_number
+from payments.models import Case
 from postal import csv_intake, selectors, services
 from postal.api import serializers as s
 from postal.idempotency import with_idempotency
@@ -125,7 +126,7 @@ class PreAdviceCsvUploadApi(APIView):
 class EventsCreateApi(APIView):
     @extend_schema(
         operation_id="events_create",
-        summary="Send tracking events (EMSEVT: EMD, EDB, EMF, EMI)",
+        summary="Send tracking events (EMSEVT: EMD, EDB, EMF, EMI, EDX)",
         request=s.EventsInputSerializer,
         parameters=[IDEMPOTENCY_KEY],
         responses={200: s.EventsOutputSerializer, **ERRORS},
@@ -146,6 +147,109 @@ class EventsCreateApi(APIView):
         return with_idempotency(
             request, lambda: Response(services.events_receive(operator=request.user.operator, body=request.data))
         )
+
+
+class CollectionsCreateApi(APIView):
+    @extend_schema(
+        operation_id="collections_create",
+        summary="Report charges collected at delivery (operators with a collection agreement)",
+        description=(
+            "Each item's charges, as customs' last response stated them, collected from the addressee at the door. "
+            "An accepted report marks the item paid and releases it (a RELEASED customs response follows); the "
+            "same report again is a DUPLICATE; a report that does not match the charges due, or made without a "
+            "collection agreement in force that day, is REJECTED with the reason. Collections go on the month's "
+            "remittance statement."
+        ),
+        request=s.CollectionsInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.EventsOutputSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "Collected at the door",
+                value={
+                    "collections": [
+                        {
+                            "itemId": "RB123456785GB",
+                            "amount": "41.60",
+                            "currency": "BAM",
+                            "collectedAt": "2026-11-23T14:02:00Z",
+                            "reference": "POS-2026-118842",
+                        }
+                    ]
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        _check_declared_length(request)
+        return with_idempotency(
+            request, lambda: Response(services.collections_receive(operator=request.user.operator, body=request.data))
+        )
+
+
+def _case_payload(case: Case) -> dict:
+    return {
+        "id": case.pk,
+        "itemId": case.consignment.item_id,
+        "kind": case.kind,
+        "grounds": case.grounds,
+        "state": case.state,
+        "openedAt": case.created_at,
+        "deadline": case.deadline,
+        "resolvedAt": case.resolved_at,
+        "resolution": case.resolution,
+    }
+
+
+class CasesCreateApi(APIView):
+    @extend_schema(
+        operation_id="cases_create",
+        summary="Open a case for a payer: a dispute of charges due, or a refund claim after payment",
+        description=(
+            "The item's state decides the kind: charges still due are disputed (the item is not returned while "
+            "the case is open), charges paid are claimed back. The payer is told of each step by e-mail "
+            "(contactEmail, else the addressee's). An item has one open case at a time: opening it again "
+            "answers the open case."
+        ),
+        request=s.CaseInputSerializer,
+        responses={201: s.CaseSerializer, **ERRORS, 404: OpenApiResponse(s.ErrorSerializer)},
+        examples=[
+            OpenApiExample(
+                "Value wrong",
+                value={
+                    "itemId": "RB123456785GB",
+                    "grounds": "VALUE_WRONG",
+                    "reason": "The addressee shows an invoice of USD 40, not USD 400.",
+                    "contactEmail": "amra@example.ba",
+                    "language": "en",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        case = services.case_open_for_payer(operator=request.user.operator, body=request.data)
+        return Response(_case_payload(case), status=201)
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(
+        operation_id="cases_retrieve",
+        summary="A case about one of your items: its state and customs' answer",
+        parameters=[
+            OpenApiParameter(
+                "case_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH, description="The case's id"
+            )
+        ],
+        responses={200: s.CaseSerializer, 401: ERRORS[401], 404: OpenApiResponse(s.ErrorSerializer)},
+    )
+    def get(self, request: Request, case_id: str) -> Response:
+        number = whole_number(case_id)
+        case = selectors.case_for_operator(operator_id=request.user.operator.pk, case_id=number) if number else None
+        if case is None:
+            raise NotFound(f"No case {printable(case_id, 20)} about an item of yours.")
+        return Response(_case_payload(case))
 
 
 class ItemDetailApi(APIView):

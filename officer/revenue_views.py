@@ -1,0 +1,112 @@
+"""Revenue collected by others: carriers' monthly remittance statements, remittances, deferred accounts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.decorators import officer_required, supervisor_required
+from core.exceptions import ApplicationError
+from officer.forms import RemittanceForm, StatementForm, form_errors
+from payments import collection, selectors, statements
+from payments.models import RemittanceStatement
+
+DOWNLOADS = {
+    "csv": (statements.statement_csv, "text/csv"),
+    "xlsx": (statements.statement_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pdf": (statements.statement_pdf, "application/pdf"),
+}
+
+
+@officer_required
+@require_GET
+def revenue_view(request):
+    context = {
+        "reconciliation": selectors.reconciliation(),
+        "statements": RemittanceStatement.objects.select_related("operator", "signed_off_by")[:200],
+        "accounts": selectors.accounts_with_balance(),
+        "form": StatementForm(),
+    }
+    return render(request, "officer/revenue.html", context)
+
+
+@officer_required
+@require_POST
+def statement_build(request):
+    form = StatementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("officer:revenue")
+    statement = collection.statement_build(operator=form.cleaned_data["operator"], month=form.cleaned_data["month"])
+    return redirect("officer:statement", pk=statement.pk)
+
+
+@officer_required
+@require_GET
+def statement_view(request, pk: int):
+    statement = get_object_or_404(RemittanceStatement.objects.select_related("operator", "signed_off_by"), pk=pk)
+    context = {
+        "statement": statement,
+        "rows": statements.statement_rows(statement),
+        "remittances": statement.remittance_set.order_by("received_at"),
+        "reconciliation": selectors.reconciliation(operator=statement.operator),
+        "form": RemittanceForm(),
+    }
+    return render(request, "officer/statement.html", context)
+
+
+@officer_required
+@require_GET
+def statement_download(request, pk: int, extension: str):
+    if extension not in DOWNLOADS:
+        raise Http404
+    statement = get_object_or_404(RemittanceStatement.objects.select_related("operator"), pk=pk)
+    render_file, content_type = DOWNLOADS[extension]
+    response = HttpResponse(render_file(statement), content_type=content_type)
+    name = f"remittance-{statement.operator.code}-{statement.month:%Y-%m}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@supervisor_required
+@require_POST
+def statement_sign_off(request, pk: int):
+    statement = get_object_or_404(RemittanceStatement, pk=pk)
+    try:
+        collection.statement_sign_off(statement=statement, supervisor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The statement is signed off; it no longer changes."))
+    return redirect("officer:statement", pk=pk)
+
+
+@supervisor_required
+@require_POST
+def remittance_record(request, pk: int):
+    statement = get_object_or_404(RemittanceStatement.objects.select_related("operator"), pk=pk)
+    form = RemittanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("officer:statement", pk=pk)
+    data = form.cleaned_data
+    try:
+        collection.remittance_record(
+            operator=statement.operator,
+            statement=statement,
+            amount=data["amount"],
+            currency=data["currency"],
+            received_at=datetime.combine(data["received_on"], time(12), tzinfo=UTC),
+            reference=data["reference"],
+            officer=request.user,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The remittance was recorded."))
+    return redirect("officer:statement", pk=pk)

@@ -1,0 +1,335 @@
+"""Revenue from the right party, once: prepaid (DDP) items, charges collected at the door, statements, returns."""
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from clearance.choices import ConsignmentState, Lane
+from clearance.models import Consignment, ConsignmentEvent, Decision
+from payments import collection
+from payments.models import (
+    AccountCharge,
+    AccountSettlement,
+    Assessment,
+    CarrierCollection,
+    CollectionAgreement,
+    DeferredAccount,
+    Notification,
+    Refund,
+)
+from payments.selectors import reconciliation
+from payments.services import consignments_refund_returned
+from risk.services import consignments_assess
+from tests.factories import UserFactory
+from tests.payments.helpers import make_due, pay_with_card
+from tests.postal.payloads import batch, item
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_random_inspection(settings):
+    settings.OPENCLEAR_RISK_RANDOM_RATE = 0.0
+
+
+def _watch(serial: int, value: str = "400.00", **fields) -> dict:
+    """A watch to Bosnia and Herzegovina: above its 300 BAM relief, so duty and VAT are due."""
+    line = {
+        "description": "Wrist watch",
+        "quantity": 1,
+        "netWeightKg": "0.100",
+        "value": value,
+        "hsCode": "910211",
+        "originCountry": "CN",
+    }
+    return item(serial=serial, contents=[line], **fields)
+
+
+def _ddp(serial: int, collector: str = "globalshop", amount: str | None = "60.00", **fields) -> dict:
+    prepaid = {"collector": collector, "reference": f"TX-{serial}"}
+    if amount is not None:
+        prepaid |= {"amount": amount, "currency": "BAM"}
+    return _watch(serial, termsOfDelivery="DDP", prepaid=prepaid, **fields)
+
+
+def _send(operator_client, *items) -> list[dict]:
+    response = operator_client.post("/api/v1/postal/items", batch(*items), format="json")
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def _scored(item_id: str) -> Consignment:
+    consignment = Consignment.objects.get(item_id=item_id)
+    consignments_assess(consignment_ids=[consignment.pk])
+    consignment.refresh_from_db()
+    return consignment
+
+
+def _account(code: str = "globalshop", limit: str = "1000.00", **fields) -> DeferredAccount:
+    defaults = {"name": "Global Shop DDP", "kind": "PLATFORM", "currency": "BAM", "limit": Decimal(limit)}
+    return DeferredAccount.objects.create(code=code, **(defaults | fields))
+
+
+# --- Prepaid duties (DDP) -------------------------------------------------------------------------------------
+
+
+def test_a_prepaid_item_is_released_without_asking_the_consumer_and_its_collector_is_charged(operator_client):
+    _account()
+    body = _ddp(1)
+    assert _send(operator_client, body)[0]["status"] == "ACCEPTED"
+    consignment = _scored(body["itemId"])
+
+    assert (consignment.state, consignment.lane) == (ConsignmentState.RELEASED, Lane.GREEN)
+    assert Decision.objects.get(consignment=consignment).code == "RELEASE_NO_CHARGE"
+    assessment = Assessment.objects.get(consignment=consignment, is_current=True)
+    charge = AccountCharge.objects.get(consignment=consignment)
+    assert (charge.amount, charge.currency, charge.prepaid_amount) == (assessment.total, "BAM", Decimal("60.00"))
+    assert assessment.total > 0
+    assert not mail.outbox and not Notification.objects.filter(consignment=consignment).exists()
+
+
+def test_a_shortfall_of_the_prepaid_amount_is_the_collectors_never_the_consumers(operator_client):
+    _account()
+    body = _ddp(2, amount="1.00")  # the collector took far less than the charges at sale
+    _send(operator_client, body)
+    consignment = _scored(body["itemId"])
+    charge = AccountCharge.objects.get(consignment=consignment)
+    assert consignment.state == ConsignmentState.RELEASED
+    assert charge.amount == Assessment.objects.get(consignment=consignment, is_current=True).total > Decimal("1.00")
+    assert not Notification.objects.filter(consignment=consignment).exists()
+
+
+@pytest.mark.parametrize(
+    ("account_fields", "expected"),
+    [
+        (None, "no active account"),
+        ({"is_active": False}, "no active account"),
+        ({"limit": "10.00"}, "over its limit"),
+        ({"currency": "EUR"}, "kept in EUR"),
+    ],
+)
+def test_a_prepaid_item_its_collector_cannot_be_charged_for_goes_to_an_officer(
+    operator_client, account_fields, expected
+):
+    if account_fields is not None:
+        _account(**account_fields)
+    body = _ddp(3)
+    _send(operator_client, body)
+    consignment = _scored(body["itemId"])
+    assert consignment.state == ConsignmentState.HELD
+    assert not AccountCharge.objects.exists()
+    assert expected in Decision.objects.get(consignment=consignment).reason
+
+
+def test_an_account_is_never_charged_beyond_its_limit_across_items(operator_client):
+    _account(limit="250.00")  # room for one watch's charges (about 200 BAM), not two
+    first, second = _ddp(4), _ddp(5, addressee={**item()["addressee"], "name": "Edin Kovač", "postcode": "71210"})
+    _send(operator_client, first, second)
+    states = sorted(_scored(body["itemId"]).state for body in (first, second))
+    total = sum(AccountCharge.objects.values_list("amount", flat=True), Decimal("0"))
+    assert states == [ConsignmentState.HELD, ConsignmentState.RELEASED]
+    assert Decimal("0") < total <= Decimal("250.00")
+
+
+def test_settling_an_account_makes_room_under_its_limit():
+    account = _account(limit="50.00")
+    due = make_due()
+    AccountCharge.objects.create(
+        account=account, consignment=due, assessment=due.assessments.get(), amount=Decimal("50.00"), currency="BAM"
+    )
+    AccountSettlement.objects.create(
+        account=account,
+        amount=Decimal("30.00"),
+        received_at=timezone.now(),
+        reference="BANK-1",
+        recorded_by=UserFactory(role="SUPERVISOR"),
+    )
+    assert collection.accounts_outstanding([account]) == {"globalshop": Decimal("20.00")}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "code"),
+    [
+        ({"termsOfDelivery": "DDP"}, "items[0].prepaid", "required"),
+        ({"prepaid": {"collector": "globalshop"}}, "items[0].termsOfDelivery", "ddp_required"),
+        ({"termsOfDelivery": "CIF"}, "items[0].termsOfDelivery", "invalid_choice"),
+        (
+            {"termsOfDelivery": "DDP", "prepaid": {"collector": "globalshop", "amount": "5.00"}},
+            "items[0].prepaid.currency",
+            "required",
+        ),
+        ({"termsOfDelivery": "DDP", "prepaid": {"reference": "x"}}, "items[0].prepaid.collector", "required"),
+    ],
+)
+def test_terms_of_delivery_and_the_prepaid_block_are_checked(operator_client, fields, field, code):
+    result = _send(operator_client, _watch(6, **fields))[0]
+    assert result["status"] == "REJECTED"
+    assert {"field": field, "code": code} in [{"field": e["field"], "code": e["code"]} for e in result["errors"]]
+
+
+def test_an_item_sent_without_the_new_fields_is_stored_as_before_and_a_resend_is_a_duplicate(operator_client):
+    body = _watch(7)
+    assert _send(operator_client, body)[0]["status"] == "ACCEPTED"
+    consignment = Consignment.objects.get(item_id=body["itemId"])
+    assert (consignment.terms_of_delivery, consignment.prepaid_collector, consignment.prepaid_amount) == ("", "", None)
+    assert "termsOfDelivery" not in consignment.versions.get().data
+    assert _send(operator_client, body)[0]["status"] == "DUPLICATE"
+
+
+# --- Charges collected at the door ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def agreement(operator):
+    return CollectionAgreement.objects.create(operator=operator, valid_from=date(2026, 1, 1), reference="MoU-2026/4")
+
+
+def _collect(operator_client, consignment, amount=None, reference="POS-1", at=None):
+    assessment = Assessment.objects.get(consignment=consignment, is_current=True)
+    report = {
+        "itemId": consignment.item_id,
+        "amount": str(amount if amount is not None else assessment.total),
+        "currency": assessment.currency,
+        "collectedAt": (at or timezone.now()).isoformat(),
+        "reference": reference,
+    }
+    response = operator_client.post("/api/v1/postal/collections", {"collections": [report]}, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()["results"][0]
+
+
+def test_a_collection_at_the_door_pays_and_releases_the_item_and_the_operator_hears_of_it(
+    operator_client, operator, agreement
+):
+    due = make_due(operator=operator)
+    result = _collect(operator_client, due)
+    due.refresh_from_db()
+    assert result["status"] == "ACCEPTED" and due.state == ConsignmentState.RELEASED
+    assert list(due.decisions.order_by("sequence").values_list("code", flat=True)) == [
+        "RELEASE_CHARGES_DUE",
+        "RELEASED",
+    ]
+    feed = operator_client.get("/api/v1/postal/responses").json()["results"]
+    assert feed[-1]["decision"] == "RELEASED" and feed[-1]["itemId"] == due.item_id
+    assert _collect(operator_client, due)["status"] == "DUPLICATE"  # the same report again
+    again = _collect(operator_client, due, reference="POS-2")
+    assert (again["status"], again["errors"][0]["code"]) == ("REJECTED", "already_collected")
+    assert CarrierCollection.objects.count() == 1
+
+
+def test_a_collection_that_is_not_the_charges_due_is_refused_and_the_item_stays_due(
+    operator_client, operator, agreement
+):
+    due = make_due(operator=operator)
+    result = _collect(operator_client, due, amount=Decimal("1.00"))
+    due.refresh_from_db()
+    assert (result["status"], result["errors"][0]["code"]) == ("REJECTED", "amount_mismatch")
+    assert result["errors"][0]["field"] == "collections[0].amount"
+    assert due.state == ConsignmentState.CHARGES_DUE
+
+
+def test_an_operator_without_an_agreement_in_force_cannot_report_collections(operator_client, operator):
+    CollectionAgreement.objects.create(operator=operator, valid_from=date(2020, 1, 1), valid_to=date(2020, 12, 31))
+    due = make_due(operator=operator)
+    result = _collect(operator_client, due)
+    assert (result["status"], result["errors"][0]["code"]) == ("REJECTED", "no_agreement")
+
+
+def test_an_operator_cannot_report_collections_of_another_operators_item(other_operator_client, agreement):
+    due = make_due()  # the fixture operator's item
+    CollectionAgreement.objects.create(operator=agreement.operator, valid_from=date(2026, 1, 1))
+    result = _collect(other_operator_client, due)
+    assert (result["status"], result["errors"][0]["code"]) == ("REJECTED", "unknown_item")
+
+
+def test_a_malformed_collection_is_refused_field_by_field(operator_client, agreement):
+    response = operator_client.post(
+        "/api/v1/postal/collections",
+        {"collections": [{"itemId": "RB1", "amount": "NaN", "currency": "XXX1", "collectedAt": "yesterday"}]},
+        format="json",
+    )
+    errors = {e["field"] for e in response.json()["results"][0]["errors"]}
+    assert {"collections[0].itemId", "collections[0].amount", "collections[0].collectedAt"} <= errors
+    assert "collections[0].reference" in errors
+
+
+def test_the_months_statement_lists_the_collections_is_signed_off_once_and_reconciles(
+    client, operator_client, operator, agreement
+):
+    first, second = make_due(operator=operator), make_due(operator=operator)
+    ids = (first.item_id, second.item_id)
+    _collect(operator_client, first, reference="POS-A")
+    _collect(operator_client, second, reference="POS-B")
+    month = timezone.now().date().replace(day=1)
+    statement = collection.statement_build(operator=operator, month=month)
+    total = sum((c.amount for c in CarrierCollection.objects.all()), Decimal("0"))
+    assert statement.totals == {"BAM": {"items": 2, "amount": str(total)}}
+
+    supervisor = UserFactory(role="SUPERVISOR")
+    client.force_login(UserFactory(role="OFFICER"))
+    assert client.post(f"/officer/revenue/statements/{statement.pk}/sign-off").status_code in (302, 403)
+    statement.refresh_from_db()
+    assert statement.signed_off_at is None  # an officer cannot sign off
+    client.force_login(supervisor)
+    client.post(f"/officer/revenue/statements/{statement.pk}/sign-off")
+    statement.refresh_from_db()
+    assert statement.signed_off_by == supervisor
+
+    files = f"/officer/revenue/statements/{statement.pk}/statement"
+    csv_rows = list(csv.reader(io.StringIO(client.get(f"{files}.csv").content.decode())))
+    assert {first.item_id, second.item_id} <= {row[0] for row in csv_rows}
+    sheet = load_workbook(io.BytesIO(client.get(f"{files}.xlsx").content)).active
+    amounts = [row[3] for row in sheet.iter_rows(min_row=4, values_only=True) if row and row[0] in ids]
+    assert Decimal(str(round(sum(amounts), 2))) == total  # numbers a spreadsheet adds up
+    pdf = client.get(f"{files}.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+    client.post(
+        f"/officer/revenue/statements/{statement.pk}/remittances",
+        {"amount": str(total - Decimal("10.00")), "currency": "BAM", "received_on": "2026-12-01", "reference": "B-7"},
+    )
+    row = reconciliation(operator=operator)[0]
+    assert (row["collected"], row["remitted"], row["outstanding"]) == (total, total - 10, Decimal("10.00"))
+    page = client.get("/officer/revenue/").content.decode()
+    assert operator.code in page and "10.00" in page
+
+
+def test_a_signed_off_statement_does_not_change_and_a_late_report_goes_on_the_next(
+    operator_client, operator, agreement
+):
+    due = make_due(operator=operator)
+    last_month = (timezone.now().date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    statement = collection.statement_build(operator=operator, month=last_month)
+    collection.statement_sign_off(statement=statement, supervisor=UserFactory(role="SUPERVISOR"))
+    late_time = timezone.now().replace(day=1) - timedelta(days=2)
+    _collect(operator_client, due, at=late_time)  # collected last month, reported after the sign-off
+    assert collection.statement_build(operator=operator, month=last_month).collections.count() == 0
+    this_month = collection.statement_build(operator=operator, month=timezone.now().date())
+    assert this_month.collections.get().consignment == due
+
+
+# --- Goods returned to the sender -----------------------------------------------------------------------------
+
+
+def test_goods_returned_after_payment_get_duty_and_vat_back_once(client, operator_client, operator):
+    due = make_due(operator=operator)
+    pay_with_card(client, due)
+    due.refresh_from_db()
+    assessment = Assessment.objects.get(consignment=due, is_current=True)
+    assert due.state == ConsignmentState.RELEASED
+    event = {"itemId": due.item_id, "code": "EDX", "at": timezone.now().isoformat(), "office": "BASJJA"}
+    response = operator_client.post("/api/v1/postal/events", {"events": [event]}, format="json")
+    assert response.json()["results"][0]["status"] == "ACCEPTED"
+    assert ConsignmentEvent.objects.filter(consignment=due, code="EDX").exists()
+
+    assert consignments_refund_returned(consignment_ids=[due.pk]) == 1
+    assert consignments_refund_returned(consignment_ids=[due.pk]) == 0  # once
+    refund = Refund.objects.get(consignment=due)
+    assert (refund.amount, refund.state) == (assessment.duty + assessment.vat, "SUCCEEDED")
+    assert refund.amount < assessment.total or assessment.fees == 0  # fees pay for work done and are kept
