@@ -61,9 +61,7 @@ def screen_key(value: str) -> str:
     digits only ("18650", "2") is left alone; names and postcodes keep
     text_key, where digits are digits.
     """
-    return " ".join(
-        word.translate(LEET) if HAS_LETTER.search(word) else word for word in text_key(value).split(" ")
-    )
+    return " ".join(word.translate(LEET) if HAS_LETTER.search(word) else word for word in text_key(value).split(" "))
 
 
 @cache

@@ -28,6 +28,8 @@ class CaseForm(forms.Form):
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["line"].queryset = lines
+        # The payer picks the line as the breakdown shows it, not by a database label.
+        self.fields["line"].label_from_instance = lambda line: line.description
 
 
 class AppealForm(forms.Form):

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pycountry
 from django.db import models
@@ -241,13 +241,13 @@ def assessments_current_for(*, consignments: QuerySet[Consignment]) -> QuerySet[
     return Assessment.objects.filter(consignment__in=consignments, is_current=True)
 
 
-def reconciliation(*, operator: PostalOperator | None = None) -> list[dict]:
+def reconciliation(*, operator: PostalOperator | None = None) -> list[dict[str, Any]]:
     """Per operator and currency: collected at the door, remitted to customs, and what is outstanding."""
     collected = CarrierCollection.objects.all()
     remitted = Remittance.objects.all()
     if operator is not None:
         collected, remitted = collected.filter(operator=operator), remitted.filter(operator=operator)
-    totals: dict[tuple[str, str], dict] = {}
+    totals: dict[tuple[str, str], dict[str, Any]] = {}
     zero = Decimal("0")
     for source, key in ((collected, "collected"), (remitted, "remitted")):
         for row in source.values("operator__code", "currency").annotate(total=models.Sum("amount")):
@@ -261,7 +261,7 @@ def reconciliation(*, operator: PostalOperator | None = None) -> list[dict]:
     return [totals[key] for key in sorted(totals)]
 
 
-def accounts_with_balance() -> list[dict]:
+def accounts_with_balance() -> list[dict[str, Any]]:
     """Deferred accounts with what is charged, settled and outstanding, and the room left under the limit."""
     accounts = list(DeferredAccount.objects.select_related("trader", "operator").order_by("code"))
     outstanding = accounts_outstanding(accounts)

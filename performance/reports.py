@@ -48,9 +48,7 @@ def _indicator_rows(indicators: Indicators) -> list[list[str]]:
     rows += [[f"Collected {currency}", str(amount)] for currency, amount in indicators.collected.items()]
     rows += [[f"Outstanding {currency}", str(amount)] for currency, amount in indicators.outstanding.items()]
     rows += [[f"Recovered at inspection {currency}", str(amount)] for currency, amount in indicators.recovered.items()]
-    rows.append(
-        ["Cases / items charged", f"{indicators.disputes['opened']} / {indicators.disputes['charged_items']}"]
-    )
+    rows.append(["Cases / items charged", f"{indicators.disputes['opened']} / {indicators.disputes['charged_items']}"])
     return rows
 
 

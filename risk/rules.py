@@ -69,7 +69,13 @@ def validate_condition(kind: str, condition: Any) -> dict[str, Any]:
 
 # How each list's entries are compared when scoring: an entry whose key is
 # empty ("-", a zero-width space) would match every item, or none.
-ENTRY_KEYS = {"keywords": screen_key, "names": text_key, "platforms": text_key, "emails": email_key, "phones": phone_key}
+ENTRY_KEYS = {
+    "keywords": screen_key,
+    "names": text_key,
+    "platforms": text_key,
+    "emails": email_key,
+    "phones": phone_key,
+}
 
 
 def _list_errors(key: str, value: Any) -> list[dict[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import current_app
 from django.conf import settings
@@ -86,7 +87,8 @@ def scoring_backlog() -> int | None:
     """Messages waiting in the scoring queue; None when the broker cannot be asked."""
     try:
         with current_app.connection_for_read() as connection:
-            return int(connection.default_channel.queue_declare(queue="scoring").message_count)
+            channel: Any = connection.default_channel  # kombu's stubs type it as the abstract StdChannel
+            return int(channel.queue_declare(queue="scoring").message_count)
     except Exception:  # the broker is down: the caller treats the backlog as unknown
         logger.warning("The scoring queue's length could not be read", exc_info=True)
         return None

@@ -207,3 +207,17 @@ def test_a_malformed_case_is_refused_field_by_field(operator_client):
     assert response.status_code == 400
     fields = {detail["field"] for detail in response.json()["error"]["details"]}
     assert {"itemId", "grounds", "reason"} <= fields
+
+
+def test_the_payer_is_written_to_in_the_language_of_the_portal_they_used(client, django_capture_on_commit_callbacks):
+    due = make_due()
+    client.cookies["django_language"] = "fr"
+    with django_capture_on_commit_callbacks(execute=True):
+        case = _open_from_portal(client, due)
+    assert case.language == "fr"
+    message = mail.outbox[-1]
+    assert message.subject == f"La douane a reçu votre dossier concernant le colis {due.item_id}"
+    assert "Suivez votre dossier ici" in message.body
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.case_reject(case=case, officer=UserFactory(role="OFFICER"), resolution="Valeur confirmée.")
+    assert "recours" in mail.outbox[-1].body and "Valeur confirmée." in mail.outbox[-1].body

@@ -1,4 +1,6 @@
 import os
+from datetime import date
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -7,7 +9,7 @@ from clearance.models import Office, PostalOperator
 from config.env import VAR_DIR
 from core.choices import Role
 from core.models import User
-from payments.models import Trader
+from payments.models import CollectionAgreement, DeferredAccount, Trader
 from postal.services import api_key_issue, operator_create
 
 DEMO_OPERATOR_CODE = "DEMOPOST"
@@ -21,6 +23,8 @@ DEMO_ACCOUNTS = [
 ]
 # The demo trader pays for what the simulator sells through this platform.
 DEMO_TRADER_PLATFORM = "globalshop"
+# What a demo DDP pre-advice names as its collector.
+DEMO_DDP_ACCOUNT = "demo-platform"
 
 
 class Command(BaseCommand):
@@ -43,6 +47,7 @@ class Command(BaseCommand):
                 user.save()
         self._ensure_operator()
         self._ensure_trader()
+        self._ensure_collection()
         self._print(url)
 
     def _ensure_trader(self) -> None:
@@ -50,6 +55,17 @@ class Command(BaseCommand):
             name="Globalshop marketplace", defaults={"platforms": [DEMO_TRADER_PLATFORM]}
         )
         trader.members.add(User.objects.get(username="trader"))
+
+    def _ensure_collection(self) -> None:
+        """The other collection models, set up for the demo (docs/regimes.md, "Who pays")."""
+        operator = PostalOperator.objects.get(code=DEMO_OPERATOR_CODE)
+        CollectionAgreement.objects.get_or_create(
+            operator=operator, valid_from=date(2026, 1, 1), defaults={"reference": "Demo collection agreement"}
+        )
+        DeferredAccount.objects.get_or_create(
+            code=DEMO_DDP_ACCOUNT,
+            defaults={"name": "Demo platform (DDP)", "kind": "PLATFORM", "currency": "BAM", "limit": Decimal("10000")},
+        )
 
     def _ensure_operator(self) -> None:
         key_file = VAR_DIR / "demo-operator.key"
