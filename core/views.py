@@ -1,12 +1,25 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.health import health_report, health_report_cached, public_summary
 from core.ratelimit import allow, client_address
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The front door: each kind of user finds their place."""
+    return render(request, "home.html")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says."""
+    return redirect(static("core/favicon.svg"), permanent=True)
 
 
 @never_cache

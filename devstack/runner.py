@@ -87,6 +87,12 @@ def run(port: int) -> int:
 
 
 def _serve(group: ProcessGroup, port: int) -> int:
+    # Links in e-mails and on receipts point where this run answers, unless configured.
+    os.environ.setdefault("OPENCLEAR_PUBLIC_URL", f"http://127.0.0.1:{port}")
+    # Each worker process would start a thread per core for OpenMP/BLAS (the model's
+    # libraries); on a small machine they fight the other processes for the cores.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     manage("migrate", "--noinput", "-v", "0")
     manage("collectstatic", "--noinput", "-v", "0")
     manage("seed_demo", "--url", f"http://127.0.0.1:{port}")
@@ -114,8 +120,9 @@ def _start_platform(group: ProcessGroup, port: int) -> None:
             os.environ.get("WEB_CONCURRENCY", "2"),
             "--threads",
             "4",
+            # One line per request would drown the demo's log; they are kept in var/.
             "--access-logfile",
-            "-",
+            str(var / "access.log"),
             "--graceful-timeout",
             "10",
         ],

@@ -8,13 +8,14 @@ cents, and every message says what to type instead.
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from clearance.choices import Lane
+from clearance.choices import ItemCategory, Lane
 from clearance.models import PostalOperator
 from risk.choices import OutcomeKind, RuleKind
 
@@ -44,6 +45,10 @@ def amount_field(label, *, required: bool = True, initial=None) -> forms.Decimal
             )
         },
     )
+
+
+DATE = forms.DateInput(attrs={"type": "date"})
+LINES = forms.Textarea(attrs={"rows": 3})
 
 
 def text_field(label, *, required: bool = False, max_length: int = TEXT_LIMIT) -> forms.CharField:
@@ -139,31 +144,142 @@ class CaseAnswerForm(forms.Form):
         return data
 
 
+def _entries(text: str) -> list[str]:
+    """One entry per line (or separated by commas), blanks dropped."""
+    return [entry.strip() for entry in re.split(r"[\n,;]+", text or "") if entry.strip()]
+
+
 class RuleProposalForm(forms.Form):
+    """A rule as fields an officer fills in, per kind; a JSON condition can be pasted instead (import).
+
+    The fields of the other kinds are ignored. The service checks the
+    condition built here exactly as it checks an imported one.
+    """
+
     code = forms.SlugField(label=_("Code (same code = new version)"), max_length=60)
     kind = forms.ChoiceField(label=_("Kind"), choices=RuleKind.choices)
     description = text_field(_("Description shown to officers"), required=True, max_length=300)
-    condition = forms.CharField(label=_("Condition (JSON)"), max_length=20_000)
-    force_lane = forms.ChoiceField(label=_("Force lane"), choices=[("", "—"), *Lane.choices], required=False)
+    force_lane = forms.ChoiceField(
+        label=_("Effect"),
+        choices=[
+            ("", _("Add to the score")),
+            (Lane.RED, _("Send to the red lane")),
+            (Lane.YELLOW, _("Send to the yellow lane")),
+        ],
+        required=False,
+    )
     score = forms.DecimalField(
-        label=_("Score"),
+        label=_("Score to add (0 to 1)"),
         required=False,
         max_digits=4,
         decimal_places=3,
         error_messages={"invalid": _("A rule's score is a number from 0 to 1.")},
     )
+    effective_from = forms.DateField(label=_("In force from (empty: once approved)"), required=False, widget=DATE)
+    effective_to = forms.DateField(label=_("Until (empty: until replaced)"), required=False, widget=DATE)
+    # CONDITION
+    hs_prefixes = text_field(_("HS codes or prefixes (e.g. 9302, 610910)"), max_length=2000)
+    origin_countries = text_field(_("Countries of origin (ISO codes, e.g. CN, HK)"), max_length=2000)
+    sender_countries = text_field(_("Sender countries (ISO codes)"), max_length=2000)
+    categories = forms.MultipleChoiceField(
+        label=_("Item categories"), choices=ItemCategory.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    operators = text_field(_("Postal operators (codes)"), max_length=2000)
+    platforms = text_field(_("Sales platforms"), max_length=2000)
+    currencies = text_field(_("Declared currencies (ISO codes)"), max_length=2000)
+    value_min = forms.DecimalField(
+        label=_("Declared value from"), required=False, min_value=0, max_digits=13, decimal_places=2
+    )
+    value_max = forms.DecimalField(
+        label=_("Declared value up to"), required=False, min_value=0, max_digits=13, decimal_places=2
+    )
+    weight_min = forms.DecimalField(
+        label=_("Weight from (kg)"), required=False, min_value=0, max_digits=10, decimal_places=3
+    )
+    weight_max = forms.DecimalField(
+        label=_("Weight up to (kg)"), required=False, min_value=0, max_digits=10, decimal_places=3
+    )
+    # WATCHLIST
+    party = forms.ChoiceField(
+        label=_("Who is watched"),
+        choices=[("any", _("Sender or addressee")), ("sender", _("Sender")), ("addressee", _("Addressee"))],
+        required=False,
+    )
+    names = forms.CharField(label=_("Names (one per line)"), required=False, max_length=20_000, widget=LINES)
+    emails = forms.CharField(
+        label=_("E-mail addresses (one per line)"), required=False, max_length=20_000, widget=LINES
+    )
+    phones = forms.CharField(label=_("Phone numbers (one per line)"), required=False, max_length=20_000, widget=LINES)
+    # IPR_BRAND and PROHIBITED
+    keywords = forms.CharField(
+        label=_("Words to look for in descriptions (one per line)"), required=False, max_length=20_000, widget=LINES
+    )
+    brand_owner = text_field(_("Rights holder"), max_length=200)
+    goods = text_field(_("Goods (e.g. weapons)"), max_length=200)
+    condition = forms.CharField(
+        label=_("Condition as JSON (import; replaces the fields above)"),
+        required=False,
+        max_length=20_000,
+        widget=LINES,
+    )
 
-    def clean_condition(self) -> dict:
+    LIST_FIELDS = {
+        RuleKind.CONDITION: (
+            "hs_prefixes",
+            "origin_countries",
+            "sender_countries",
+            "operators",
+            "platforms",
+            "currencies",
+        ),
+        RuleKind.WATCHLIST: ("names", "emails", "phones"),
+        RuleKind.IPR_BRAND: ("keywords",),
+        RuleKind.PROHIBITED: ("keywords", "hs_prefixes"),
+    }
+    UPPER = frozenset({"origin_countries", "sender_countries", "operators", "currencies"})
+
+    def clean_score(self) -> Decimal:
+        return self.cleaned_data["score"] or Decimal("0")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("condition", "").strip():
+            data["condition"] = self._imported(data["condition"])
+        else:
+            data["condition"] = self._built(data)
+        return data
+
+    def _imported(self, text: str) -> dict:
         try:
-            condition = json.loads(self.cleaned_data["condition"])
+            condition = json.loads(text)
         except ValueError:
             raise forms.ValidationError(_("The condition must be JSON.")) from None
         if not isinstance(condition, dict):
             raise forms.ValidationError(_("The condition must be a JSON object."))
         return condition
 
-    def clean_score(self) -> Decimal:
-        return self.cleaned_data["score"] or Decimal("0")
+    def _built(self, data: dict) -> dict:
+        kind = data["kind"]
+        condition: dict = {}
+        for name in self.LIST_FIELDS.get(kind, ()):
+            entries = _entries(data.get(name, ""))
+            if entries:
+                condition[name] = [e.upper() for e in entries] if name in self.UPPER else entries
+        if kind == RuleKind.CONDITION:
+            if data.get("categories"):
+                condition["categories"] = list(data["categories"])
+            for name in ("value_min", "value_max", "weight_min", "weight_max"):
+                if data.get(name) is not None:
+                    condition[name] = str(data[name])
+        if kind == RuleKind.WATCHLIST:
+            condition["party"] = data.get("party") or "any"
+        if kind == RuleKind.IPR_BRAND and data.get("brand_owner"):
+            condition["brand_owner"] = data["brand_owner"]
+        if kind == RuleKind.PROHIBITED and data.get("goods"):
+            condition["goods"] = data["goods"]
+        return condition
 
 
 def form_errors(form: forms.Form) -> str:

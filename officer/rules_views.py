@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,21 +22,43 @@ from risk.models import ModelVersion, Rule
 @officer_required
 @require_GET
 def rules_view(request):
+    return _rules_page(request, RuleProposalForm(initial={"kind": RuleKind.PROHIBITED, "party": "any"}))
+
+
+def _rules_page(request, form: RuleProposalForm, status: int = 200):
     rules = Rule.objects.select_related("created_by", "approved_by").order_by("code", "-version")
-    status = request.GET.get("status", "")
-    if status in RuleStatus.values:
-        rules = rules.filter(status=status)
-    return render(
-        request,
-        "officer/rules.html",
+    chosen = request.GET.get("status", "")
+    if chosen in RuleStatus.values:
+        rules = rules.filter(status=chosen)
+    context = {
+        "rules": rules[:500],
+        "statuses": RuleStatus.choices,
+        "status": chosen,
+        "unusable": selectors.rules_unusable(),
+        "form": form,
+    }
+    return render(request, "officer/rules.html", context, status=status)
+
+
+@officer_required
+@require_GET
+def rules_export(request):
+    """The rules in force as JSON, to keep or to load into another installation."""
+    rules = Rule.objects.filter(status=RuleStatus.ACTIVE).order_by("code")
+    payload = [
         {
-            "rules": rules[:500],
-            "kinds": RuleKind.choices,
-            "statuses": RuleStatus.choices,
-            "status": status,
-            "unusable": selectors.rules_unusable(),
-        },
-    )
+            "code": r.code,
+            "kind": r.kind,
+            "description": r.description,
+            "condition": r.condition,
+            "forceLane": r.force_lane,
+            "score": str(r.score),
+        }
+        for r in rules
+    ]
+    response = JsonResponse(payload, safe=False, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="rules.json"'
+    return response
 
 
 @supervisor_required
@@ -43,21 +67,36 @@ def rule_propose(request):
     form = RuleProposalForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors(form))
-        return redirect("officer:rules")
+        return _rules_page(request, form, status=400)  # what was typed stays in the form
+    data = form.cleaned_data
     try:
-        rule = services.rule_propose(author=request.user, **form.cleaned_data)
+        rule = services.rule_propose(
+            author=request.user,
+            code=data["code"],
+            kind=data["kind"],
+            description=data["description"],
+            condition=data["condition"],
+            force_lane=data["force_lane"],
+            score=data["score"],
+            effective_from=_day_start(data["effective_from"]),
+            effective_to=_day_start(data["effective_to"]),
+        )
     except ApplicationError as exc:
         details = "; ".join(f"{d.get('field')}: {d.get('message')}" for d in exc.details)
         messages.error(request, f"{exc.message} {details}".strip())
+        return _rules_page(request, form, status=400)
     except ValidationError as exc:  # model validation, e.g. a code that is not a slug
         messages.error(request, "; ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("Rule %(code)s v%(version)s waits for a second supervisor.")
-            % {"code": rule.code, "version": rule.version},
-        )
+        return _rules_page(request, form, status=400)
+    messages.success(
+        request,
+        _("Rule %(code)s v%(version)s waits for a second supervisor.") % {"code": rule.code, "version": rule.version},
+    )
     return redirect("officer:rules")
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min, tzinfo=UTC) if day else None
 
 
 @supervisor_required

@@ -32,6 +32,7 @@ urlpatterns = [
     path("revenue/statements/<int:pk>/remittances", revenue_views.remittance_record, name="remittance-record"),
     path("rules/", risk_views.rules_view, name="rules"),
     path("rules/propose", risk_views.rule_propose, name="rule-propose"),
+    path("rules/rules.json", risk_views.rules_export, name="rules-export"),
     path("rules/<int:pk>/<slug:decision>", risk_views.rule_review, name="rule-review"),
     path("models/", risk_views.models_view, name="models"),
     path("models/<int:pk>/promote", risk_views.model_promote, name="model-promote"),

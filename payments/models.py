@@ -362,6 +362,7 @@ class Payment(BaseModel):
     currency = models.CharField(max_length=3)
     trader = models.ForeignKey(Trader, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     payer_email = models.EmailField(blank=True)
+    language = models.CharField(max_length=8, default="en", help_text=_("The payer's language: e-mails and receipt"))
     paid_at = models.DateTimeField(null=True, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
     verification_code = models.CharField(max_length=16, blank=True, db_index=True)

@@ -103,7 +103,7 @@ def charges_due_send(*, consignment_ids: list[int]) -> int:
             consignment,
             "charges_due",
             f"assessment-{assessment.number}",
-            f"Customs charges due for your parcel {consignment.item_id}",
+            str(_("Customs charges due for your parcel %(item)s") % {"item": consignment.item_id}),
             "payments/email/charges_due.txt",
             {"assessment": assessment, "link": pay_link(consignment)},
         )
@@ -116,15 +116,18 @@ def payment_received_send(*, payment_id: int) -> int:
     payment = Payment.objects.get(pk=payment_id)
     receipt = settings.OPENCLEAR_PUBLIC_URL.rstrip("/") + reverse("payments:payment", args=[payment.reference])
     sent = 0
-    for item in payment.items.select_related("consignment"):
-        sent += _send_once(
-            item.consignment,
-            "paid_released",
-            str(payment.reference),
-            f"Payment received: parcel {item.consignment.item_id} released",
-            "payments/email/payment_received.txt",
-            {"payment": payment, "item": item, "receipt": receipt},
-        )
+    with translation.override(payment.language):
+        for item in payment.items.select_related("consignment"):
+            subject = _("Payment received: parcel %(item)s released") % {"item": item.consignment.item_id}
+            sent += _send_once(
+                item.consignment,
+                "paid_released",
+                str(payment.reference),
+                str(subject),
+                "payments/email/payment_received.txt",
+                {"payment": payment, "item": item, "receipt": receipt},
+                payment.payer_email,
+            )
     return sent
 
 
@@ -135,7 +138,7 @@ def information_request_send(*, request_id: int) -> int:
             request.consignment,
             "information",
             str(request.pk),
-            f"Customs needs information about your parcel {request.consignment.item_id}",
+            str(_("Customs needs information about your parcel %(item)s") % {"item": request.consignment.item_id}),
             "payments/email/information_request.txt",
             {"request": request},
         )

@@ -94,6 +94,7 @@ def payment_start(
     idempotency_key: str,
     payer_email: str = "",
     trader: Trader | None = None,
+    language: str = "en",
 ) -> Payment:
     """One payment for the current charges of the given items.
 
@@ -121,6 +122,7 @@ def payment_start(
                 currency=currencies.pop(),
                 trader=trader,
                 payer_email=payer_email,
+                language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
             )
             PaymentItem.objects.bulk_create(
                 [

@@ -83,7 +83,8 @@ def _item_context(consignment: Consignment, *, token: str = "", trader: Trader |
         "assessment": selectors.assessment_current(consignment=consignment),
         "paid": selectors.payment_succeeded_for(consignment=consignment),
         "open_case": selectors.case_open_for(consignment=consignment),
-        "cases": list(selectors.cases_of(consignment=consignment)),
+        # Each case with the link that opens it: an answered case is followed (and appealed) there.
+        "cases": [(case, cases.case_token(case)) for case in selectors.cases_of(consignment=consignment)],
         "token": token,
         "trader": trader,
         # A fresh key per rendered form: a double submit of this form is one payment.
@@ -108,6 +109,7 @@ def _start_payment(request, consignments, *, back: str, trader: Trader | None = 
             idempotency_key=key,
             payer_email=request.POST.get("email", "")[:254],
             trader=trader,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -145,7 +147,7 @@ def payment(request, reference: uuid.UUID):
 def receipt_pdf(request, reference: uuid.UUID):
     payment = _payment_for(request, reference, state=PaymentState.SUCCEEDED)
     response = FileResponse(
-        receipts.receipt_pdf(payment),
+        receipts.receipt_pdf(payment),  # in the payer's language, whatever this page's
         content_type="application/pdf",
         as_attachment=True,
         filename=f"receipt-{payment.verification_code}.pdf",

@@ -1,8 +1,15 @@
-"""Bar charts drawn as SVG on the server: no chart library, nothing fetched by the browser."""
+"""Bar charts drawn as SVG on the server: no chart library, nothing fetched by the browser.
+
+Coordinates are printed with the `coordinate` filter (a dot whatever the
+language: a French "16,0" would break the drawing); the values each bar
+carries are formatted for the reader's language.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.utils.formats import number_format
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,11 @@ class BarChart:
     title: str
 
     @property
+    def empty(self) -> bool:
+        """Nothing to draw: the page says there is no data rather than showing a blank box."""
+        return not any(bar.value for bar in self.bars)
+
+    @property
     def label_every(self) -> int:
         """Label one bar in n so the labels of a long series do not overlap."""
         return max(1, len(self.bars) // 12)
@@ -38,7 +50,7 @@ def bar_chart(
     series: int = 1,
     width: int = 640,
     height: int = 220,
-    fmt=lambda value: f"{value:,.0f}",
+    fmt=lambda value: number_format(value, 0, use_l10n=True, force_grouping=True),
 ) -> BarChart:
     """Bars for (label, value) points; with series > 1, consecutive points share a slot side by side."""
     top, bottom = 16, 40

@@ -18,6 +18,7 @@ import pandas as pd
 from django.conf import settings
 from django.db import connection
 from django.db.models import Min, QuerySet, Sum
+from django.utils import timezone
 
 from clearance.choices import ConsignmentState
 from clearance.models import Decision, Office, PostalOperator
@@ -175,8 +176,11 @@ class Indicators:
         currencies = sorted(set().union(*kinds))
         return [(c, *(kind.get(c, zero) for kind in kinds)) for c in currencies]
 
+    as_of: datetime | None = None
+
     @property
     def average_items_per_day(self) -> float:
+        """Over every day of the period shown (up to today), days without items counted as 0."""
         return sum(n for _, n in self.items_per_day) / len(self.items_per_day) if self.items_per_day else 0.0
 
 
@@ -186,6 +190,7 @@ def indicators_for_period(*, start: date, end: date) -> Indicators:
         start=start,
         end=end,
         items_per_day=_items_per_day(start, end),
+        as_of=TrsDay.objects.filter(day__range=(start, end)).aggregate(oldest=Min("computed_at"))["oldest"],
         lane_shares=_lane_shares(start, end),
         hit_rates=_hit_rates(begin, finish),
         collected=_sum_by_currency(
@@ -208,9 +213,11 @@ def indicators_for_period(*, start: date, end: date) -> Indicators:
 
 
 def _items_per_day(start: date, end: date) -> list[tuple[date, int]]:
-    return list(
-        TrsDay.objects.filter(dimension="all", day__range=(start, end)).order_by("day").values_list("day", "items")
-    )
+    """Every day of the period up to today, with its items (0 for a day without any, or not summarised yet)."""
+    counted = dict(TrsDay.objects.filter(dimension="all", day__range=(start, end)).values_list("day", "items"))
+    last = min(end, timezone.now().date())
+    days = [start + timedelta(days=n) for n in range((last - start).days + 1)]
+    return [(day, counted.get(day, 0)) for day in days]
 
 
 def _lane_shares(start: date, end: date) -> list[tuple[str, int, float]]:
@@ -315,10 +322,10 @@ def indicator_frames(indicators: Indicators) -> dict[str, pd.DataFrame]:
             columns=["selection", "inspected", "irregularities_found", "hit_rate"],
         ),
         "revenue": pd.DataFrame(
-            [(c, "collected", str(a)) for c, a in indicators.collected.items()]
-            + [(c, "refunded", str(a)) for c, a in indicators.refunded.items()]
-            + [(c, "outstanding", str(a)) for c, a in indicators.outstanding.items()]
-            + [(c, "recovered_at_inspection", str(a)) for c, a in indicators.recovered.items()],
+            [(c, "collected", a) for c, a in indicators.collected.items()]
+            + [(c, "refunded", a) for c, a in indicators.refunded.items()]
+            + [(c, "outstanding", a) for c, a in indicators.outstanding.items()]
+            + [(c, "recovered_at_inspection", a) for c, a in indicators.recovered.items()],
             columns=["currency", "kind", "amount"],
         ),
         "webhooks": pd.DataFrame([indicators.webhook_latency]),

@@ -6,6 +6,8 @@ import io
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
@@ -16,11 +18,15 @@ from performance.trs import MEASURES, humanize
 
 
 def _percent(share: float | None) -> str:
-    return "–" if share is None else f"{share:.1%}"
+    return "–" if share is None else number_format(share * 100, 1, use_l10n=True) + " %"
+
+
+def _money(amount) -> str:
+    return number_format(amount, 2, use_l10n=True, force_grouping=True)
 
 
 def _measure_rows(result: TrsResult) -> list[list[str]]:
-    rows = [["Step", "Items", "Mean", "Median", "90th percentile"]]
+    rows = [[_("Step"), _("Items"), _("Mean"), _("Median"), _("90th percentile")]]
     for measure in MEASURES:
         stats = result.overall.stats[measure.code]
         rows.append(
@@ -30,7 +36,7 @@ def _measure_rows(result: TrsResult) -> list[list[str]]:
 
 
 def _group_rows(result: TrsResult) -> list[list[str]]:
-    rows = [[result.breakdown.capitalize(), "Items", "Before arrival"] + [str(m.label) for m in MEASURES]]
+    rows = [[result.breakdown.capitalize(), _("Items"), _("Before arrival")] + [str(m.label) for m in MEASURES]]
     for group in result.groups:
         rows.append(
             [group.label, str(group.items), _percent(group.decided_before_arrival_share)]
@@ -40,15 +46,24 @@ def _group_rows(result: TrsResult) -> list[list[str]]:
 
 
 def _indicator_rows(indicators: Indicators) -> list[list[str]]:
-    rows = [["Indicator", "Value"], ["Items per day (mean)", f"{indicators.average_items_per_day:,.0f}"]]
-    rows += [[f"Lane {lane}", f"{items} ({_percent(share)})"] for lane, items, share in indicators.lane_shares]
+    per_day = number_format(indicators.average_items_per_day, 0, use_l10n=True, force_grouping=True)
+    rows = [[_("Indicator"), _("Value")], [_("Items per day (mean)"), per_day]]
     rows += [
-        [f"Hit rate: {r.selection}", f"{r.found}/{r.inspected} ({_percent(r.rate)})"] for r in indicators.hit_rates
+        [_("Lane %(lane)s") % {"lane": lane}, f"{items} ({_percent(share)})"]
+        for lane, items, share in indicators.lane_shares
     ]
-    rows += [[f"Collected {currency}", str(amount)] for currency, amount in indicators.collected.items()]
-    rows += [[f"Outstanding {currency}", str(amount)] for currency, amount in indicators.outstanding.items()]
-    rows += [[f"Recovered at inspection {currency}", str(amount)] for currency, amount in indicators.recovered.items()]
-    rows.append(["Cases / items charged", f"{indicators.disputes['opened']} / {indicators.disputes['charged_items']}"])
+    rows += [
+        [_("Hit rate: %(selection)s") % {"selection": r.selection}, f"{r.found}/{r.inspected} ({_percent(r.rate)})"]
+        for r in indicators.hit_rates
+    ]
+    for label, amounts in (
+        (_("Collected %(currency)s"), indicators.collected),
+        (_("Outstanding %(currency)s"), indicators.outstanding),
+        (_("Recovered at inspection %(currency)s"), indicators.recovered),
+    ):
+        rows += [[label % {"currency": c}, _money(amount)] for c, amount in amounts.items()]
+    cases = f"{indicators.disputes['opened']} / {indicators.disputes['charged_items']}"
+    rows.append([_("Cases / items charged"), cases])
     return rows
 
 

@@ -1,5 +1,7 @@
 """Celery tasks of the performance app: keeping the Time Release Study summaries up to date."""
 
+from datetime import date
+
 from celery import shared_task
 from django.conf import settings
 
@@ -10,6 +12,12 @@ from performance import summaries
 def trs_recent_refresh() -> int:
     """Beat: rebuild the Time Release Study summaries of the days whose timelines still move."""
     return summaries.trs_recent_refresh(days=settings.OPENCLEAR_TRS_RECENT_DAYS)
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def trs_days_refresh(start: str, end: str) -> int:
+    """An officer asked for the summaries of a period to be rebuilt now."""
+    return summaries.trs_days_refresh(start=date.fromisoformat(start), end=date.fromisoformat(end))
 
 
 @shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.decorators import officer_required, supervisor_required
+from officer.forms import form_errors
 from payments.deminimis import Scenario, simulation_request
 from payments.forms import SimulationForm
 from payments.models import Regime, SimulationRun
@@ -15,6 +18,7 @@ from performance import indicators as performance
 from performance.charts import bar_chart
 from performance.exports import tables_download
 from performance.forms import PeriodForm
+from performance.tasks import trs_days_refresh
 from performance.trs import MEASURES, humanize
 
 
@@ -79,6 +83,21 @@ def indicators_view(request):
     )
 
 
+@officer_required
+@require_POST
+def summaries_rebuild(request):
+    """Rebuild the summaries of the period shown now, rather than at the next scheduled run."""
+    form = PeriodForm(request.POST)
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], min(form.cleaned_data["end"], timezone.now().date())
+        transaction.on_commit(lambda: trs_days_refresh.delay(start.isoformat(), end.isoformat()), robust=True)
+        messages.success(request, _("The summaries are being rebuilt; reload the page in a minute."))
+    else:
+        messages.error(request, form_errors(form))
+    back = request.POST.get("back", "")
+    return redirect(back if back in ("performance:trs", "performance:indicators") else "performance:trs")
+
+
 @supervisor_required
 @require_http_methods(["GET", "POST"])
 def simulator_view(request):
@@ -126,12 +145,22 @@ SIMULATION_ROWS = (
 )
 
 
-def _simulation_rows(run: SimulationRun) -> list[tuple[str, object, object, object]]:
+MONEY_ROWS = frozenset({"duty", "vat", "fees", "total"})
+
+
+def _simulation_rows(run: SimulationRun) -> list[tuple[str, object, object, object, int]]:
+    """(label, in force, scenario, change, decimal places): amounts with cents, counts whole."""
     if run.state != SimulationRun.State.DONE:
         return []
     result = run.result
     return [
-        (label, result["in_force"][key], result["scenario"][key], result["difference"][key])
+        (
+            label,
+            result["in_force"][key],
+            result["scenario"][key],
+            result["difference"][key],
+            2 if key in MONEY_ROWS else 0,
+        )
         for key, label in SIMULATION_ROWS
     ]
 

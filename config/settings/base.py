@@ -74,6 +74,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Money, numbers and scores formatted for the page's language (core/templatetags/openclear.py).
+            "builtins": ["core.templatetags.openclear"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -221,6 +223,8 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "core.debug.OpenClearExceptionReporterFilter
 OPENCLEAR_CONTENT_SECURITY_POLICY = ""
 # /healthz answers anonymous callers from a report at most this old.
 OPENCLEAR_HEALTH_CACHE_SECONDS = env_int("OPENCLEAR_HEALTH_CACHE_SECONDS", 5)
+# Who issues receipts and signs e-mails: the customs administration running the platform.
+OPENCLEAR_ADMINISTRATION_NAME = env_str("OPENCLEAR_ADMINISTRATION_NAME", "Customs administration (OpenClear)")
 # The platform's address, for links in e-mails and receipts.
 OPENCLEAR_PUBLIC_URL = env_str("OPENCLEAR_PUBLIC_URL", "http://127.0.0.1:8000")
 

@@ -19,3 +19,17 @@ document.addEventListener("keydown", function (event) {
     if (search) { event.preventDefault(); search.focus(); }
   }
 });
+
+// The rule form shows the fields of the kind chosen; without scripts every field shows.
+(function () {
+  var form = document.getElementById("propose-rule");
+  if (!form) return;
+  var kind = form.querySelector("select[name=kind]");
+  var show = function () {
+    form.querySelectorAll(".rule-kind").forEach(function (part) {
+      part.hidden = part.dataset.kinds.split(" ").indexOf(kind.value) < 0;
+    });
+  };
+  kind.addEventListener("change", show);
+  show();
+})();

@@ -278,7 +278,9 @@ def test_a_rule_with_nul_or_a_malformed_party_is_refused_with_a_message_never_a_
     client.raise_request_exception = False
     client.force_login(UserFactory(role="SUPERVISOR"))
     response = _propose(client, **fields)
-    assert response.status_code == 200
+    assert response.status_code == 400  # the rules page again, with the message and what was typed
+    assert 'id="propose-rule"' in response.content.decode()
+    assert not Rule.objects.exists()
 
 
 def test_a_rule_whose_keywords_are_only_punctuation_is_refused_rather_than_matching_every_item():
@@ -292,9 +294,15 @@ def test_a_rule_whose_keywords_are_only_punctuation_is_refused_rather_than_match
 def test_an_approved_punctuation_keyword_rule_does_not_send_every_item_red():
     author, approver = UserFactory(role="SUPERVISOR"), UserFactory(role="SUPERVISOR")
     Rule.objects.create(
-        created_by=author, approved_by=approver, status="ACTIVE", code="dash", kind="PROHIBITED",
-        description="Dash", condition={"keywords": ["\u200b"]}, force_lane="RED",
-    )  # fmt: skip
+        created_by=author,
+        approved_by=approver,
+        status="ACTIVE",
+        code="dash",
+        kind="PROHIBITED",
+        description="Dash",
+        condition={"keywords": ["\u200b"]},
+        force_lane="RED",
+    )
     plain = ConsignmentFactory()
     consignments_assess(consignment_ids=[plain.pk])
     assert RiskAssessment.objects.get(consignment=plain).rules_fired == []
@@ -414,9 +422,13 @@ def test_a_pre_advised_item_an_officer_held_before_is_not_left_assessed_by_scori
 
     consignment = ConsignmentFactory(state=ConsignmentState.PRE_ADVISED)
     D.objects.create(
-        operator=consignment.operator, consignment=consignment, sequence=10_000, code="HOLD_INSPECTION",
-        decided_at=consignment.pre_advised_at, decided_by="tests",
-    )  # fmt: skip
+        operator=consignment.operator,
+        consignment=consignment,
+        sequence=10_000,
+        code="HOLD_INSPECTION",
+        decided_at=consignment.pre_advised_at,
+        decided_by="tests",
+    )
     consignments_assess(consignment_ids=[consignment.pk])
     assert _state(consignment) != ConsignmentState.ASSESSED
 
@@ -427,9 +439,14 @@ def test_a_pre_advised_item_an_officer_held_before_is_not_left_assessed_by_scori
 def test_rejecting_a_rule_with_nul_in_the_reason_is_not_a_500(client):
     author = UserFactory(role="SUPERVISOR")
     rule = Rule.objects.create(
-        created_by=author, status="PENDING", code="knives", kind="PROHIBITED", description="Knives",
-        condition={"keywords": ["knife"]}, force_lane="RED",
-    )  # fmt: skip
+        created_by=author,
+        status="PENDING",
+        code="knives",
+        kind="PROHIBITED",
+        description="Knives",
+        condition={"keywords": ["knife"]},
+        force_lane="RED",
+    )
     client.raise_request_exception = False
     client.force_login(UserFactory(role="SUPERVISOR"))
     response = client.post(f"/officer/rules/{rule.pk}/reject", {"reason": "no\x00"}, follow=True)
@@ -439,9 +456,14 @@ def test_rejecting_a_rule_with_nul_in_the_reason_is_not_a_500(client):
 def test_an_unknown_rule_decision_is_not_a_rejection(client):
     author = UserFactory(role="SUPERVISOR")
     rule = Rule.objects.create(
-        created_by=author, status="PENDING", code="knives", kind="PROHIBITED", description="Knives",
-        condition={"keywords": ["knife"]}, force_lane="RED",
-    )  # fmt: skip
+        created_by=author,
+        status="PENDING",
+        code="knives",
+        kind="PROHIBITED",
+        description="Knives",
+        condition={"keywords": ["knife"]},
+        force_lane="RED",
+    )
     client.force_login(UserFactory(role="SUPERVISOR"))
     client.post(f"/officer/rules/{rule.pk}/approve-later")
     rule.refresh_from_db()

@@ -407,3 +407,69 @@ def test_the_dashboard_speaks_french(officer_client):
     held()
     html = officer_client.get("/officer/", headers={"Accept-Language": "fr"}).content.decode()
     assert "Prendre l’article suivant" in html
+
+
+def test_the_rule_editor_builds_the_condition_from_fields_and_shows_it_back_readable(client):
+    client.force_login(UserFactory(role="SUPERVISOR"))
+    client.post(
+        "/officer/rules/propose",
+        {
+            "code": "cheap-phones",
+            "kind": "CONDITION",
+            "description": "Phones declared cheap",
+            "hs_prefixes": "851713, 851714",
+            "origin_countries": "cn\nhk",
+            "categories": ["SALE_OF_GOODS", "GIFT"],
+            "value_max": "30",
+            "keywords": "ignored for this kind",
+            "score": "0.4",
+        },
+    )
+    rule = Rule.objects.get(code="cheap-phones")
+    assert rule.condition == {
+        "hs_prefixes": ["851713", "851714"],
+        "origin_countries": ["CN", "HK"],
+        "categories": ["SALE_OF_GOODS", "GIFT"],
+        "value_max": "30",
+    }
+    row = client.get("/officer/rules/").content.decode().split(f'id="rule-{rule.pk}"')[1].split("</tr>")[0]
+    assert "HS 851713, 851714 · origin CN, HK" in row and "value 0–30" in row and "{" not in row
+    assert "Condition on the item" in row and "+0.40 to the score" in row
+
+
+def test_a_refused_rule_keeps_what_was_typed(client):
+    client.force_login(UserFactory(role="SUPERVISOR"))
+    response = client.post(
+        "/officer/rules/propose",
+        {"code": "knives", "kind": "PROHIBITED", "description": "Knives", "keywords": "-", "force_lane": "RED"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "has nothing a screen can match" in page
+    assert 'value="knives"' in page and "-</textarea>" in page
+    assert not Rule.objects.exists()
+
+
+def test_the_rules_in_force_export_as_json(client):
+    author, checker = UserFactory(role="SUPERVISOR"), UserFactory(role="SUPERVISOR")
+    rule = Rule.objects.create(
+        code="knives",
+        kind="PROHIBITED",
+        description="Knives",
+        condition={"keywords": ["knife"]},
+        force_lane="RED",
+        status="ACTIVE",
+        created_by=author,
+        approved_by=checker,
+    )
+    client.force_login(UserFactory(role="OFFICER"))
+    exported = client.get("/officer/rules/rules.json").json()
+    assert exported == [
+        {
+            "code": rule.code,
+            "kind": "PROHIBITED",
+            "description": "Knives",
+            "condition": {"keywords": ["knife"]},
+            "forceLane": "RED",
+            "score": "0.000",
+        }
+    ]

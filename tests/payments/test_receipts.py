@@ -37,4 +37,29 @@ def test_a_payment_for_45_parcels_runs_onto_more_pages_and_shows_every_one():
     assert pages >= 2
     for parcel in parcels:
         assert parcel.item_id.encode() in pdf
-    assert f"{total} BAM".encode() in pdf and b"Page 2" in pdf
+    assert f"{total:,.2f} BAM".encode() in pdf and b"Page 2" in pdf
+
+
+def test_the_receipt_names_the_administration_office_payer_and_goods_in_the_payers_language(client, settings):
+    settings.OPENCLEAR_ADMINISTRATION_NAME = "Indirect Taxation Authority of Bosnia and Herzegovina"
+    due = make_due()
+    assessment = Assessment.objects.get(consignment=due, is_current=True)
+    payment = Payment.objects.create(
+        idempotency_key="fr",
+        provider="sandbox",
+        amount=assessment.total,
+        currency="BAM",
+        state="SUCCEEDED",
+        paid_at=timezone.now(),
+        verification_code="FEDCBA654321",
+        payer_email="amra@example.ba",
+        language="fr",
+    )
+    PaymentItem.objects.create(payment=payment, consignment=due, assessment=assessment, amount=assessment.total)
+
+    pdf = receipt_pdf(payment).read()
+    assert b"Indirect Taxation Authority of Bosnia and Herzegovina" in pdf
+    assert b"amra@example.ba" in pdf and b"Cotton T-shirt (610910)" in pdf
+    assert b"/Lang (fr)" in pdf  # the document says its language
+    assert b"Code de v" in pdf and b"verify/?code=FEDCBA654321" in pdf
+    assert f"{assessment.total:.2f}".replace(".", ",").encode() in pdf  # amounts with a decimal comma in French

@@ -82,8 +82,10 @@ class Command(BaseCommand):
     def _print(self, url: str) -> None:
         lines = [
             "",
-            f"  Admin:          {url}/admin/",
+            f"  Officers:       {url}/officer/",
+            f"  Front door:     {url}/",
             f"  Payment portal: {url}/pay/   (traders log in at {url}/pay/login/)",
+            f"  Admin:          {url}/admin/",
             f"  Health:         {url}/healthz",
             f"  API docs:       {url}/api/docs/   (schema: {url}/api/schema/)",
             "",
