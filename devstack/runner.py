@@ -199,6 +199,8 @@ def _start_platform(group: ProcessGroup, port: int) -> None:
                 "5",
                 "--batch",
                 "20",
+                "--journey-seconds",
+                "60",
                 "--wait-for-server",
             ],
         )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clearance.choices import ItemCategory, Lane
 from clearance.models import PostalOperator
+from core.forms import form_errors  # noqa: F401  (the views import it from here too)
 from risk.choices import OutcomeKind, RuleKind
 
 TEXT_LIMIT = 4000
@@ -280,11 +281,6 @@ class RuleProposalForm(forms.Form):
         if kind == RuleKind.PROHIBITED and data.get("goods"):
             condition["goods"] = data["goods"]
         return condition
-
-
-def form_errors(form: forms.Form) -> str:
-    """A form's errors as one line an officer reads."""
-    return " ".join(str(message) for messages in form.errors.values() for message in messages)
 
 
 class StatementForm(forms.Form):

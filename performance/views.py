@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.decorators import officer_required, supervisor_required
-from officer.forms import form_errors
+from core.forms import form_errors
 from payments.deminimis import Scenario, simulation_request
 from payments.forms import SimulationForm
 from payments.models import Regime, SimulationRun

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
+import random
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import requests
 
@@ -53,12 +56,101 @@ def wait_for_server(base_url: str, timeout: float = 120) -> None:
     raise TimeoutError(f"{base_url} did not answer within {timeout:.0f} s")
 
 
+class ParcelJourney:
+    """What happens to the accepted parcels after their pre-advice, in compressed time.
+
+    Each parcel arrives at the office of exchange (EMD) a little after its
+    pre-advice and is presented to customs (EDB); once the customs response
+    lets it go (read from the responses feed), it leaves the office (EMF) and
+    is delivered (EMI). Delays are drawn around `scale` seconds, so that a
+    demo's Time Release Study fills within minutes.
+    """
+
+    RELEASING = {"RELEASE_NO_CHARGE", "RELEASED"}
+
+    def __init__(self, *, base_url: str, headers: dict, scale: float, seed: int | None) -> None:
+        self.events_url = f"{base_url.rstrip('/')}/api/v1/postal/events"
+        self.responses_url = f"{base_url.rstrip('/')}/api/v1/postal/responses"
+        self.headers = headers
+        self.scale = scale
+        self.rng = random.Random(seed)
+        self._due: list[tuple[float, str, str]] = []
+        self._lock = threading.Lock()
+        self._cursor = "0"
+
+    def accepted(self, item_ids: list[str]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for item_id in item_ids:
+                arrival = now + self.rng.uniform(0.3, 1.5) * self.scale
+                heapq.heappush(self._due, (arrival, item_id, "EMD"))
+                heapq.heappush(self._due, (arrival + self.rng.uniform(0.05, 0.3) * self.scale, item_id, "EDB"))
+
+    def run(self, stop: threading.Event) -> None:
+        session = requests.Session()
+        next_poll = time.monotonic()
+        while not stop.wait(1.0):
+            if time.monotonic() >= next_poll:
+                self._follow_responses(session)
+                next_poll = time.monotonic() + 5
+            self._send_due(session)
+
+    def _follow_responses(self, session: requests.Session) -> None:
+        try:
+            page = session.get(self.responses_url, params={"after": self._cursor}, headers=self.headers, timeout=30)
+            body = page.json()
+        except (requests.RequestException, ValueError):
+            return
+        now = time.monotonic()
+        with self._lock:
+            for response in body.get("results", []):
+                if response.get("decision") in self.RELEASING:
+                    leaves = now + self.rng.uniform(0.2, 1.0) * self.scale
+                    heapq.heappush(self._due, (leaves, response["itemId"], "EMF"))
+                    heapq.heappush(
+                        self._due, (leaves + self.rng.uniform(0.5, 3.0) * self.scale, response["itemId"], "EMI")
+                    )
+        self._cursor = str(body.get("next", self._cursor))
+
+    def _send_due(self, session: requests.Session) -> None:
+        now = time.monotonic()
+        with self._lock:
+            due = []
+            while self._due and self._due[0][0] <= now and len(due) < 1000:
+                due.append(heapq.heappop(self._due))
+        if not due:
+            return
+        stamp = datetime.now(UTC).isoformat()
+        events = [{"itemId": item_id, "code": code, "at": stamp, "office": "BASJJA"} for _, item_id, code in due]
+        try:
+            session.post(self.events_url, json={"events": events}, headers=self.headers, timeout=30)
+        except requests.RequestException:
+            with self._lock:  # tried again on the next round
+                for entry in due:
+                    heapq.heappush(self._due, entry)
+
+
 class LoadRunner:
     """Threads that each post batches, together at most `rate` items a second."""
 
-    def __init__(self, *, base_url: str, api_key: str, batch: int, rate: float, mix: Mix, seed: int | None) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        batch: int,
+        rate: float,
+        mix: Mix,
+        seed: int | None,
+        journey_scale: float = 0.0,
+    ) -> None:
         self.url = f"{base_url.rstrip('/')}/api/v1/postal/items"
         self.headers = {"Authorization": f"Api-Key {api_key}", "Content-Type": "application/json"}
+        self.journey = (
+            ParcelJourney(base_url=base_url, headers=self.headers, scale=journey_scale, seed=seed)
+            if journey_scale > 0
+            else None
+        )
         self.batch = batch
         self.rate = rate
         self.mix = mix
@@ -103,6 +195,8 @@ class LoadRunner:
             return
         body = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else None
         self.stats.record(size, time.monotonic() - started, body, response.status_code)
+        if self.journey and body and response.status_code == 200:
+            self.journey.accepted([r["itemId"] for r in body["results"] if r["status"] == "ACCEPTED"])
         if response.status_code == 429:
             self._stop.wait(float(response.headers.get("Retry-After", "1")))
 
@@ -112,6 +206,8 @@ class LoadRunner:
             threading.Thread(target=self._worker, args=(i, per_thread, concurrency), daemon=True)
             for i in range(concurrency)
         ]
+        if self.journey:  # follows the parcels until stopped; the run ends with its senders
+            threading.Thread(target=self.journey.run, args=(self._stop,), daemon=True).start()
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -79,6 +79,35 @@ class Mix:
     currency: str = "USD"
 
 
+# Cities with their postcodes, for countries whose Faker locale has none of its own.
+PLACES = {
+    "BA": [
+        ("Sarajevo", "71000"),
+        ("Banja Luka", "78000"),
+        ("Tuzla", "75000"),
+        ("Zenica", "72000"),
+        ("Mostar", "88000"),
+        ("Bihać", "77000"),
+        ("Brčko", "76100"),
+        ("Trebinje", "89101"),
+    ],
+    "CN": [("Shenzhen", "518000"), ("Guangzhou", "510000"), ("Yiwu", "322000"), ("Shanghai", "200000")],
+    "HK": [("Kowloon", "999077"), ("Kwun Tong", "999077"), ("Sha Tin", "999077")],
+    "TR": [("Istanbul", "34000"), ("Izmir", "35000"), ("Bursa", "16000")],
+    "KR": [("Seoul", "04524"), ("Busan", "48058"), ("Incheon", "21554")],
+    "IN": [("Mumbai", "400001"), ("Delhi", "110001"), ("Bengaluru", "560001")],
+}
+STREETS = {
+    "BA": ["Ferhadija", "Maršala Tita", "Zmaja od Bosne", "Kralja Petra I", "Trg slobode", "Bulevar Meše Selimovića"],
+    "CN": ["Keji Road", "Shennan Avenue", "Futian Road", "Nanshan Street"],
+    "HK": ["Nathan Road", "Hoi Bun Road", "Sha Tin Centre Street"],
+    "TR": ["Istiklal Caddesi", "Atatürk Bulvarı"],
+    "KR": ["Teheran-ro", "Jong-ro"],
+    "IN": ["MG Road", "Linking Road"],
+}
+LOCALES = {"GB": "en_GB", "US": "en_US", "DE": "de_DE", "FR": "fr_FR", "HR": "hr_HR", "IT": "it_IT", "JP": "ja_JP"}
+
+
 class OperatorSimulator:
     """Generates pre-advice items; deterministic for a given seed."""
 
@@ -88,6 +117,7 @@ class OperatorSimulator:
         self.faker.seed_instance(seed)
         self.mix = mix or Mix()
         self._split_addressee: dict | None = None
+        self._local_fakers: dict[str, Faker] = {}
         self._split_left = 0
 
     def batch(self, size: int) -> list[dict]:
@@ -115,15 +145,28 @@ class OperatorSimulator:
         return self.rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
     def _party(self, country: str) -> dict:
+        city, postcode, street = self._place(country)
         return {
             "name": self.faker.name(),
-            "address": self.faker.street_address().replace("\n", ", ")[:300],
-            "city": self.faker.city()[:100],
-            "postcode": self.faker.postcode()[:20],
+            "address": street,
+            "city": city,
+            "postcode": postcode,
             "country": country,
             "email": self.faker.email(),
             "phone": f"+{self.rng.randint(30, 99)} {self.rng.randint(100, 999)} {self.rng.randint(100000, 999999)}",
         }
+
+    def _place(self, country: str) -> tuple[str, str, str]:
+        """A city, postcode and street that belong together in that country."""
+        if country in PLACES:
+            city, postcode = self.rng.choice(PLACES[country])
+            street = f"{self.rng.choice(STREETS.get(country, STREETS['BA']))} {self.rng.randint(1, 120)}"
+            return city, postcode, street
+        local = LOCALES.get(country)
+        faker = self._local_fakers.setdefault(country, Faker(local)) if local else self.faker
+        if local:
+            faker.seed_instance(self.rng.randrange(2**32))
+        return faker.city()[:100], faker.postcode()[:20], faker.street_address().replace("\n", ", ")[:300]
 
     def _line(self, origin: str, goods=None) -> dict:
         description, hs_code, (low, high), weight = goods or self.rng.choice(CATALOGUE)

@@ -96,8 +96,11 @@ def _po_entries() -> dict[str, tuple[list[str], bool]]:
     return entries
 
 
+PO_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
 def _unescape(value: str) -> str:
-    return value.encode("latin-1", "backslashreplace").decode("unicode_escape").encode("latin-1").decode("utf-8")
+    return re.sub(r"\\(.)", lambda m: PO_ESCAPES.get(m.group(1), m.group(0)), value)
 
 
 def _python_msgids() -> set[str]:
@@ -115,15 +118,16 @@ def _python_msgids() -> set[str]:
     return msgids
 
 
+TEMPLATIZED_CALL = re.compile(r"\b(?:n|p)?gettext\(\s*u?('(?:[^'\\]|\\.)*')")
+
+
 def _template_msgids() -> set[str]:
+    """Message ids of the templates, read from Django's templatize (the text it gives xgettext)."""
     msgids = set()
     for path in _templates():
         code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
-        for node in ast.walk(ast.parse(code)):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in {"gettext", "ngettext", "pgettext"}:
-                first = node.args[0] if node.args else None
-                if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                    msgids.add(first.value)
+        for literal in TEMPLATIZED_CALL.findall(code):
+            msgids.add(ast.literal_eval(literal))
     return msgids
 
 

@@ -66,3 +66,39 @@ def test_the_command_sends_traffic_through_the_real_http_api(live_server, api_ke
     stored = Consignment.objects.count()
     assert 0 < stored < 60  # the malformed ones were rejected, the rest stored
     assert f"'ACCEPTED': {stored}" in summary
+
+
+def test_addresses_belong_to_their_country():
+    from postal.traffic import PLACES
+
+    items = OperatorSimulator(seed=6, mix=Mix(risky_share=0, malformed_share=0)).batch(300)
+    places = {(city, postcode) for city, postcode in PLACES["BA"]}
+    assert all((i["addressee"]["city"], i["addressee"]["postcode"]) in places for i in items)
+    chinese = [i["sender"] for i in items if i["sender"]["country"] == "CN"]
+    assert chinese and all(len(s["postcode"]) == 6 and s["postcode"].isdigit() for s in chinese)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_simulated_parcels_arrive_and_are_presented_to_customs(live_server, api_key):
+    import time
+
+    from clearance.models import ConsignmentEvent
+    from postal.loadgen import LoadRunner
+
+    runner = LoadRunner(
+        base_url=live_server.url,
+        api_key=api_key,
+        batch=5,
+        rate=0,
+        mix=Mix(risky_share=0, malformed_share=0),
+        seed=7,
+        journey_scale=0.5,
+    )
+    runner.run(count=5)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and ConsignmentEvent.objects.filter(code="EDB").count() < 5:
+        time.sleep(0.2)
+    runner.stop()
+    arrived = Consignment.objects.filter(arrived_at__isnull=False, presented_at__isnull=False)
+    assert arrived.count() == Consignment.objects.count() == 5
+    assert all(c.arrived_at > c.pre_advised_at for c in arrived)

@@ -25,6 +25,13 @@ class Command(BaseCommand):
         parser.add_argument("--currency", default="USD")
         parser.add_argument("--seed", type=int)
         parser.add_argument("--wait-for-server", action="store_true", help="Wait until /healthz answers")
+        parser.add_argument(
+            "--journey-seconds",
+            type=float,
+            default=0,
+            help="Also send arrival, presentation, departure and delivery events, about this many seconds apart "
+            "(0: pre-advice only)",
+        )
 
     def handle(self, *args, **options) -> None:
         api_key = self._api_key(options)
@@ -40,6 +47,7 @@ class Command(BaseCommand):
             rate=options["rate"],
             mix=mix,
             seed=options["seed"],
+            journey_scale=options["journey_seconds"],
         )
         signal.signal(signal.SIGTERM, lambda *_: runner.stop())
         reporter = threading.Thread(target=self._report, args=(runner,), daemon=True)
