@@ -39,8 +39,8 @@ class BarChart:
 
     @property
     def label_every(self) -> int:
-        """Label one bar in n so the labels of a long series do not overlap."""
-        return max(1, len(self.bars) // 12)
+        """Label one bar in n so the labels of a long series do not overlap (about eight labels)."""
+        return max(1, -(-len(self.bars) // 8))
 
 
 def bar_chart(

@@ -66,7 +66,9 @@ def indicators_view(request):
             filename=f"indicators-{period['start']}-{period['end']}",
             fmt=request.GET["format"],
         )
-    per_day = bar_chart(_("Items pre-advised per day"), [(str(day), n) for day, n in indicators.items_per_day])
+    per_day = bar_chart(
+        _("Items pre-advised per day"), [(day.strftime("%m-%d"), n) for day, n in indicators.items_per_day]
+    )
     return render(
         request,
         "performance/indicators.html",

@@ -78,6 +78,7 @@ TEMPLATES = [
             "builtins": ["core.templatetags.openclear"],
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],

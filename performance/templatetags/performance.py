@@ -1,6 +1,10 @@
 """Filters of the performance pages."""
 
 from django import template
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+
+from clearance.choices import Lane
 
 from performance.trs import humanize
 
@@ -14,7 +18,16 @@ def duration(seconds):
 
 @register.filter
 def percent(share):
-    return "–" if share is None else f"{share:.1%}"
+    """0.667 -> "66.7%" ("66,7 %" in French)."""
+    if share is None:
+        return "–"
+    shown = number_format(share * 100, 1, use_l10n=True)
+    return f"{shown}\u202f%" if get_language() == "fr" else f"{shown}%"
+
+
+@register.filter
+def lane_label(lane):
+    return dict(Lane.choices).get(lane, lane)
 
 
 @register.filter
