@@ -8,7 +8,7 @@ they are (USE_THOUSAND_SEPARATOR stays off).
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils.formats import number_format
@@ -26,13 +26,18 @@ def _decimal(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def rounded(number: Decimal, places: int) -> Decimal:
+    """Django's number_format cuts digits off; a figure shown is rounded (half up, as on a receipt)."""
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 @register.filter
 def money(value, currency: str = "") -> str:
     """12345.6, "BAM" -> "12,345.60 BAM" (or "12 345,60 BAM" in French)."""
     number = _decimal(value)
     if number is None:
         return "–"
-    shown = number_format(number.quantize(Decimal("0.01")), 2, use_l10n=True, force_grouping=True)
+    shown = number_format(rounded(number, 2), 2, use_l10n=True, force_grouping=True)
     return f"{shown} {currency}".strip()
 
 
@@ -42,14 +47,14 @@ def number(value, places: int = 0) -> str:
     number_ = _decimal(value)
     if number_ is None:
         return "–"
-    return number_format(number_, int(places), use_l10n=True, force_grouping=True)
+    return number_format(rounded(number_, int(places)), int(places), use_l10n=True, force_grouping=True)
 
 
 @register.filter
 def score(value) -> str:
     """A risk score of 0..1 as two decimals ("0.87", "0,87"), not "0.8700"."""
     number_ = _decimal(value)
-    return "–" if number_ is None else number_format(number_, 2, use_l10n=True)
+    return "–" if number_ is None else number_format(rounded(number_, 2), 2, use_l10n=True)
 
 
 @register.filter

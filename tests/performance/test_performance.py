@@ -230,6 +230,32 @@ def test_the_trs_page_shows_the_study_and_its_chart(officer_client, timelines):
     assert "The period must start before it ends." in refused.content.decode()
 
 
+def test_the_average_is_over_every_day_of_the_period_and_the_summaries_say_their_age(
+    officer_client, timelines, django_capture_on_commit_callbacks
+):
+    sunday = MONDAY + timedelta(days=6)
+    indicators = performance.indicators_for_period(start=MONDAY, end=sunday)
+    assert len(indicators.items_per_day) == 7 and indicators.items_per_day[6] == (sunday, 0)
+    assert indicators.average_items_per_day == pytest.approx(13 / 7)  # not 13 / 2 summarised days
+    html = officer_client.get("/officer/performance/indicators/", {"start": MONDAY, "end": sunday}).content.decode()
+    assert "1.9 items per day on average." in html and "Figures from summaries built" in html
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = officer_client.post(
+            "/officer/performance/summaries/rebuild", {"start": MONDAY, "end": sunday, "back": "performance:indicators"}
+        )
+    assert response["Location"] == "/officer/performance/indicators/" and len(callbacks) == 1
+
+
+def test_exports_keep_counts_whole_and_amounts_numbers(officer_client, timelines):
+    query = {"start": MONDAY, "end": MONDAY + timedelta(days=1), "breakdown": "lane"}
+    lines = officer_client.get("/officer/performance/indicators/", {**query, "format": "csv"}).content.decode()
+    assert ",10,items_per_day" in lines.replace(",10.0,", ",BAD,") and ",10.0," not in lines
+    xlsx = officer_client.get("/officer/performance/indicators/", {**query, "format": "xlsx"})
+    revenue = load_workbook(io.BytesIO(xlsx.content))["revenue"]
+    amounts = [row[2] for row in revenue.iter_rows(min_row=2, values_only=True)]
+    assert amounts and all(isinstance(amount, int | float) for amount in amounts)
+
+
 def test_exports_in_csv_and_xlsx(officer_client, timelines):
     query = {"start": MONDAY, "end": MONDAY, "breakdown": "lane"}
     csv = officer_client.get("/officer/performance/trs/", {**query, "format": "csv"})
