@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 import confusable_homoglyphs
+from anyascii import anyascii
 
 NON_ALNUM = re.compile(r"[\W_]+")
 
@@ -97,8 +98,30 @@ def whole_number(value: str) -> int | None:
     return int(value) if ASCII_DIGITS.fullmatch(value) else None
 
 
+def name_key(value: str) -> str:
+    """'Петров Алексей', 'Aleksei PETR0V' -> 'aleksei petrov': a person's name as a watchlist compares it.
+
+    Any script is written in Latin letters (Cyrillic, Greek, Arabic, Chinese
+    as pinyin), digits inside words are read as the letters they stand for,
+    and the words are sorted, so a reversed or reordered name is the same
+    name. Spelling variants ("Aleksey", "Aleksei") are left to the fuzzy
+    comparison that uses this key.
+    """
+    latin = anyascii(unicodedata.normalize("NFKC", value or ""))
+    return " ".join(sorted(screen_key(latin).split()))
+
+
 def email_key(value: str) -> str:
     return (value or "").strip().casefold()
+
+
+def email_mailbox(value: str) -> str:
+    """The mailbox an address delivers to: "+tags" dropped, and the dots Gmail ignores."""
+    local, _, domain = email_key(value).partition("@")
+    local = local.split("+", 1)[0]
+    if domain in ("gmail.com", "googlemail.com"):
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}" if domain else local
 
 
 def phone_key(value: str) -> str:

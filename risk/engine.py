@@ -19,10 +19,10 @@ from django.conf import settings
 from clearance.choices import Lane
 from clearance.models import Consignment
 from clearance.selectors import content_lines
-from core.normalize import email_key, phone_key, screen_key, text_key
+from core.normalize import email_mailbox, name_key, phone_key, screen_key
 from risk import history
 from risk.classifier import RiskModel
-from risk.indicators import prohibited_goods, vague_descriptions
+from risk.indicators import vague_descriptions
 from risk.postal_features import postal_frame
 from risk.rules import CompiledRule, ItemFacts
 
@@ -46,8 +46,9 @@ class Verdict:
 def item_facts(c: Consignment, lines: list) -> ItemFacts:
     parties = {
         party: {
-            "name": text_key(getattr(c, f"{party}_name")),
-            "email": email_key(getattr(c, f"{party}_email")),
+            "name": name_key(getattr(c, f"{party}_name")),
+            "display": getattr(c, f"{party}_name")[:80],
+            "mailbox": email_mailbox(getattr(c, f"{party}_email")),
             "phone": phone_key(getattr(c, f"{party}_phone")),
         }
         for party in ("sender", "addressee")
@@ -116,8 +117,6 @@ class Engine:
     def _verdict(self, c: Consignment, references, totals, model_score, contributions) -> Verdict:
         lines = content_lines(c)
         findings: list[tuple[str, float, str]] = []  # (reason, score, forced lane)
-        for reason_finding in prohibited_goods([x.description for x in lines], [x.hs_code for x in lines]):
-            findings.append((reason_finding.reason, reason_finding.score, reason_finding.force_lane or ""))
         for reason_finding in vague_descriptions([x.description for x in lines], c.category):
             findings.append((reason_finding.reason, reason_finding.score, ""))
         if reason := history.undervaluation_reason(lines, c.currency, references):

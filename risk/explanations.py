@@ -31,7 +31,9 @@ PATTERNS = (
     ),
     gettext_noop("Model score %(score)s: %(factors)s"),
     gettext_noop("Selected at random for inspection (unbiased control sample)."),
+    gettext_noop("%(rule)s (description mentions “%(word)s”, declared under HS %(hs_code)s, not %(chapters)s)"),
     gettext_noop("%(rule)s (description mentions “%(word)s”)"),
+    gettext_noop("%(rule)s (%(party)s name “%(seen)s” matches “%(entry)s” on the watchlist, %(similarity)s%%)"),
     gettext_noop("%(rule)s (HS %(hs_code)s)"),
     gettext_noop("%(rule)s (%(party)s %(field)s on the watchlist)"),
 )
@@ -57,7 +59,7 @@ VOCABULARY = (
     gettext_noop("declared unit value against the HS reference"),
     gettext_noop("declared value"),
 )
-TRANSLATED_PARTS = frozenset({"kind", "party", "field"})
+TRANSLATED_PARTS = frozenset({"kind", "party", "field", "rule"})
 
 
 @cache

@@ -8,41 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clearance.choices import ItemCategory, Lane
-from core.normalize import screen_key, text_key
+from clearance.choices import ItemCategory
+from core.normalize import text_key
 
-# UPU Convention prohibitions and the usual restricted goods (domain.md §5.1).
-PROHIBITED_WORDS = {
-    "narcotic": "narcotics",
-    "cocaine": "narcotics",
-    "heroin": "narcotics",
-    "cannabis": "narcotics",
-    "marijuana": "narcotics",
-    "fentanyl": "narcotics",
-    "explosive": "explosives",
-    "firework": "explosives",
-    "detonator": "explosives",
-    "gunpowder": "explosives",
-    "pistol": "weapons",
-    "revolver": "weapons",
-    "firearm": "weapons",
-    "ammunition": "weapons",
-    "ivory": "CITES wildlife",
-    "rhino horn": "CITES wildlife",
-    "pangolin": "CITES wildlife",
-    "banknote": "currency",
-    "counterfeit": "counterfeit goods",
-    "replica": "counterfeit goods",
-}
-VAGUE_DESCRIPTIONS = {"gift", "gifts", "accessories", "parts", "goods", "sample", "samples", "items", "stuff", "other"}
-# HS chapter 93 (arms and ammunition) and heading 3601-3604 (explosives, fireworks).
-PROHIBITED_HS_PREFIXES = {
-    "93": "weapons",
-    "3601": "explosives",
-    "3602": "explosives",
-    "3603": "explosives",
-    "3604": "explosives",
-}
+# Words that name no product: a description made only of these (and small words)
+# says nothing an officer can check, whatever it is declared at.
+GENERIC_TEXT = """
+gift gifts present presents accessory accessories part parts spare spares piece pieces goods good
+item items article articles product products thing things stuff sample samples merchandise merchandises
+general misc miscellaneous various assorted mixed other others personal effects belongings package packages
+parcel parcels box boxes set sets kit kits supplies supply material materials order orders purchase new used
+commodity commodities ware wares cadeau cadeaux pièce pièces produit produits divers
+marchandise marchandises objet objets échantillon échantillons colis
+"""
+GENERIC_WORDS = frozenset(text_key(word) for word in GENERIC_TEXT.split())
+VAGUE_SCORE = 0.3
+SMALL_WORDS = frozenset(
+    ["a", "an", "and", "of", "for", "the", "with", "x"] + ["de", "des", "du", "et", "la", "le", "les", "pour", "avec", "en"]
+)
 
 
 @dataclass(frozen=True)
@@ -52,29 +35,17 @@ class Finding:
     force_lane: str | None = None
 
 
-def _words(text: str) -> str:
-    """The description as screens see it (core.normalize.screen_key), space-padded for whole words."""
-    return f" {screen_key(text)} "
-
-
-def prohibited_goods(descriptions: list[str], hs_codes: list[str]) -> list[Finding]:
-    findings = []
-    for description in descriptions:
-        text = _words(description)
-        for word, kind in PROHIBITED_WORDS.items():
-            if f" {word}" in text:
-                findings.append(Finding(f"Possible {kind}: description mentions “{word}”.", 1.0, Lane.RED))
-    for hs_code in hs_codes:
-        for prefix, kind in PROHIBITED_HS_PREFIXES.items():
-            if hs_code.startswith(prefix):
-                findings.append(Finding(f"Possible {kind}: HS code {hs_code} is restricted.", 1.0, Lane.RED))
-    return findings
-
-
 def vague_descriptions(descriptions: list[str], category: str) -> list[Finding]:
+    """Descriptions that name no product: every word generic ("spare parts", "misc items", "gift").
+
+    Measured, not listed: any mix of generic words is caught, and the reason
+    says which words there were.
+    """
     if category == ItemCategory.DOCUMENTS:
         return []
-    vague = [d for d in descriptions if text_key(d) in VAGUE_DESCRIPTIONS]
-    if not vague:
-        return []
-    return [Finding(f"Vague description “{vague[0]}” does not say what the goods are.", 0.3)]
+    for description in descriptions:
+        words = [w for w in text_key(description).split() if w not in SMALL_WORDS and not w.isdigit()]
+        if not words or all(w in GENERIC_WORDS for w in words):
+            shown = description.strip() or "(empty)"
+            return [Finding(f"Vague description “{shown}” does not say what the goods are.", VAGUE_SCORE)]
+    return []

@@ -31,7 +31,9 @@ class Rule(BaseModel):
     effective_from = models.DateTimeField(default=timezone.now)
     effective_to = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=RuleStatus.choices, default=RuleStatus.PENDING)
-    created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    # Empty for a rule of the shipped goods catalogue (risk/data/goods_catalogue.csv), seeded in force.
+    created_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=300, blank=True, help_text=_("Legal basis or list the rule comes from"))
     approved_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
 

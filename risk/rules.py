@@ -4,8 +4,16 @@ Condition keys by kind (all optional keys must match together):
 - CONDITION: hs_prefixes, origin_countries, sender_countries, categories,
   operators, platforms, currencies, value_min, value_max, weight_min, weight_max
 - WATCHLIST: party ("sender", "addressee" or "any"), names, emails, phones
-- IPR_BRAND: keywords, brand_owner
-- PROHIBITED: keywords and/or hs_prefixes, goods (e.g. "weapons")
+- IPR_BRAND: keywords, exclusions, brand_owner
+- PROHIBITED: keywords and/or hs_prefixes, exclusions, hs_chapters, goods (e.g. "weapons")
+
+Words match whole words of the description (plurals too), in any case,
+accents, look-alike letters or digits for letters; an exclusion is a phrase
+that does not count ("water pistol" is not a weapon). A PROHIBITED rule with
+`hs_chapters` also says when the goods are declared under another chapter (a
+revolver declared as a toy). Watchlist names match whatever the script,
+order of the names, or a small spelling difference (core.normalize.name_key
+and OPENCLEAR_WATCHLIST_NAME_SIMILARITY).
 """
 
 from __future__ import annotations
@@ -15,8 +23,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
+from rapidfuzz import fuzz, process
+
 from core.exceptions import ApplicationError
-from core.normalize import email_key, phone_key, screen_key, text_key
+from core.normalize import email_key, email_mailbox, name_key, phone_key, screen_key, text_key
 from risk.choices import RuleKind
 
 LIST_KEYS = {
@@ -30,11 +41,17 @@ LIST_KEYS = {
         "currencies",
     },
     RuleKind.WATCHLIST: {"names", "emails", "phones"},
-    RuleKind.IPR_BRAND: {"keywords"},
-    RuleKind.PROHIBITED: {"keywords", "hs_prefixes"},
+    RuleKind.IPR_BRAND: {"keywords", "exclusions"},
+    RuleKind.PROHIBITED: {"keywords", "hs_prefixes", "exclusions", "hs_chapters"},
 }
+# Keys that refine a rule but cannot make it fire on their own.
+REFINING_KEYS = {"exclusions", "hs_chapters"}
 NUMBER_KEYS = {RuleKind.CONDITION: {"value_min", "value_max", "weight_min", "weight_max"}}
 TEXT_KEYS = {RuleKind.WATCHLIST: {"party"}, RuleKind.IPR_BRAND: {"brand_owner"}, RuleKind.PROHIBITED: {"goods"}}
+
+
+# Names shorter than this (as keys) are matched exactly only.
+MIN_FUZZY_NAME = 8
 
 
 class InvalidRule(ApplicationError):
@@ -60,7 +77,9 @@ def validate_condition(kind: str, condition: Any) -> dict[str, Any]:
             errors.append({"field": key, "code": "invalid", "message": f"{key} is a text."})
     if kind == RuleKind.WATCHLIST and condition.get("party", "any") not in ("sender", "addressee", "any"):
         errors.append({"field": "party", "code": "invalid", "message": "sender, addressee or any."})
-    if kind in {RuleKind.IPR_BRAND, RuleKind.PROHIBITED, RuleKind.WATCHLIST} and not (set(condition) & LIST_KEYS[kind]):
+    if kind in {RuleKind.IPR_BRAND, RuleKind.PROHIBITED, RuleKind.WATCHLIST} and not (
+        set(condition) & (LIST_KEYS[kind] - REFINING_KEYS)
+    ):
         errors.append({"field": "", "code": "empty", "message": "Say what the rule looks for."})
     if errors:
         raise InvalidRule("The rule's condition is not valid.", details=errors)
@@ -71,7 +90,8 @@ def validate_condition(kind: str, condition: Any) -> dict[str, Any]:
 # empty ("-", a zero-width space) would match every item, or none.
 ENTRY_KEYS = {
     "keywords": screen_key,
-    "names": text_key,
+    "exclusions": screen_key,
+    "names": name_key,
     "platforms": text_key,
     "emails": email_key,
     "phones": phone_key,
@@ -138,7 +158,8 @@ def _words_pattern(keywords: list[str]) -> re.Pattern | None:
     words = sorted({screen_key(k) for k in keywords} - {""}, key=len, reverse=True)
     if not words:  # an empty alternation would match every description
         return None
-    return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(w) for w in words) + r")(?![a-z0-9])")
+    # Whole words, plurals included ("pistols", "batteries" for "battery" is its own entry).
+    return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(w) for w in words) + r")(?:s|es)?(?![a-z0-9])")
 
 
 class CompiledRule:
@@ -158,9 +179,11 @@ class CompiledRule:
         self.platforms = {text_key(v) for v in c.get("platforms", [])}
         self.bounds = {key: Decimal(str(c[key])) for key in NUMBER_KEYS[RuleKind.CONDITION] if key in c}
         self.keywords = _words_pattern(c["keywords"]) if c.get("keywords") else None
+        self.exclusions = _words_pattern(c["exclusions"]) if c.get("exclusions") else None
+        self.hs_chapters = tuple(c.get("hs_chapters", ()))
         self.party = c.get("party", "any")
-        self.names = {text_key(v) for v in c.get("names", [])}
-        self.emails = {email_key(v) for v in c.get("emails", [])}
+        self.names = {name_key(v): v for v in c.get("names", []) if name_key(v)}
+        self.emails = {email_mailbox(v) for v in c.get("emails", [])}
         self.phones = {phone_key(v) for v in c.get("phones", []) if phone_key(v)}
 
     def matches(self, facts: ItemFacts) -> str | None:
@@ -194,21 +217,47 @@ class CompiledRule:
         )
 
     def _goods(self, f: ItemFacts) -> str | None:
-        if self.keywords and (match := self.keywords.search(f.text)):
-            return f"{self.description} (description mentions “{match.group(1)}”)"
+        text = self.exclusions.sub(" ", f.text) if self.exclusions else f.text
+        if self.keywords and (match := self.keywords.search(text)):
+            word = match.group(1)
+            if declared := self._declared_elsewhere(f.hs_codes):
+                chapters = ", ".join(self.hs_chapters)
+                where = f"declared under HS {declared}, not {chapters}"
+                return f"{self.description} (description mentions “{word}”, {where})"
+            return f"{self.description} (description mentions “{word}”)"
         if self.hs_prefixes and (hit := next((h for h in f.hs_codes if h.startswith(self.hs_prefixes)), None)):
             return f"{self.description} (HS {hit})"
         return None
+
+    def _declared_elsewhere(self, hs_codes: tuple[str, ...]) -> str:
+        """The HS code the goods were declared under, when it is not in the chapters such goods belong to."""
+        if not self.hs_chapters or not hs_codes or any(h.startswith(self.hs_chapters) for h in hs_codes):
+            return ""
+        return hs_codes[0]
 
     def _watchlist(self, f: ItemFacts) -> str | None:
         parties = ("sender", "addressee") if self.party == "any" else (self.party,)
         for party in parties:
             keys = f.parties[party]
-            for label, wanted, key in (
-                ("name", self.names, "name"),
-                ("e-mail", self.emails, "email"),
-                ("phone", self.phones, "phone"),
-            ):
+            if self.names and keys["name"] and (found := self._name(keys["name"])):
+                entry, similarity = found
+                if similarity >= 100:
+                    return f"{self.description} ({party} name on the watchlist)"
+                return (
+                    f"{self.description} ({party} name “{keys['display']}” matches “{entry}” on the watchlist, "
+                    f"{similarity:.0f}%)"
+                )
+            for label, wanted, key in (("e-mail", self.emails, "mailbox"), ("phone", self.phones, "phone")):
                 if wanted and keys[key] and keys[key] in wanted:
                     return f"{self.description} ({party} {label} on the watchlist)"
         return None
+
+    def _name(self, key: str) -> tuple[str, float] | None:
+        """(the watchlist entry, similarity in %) for a name key, exact or close enough."""
+        if key in self.names:
+            return self.names[key], 100.0
+        if len(key) < MIN_FUZZY_NAME:  # short names are too easily close to another
+            return None
+        cutoff = settings.OPENCLEAR_WATCHLIST_NAME_SIMILARITY * 100
+        best = process.extractOne(key, self.names.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+        return (self.names[best[0]], best[1]) if best else None

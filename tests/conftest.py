@@ -65,6 +65,11 @@ def _ensure_regulatory_data() -> None:
     if not Regime.objects.exists():
         seed.seed_regimes(get_model)
         seed.seed_exchange_rates(get_model)
+    from risk.catalogue import catalogue_seed
+    from risk.models import Rule
+
+    if not Rule.objects.exclude(created_by=None).exists():  # the shipped goods catalogue, as the migration seeds it
+        catalogue_seed(Rule)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -34,4 +34,4 @@ def test_a_real_worker_scores_enqueued_items_and_routes_them():
     assert (dangerous.lane, dangerous.state) == (Lane.RED, ConsignmentState.HELD)
     assessed = AuditEntry.objects.get(target_id=dangerous.pk, action="clearance.consignment.assessed")
     assert assessed.actor_label == "system:risk"
-    assert any("weapons" in reason for reason in assessed.payload["reasons"])
+    assert any("Firearms" in reason for reason in assessed.payload["reasons"])

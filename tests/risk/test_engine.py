@@ -12,6 +12,7 @@ from risk.choices import RuleKind
 from risk.engine import Engine, random_draw
 from risk.models import RiskAssessment
 from risk.rules import CompiledRule
+from risk.selectors import rules_in_force
 from risk.services import consignments_assess
 from tests.factories import ConsignmentFactory
 
@@ -27,7 +28,8 @@ def _fresh_cache(settings):
 
 
 def engine(rules=(), random_rate=0.0):
-    return Engine(rules=list(rules), model=None, thresholds=(0.7, 0.3), random_rate=random_rate)
+    """The given rules beside the goods catalogue in force, as production scores."""
+    return Engine(rules=[*rules, *rules_in_force()], model=None, thresholds=(0.7, 0.3), random_rate=random_rate)
 
 
 def rule(force_lane="", score="0"):
@@ -59,7 +61,7 @@ def test_red_by_score_is_not_lowered_by_a_rule_forcing_yellow():
     consignment = ConsignmentFactory(lines=[{"description": "Revolver", "hs_code": "930200"}])
     result = verdict_of(consignment, rules=[rule(force_lane=Lane.YELLOW)])
     assert result.lane == Lane.RED
-    assert result.rules_fired == ["t@v1"]
+    assert result.rules_fired == ["t@v1", "weapons-firearms@v1"]
 
 
 def test_scores_of_findings_add_up_to_a_lane():
@@ -151,7 +153,7 @@ def test_assessment_records_score_lane_reasons_and_routes(django_capture_on_comm
     assert charges["currency"] == "BAM" and Decimal(charges["total"]) > 0
     assessment = RiskAssessment.objects.get(consignment=weapon)
     assert assessment.lane == Lane.RED and assessment.consignment_version == 1
-    assert any("weapons" in reason for reason in assessment.reasons)
+    assert any("Firearms" in reason for reason in assessment.reasons)  # the goods catalogue in force
 
 
 def test_a_repeated_assessment_has_no_second_effect():

@@ -127,13 +127,13 @@ def test_a_rule_takes_effect_only_when_a_second_supervisor_approves(supervisors)
     maker, checker = supervisors
     rule = _propose(maker)
     assert rule.status == RuleStatus.PENDING
-    assert rules_in_force() == []
+    assert "cn-watches" not in [r.code for r in rules_in_force()]
 
     rule_approve(rule=rule, approver=checker)
 
     rule.refresh_from_db()
     assert (rule.status, rule.approved_by) == (RuleStatus.ACTIVE, checker)
-    assert [r.code for r in rules_in_force()] == ["cn-watches"]
+    assert "cn-watches" in [r.code for r in rules_in_force()]
 
 
 def test_the_author_cannot_approve_their_own_rule(supervisors):
