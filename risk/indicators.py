@@ -24,7 +24,8 @@ marchandise marchandises objet objets échantillon échantillons colis
 GENERIC_WORDS = frozenset(text_key(word) for word in GENERIC_TEXT.split())
 VAGUE_SCORE = 0.3
 SMALL_WORDS = frozenset(
-    ["a", "an", "and", "of", "for", "the", "with", "x"] + ["de", "des", "du", "et", "la", "le", "les", "pour", "avec", "en"]
+    ["a", "an", "and", "of", "for", "the", "with", "x"]
+    + ["de", "des", "du", "et", "la", "le", "les", "pour", "avec", "en"]
 )
 
 
