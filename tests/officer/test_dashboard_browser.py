@@ -108,13 +108,13 @@ def test_a_rule_change_is_approved_by_a_second_supervisor(page, browser, live_se
     author, checker = UserFactory(role="SUPERVISOR"), UserFactory(role="SUPERVISOR")
     log_in(page, live_server, author)
     page.goto(f"{live_server.url}/officer/rules/")
-    page.get_by_label("Code (same code = new version)").fill("lithium-batteries")
+    page.get_by_label("Code (same code = new version)").fill("loose-lipo-cells")
     page.get_by_label("Kind").select_option("PROHIBITED")
     page.get_by_label("Description shown to officers").fill("Loose lithium batteries")
     page.get_by_label("Words to look for in descriptions (one per line)").fill("lithium battery\nLiPo cell")
     page.get_by_label("Effect").select_option("YELLOW")
     page.get_by_role("button", name="Propose").click()
-    rule = Rule.objects.get(code="lithium-batteries")
+    rule = Rule.objects.get(code="loose-lipo-cells")
     row = page.locator(f"#rule-{rule.pk}")
     assert row.locator(".rule-status").inner_text() == "Waiting for a second supervisor"
     assert row.locator("button.approve").count() == 0  # the author is offered no approval
