@@ -111,6 +111,34 @@ def name_key(value: str) -> str:
     return " ".join(sorted(screen_key(latin).split()))
 
 
+# Scripts written without short vowels: a name in them, written in Latin
+# letters, keeps only its consonants ("محمد" -> "mhmd" for "Mohammed").
+ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def is_abjad(value: str) -> bool:
+    return bool(ABJAD.search(value or ""))
+
+
+def consonant_key(value: str) -> str:
+    """'Mohammed Al-Rashid', 'محمد الراشد' -> 'mhmd rshd': a name as its consonants, for abjad scripts.
+
+    Vowels (and y) are dropped, doubled letters collapsed, the article al-/el-
+    dropped whether written apart or joined, and the words sorted; both sides
+    of a comparison go through the same steps.
+    """
+    words = []
+    for word in name_key(value).split():
+        if word in ("al", "el", "ul"):
+            continue
+        consonants = re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouy]", "", word))
+        if consonants.startswith("l") and len(consonants) > 3:  # the article joined: "lrshd"
+            consonants = consonants[1:]
+        if consonants:
+            words.append(consonants)
+    return " ".join(sorted(words))
+
+
 def email_key(value: str) -> str:
     return (value or "").strip().casefold()
 

@@ -150,6 +150,19 @@ def _entries(text: str) -> list[str]:
     return [entry.strip() for entry in re.split(r"[\n,;]+", text or "") if entry.strip()]
 
 
+class CatalogueUploadForm(forms.Form):
+    file = forms.FileField(label=_("Goods catalogue (CSV)"))
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > 2_000_000:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
+
+
 class RuleProposalForm(forms.Form):
     """A rule as fields an officer fills in, per kind; a JSON condition can be pasted instead (import).
 

@@ -6,15 +6,16 @@ from datetime import UTC, date, datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.decorators import officer_required, supervisor_required
 from core.exceptions import ApplicationError
-from officer.forms import ReasonForm, RuleProposalForm, form_errors
+from officer.forms import CatalogueUploadForm, ReasonForm, RuleProposalForm, form_errors
 from risk import selectors, services
+from risk.catalogue import catalogue_csv
 from risk.choices import RuleKind, RuleStatus
 from risk.models import ModelVersion, Rule
 
@@ -31,6 +32,7 @@ def _rules_page(request, form: RuleProposalForm, status: int = 200):
     if chosen in RuleStatus.values:
         rules = rules.filter(status=chosen)
     context = {
+        "catalogue_form": CatalogueUploadForm(),
         "rules": rules[:500],
         "statuses": RuleStatus.choices,
         "status": chosen,
@@ -59,6 +61,38 @@ def rules_export(request):
     response = JsonResponse(payload, safe=False, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = 'attachment; filename="rules.json"'
     return response
+
+
+@officer_required
+@require_GET
+def catalogue_export(request):
+    """The goods catalogue in force, in the CSV format it is imported in."""
+    rules = Rule.objects.filter(status=RuleStatus.ACTIVE, kind=RuleKind.PROHIBITED).order_by("code")
+    response = HttpResponse(catalogue_csv(rules), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="goods_catalogue.csv"'
+    return response
+
+
+@supervisor_required
+@require_POST
+def catalogue_upload(request):
+    form = CatalogueUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("officer:rules")
+    try:
+        result = services.catalogue_import(author=request.user, text=form.cleaned_data["file"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("officer:rules")
+    counts = {"proposed": len(result["proposed"]), "unchanged": result["unchanged"]}
+    messages.success(
+        request,
+        _("%(proposed)s catalogue rule(s) wait for a second supervisor; %(unchanged)s unchanged.") % counts,
+    )
+    for error in result["errors"][:20]:
+        messages.error(request, _("Line %(line)s (%(code)s): %(message)s") % error)
+    return redirect("officer:rules")
 
 
 @supervisor_required

@@ -15,17 +15,48 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
+from django.utils.translation import gettext_noop
+
+from core.exceptions import ApplicationError
 from risk.choices import RuleKind, RuleStatus
 
 SHIPPED = Path(__file__).with_name("data") / "goods_catalogue.csv"
 COLUMNS = ["code", "goods", "lane", "description", "keywords", "exclusions", "hs_chapters", "hs_prefixes", "source"]
 LIST_COLUMNS = ("keywords", "exclusions", "hs_chapters", "hs_prefixes")
 
+# The shipped rules' descriptions, so reasons read in the officer's language
+# (risk.explanations translates a rule's description when it has a translation).
+SHIPPED_DESCRIPTIONS = (
+    gettext_noop("Firearms and their parts"),
+    gettext_noop("Air guns and their ammunition"),
+    gettext_noop("Stun guns and incapacitating sprays"),
+    gettext_noop("Ammunition and explosives"),
+    gettext_noop("Fireworks and pyrotechnics"),
+    gettext_noop("Narcotic drugs and psychotropic substances"),
+    gettext_noop("Synthetic opioids and controlled painkillers"),
+    gettext_noop("Drug precursors"),
+    gettext_noop("Prescription medicines (import needs a prescription or licence)"),
+    gettext_noop("Ivory and elephant products"),
+    gettext_noop("Protected species and their parts (CITES)"),
+    gettext_noop("Wildlife products needing a CITES permit"),
+    gettext_noop("Lithium batteries (restricted in the post: checked not seized)"),
+    gettext_noop("Flammable liquids and gases"),
+    gettext_noop("Waste under the Basel Convention"),
+    gettext_noop("Ozone-depleting substances and F-gases"),
+    gettext_noop("Dual-use items (starter list)"),
+    gettext_noop("Counterfeit currency and banknote replicas"),
+    gettext_noop("Goods offered as copies of brands"),
+)
+
 
 def catalogue_rows(text: str) -> list[dict]:
     """The rows of a catalogue CSV as rule fields: code, description, condition, force_lane, source."""
+    return catalogue_rows_of(csv.DictReader(io.StringIO(text)))
+
+
+def catalogue_rows_of(reader) -> list[dict]:
     rows = []
-    for row in csv.DictReader(io.StringIO(text)):
+    for row in reader:
         condition: dict = {"goods": row["goods"].strip()}
         for column in LIST_COLUMNS:
             entries = [entry.strip() for entry in (row.get(column) or "").split("|") if entry.strip()]
@@ -41,6 +72,49 @@ def catalogue_rows(text: str) -> list[dict]:
             }
         )
     return rows
+
+
+REQUIRED_COLUMNS = {"code", "goods", "lane", "description", "keywords"}
+LANES = {"RED", "YELLOW"}
+MAX_ROWS = 2000
+
+
+def catalogue_rows_checked(text: str) -> tuple[list[tuple[int, dict]], list[dict]]:
+    """(line, rule fields) of each usable row, and an error per row that is not (with its line).
+
+    A file without the catalogue's columns is refused as a whole.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = REQUIRED_COLUMNS - set(reader.fieldnames or [])
+    if missing:
+        raise ApplicationError(
+            f"This is not a goods catalogue: the columns {', '.join(sorted(missing))} are missing.",
+            code="invalid_catalogue",
+        )
+    rows, errors = [], []
+    for row in reader:
+        line = reader.line_num
+        if len(rows) + len(errors) >= MAX_ROWS:
+            errors.append({"line": line, "code": "", "message": f"Only {MAX_ROWS} rows are read from one file."})
+            break
+        problem = _row_problem(row)
+        if problem:
+            errors.append({"line": line, "code": (row.get("code") or "").strip()[:60], "message": problem})
+        else:
+            rows.append((line, catalogue_rows_of([row])[0]))
+    return rows, errors
+
+
+def _row_problem(row: dict) -> str:
+    if None in row or any(value is None for value in row.values()):
+        return "The row does not have the header's number of columns."
+    if not row["code"].strip() or not row["description"].strip():
+        return "A code and a description are needed."
+    if row["lane"].strip().upper() not in LANES:
+        return "The lane is RED or YELLOW."
+    if not (row["keywords"].strip() or (row.get("hs_prefixes") or "").strip()):
+        return "Give words or HS prefixes to look for."
+    return ""
 
 
 def catalogue_seed(rule_model) -> int:

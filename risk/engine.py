@@ -19,7 +19,7 @@ from django.conf import settings
 from clearance.choices import Lane
 from clearance.models import Consignment
 from clearance.selectors import content_lines
-from core.normalize import email_mailbox, name_key, phone_key, screen_key
+from core.normalize import consonant_key, email_mailbox, is_abjad, name_key, phone_key, screen_key
 from risk import history
 from risk.classifier import RiskModel
 from risk.indicators import vague_descriptions
@@ -48,6 +48,8 @@ def item_facts(c: Consignment, lines: list) -> ItemFacts:
         party: {
             "name": name_key(getattr(c, f"{party}_name")),
             "display": getattr(c, f"{party}_name")[:80],
+            "consonants": consonant_key(getattr(c, f"{party}_name")),
+            "abjad": is_abjad(getattr(c, f"{party}_name")),
             "mailbox": email_mailbox(getattr(c, f"{party}_email")),
             "phone": phone_key(getattr(c, f"{party}_phone")),
         }

@@ -36,6 +36,7 @@ PATTERNS = (
     gettext_noop("%(rule)s (%(party)s name “%(seen)s” matches “%(entry)s” on the watchlist, %(similarity)s%%)"),
     gettext_noop("%(rule)s (HS %(hs_code)s)"),
     gettext_noop("%(rule)s (%(party)s %(field)s on the watchlist)"),
+    gettext_noop("%(rule)s (%(party)s name “%(seen)s” matches “%(entry)s” on the watchlist, same consonants)"),
 )
 # Words inside reasons that are translated on their own.
 VOCABULARY = (

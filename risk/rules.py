@@ -27,7 +27,7 @@ from django.conf import settings
 from rapidfuzz import fuzz, process
 
 from core.exceptions import ApplicationError
-from core.normalize import email_key, email_mailbox, name_key, phone_key, screen_key, text_key
+from core.normalize import consonant_key, email_key, email_mailbox, is_abjad, name_key, phone_key, screen_key, text_key
 from risk.choices import RuleKind
 
 LIST_KEYS = {
@@ -52,6 +52,8 @@ TEXT_KEYS = {RuleKind.WATCHLIST: {"party"}, RuleKind.IPR_BRAND: {"brand_owner"},
 
 # Names shorter than this (as keys) are matched exactly only.
 MIN_FUZZY_NAME = 8
+# Consonant keys shorter than this are too common to compare ("mhmd" alone).
+MIN_CONSONANTS = 6
 
 
 class InvalidRule(ApplicationError):
@@ -158,8 +160,10 @@ def _words_pattern(keywords: list[str]) -> re.Pattern | None:
     words = sorted({screen_key(k) for k in keywords} - {""}, key=len, reverse=True)
     if not words:  # an empty alternation would match every description
         return None
-    # Whole words, plurals included ("pistols", "batteries" for "battery" is its own entry).
-    return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(w) for w in words) + r")(?:s|es)?(?![a-z0-9])")
+    # Whole words, each word of a phrase in the plural too ("pistols", "pistolets à air
+    # comprimé"); "batteries" for "battery" is its own entry.
+    phrases = (r"(?:s|es)? ".join(re.escape(part) for part in w.split(" ")) for w in words)
+    return re.compile(r"(?<![a-z0-9])(" + "|".join(phrases) + r")(?:s|es)?(?![a-z0-9])")
 
 
 class CompiledRule:
@@ -183,6 +187,12 @@ class CompiledRule:
         self.hs_chapters = tuple(c.get("hs_chapters", ()))
         self.party = c.get("party", "any")
         self.names = {name_key(v): v for v in c.get("names", []) if name_key(v)}
+        # Names compared by their consonants when one side is written in Arabic or Hebrew script.
+        self.consonants = {
+            consonant_key(v): (v, is_abjad(v))
+            for v in c.get("names", [])
+            if len(consonant_key(v).replace(" ", "")) >= MIN_CONSONANTS
+        }
         self.emails = {email_mailbox(v) for v in c.get("emails", [])}
         self.phones = {phone_key(v) for v in c.get("phones", []) if phone_key(v)}
 
@@ -239,6 +249,11 @@ class CompiledRule:
         parties = ("sender", "addressee") if self.party == "any" else (self.party,)
         for party in parties:
             keys = f.parties[party]
+            if self.names and (entry := self._consonants(keys)):
+                return (
+                    f"{self.description} ({party} name “{keys['display']}” matches “{entry}” on the watchlist, "
+                    "same consonants)"
+                )
             if self.names and keys["name"] and (found := self._name(keys["name"])):
                 entry, similarity = found
                 if similarity >= 100:
@@ -251,6 +266,11 @@ class CompiledRule:
                 if wanted and keys[key] and keys[key] in wanted:
                     return f"{self.description} ({party} {label} on the watchlist)"
         return None
+
+    def _consonants(self, keys: dict) -> str | None:
+        """The entry a name in Arabic or Hebrew script matches by its consonants (or the other way round)."""
+        entry = self.consonants.get(keys["consonants"])
+        return entry[0] if entry and (keys["abjad"] or entry[1]) else None
 
     def _name(self, key: str) -> tuple[str, float] | None:
         """(the watchlist entry, similarity in %) for a name key, exact or close enough."""

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -26,7 +27,7 @@ from core.exceptions import ApplicationError, InvalidTransition, PermissionDenie
 from core.models import User
 from core.services import audit_entries_create
 from payments import assessment
-from risk import selectors
+from risk import catalogue, selectors
 from risk.choices import OutcomeKind, RuleKind, RuleStatus
 from risk.classifier import ALGORITHM, RiskModel, ranking_metrics
 from risk.engine import PRECEDENCE, Engine, Verdict
@@ -266,6 +267,7 @@ def rule_propose(
     score: Decimal = Decimal("0"),
     effective_from: datetime | None = None,
     effective_to: datetime | None = None,
+    source: str = "",
 ) -> Rule:
     """Draft a new rule, or a new version of one; it waits for a second supervisor."""
     _require_supervisor(author, "propose risk rules")
@@ -287,11 +289,46 @@ def rule_propose(
         effective_from=effective_from or timezone.now(),
         effective_to=effective_to,
         created_by=author,
+        source=source,
     )
     rule.full_clean()
     rule.save()
     _audit_rule(rule, "risk.rule.proposed", author)
     return rule
+
+
+def catalogue_import(*, author: User, text: str) -> dict[str, Any]:
+    """Propose each row of a goods catalogue CSV that differs from the rule in force of its code.
+
+    Rows are proposed one by one, so a bad row is reported (with its line) and
+    loses none of the good ones; each proposal waits for a second supervisor.
+    """
+    _require_supervisor(author, "import the goods catalogue")
+    rows, errors = catalogue.catalogue_rows_checked(text)
+    proposed, unchanged = [], 0
+    for line, row in rows:
+        if _same_as_in_force(row):
+            unchanged += 1
+            continue
+        try:
+            with transaction.atomic():
+                rule = rule_propose(author=author, kind=RuleKind.PROHIBITED, **row)
+        except (ApplicationError, ValidationError) as exc:
+            message = exc.message if isinstance(exc, ApplicationError) else "; ".join(exc.messages)
+            errors.append({"line": line, "code": row["code"], "message": message})
+            continue
+        proposed.append(rule)
+    return {"proposed": proposed, "unchanged": unchanged, "errors": errors}
+
+
+def _same_as_in_force(row: dict[str, Any]) -> bool:
+    rule = Rule.objects.filter(code=row["code"], status=RuleStatus.ACTIVE).first()
+    return bool(
+        rule
+        and rule.kind == RuleKind.PROHIBITED
+        and (rule.description, rule.condition, rule.force_lane, rule.source)
+        == (row["description"], row["condition"], row["force_lane"], row["source"])
+    )
 
 
 @transaction.atomic
