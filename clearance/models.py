@@ -137,7 +137,12 @@ class Consignment(BaseModel):
             # Time Release Study summaries: one pre-advice day's items.
             models.Index(fields=["pre_advised_at"], name="consignment_pre_advised_idx"),
             # Split shipments: one addressee's recent items.
-            models.Index(fields=["addressee_key", "pre_advised_at"], name="consignment_addressee_idx"),
+            # text_pattern_ops: split shipments search by prefix (country and postcode).
+            models.Index(
+                fields=["addressee_key", "pre_advised_at"],
+                name="consignment_addressee_idx",
+                opclasses=["text_pattern_ops", "timestamptz_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

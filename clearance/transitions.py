@@ -35,6 +35,7 @@ Which decision each hold blocks:
 | return_unpaid       | yes     |       | yes     | yes       |
 | refer               | yes     | yes   |         |           |
 | amend               | yes     |       | yes     |           |
+| recall              | yes     |       |         | yes       |
 
 A seizure is confirmed by a supervisor other than its proposer, who may hold
 the claim: the confirmation is the second pair of eyes, so no hold blocks it.
@@ -144,6 +145,11 @@ AMEND_TO_HOLD = _t(
     "amend_to_hold", {S.PRE_ADVISED, S.ASSESSED, S.CHARGES_DUE}, S.HELD, D.HOLD_INSPECTION, verb="amended"
 )
 
+# A parcel cleared before arrival turned out to be part of a split shipment: until it
+# is presented (the scoring service checks presented_at) it is held again, and the
+# operator's earlier release is superseded by a hold.
+RECALL = _t("recall", {S.RELEASED, S.CHARGES_DUE}, S.HELD, D.HOLD_INSPECTION, "recalled", {H.SEIZURE, H.DELIVERED})
+
 ALL = (
     ASSESS,
     RELEASE,
@@ -161,4 +167,5 @@ ALL = (
     AMEND,
     AMEND_HELD,
     AMEND_TO_HOLD,
+    RECALL,
 )

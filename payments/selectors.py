@@ -117,6 +117,18 @@ def _threshold(row: DeMinimis) -> Threshold:
     return Threshold(amount=row.amount, basis=row.basis, category=row.category)
 
 
+def regimes_by_country() -> dict[str, Regime]:
+    return {country: regime for regime in Regime.objects.all() for country in regime.countries}
+
+
+def relief_threshold(regime: Regime, on: date) -> Decimal | None:
+    """The highest general de minimis (duty or VAT) in force: the value a parcel is split to stay under."""
+    amounts = [
+        row.amount for row in in_force(DeMinimis.objects.filter(regime=regime, category=""), on) if row.amount > 0
+    ]
+    return max(amounts) if amounts else None
+
+
 def storage_days_for(regime: Regime, on: date) -> int | None:
     terms = in_force(RegimeTerms.objects.filter(regime=regime), on).order_by("-valid_from").first()
     return terms.storage_days if terms else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from risk.classifier import RiskModel
 from risk.indicators import vague_descriptions
 from risk.postal_features import postal_frame
 from risk.rules import CompiledRule, ItemFacts
+from risk.splits import SplitShipments
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class Verdict:
     rules_fired: list[str] = field(default_factory=list)
     model_score: Decimal | None = None
     random_selection: bool = False
+    recall: tuple[int, ...] = ()  # earlier parcels of a split shipment to hold again before presentation
 
 
 def item_facts(c: Consignment, lines: list) -> ItemFacts:
@@ -97,10 +99,10 @@ class Engine:
 
     def assess(self, consignments: list[Consignment]) -> dict[int, Verdict]:
         references = history.hs_reference_unit_values()
-        totals = history.split_shipment_totals({c.addressee_key for c in consignments if c.addressee_key})
+        splits = SplitShipments(consignments)
         model_scores, contributions = self._model(consignments)
         return {
-            c.pk: self._verdict(c, references, totals, model_scores.get(c.pk), contributions.get(c.pk, []))
+            c.pk: self._verdict(c, references, splits, model_scores.get(c.pk), contributions.get(c.pk, []))
             for c in consignments
         }
 
@@ -116,22 +118,24 @@ class Engine:
         explained = model.top_contributions(frame.iloc[flagged]) if flagged else []
         return by_id, {consignments[i].pk: words for i, words in zip(flagged, explained, strict=True)}
 
-    def _verdict(self, c: Consignment, references, totals, model_score, contributions) -> Verdict:
+    def _verdict(self, c: Consignment, references, splits: SplitShipments, model_score, contributions) -> Verdict:
         lines = content_lines(c)
         findings: list[tuple[str, float, str]] = []  # (reason, score, forced lane)
         for reason_finding in vague_descriptions([x.description for x in lines], c.category):
             findings.append((reason_finding.reason, reason_finding.score, ""))
         if reason := history.undervaluation_reason(lines, c.currency, references):
             findings.append((reason, UNDERVALUATION_SCORE, ""))
-        if reason := history.split_shipment_reason(c, totals):
-            findings.append((reason, SPLIT_SHIPMENT_SCORE, ""))
+        split = splits.split(c)
+        if split:
+            findings.append((split.reason, SPLIT_SHIPMENT_SCORE, Lane.YELLOW))
         facts = item_facts(c, lines)
         fired = []
         for rule in self.rules:
             if reason := self._match(rule, facts):
                 findings.append((reason, rule.score, rule.force_lane))
                 fired.append(f"{rule.code}@v{rule.version}")
-        return self._decide(findings, fired, model_score, contributions, random_draw(c.pk))
+        verdict = self._decide(findings, fired, model_score, contributions, random_draw(c.pk))
+        return replace(verdict, recall=split.recall) if split else verdict
 
     def _match(self, rule: CompiledRule, facts: ItemFacts) -> str | None:
         """The rule's reason, or None; a rule that fails is left out for this batch, never the item."""

@@ -1,9 +1,8 @@
-"""Indicators learnt from past items: HS reference unit values and split shipments."""
+"""Indicators learnt from past items: HS reference unit values (split shipments: risk.splits)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pandas as pd
 from django.conf import settings
@@ -64,34 +63,4 @@ def undervaluation_reason(lines, currency: str, references: dict[str, float]) ->
                 f"{(1 - unit_value / reference) * 100:.0f}% below the reference of {reference:.2f} "
                 f"for HS {line.hs_code[:6]}."
             )
-    return None
-
-
-def split_shipment_totals(addressee_keys: set[str]) -> dict[tuple[str, str], tuple[int, Decimal]]:
-    """(addressee, currency) -> (items, total value) within the split-shipment window."""
-    if not addressee_keys:
-        return {}
-    since = timezone.now() - settings.OPENCLEAR_SPLIT_SHIPMENT_WINDOW
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT addressee_key, currency, count(*), sum(total_value)
-            FROM {Consignment._meta.db_table}
-            WHERE addressee_key = ANY(%s) AND pre_advised_at >= %s
-            GROUP BY addressee_key, currency
-            """,  # noqa: S608
-            [list(addressee_keys), since],
-        )
-        return {(key, currency): (count, total) for key, currency, count, total in cursor.fetchall()}
-
-
-def split_shipment_reason(consignment: Consignment, totals: dict) -> str | None:
-    threshold = Decimal(settings.OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD)
-    count, total = totals.get((consignment.addressee_key, consignment.currency), (0, Decimal("0")))
-    if count >= 2 and total > threshold >= consignment.total_value:
-        return (
-            f"Possible split shipment: the addressee has {count} items totalling {total} {consignment.currency} "
-            f"in the last {settings.OPENCLEAR_SPLIT_SHIPMENT_WINDOW.days or 1} day(s), above {threshold}, "
-            f"each below it."
-        )
     return None

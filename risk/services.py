@@ -27,6 +27,7 @@ from core.exceptions import ApplicationError, InvalidTransition, PermissionDenie
 from core.models import User
 from core.services import audit_entries_create
 from payments import assessment
+from payments import selectors as payments_selectors
 from risk import catalogue, selectors
 from risk.choices import OutcomeKind, RuleKind, RuleStatus
 from risk.classifier import ALGORITHM, RiskModel, ranking_metrics
@@ -91,6 +92,8 @@ def consignments_assess(*, consignment_ids: list[int]) -> dict[str, int]:
             on_conflict_do_nothing=True,
         )
         routed = _route(result.changed, verdicts, {c.pk: c for c in fresh})
+        recalled = _recall_split_parcels([verdicts[pk] for pk in result.changed])
+        routed = {**routed, "recalled": recalled} if recalled else routed
         return {**routed, "rescored": rescored} if rescored else routed
 
 
@@ -245,6 +248,27 @@ def _route(ids: list[int], verdicts: dict[int, Verdict], locked: dict[int, Consi
         "released": len(released.changed) + counts.get("release", 0),
         "charges_due": counts.get("require_payment", 0),
     }
+
+
+def _recall_split_parcels(verdicts: list[Verdict]) -> int:
+    """Hold again the earlier parcels of split shipments that were cleared before arrival and not yet presented.
+
+    A parcel already paid for is left released (its charges were settled); one
+    presented or delivered meanwhile is past recall (the query and the delivered
+    hold see to it). The operator gets a hold that supersedes the release.
+    """
+    ids = sorted({pk for verdict in verdicts for pk in verdict.recall})
+    if not ids:
+        return 0
+    candidates = Consignment.objects.filter(id__in=ids, presented_at__isnull=True)
+    unpaid = [c.pk for c in candidates if payments_selectors.payment_succeeded_for(consignment=c) is None]
+    result = clearance_services.consignments_transition(
+        transition=transitions.RECALL,
+        consignment_ids=unpaid,
+        actor=RISK_ACTOR,
+        reason="Part of a split shipment found after it was cleared: held until an officer decides.",
+    )
+    return len(result.changed)
 
 
 # --- Rules: maker-checker ---------------------------------------------------------------

@@ -294,8 +294,8 @@ OPENCLEAR_RISK_UNDERVALUATION_RATIO = 0.3
 # How alike (0..1, edit distance on the transliterated, sorted name) a name must be to a watchlist entry.
 OPENCLEAR_WATCHLIST_NAME_SIMILARITY = float(env_str("OPENCLEAR_WATCHLIST_NAME_SIMILARITY", "0.88"))
 OPENCLEAR_SPLIT_SHIPMENT_WINDOW = timedelta(hours=env_int("OPENCLEAR_SPLIT_SHIPMENT_HOURS", 72))
-# Until duty regimes are configured per destination, the split-shipment check
-# compares same-currency totals with this amount.
+# Split shipments are compared with the destination's highest de minimis in force
+# (risk.splits); a regime without one uses this amount in its own currency.
 OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD = env_str("OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD", "150")
 
 # --- Duty payment portal -----------------------------------------------------

@@ -23,6 +23,7 @@ AUDIT_LABELS = {
     "clearance.consignment.returned": _("Returned to the sender"),
     "clearance.consignment.referred": _("Referred to another agency"),
     "clearance.consignment.amended": _("Amended by the operator"),
+    "clearance.consignment.recalled": _("Held again before presentation (split shipment)"),
     "clearance.consignment.corrected": _("Declaration corrected by an officer"),
     "clearance.consignment.charges_restated": _("Charges restated to the operator"),
     "clearance.claim.taken_over": _("Taken over from another officer"),

@@ -1,0 +1,162 @@
+"""Split shipments: one addressee's parcels that together pass the destination's relief threshold.
+
+An addressee is the same person across operators when the country and
+postcode agree and the name is the same or close (any script or order, see
+core.normalize.name_key), or the e-mail mailbox or the phone is the same.
+Values are converted into the destination regime's currency with the
+assessment's exchange rates and compared with the highest general de minimis
+in force there (the value a parcel is split to stay under); a regime without
+one uses OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD in its own currency.
+
+The parcel that takes the group over the threshold goes to an officer, and so
+do the group's earlier parcels that were cleared before arrival and not yet
+presented (risk.services recalls them): pre-arrival clearance becomes final
+only on presentation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from rapidfuzz import fuzz
+
+from clearance.choices import ConsignmentState
+from clearance.models import Consignment
+from core.normalize import email_mailbox, name_key, phone_key
+from payments import selectors as law
+from risk.rules import MIN_FUZZY_NAME
+
+RECALLABLE = (ConsignmentState.RELEASED, ConsignmentState.CHARGES_DUE)
+
+
+@dataclass(frozen=True)
+class Parcel:
+    pk: int
+    name: str  # name_key
+    mailbox: str
+    phone: str
+    currency: str
+    value: Decimal
+    state: str
+    presented: bool
+
+
+@dataclass(frozen=True)
+class Split:
+    reason: str
+    recall: tuple[int, ...]  # earlier parcels of the group cleared before arrival, not yet presented
+
+
+class SplitShipments:
+    """The parcels of a batch's addressees within the window, loaded once per batch."""
+
+    def __init__(self, consignments: list[Consignment]) -> None:
+        self.today = timezone.now().date()
+        self.regimes = law.regimes_by_country()
+        self.rates: dict[tuple[int, str], Decimal | None] = {}
+        self.thresholds: dict[int, Decimal] = {}
+        self.neighbours = self._load({_place(c.addressee_key) for c in consignments if c.addressee_key})
+
+    def split(self, c: Consignment) -> Split | None:
+        regime = self.regimes.get(c.addressee_country)
+        own = self._in_regime(regime, c.currency, c.total_value)
+        if regime is None or own is None:
+            return None
+        threshold = self._threshold(regime)
+        group = self._group(c)
+        values = [self._in_regime(regime, p.currency, p.value) for p in group]
+        total = sum((v for v in values if v is not None), own)
+        if not group or not total > threshold >= own:
+            return None
+        days = settings.OPENCLEAR_SPLIT_SHIPMENT_WINDOW.days or 1
+        reason = (
+            f"Possible split shipment: the addressee has {len(group) + 1} items totalling {total:.2f} "
+            f"{regime.currency} in the last {days} day(s), above {threshold:.2f}, each below it."
+        )
+        recall = tuple(p.pk for p in group if p.state in RECALLABLE and not p.presented)
+        return Split(reason, recall)
+
+    def _group(self, c: Consignment) -> list[Parcel]:
+        """The other parcels of the same addressee (c itself left out)."""
+        name, mailbox = name_key(c.addressee_name), email_mailbox(c.addressee_email)
+        phone = phone_key(c.addressee_phone)
+        return [
+            p
+            for p in self.neighbours.get(_place(c.addressee_key), [])
+            if p.pk != c.pk
+            and (_same_name(name, p.name) or (mailbox and mailbox == p.mailbox) or (phone and phone == p.phone))
+        ]
+
+    def _load(self, places: set[str]) -> dict[str, list[Parcel]]:
+        if not places:
+            return {}
+        since = timezone.now() - settings.OPENCLEAR_SPLIT_SHIPMENT_WINDOW
+        patterns = [_like_prefix(place) for place in places]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT id, addressee_key, addressee_name, addressee_email, addressee_phone, currency, total_value,
+                       state, presented_at IS NOT NULL
+                FROM {Consignment._meta.db_table}
+                WHERE addressee_key LIKE ANY(%s) AND pre_advised_at >= %s
+                """,  # noqa: S608
+                [patterns, since],
+            )
+            rows = cursor.fetchall()
+        found: dict[str, list[Parcel]] = {}
+        for pk, key, name, email, phone, currency, value, state, presented in rows:
+            identity = name_key(name), email_mailbox(email), phone_key(phone)
+            found.setdefault(_place(key), []).append(Parcel(pk, *identity, currency, value, state, presented))
+        return found
+
+    def _threshold(self, regime) -> Decimal:
+        if regime.pk not in self.thresholds:
+            by_law = law.relief_threshold(regime, self.today)
+            self.thresholds[regime.pk] = by_law or Decimal(settings.OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD)
+        return self.thresholds[regime.pk]
+
+    def _in_regime(self, regime, currency: str, value: Decimal) -> Decimal | None:
+        """The value in the regime's currency, or None without an exchange rate for it."""
+        if regime is None:
+            return None
+        if currency == regime.currency:
+            return value
+        key = (regime.pk, currency)
+        if key not in self.rates:
+            self.rates[key] = _rate(regime, currency, self.today)
+        rate = self.rates[key]
+        return None if rate is None else value / rate
+
+
+def _rate(regime, currency: str, on: date) -> Decimal | None:
+    try:
+        return law.fx_rate(regime, currency, on).units_per_regime_unit
+    except law.TariffUnavailable:
+        return None
+
+
+def _place(addressee_key: str) -> str:
+    """'BA|71000|amra hodzic' -> 'BA|71000|': country and postcode; without a postcode, the whole key."""
+    country, _, rest = addressee_key.partition("|")
+    postcode, _, _ = rest.partition("|")
+    return f"{country}|{postcode}|" if postcode else addressee_key
+
+
+def _like_prefix(place: str) -> str:
+    escaped = place.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%" if place.endswith("|") else escaped
+
+
+def _same_name(a: str, b: str) -> bool:
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if min(len(a), len(b)) < MIN_FUZZY_NAME:
+        return False
+    return fuzz.ratio(a, b) >= settings.OPENCLEAR_WATCHLIST_NAME_SIMILARITY * 100

@@ -1,0 +1,112 @@
+"""Split shipments: one addressee across operators and spellings, valued in the destination's currency
+against its own relief threshold, and earlier parcels held again until they are presented."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from clearance.choices import ConsignmentState, DecisionCode
+from clearance.models import Consignment, Decision
+from core.models import AuditEntry
+from core.normalize import party_key
+from risk.engine import Engine
+from risk.services import consignments_assess
+from tests.factories import ConsignmentFactory, PostalOperatorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_random_draw(settings):
+    settings.OPENCLEAR_RISK_RANDOM_RATE = 0.0
+    settings.OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD = "1000"  # the law's threshold must be the one used
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def to_london(value, currency="GBP", name="Oliver Bennett", postcode="SW1A 1AA", hours_ago=1, **extra):
+    """A parcel to the United Kingdom, whose law relieves goods up to GBP 135."""
+    return ConsignmentFactory(
+        total_value=Decimal(value),
+        currency=currency,
+        addressee_name=name,
+        addressee_postcode=postcode,
+        addressee_country="GB",
+        addressee_key=party_key(name=name, postcode=postcode, country="GB"),
+        pre_advised_at=timezone.now() - timedelta(hours=hours_ago),
+        **extra,
+    )
+
+
+def reasons_of(consignment):
+    consignment = Consignment.objects.prefetch_related("lines").select_related("operator").get(pk=consignment.pk)
+    engine = Engine(rules=[], model=None, thresholds=(0.7, 0.3), random_rate=0)
+    return engine.assess([consignment])[consignment.pk].reasons
+
+
+def split_reasons(consignment):
+    return [r for r in reasons_of(consignment) if "split shipment" in r]
+
+
+def test_parcels_to_one_addressee_across_operators_and_spellings_pass_the_laws_threshold():
+    to_london("80.00", operator=PostalOperatorFactory())
+    last = to_london("70.00", name="BENNETT, Olivier", operator=PostalOperatorFactory())
+    (reason,) = split_reasons(last)
+    assert "2 items totalling 150.00 GBP" in reason and "above 135.00" in reason
+
+
+def test_values_in_other_currencies_are_converted_before_they_are_added_up():
+    to_london("100.00", currency="USD")  # about GBP 75
+    assert split_reasons(to_london("70.00"))  # about GBP 145 in all, above 135
+    to_london("100.00", currency="USD", name="Grace Hopper", postcode="E1 6AN")
+    second = to_london("60.00", currency="USD", name="Grace Hopper", postcode="E1 6AN")
+    assert split_reasons(second) == []  # USD 160 is above 135 only if currencies are mixed up: about GBP 120
+
+
+def test_the_same_mailbox_or_phone_is_the_same_addressee_whatever_the_name():
+    to_london("90.00", addressee_email="o.bennett+shop1@gmail.com")
+    other_name = to_london("60.00", name="O. B.", addressee_email="obennett@gmail.com")
+    assert split_reasons(other_name)
+
+
+def test_other_people_at_the_postcode_and_the_same_name_elsewhere_are_not_grouped():
+    to_london("90.00")
+    assert split_reasons(to_london("60.00", name="Amelia Clarke")) == []
+    assert split_reasons(to_london("60.00", postcode="M1 1AE")) == []
+
+
+def test_a_parcel_above_the_threshold_on_its_own_is_not_a_split():
+    to_london("90.00")
+    assert split_reasons(to_london("300.00")) == []
+
+
+def test_earlier_parcels_cleared_before_arrival_are_held_again_until_presented(django_capture_on_commit_callbacks):
+    cleared = to_london("80.00", state=ConsignmentState.RELEASED)
+    presented = to_london("30.00", state=ConsignmentState.RELEASED, presented_at=timezone.now())
+    last = to_london("70.00")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        result = consignments_assess(consignment_ids=[last.pk])
+
+    assert result["recalled"] == 1
+    for parcel in (cleared, presented, last):
+        parcel.refresh_from_db()
+    assert last.state == ConsignmentState.HELD
+    assert cleared.state == ConsignmentState.HELD  # still before presentation: stopped
+    assert presented.state == ConsignmentState.RELEASED  # presented: the clearance was final
+    decision = Decision.objects.filter(consignment=cleared).latest("sequence")
+    assert decision.code == DecisionCode.HOLD_INSPECTION and "split shipment" in decision.reason
+    assert AuditEntry.objects.filter(target_id=cleared.pk, action="clearance.consignment.recalled").exists()
+
+
+def test_a_repeated_scoring_recalls_nothing_twice(django_capture_on_commit_callbacks):
+    to_london("80.00", state=ConsignmentState.RELEASED)
+    last = to_london("70.00")
+    with django_capture_on_commit_callbacks(execute=False):
+        consignments_assess(consignment_ids=[last.pk])
+        again = consignments_assess(consignment_ids=[last.pk])
+    assert "recalled" not in again
