@@ -107,8 +107,15 @@ def name_key(value: str) -> str:
     name. Spelling variants ("Aleksey", "Aleksei") are left to the fuzzy
     comparison that uses this key.
     """
-    latin = anyascii(unicodedata.normalize("NFKC", value or ""))
-    return " ".join(sorted(screen_key(latin).split()))
+    return " ".join(sorted(name_words(value).split()))
+
+
+def name_words(value: str) -> str:
+    """The name as name_key reads it, in its own word order.
+
+    Compared too, since a slip in a first letter moves a word in the sorted key.
+    """
+    return screen_key(anyascii(unicodedata.normalize("NFKC", value or "")))
 
 
 # Scripts written without short vowels: a name in them, written in Latin
@@ -124,19 +131,31 @@ def consonant_key(value: str) -> str:
     """'Mohammed Al-Rashid', 'محمد الراشد' -> 'mhmd rshd': a name as its consonants, for abjad scripts.
 
     Vowels (and y) are dropped, doubled letters collapsed, the article al-/el-
-    dropped whether written apart or joined, and the words sorted; both sides
-    of a comparison go through the same steps.
+    dropped whether written apart or joined, a final h (ta marbuta: "Fatimah")
+    dropped, and the words sorted; both sides of a comparison go through the
+    same steps.
     """
+    return " ".join(sorted(_consonant_words(value)))
+
+
+def consonant_run(value: str) -> str:
+    """The consonants in the order written, without spaces: 'Fatima Benali' and 'فاطمة بن علي' -> 'ftmbnl'."""
+    return "".join(_consonant_words(value))
+
+
+def _consonant_words(value: str) -> list[str]:
     words = []
-    for word in name_key(value).split():
+    for word in name_words(value).split():
         if word in ("al", "el", "ul"):
             continue
         consonants = re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouy]", "", word))
         if consonants.startswith("l") and len(consonants) > 3:  # the article joined: "lrshd"
             consonants = consonants[1:]
+        if consonants.endswith("h") and len(consonants) > 2:
+            consonants = consonants[:-1]
         if consonants:
             words.append(consonants)
-    return " ".join(sorted(words))
+    return words
 
 
 def email_key(value: str) -> str:

@@ -117,6 +117,17 @@ def _threshold(row: DeMinimis) -> Threshold:
     return Threshold(amount=row.amount, basis=row.basis, category=row.category)
 
 
+def rates_against(currency: str, on: date) -> dict[str, Decimal]:
+    """Units of each currency per one unit of `currency`, from the rates of a regime that keeps its accounts in it."""
+    regime = Regime.objects.filter(currency=currency).order_by("code").first()
+    rates = {currency: Decimal("1")}
+    if regime is None:
+        return rates
+    for row in in_force(ExchangeRate.objects.filter(regime=regime), on).order_by("currency", "-valid_from"):
+        rates.setdefault(row.currency, row.units_per_regime_unit)
+    return rates
+
+
 def regimes_by_country() -> dict[str, Regime]:
     return {country: regime for regime in Regime.objects.all() for country in regime.countries}
 

@@ -19,7 +19,16 @@ from django.conf import settings
 from clearance.choices import Lane
 from clearance.models import Consignment
 from clearance.selectors import content_lines
-from core.normalize import consonant_key, email_mailbox, is_abjad, name_key, phone_key, screen_key
+from core.normalize import (
+    consonant_key,
+    consonant_run,
+    email_mailbox,
+    is_abjad,
+    name_key,
+    name_words,
+    phone_key,
+    screen_key,
+)
 from risk import history
 from risk.classifier import RiskModel
 from risk.indicators import vague_descriptions
@@ -31,6 +40,18 @@ logger = logging.getLogger(__name__)
 
 PRECEDENCE = {Lane.RED: 3, Lane.YELLOW: 2, Lane.GREEN: 1}
 UNDERVALUATION_SCORE = 0.35
+
+
+def undervaluation_score(ratio: float) -> float:
+    """Far below the reference (under half the limit) is a finding on its own; nearer it only adds weight.
+
+    Prices of one subheading spread widely (sunglasses at 5 and at 150), so a
+    value just under the limit is often honest; a tenth of it rarely is.
+    """
+    limit = settings.OPENCLEAR_RISK_UNDERVALUATION_RATIO
+    return UNDERVALUATION_SCORE if ratio < limit / 2 else UNDERVALUATION_SCORE / 2
+
+
 SPLIT_SHIPMENT_SCORE = 0.3
 
 
@@ -51,6 +72,8 @@ def item_facts(c: Consignment, lines: list) -> ItemFacts:
             "name": name_key(getattr(c, f"{party}_name")),
             "display": getattr(c, f"{party}_name")[:80],
             "consonants": consonant_key(getattr(c, f"{party}_name")),
+            "consonant_run": consonant_run(getattr(c, f"{party}_name")),
+            "words": name_words(getattr(c, f"{party}_name")),
             "abjad": is_abjad(getattr(c, f"{party}_name")),
             "mailbox": email_mailbox(getattr(c, f"{party}_email")),
             "phone": phone_key(getattr(c, f"{party}_phone")),
@@ -91,15 +114,17 @@ class Engine:
         model: tuple[int, RiskModel] | None,
         thresholds: tuple[float, float],
         random_rate: float,
+        references: history.References | None = None,
     ) -> None:
+        self.references = references  # HS reference unit values; None: the cached ones
         self.rules = rules
         self.model = model
         self.red, self.yellow = thresholds
         self.random_rate = random_rate
 
-    def assess(self, consignments: list[Consignment]) -> dict[int, Verdict]:
-        references = history.hs_reference_unit_values()
-        splits = SplitShipments(consignments)
+    def assess(self, consignments: list[Consignment], recallable=None) -> dict[int, Verdict]:
+        references = self.references if self.references is not None else history.hs_reference_unit_values()
+        splits = SplitShipments(consignments, recallable=recallable)
         model_scores, contributions = self._model(consignments)
         return {
             c.pk: self._verdict(c, references, splits, model_scores.get(c.pk), contributions.get(c.pk, []))
@@ -123,8 +148,9 @@ class Engine:
         findings: list[tuple[str, float, str]] = []  # (reason, score, forced lane)
         for reason_finding in vague_descriptions([x.description for x in lines], c.category):
             findings.append((reason_finding.reason, reason_finding.score, ""))
-        if reason := history.undervaluation_reason(lines, c.currency, references):
-            findings.append((reason, UNDERVALUATION_SCORE, ""))
+        if found := history.undervaluation(lines, c.currency, references):
+            reason, ratio = found
+            findings.append((reason, undervaluation_score(ratio), ""))
         split = splits.split(c)
         if split:
             findings.append((split.reason, SPLIT_SHIPMENT_SCORE, Lane.YELLOW))

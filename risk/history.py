@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pandas as pd
@@ -11,56 +12,98 @@ from django.db import connection
 from django.utils import timezone
 
 from clearance.models import Consignment, ContentLine
+from payments.selectors import rates_against
 
 REFERENCE_CACHE_KEY = "risk:hs-reference-unit-values"
 
 
-def hs_reference_unit_values_compute(*, days: int = 180, min_observations: int = 10) -> dict[str, float]:
-    """Median declared unit value per (HS subheading, currency) over recent items.
+@dataclass(frozen=True)
+class References:
+    """Median declared unit values in one currency, by HS subheading, heading and chapter.
 
-    Read in one query and reduced with pandas; keys are "610910|USD".
+    `rates` are units of each currency per unit of `currency`, the exchange
+    rates of a regime that keeps its accounts in it (payments.selectors).
     """
+
+    currency: str
+    rates: dict[str, float]
+    values: dict[str, float]  # "610910", "6109", "61" -> median unit value in `currency`
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def for_code(self, hs_code: str) -> tuple[str, float] | None:
+        """(the HS level used, its reference): the subheading, else its heading, else its chapter."""
+        for length in (6, 4, 2):
+            code = hs_code[:length]
+            if len(code) == length and code in self.values:
+                return code, self.values[code]
+        return None
+
+
+NO_REFERENCES = References(currency="", rates={}, values={})
+
+
+def hs_reference_unit_values_compute(*, days: int = 180, min_observations: int = 10) -> References:
+    """Median declared unit value per HS subheading, heading and chapter over recent items, in one currency.
+
+    Read in one query, converted with the latest exchange rates and reduced
+    with pandas; a level needs `min_observations` items to be a reference.
+    """
+    currency = settings.OPENCLEAR_RISK_REFERENCE_CURRENCY
+    rates = {code: float(rate) for code, rate in rates_against(currency, timezone.now().date()).items() if rate}
     since = timezone.now() - timedelta(days=days)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT left(l.hs_code, 6), c.currency, l.value / l.quantity
             FROM {ContentLine._meta.db_table} l JOIN {Consignment._meta.db_table} c ON c.id = l.consignment_id
-            WHERE c.pre_advised_at >= %s AND l.hs_code <> '' AND l.value > 0
+            WHERE c.pre_advised_at >= %s AND l.hs_code <> '' AND l.value > 0 AND l.quantity > 0
             ORDER BY c.pre_advised_at DESC LIMIT 500000
             """,  # noqa: S608
             [since],
         )
         frame = pd.DataFrame(cursor.fetchall(), columns=["hs6", "currency", "unit_value"])
+    frame["rate"] = frame["currency"].map(rates)
+    frame = frame.dropna(subset=["rate"])  # a currency without a rate cannot be compared
     if frame.empty:
-        return {}
-    frame["unit_value"] = frame["unit_value"].astype(float)
-    grouped = frame.groupby(["hs6", "currency"])["unit_value"].agg(["median", "count"])
-    grouped = grouped[grouped["count"] >= min_observations]
-    return {f"{hs6}|{currency}": float(row["median"]) for (hs6, currency), row in grouped.iterrows()}
+        return References(currency=currency, rates=rates, values={})
+    frame["unit_value"] = frame["unit_value"].astype(float) / frame["rate"]
+    values: dict[str, float] = {}
+    for length in (2, 4, 6):
+        grouped = frame.groupby(frame["hs6"].str[:length])["unit_value"].agg(["median", "count"])
+        grouped = grouped[grouped["count"] >= min_observations]
+        values.update({code: float(median) for code, median in grouped["median"].items()})
+    return References(currency=currency, rates=rates, values=values)
 
 
-def hs_reference_unit_values() -> dict[str, float]:
+def hs_reference_unit_values() -> References:
     """The reference values, from the cache the beat task keeps warm (computed if absent)."""
     values = cache.get(REFERENCE_CACHE_KEY)
-    if values is None:
+    if not isinstance(values, References):  # absent, or kept by an older version
         values = hs_reference_unit_values_compute()
         cache.set(REFERENCE_CACHE_KEY, values, timeout=settings.OPENCLEAR_RISK_REFERENCE_TTL)
     return values
 
 
-def undervaluation_reason(lines, currency: str, references: dict[str, float]) -> str | None:
-    """A reason when a line's unit value is far below its HS reference."""
+def undervaluation(lines, currency: str, references: References) -> tuple[str, float] | None:
+    """(reason, declared / reference) for the first line far below its HS reference, in the item's currency."""
     ratio_limit = settings.OPENCLEAR_RISK_UNDERVALUATION_RATIO
+    rate = references.rates.get(currency)
+    if not rate:
+        return None
     for line in lines:
-        reference = references.get(f"{line.hs_code[:6]}|{currency}")
-        if not reference or not line.quantity:
+        found = references.for_code(line.hs_code or "")
+        if not found or not line.quantity:
             continue
+        level, reference_in_base = found
+        reference = reference_in_base * rate  # back in the item's currency, as the officer reads it
         unit_value = float(line.value) / line.quantity
         if unit_value < reference * ratio_limit:
-            return (
+            reason = (
                 f"Possible undervaluation: {line.description} declared at {unit_value:.2f} {currency} a unit, "
                 f"{(1 - unit_value / reference) * 100:.0f}% below the reference of {reference:.2f} "
-                f"for HS {line.hs_code[:6]}."
+                f"for HS {level}."
             )
+            return reason, unit_value / reference
     return None

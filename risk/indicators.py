@@ -6,6 +6,7 @@ score contribution or a forced lane.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from clearance.choices import ItemCategory
@@ -29,6 +30,10 @@ SMALL_WORDS = frozenset(
 )
 
 
+# "3", "x3", "3x", "10pcs": a count says nothing about what the goods are.
+QUANTITY = re.compile(r"x?\d+(x|pcs?|pieces?|units?)?")
+
+
 @dataclass(frozen=True)
 class Finding:
     reason: str
@@ -45,7 +50,7 @@ def vague_descriptions(descriptions: list[str], category: str) -> list[Finding]:
     if category == ItemCategory.DOCUMENTS:
         return []
     for description in descriptions:
-        words = [w for w in text_key(description).split() if w not in SMALL_WORDS and not w.isdigit()]
+        words = [w for w in text_key(description).split() if w not in SMALL_WORDS and not QUANTITY.fullmatch(w)]
         if not words or all(w in GENERIC_WORDS for w in words):
             shown = description.strip() or "(empty)"
             return [Finding(f"Vague description “{shown}” does not say what the goods are.", VAGUE_SCORE)]

@@ -27,7 +27,18 @@ from django.conf import settings
 from rapidfuzz import fuzz, process
 
 from core.exceptions import ApplicationError
-from core.normalize import consonant_key, email_key, email_mailbox, is_abjad, name_key, phone_key, screen_key, text_key
+from core.normalize import (
+    consonant_key,
+    consonant_run,
+    email_key,
+    email_mailbox,
+    is_abjad,
+    name_key,
+    name_words,
+    phone_key,
+    screen_key,
+    text_key,
+)
 from risk.choices import RuleKind
 
 LIST_KEYS = {
@@ -162,8 +173,15 @@ def _words_pattern(keywords: list[str]) -> re.Pattern | None:
         return None
     # Whole words, each word of a phrase in the plural too ("pistols", "pistolets à air
     # comprimé"); "batteries" for "battery" is its own entry.
-    phrases = (r"(?:s|es)? ".join(re.escape(part) for part in w.split(" ")) for w in words)
+    phrases = (r"(?:s|es)? ".join(_singular_or_plural(part) for part in w.split(" ")) for w in words)
     return re.compile(r"(?<![a-z0-9])(" + "|".join(phrases) + r")(?:s|es)?(?![a-z0-9])")
+
+
+def _singular_or_plural(word: str) -> str:
+    """'battery' also as 'batteries'; other plurals by the s or es the pattern adds."""
+    if len(word) > 3 and word.endswith("y") and word[-2] not in "aeiou":
+        return re.escape(word[:-1]) + "(?:y|ie)"
+    return re.escape(word)
 
 
 class CompiledRule:
@@ -187,11 +205,13 @@ class CompiledRule:
         self.hs_chapters = tuple(c.get("hs_chapters", ()))
         self.party = c.get("party", "any")
         self.names = {name_key(v): v for v in c.get("names", []) if name_key(v)}
+        self.names_in_order = {name_words(v): v for v in c.get("names", []) if name_words(v)}
         # Names compared by their consonants when one side is written in Arabic or Hebrew script.
         self.consonants = {
-            consonant_key(v): (v, is_abjad(v))
+            key: (v, is_abjad(v))
             for v in c.get("names", [])
-            if len(consonant_key(v).replace(" ", "")) >= MIN_CONSONANTS
+            if len(consonant_run(v)) >= MIN_CONSONANTS
+            for key in (consonant_key(v), consonant_run(v))
         }
         self.emails = {email_mailbox(v) for v in c.get("emails", [])}
         self.phones = {phone_key(v) for v in c.get("phones", []) if phone_key(v)}
@@ -254,7 +274,7 @@ class CompiledRule:
                     f"{self.description} ({party} name “{keys['display']}” matches “{entry}” on the watchlist, "
                     "same consonants)"
                 )
-            if self.names and keys["name"] and (found := self._name(keys["name"])):
+            if self.names and keys["name"] and (found := self._name(keys["name"], keys["words"])):
                 entry, similarity = found
                 if similarity >= 100:
                     return f"{self.description} ({party} name on the watchlist)"
@@ -269,15 +289,22 @@ class CompiledRule:
 
     def _consonants(self, keys: dict) -> str | None:
         """The entry a name in Arabic or Hebrew script matches by its consonants (or the other way round)."""
-        entry = self.consonants.get(keys["consonants"])
+        entry = self.consonants.get(keys["consonants"]) or self.consonants.get(keys["consonant_run"])
         return entry[0] if entry and (keys["abjad"] or entry[1]) else None
 
-    def _name(self, key: str) -> tuple[str, float] | None:
-        """(the watchlist entry, similarity in %) for a name key, exact or close enough."""
+    def _name(self, key: str, words: str = "") -> tuple[str, float] | None:
+        """(the watchlist entry, similarity in %) for a name key, exact or close enough.
+
+        Close in sorted order (a reordered name) or in the order written (a slip
+        in a first letter moves the word when sorted).
+        """
         if key in self.names:
             return self.names[key], 100.0
         if len(key) < MIN_FUZZY_NAME:  # short names are too easily close to another
             return None
         cutoff = settings.OPENCLEAR_WATCHLIST_NAME_SIMILARITY * 100
         best = process.extractOne(key, self.names.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
-        return (self.names[best[0]], best[1]) if best else None
+        if best:
+            return self.names[best[0]], best[1]
+        best = process.extractOne(words, self.names_in_order.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+        return (self.names_in_order[best[0]], best[1]) if best and words else None

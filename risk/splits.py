@@ -55,7 +55,9 @@ class Split:
 class SplitShipments:
     """The parcels of a batch's addressees within the window, loaded once per batch."""
 
-    def __init__(self, consignments: list[Consignment]) -> None:
+    def __init__(self, consignments: list[Consignment], recallable=None) -> None:
+        # (state, presented) -> whether an earlier parcel can still be held; a back-test substitutes its own.
+        self.recallable = recallable or _recallable
         self.today = timezone.now().date()
         self.regimes = law.regimes_by_country()
         self.rates: dict[tuple[int, str], Decimal | None] = {}
@@ -78,7 +80,7 @@ class SplitShipments:
             f"Possible split shipment: the addressee has {len(group) + 1} items totalling {total:.2f} "
             f"{regime.currency} in the last {days} day(s), above {threshold:.2f}, each below it."
         )
-        recall = tuple(p.pk for p in group if p.state in RECALLABLE and not p.presented)
+        recall = tuple(p.pk for p in group if self.recallable(p.state, p.presented))
         return Split(reason, recall)
 
     def _group(self, c: Consignment) -> list[Parcel]:
@@ -131,6 +133,10 @@ class SplitShipments:
             self.rates[key] = _rate(regime, currency, self.today)
         rate = self.rates[key]
         return None if rate is None else value / rate
+
+
+def _recallable(state: str, presented: bool) -> bool:
+    return state in RECALLABLE and not presented
 
 
 def _rate(regime, currency: str, on: date) -> Decimal | None:

@@ -72,9 +72,9 @@ def consignments_sweep_held_unscored() -> int:
 @shared_task(acks_late=True)
 def hs_reference_unit_values_refresh() -> int:
     """Keep the HS reference unit values warm for the scoring workers (beat)."""
-    values = history.hs_reference_unit_values_compute()
-    cache.set(history.REFERENCE_CACHE_KEY, values, timeout=settings.OPENCLEAR_RISK_REFERENCE_TTL)
-    return len(values)
+    references = history.hs_reference_unit_values_compute()
+    cache.set(history.REFERENCE_CACHE_KEY, references, timeout=settings.OPENCLEAR_RISK_REFERENCE_TTL)
+    return len(references)
 
 
 @shared_task(acks_late=True)

@@ -291,6 +291,8 @@ OPENCLEAR_RISK_RANDOM_RATE = float(env_str("OPENCLEAR_RISK_RANDOM_RATE", "0.02")
 # Risk indicators learnt from history.
 OPENCLEAR_RISK_REFERENCE_TTL = env_int("OPENCLEAR_RISK_REFERENCE_TTL", 900)
 OPENCLEAR_RISK_UNDERVALUATION_RATIO = 0.3
+# Reference unit values are kept in this currency (converted with the rates of a regime keeping its accounts in it).
+OPENCLEAR_RISK_REFERENCE_CURRENCY = env_str("OPENCLEAR_RISK_REFERENCE_CURRENCY", "EUR")
 # How alike (0..1, edit distance on the transliterated, sorted name) a name must be to a watchlist entry.
 OPENCLEAR_WATCHLIST_NAME_SIMILARITY = float(env_str("OPENCLEAR_WATCHLIST_NAME_SIMILARITY", "0.88"))
 OPENCLEAR_SPLIT_SHIPMENT_WINDOW = timedelta(hours=env_int("OPENCLEAR_SPLIT_SHIPMENT_HOURS", 72))

@@ -77,6 +77,7 @@ def caught(result) -> bool:
         ("R-22 refrigerant gas cylinder", "290371", "zone"),
         ("Fentanyl patches", "300490", "opioid"),
         ("Counterfeit banknotes", "490700", "ounterfeit"),
+        ("LiPo batteries 3000mAh", "850760", "ithium"),  # battery, batteries
     ],
 )
 def test_prohibited_and_restricted_goods_are_caught_and_named(description, hs_code, named):
@@ -110,7 +111,17 @@ def test_near_misses_are_not_prohibited_goods(description, hs_code):
 
 
 @pytest.mark.parametrize(
-    "description", ["spare parts", "General merchandise", "misc items", "Gift", "Various goods", "Pièces divers"]
+    "description",
+    [
+        "spare parts",
+        "General merchandise",
+        "misc items",
+        "Gift",
+        "Various goods",
+        "Pièces divers",
+        "PARTS X3",
+        "gifts 2pcs",
+    ],
 )
 def test_descriptions_that_name_no_product_are_vague_and_say_which_words(description):
     result = verdict(description, "999999")
@@ -131,6 +142,7 @@ def test_a_description_naming_a_product_is_not_vague(description):
         "Petrovsky Ivan",  # reversed
         "Иван Петровский",  # Cyrillic
         "Ivan Petrovskiy",  # a transliteration's spelling
+        "Ivan Aetrovsky",  # a slip in a first letter, which moves the word when names are sorted
         "Mohammed Al-Rashid",
         "محمد الراشد",  # Arabic, as on a label
     ],

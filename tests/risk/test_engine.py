@@ -184,3 +184,32 @@ def test_lane_thresholds_follow_the_target_rates_but_never_drop_below_the_floors
     cache.clear()
     RiskAssessment.objects.all().delete()
     assert lane_thresholds() == (0.7, 0.3)  # too little history: the floors
+
+
+def _mug(value, currency="USD", hs_code="691200"):
+    line = {"description": "Mug", "hs_code": hs_code, "quantity": 1, "value": Decimal(value)}
+    return ConsignmentFactory(total_value=Decimal(value), currency=currency, lines=[line])
+
+
+def test_reference_prices_are_kept_in_one_currency_and_fall_back_to_the_heading_and_chapter():
+    from risk.history import hs_reference_unit_values_compute
+
+    for _ in range(6):
+        _mug("10.00", currency="USD")
+        _mug("10.00", currency="EUR", hs_code="691110")  # another subheading of the same heading
+    references = hs_reference_unit_values_compute()
+    assert references.currency == "EUR"
+    assert "691200" not in references.values  # 6 items are too few for the subheading alone
+    level, value = references.for_code("691200")
+    assert level == "6912" or level == "69"
+    usd_per_eur = references.rates["USD"]
+    assert min(10.0, 10.0 / usd_per_eur) <= value <= max(10.0, 10.0 / usd_per_eur)  # both currencies counted
+    cheap = verdict_of(_mug("0.40", currency="GBP", hs_code="691200"))
+    assert any("undervaluation" in r and f"for HS {level}" in r and "GBP" in r for r in cheap.reasons)
+
+
+def test_a_value_just_under_the_limit_alone_stays_green_and_a_tenth_goes_to_an_officer():
+    for _ in range(12):
+        mugs("20.00")  # 10.00 a unit
+    assert verdict_of(mugs("5.00")).lane == Lane.GREEN  # 2.50 a unit: 75 % below, a finding that adds weight only
+    assert verdict_of(mugs("1.00")).lane != Lane.GREEN
