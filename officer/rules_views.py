@@ -157,13 +157,22 @@ def rule_review(request, pk: int, decision: str):
 @require_GET
 def models_view(request):
     versions = ModelVersion.objects.defer("artifact").select_related("promoted_by").order_by("-created_at")
-    return render(request, "officer/models.html", {"versions": versions[:100]})
+    context = {
+        "versions": versions[:100],
+        "active": versions.filter(is_active=True).first(),
+        "random_labels": selectors.random_inspection_outcomes(),
+    }
+    return render(request, "officer/models.html", context)
 
 
 @supervisor_required
 @require_POST
 def model_promote(request, pk: int):
     version = get_object_or_404(ModelVersion.objects.defer("artifact"), pk=pk)
-    services.model_promote(model_version=version, supervisor=request.user)
+    try:
+        services.model_promote(model_version=version, supervisor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("officer:models")
     messages.success(request, _("Model %(id)s now scores new items.") % {"id": version.pk})
     return redirect("officer:models")

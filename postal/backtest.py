@@ -37,8 +37,8 @@ from core import s10
 from payments import selectors as law
 from postal.services import preadvice_receive
 from postal.traffic import CATALOGUE, Mix, OperatorSimulator
+from risk import backtests, selectors
 from risk import history as risk_history
-from risk import selectors
 from risk.choices import RuleKind
 from risk.engine import Engine, Verdict
 from risk.rules import CompiledRule
@@ -174,17 +174,44 @@ class Report:
         }
 
 
+def backtest_compare(candidate) -> dict[str, Any]:
+    """A trained model against the rules and indicators alone, on a smaller back-test (risk.backtests)."""
+    reports = backtest_run(clean=800, per_kind=40, history=600, seed=11, candidate=candidate)
+    summary = {name: _summary(report) for name, report in reports.items()}
+    rules, with_model = summary[RULES_ONLY], summary[WITH_CANDIDATE]
+    no_worse, why = backtests.verdict(rules, with_model)
+    return {"rules_only": rules, "with_model": with_model, "no_worse": no_worse, "why": why}
+
+
+def _summary(report: dict[str, Any]) -> dict[str, float]:
+    caught = report["patterns"][-1]["share"]
+    flagged = report["clean"]["red"] + report["clean"]["yellow"]
+    return {"caught": round(caught, 4), "clean_flagged": round(flagged, 4), "clean_red": report["clean"]["red"]}
+
+
+RULES_ONLY = "rules and indicators"
+WITH_PROMOTED = "rules, indicators and the promoted model"
+WITH_CANDIDATE = "rules, indicators and the candidate model"
+
+
 def backtest_run(
-    *, clean: int = 2000, per_kind: int = 100, history: int = 1000, seed: int = 0, chunk: int = 200
+    *,
+    clean: int = 2000,
+    per_kind: int = 100,
+    history: int = 1000,
+    seed: int = 0,
+    chunk: int = 200,
+    candidate=None,
 ) -> dict[str, dict[str, Any]]:
-    """Run the back-test; a report per engine (rules and indicators; with the promoted model, when there is one)."""
+    """Run the back-test; a report per engine: rules and indicators, and with the promoted model when there
+    is one (or with `candidate`, a model not yet promoted, instead)."""
     try:
         with transaction.atomic():
             stream = _Stream(seed=seed)
             stream.prepare_lists()
             stream.receive(stream.clean_items(history), counted=False)
             references = risk_history.hs_reference_unit_values_compute()
-            engines = stream.engines(references)
+            engines = stream.engines(references, candidate)
             reports = {name: Report(engine=name, notes=stream.notes) for name in engines}
             items = stream.generate(clean=clean, per_kind=per_kind)
             for start in range(0, len(items), chunk):
@@ -410,12 +437,14 @@ class _Stream:
         found = Consignment.objects.filter(operator=self.operator, item_id__in=ids)
         return list(found.select_related("operator").prefetch_related(WITH_LINES).order_by("id"))
 
-    def engines(self, references) -> dict[str, Engine]:
+    def engines(self, references, candidate=None) -> dict[str, Engine]:
         rules = [*selectors.rules_in_force(), *self.extra_rules]
         self.rule_kinds = {rule.code: rule.kind for rule in rules}
-        models = {"rules and indicators": None}
-        if (model := selectors.active_model()) is not None:
-            models["rules, indicators and the promoted model"] = model
+        models: dict[str, Any] = {RULES_ONLY: None}
+        if candidate is not None:
+            models[WITH_CANDIDATE] = (None, candidate)
+        elif (model := selectors.active_model()) is not None:
+            models[WITH_PROMOTED] = model
         return {
             name: Engine(
                 rules=rules,

@@ -1,9 +1,18 @@
 """Features for the risk model, the same pipeline for postal items and the evaluation data.
 
-A `FeatureSpec` names the roles of the columns: entities (traders, HS codes,
-exact declared values) become smoothed historical risk rates and counts;
-categorical columns become codes; numeric columns stay, with the unit value
-and its ratio to the HS reference unit value learnt from history.
+A `FeatureSpec` names the roles of the columns: entities (traders, offices,
+countries, HS codes) become smoothed historical risk rates and counts;
+categorical columns become codes; numeric columns stay as magnitudes. Values
+enter as magnitudes and as their place among the goods they are declared
+with: the unit value's ratio to the HS reference, and its distance (in
+standard deviations of the log unit value) from the typical value of its HS
+subheading, heading and of the groups the spec names (the subheading with the
+origin, say).
+
+No exact declared value is an entity: an exact price seen in history is a
+fingerprint of its label, not a reason (a price moved by half a percent would
+lose it). Training values are also jittered by `value_jitter` so the trees
+cannot learn such fingerprints through the magnitudes.
 
 Target rates of the training rows are computed out of fold, so the model never
 learns from a row's own label.
@@ -26,6 +35,8 @@ class FeatureSpec:
     hs_column: str
     value_column: str
     mass_column: str
+    # Columns that, with the HS subheading, form groups whose typical unit value an item is compared with.
+    value_groups: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -41,6 +52,7 @@ class RiskFeaturizer:
     counts: dict[str, pd.Series] = field(default_factory=dict)
     categories: dict[str, list] = field(default_factory=dict)
     hs_reference: pd.Series | None = None
+    unit_stats: dict[str, pd.DataFrame] = field(default_factory=dict)  # group -> mean, std, count of log unit value
 
     def _derived(self, frame: pd.DataFrame) -> pd.DataFrame:
         spec = self.spec
@@ -80,6 +92,10 @@ class RiskFeaturizer:
             self.categories[name] = sorted(frame[name].astype(str).unique())
         derived = self._derived(frame)
         self.hs_reference = derived["_unit_value"].groupby(derived["_hs6"]).median()
+        log_unit = np.log1p(derived["_unit_value"])
+        self.unit_stats = {
+            name: log_unit.groupby(key).agg(["mean", "std", "count"]) for name, key in self._value_groups(frame).items()
+        }
         return self._assemble(frame, keys, {name: pd.Series(v) for name, v in out_of_fold.items()})
 
     def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -87,6 +103,29 @@ class RiskFeaturizer:
         keys = self._entity_keys(frame)
         rates = {name: key.map(self.rates[name]).fillna(self.prior) for name, key in keys.items()}
         return self._assemble(frame, keys, rates)
+
+    def _value_groups(self, frame: pd.DataFrame) -> dict[str, pd.Series]:
+        hs = frame[self.spec.hs_column].astype(str)
+        groups = {"hs6": hs.str[:6], "hs4": hs.str[:4]}
+        for columns in self.spec.value_groups:
+            key = hs.str[:6]
+            for column in columns:
+                key = key + "|" + frame[column].astype(str)
+            groups["hs6+" + "+".join(columns)] = key
+        return groups
+
+    def _value_places(self, frame: pd.DataFrame, log_unit: pd.Series) -> pd.DataFrame:
+        """How far each unit value lies from its groups' typical one, in standard deviations, and group sizes."""
+        out = pd.DataFrame(index=frame.index)
+        for name, key in self._value_groups(frame).items():
+            stats = getattr(self, "unit_stats", {}).get(name)
+            if stats is None:  # a model trained before these features existed
+                continue
+            mean = key.map(stats["mean"])
+            spread = key.map(stats["std"]).fillna(1.0).clip(lower=0.05)
+            out[f"value_z:{name}"] = ((log_unit - mean) / spread).fillna(0.0).to_numpy()
+            out[f"value_n:{name}"] = key.map(stats["count"]).fillna(0).to_numpy()
+        return out
 
     def _assemble(self, frame: pd.DataFrame, keys: dict, rates: dict) -> pd.DataFrame:
         derived = self._derived(frame)
@@ -103,7 +142,9 @@ class RiskFeaturizer:
         out["unit_value"] = derived["_unit_value"].to_numpy()
         out["unit_value_vs_hs_reference"] = (derived["_unit_value"] / reference).fillna(1.0).to_numpy()
         out["log_value"] = derived["_log_value"].to_numpy()
-        return out
+        out["log_mass"] = np.log1p(pd.to_numeric(frame[self.spec.mass_column], errors="coerce").fillna(0.0)).to_numpy()
+        places = self._value_places(frame, np.log1p(derived["_unit_value"]))
+        return pd.concat([out, places], axis=1)
 
 
 FEATURE_WORDS = {
@@ -123,5 +164,9 @@ def describe_feature(name: str) -> str:
         return "declared unit value against the HS reference"
     if name in {"unit_value", "log_value"}:
         return "declared value"
+    if name == "log_mass":
+        return "declared weight"
+    if kind in {"value_z", "value_n"}:
+        return "declared unit value against similar goods"
     prefix = FEATURE_WORDS.get(kind, "")
     return f"{prefix} {readable}".strip()

@@ -9,12 +9,13 @@ from clearance.selectors import content_lines
 from risk.features import FeatureSpec
 
 POSTAL_SPEC = FeatureSpec(
-    entities=("sender_key", "addressee_key", "operator", "platform", "total_value", "sender_country", "origin"),
+    entities=("sender_key", "addressee_key", "operator", "platform", "sender_country", "origin"),
     categoricals=("category", "currency", "origin"),
     numerics=("total_value", "gross_weight_kg", "line_count", "quantity"),
     hs_column="hs_code",
     value_column="total_value",
     mass_column="gross_weight_kg",
+    value_groups=(("origin",), ("currency",)),
 )
 
 

@@ -15,7 +15,7 @@ from clearance.choices import ConsignmentState
 from clearance.models import Consignment
 from risk.choices import RuleStatus
 from risk.classifier import RiskModel
-from risk.models import ModelVersion, RiskAssessment, Rule
+from risk.models import InspectionOutcome, ModelVersion, RiskAssessment, Rule
 from risk.rules import CompiledRule, validate_condition
 
 logger = logging.getLogger(__name__)
@@ -144,3 +144,9 @@ def lane_thresholds() -> tuple[float, float]:
 
 def rules_pending() -> QuerySet[Rule]:
     return Rule.objects.filter(status=RuleStatus.PENDING).select_related("created_by")
+
+
+def random_inspection_outcomes() -> int:
+    """Inspection outcomes of items drawn at random: the unbiased labels a model learns from."""
+    drawn = RiskAssessment.objects.filter(random_selection=True).values("consignment_id")
+    return InspectionOutcome.objects.filter(consignment_id__in=drawn).values("consignment_id").distinct().count()

@@ -28,7 +28,7 @@ from core.models import User
 from core.services import audit_entries_create
 from payments import assessment
 from payments import selectors as payments_selectors
-from risk import catalogue, selectors
+from risk import backtests, catalogue, selectors
 from risk.choices import OutcomeKind, RuleKind, RuleStatus
 from risk.classifier import ALGORITHM, RiskModel, ranking_metrics
 from risk.engine import PRECEDENCE, Engine, Verdict
@@ -441,8 +441,16 @@ def inspection_outcome_record(
     return outcome
 
 
-def model_train(*, min_labels: int = 50, seed: int = 0) -> ModelVersion:
-    """Train on inspection outcomes (latest per item); evaluate on the newest fifth."""
+def model_train(*, min_labels: int = 50, seed: int = 0, backtest: bool = True) -> ModelVersion:
+    """Train on inspection outcomes (latest per item); evaluate on the newest fifth and on the back-test.
+
+    Officers inspect mostly what the engine already flagged, so those outcomes
+    over-represent what the rules find. Each outcome is weighted by the inverse
+    of the chance that its item was inspected: an item drawn at random (an
+    unbiased label) counts 1 / OPENCLEAR_RISK_RANDOM_RATE times as much as one
+    the engine selected. The back-test compares the model with the rules and
+    indicators alone; model_promote refuses a model that does worse.
+    """
     labelled = (
         InspectionOutcome.objects.order_by("consignment_id", "-created_at")
         .distinct("consignment_id")
@@ -458,8 +466,12 @@ def model_train(*, min_labels: int = 50, seed: int = 0) -> ModelVersion:
     labels = pd.Series([int(labels_by_id[c.pk]) for c in consignments])
     if labels.nunique() < 2:
         raise ApplicationError("Training needs both outcomes: irregular and in order.")
+    weights, random_labels = _propensity_weights(consignments)
     metrics = _holdout_metrics(frame, labels, seed)
-    model = RiskModel.train(frame, labels, POSTAL_SPEC, seed=seed)
+    model = RiskModel.train(frame, labels, POSTAL_SPEC, seed=seed, weights=weights)
+    metrics["weighting"] = {"random_inspection_labels": random_labels, "targeted_labels": len(labels) - random_labels}
+    if backtest and (comparison := backtests.compare(model)) is not None:
+        metrics["backtest"] = comparison
     return ModelVersion.objects.create(
         algorithm=ALGORITHM,
         feature_names=model.feature_names,
@@ -467,6 +479,18 @@ def model_train(*, min_labels: int = 50, seed: int = 0) -> ModelVersion:
         trained_on=len(labels),
         artifact=model.dumps(),
     )
+
+
+def _propensity_weights(consignments: list[Consignment]) -> tuple[np.ndarray, int]:
+    """Inverse inspection propensity per item (mean 1), and how many items were drawn at random."""
+    drawn = set(
+        RiskAssessment.objects.filter(consignment__in=consignments, random_selection=True).values_list(
+            "consignment_id", flat=True
+        )
+    )
+    rate = max(settings.OPENCLEAR_RISK_RANDOM_RATE, 0.01)
+    weights = np.array([1 / rate if c.pk in drawn else 1.0 for c in consignments])
+    return weights / weights.mean(), len(drawn)
 
 
 def _holdout_metrics(frame: pd.DataFrame, labels: pd.Series, seed: int) -> dict[str, Any]:
@@ -481,8 +505,15 @@ def _holdout_metrics(frame: pd.DataFrame, labels: pd.Series, seed: int) -> dict[
 
 @transaction.atomic
 def model_promote(*, model_version: ModelVersion, supervisor: User) -> ModelVersion:
-    """Make a model the one that scores; only a supervisor decides."""
+    """Make a model the one that scores; only a supervisor decides, and never for a model the back-test
+    found worse than the rules and indicators alone."""
     _require_supervisor(supervisor, "promote models")
+    comparison = (model_version.metrics or {}).get("backtest")
+    if comparison and not comparison.get("no_worse", False):
+        raise ApplicationError(
+            f"This model {comparison.get('why', 'does worse on the back-test')}: it is not promoted.",
+            code="model_worse_than_rules",
+        )
     ModelVersion.objects.filter(is_active=True).exclude(pk=model_version.pk).update(is_active=False)
     ModelVersion.objects.filter(pk=model_version.pk).update(
         is_active=True, promoted_by=supervisor, promoted_at=timezone.now()

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -55,6 +56,15 @@ def score(value) -> str:
     """A risk score of 0..1 as two decimals ("0.87", "0,87"), not "0.8700"."""
     number_ = _decimal(value)
     return "–" if number_ is None else number_format(rounded(number_, 2), 2, use_l10n=True)
+
+
+@register.filter
+def percent(share) -> str:
+    """0.667 -> "66.7%" ("66,7 %" in French)."""
+    if share is None or share == "":
+        return "–"
+    shown = number_format(rounded(Decimal(str(share * 100)), 1), 1, use_l10n=True)
+    return f"{shown}\u202f%" if get_language() == "fr" else f"{shown}%"
 
 
 @register.filter

@@ -19,10 +19,17 @@ class Command(BaseCommand):
         result = evaluate(data_dir=Path(data), seed=seed, rows=rows)
         text = json.dumps(result, indent=2)
         self.stdout.write(text)
-        p, r = result["precision"], result["unseen_price"]["precision"]
+        p, m, r = result["precision"], result["moved_prices"]["precision"], result["unseen_price"]["precision"]
+        one = result["moved_prices_one_member"]["precision"]
+        lookup = result["baselines"]["exact_price_lookup"]["precision"]
+        lookup_moved = result["baselines"]["exact_price_lookup_moved_prices"]["precision"]
         self.stdout.write(
-            f"\nprecision@5% {p['5']:.3f}, @10% {p['10']:.3f} (dataset paper's LightGBM: 0.762, 0.641); "
-            f"unseen prices @5% {r['5']:.3f}, @10% {r['10']:.3f}; AUC {result['auc']}; {result['seconds']} s"
+            f"\nprecision@5% {p['5']:.3f}, @10% {p['10']:.3f}; prices moved by 0.5%: @5% {m['5']:.3f}, "
+            f"@10% {m['10']:.3f} (targets 0.90, 0.82; moved by {result['moved_by']['5']:.3f}, "
+            f"{result['moved_by']['10']:.3f}); unseen prices @5% {r['5']:.3f}, @10% {r['10']:.3f}; "
+            f"AUC {result['auc']}\none model of the five, moved prices: @5% {one['5']:.3f}, @10% {one['10']:.3f}"
+            f"\nexact-price lookup @5% {lookup['5']:.3f} (moved prices {lookup_moved['5']:.3f}); "
+            f"dataset paper's LightGBM 0.762, 0.641; {result['seconds']} s"
         )
         if output:
             Path(output).write_text(text)
