@@ -53,6 +53,7 @@ def undervaluation_score(ratio: float) -> float:
 
 
 SPLIT_SHIPMENT_SCORE = 0.3
+NETWORK_SCORE = 0.2  # a drop address or a shared phone adds weight; with another finding it reaches an officer
 
 
 @dataclass
@@ -154,6 +155,7 @@ class Engine:
         split = splits.split(c)
         if split:
             findings.append((split.reason, SPLIT_SHIPMENT_SCORE, Lane.YELLOW))
+        findings += [(reason, NETWORK_SCORE, "") for reason in splits.networks(c)]
         facts = item_facts(c, lines)
         fired = []
         for rule in self.rules:

@@ -30,6 +30,8 @@ PATTERNS = (
         "%(days)s day(s), above %(threshold)s, each below it."
     ),
     gettext_noop("Model score %(score)s: %(factors)s"),
+    gettext_noop("Drop address: %(address)s received parcels for %(count)s names."),
+    gettext_noop("One phone for many names: %(phone)s was given for %(count)s names."),
     gettext_noop("Selected at random for inspection (unbiased control sample)."),
     gettext_noop("%(rule)s (description mentions “%(word)s”, declared under HS %(hs_code)s, not %(chapters)s)"),
     gettext_noop("%(rule)s (description mentions “%(word)s”)"),

@@ -1,4 +1,7 @@
-"""Split shipments: one addressee's parcels that together pass the destination's relief threshold.
+"""Split shipments and addressee networks, from the parcels at one postcode within a window.
+
+Split shipments: one addressee's parcels that together pass the destination's
+relief threshold.
 
 An addressee is the same person across operators when the country and
 postcode agree and the name is the same or close (any script or order, see
@@ -12,6 +15,10 @@ The parcel that takes the group over the threshold goes to an officer, and so
 do the group's earlier parcels that were cleared before arrival and not yet
 presented (risk.services recalls them): pre-arrival clearance becomes final
 only on presentation.
+
+Networks: a street address that receives parcels for many different names
+(a drop address), or one phone number given for many names, is an indicator
+that adds weight to the item's score; the reason says how many names.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from rapidfuzz import fuzz
 
 from clearance.choices import ConsignmentState
 from clearance.models import Consignment
-from core.normalize import email_mailbox, name_key, phone_key
+from core.normalize import email_mailbox, name_key, phone_key, text_key
 from payments import selectors as law
 from risk.rules import MIN_FUZZY_NAME
 
@@ -40,6 +47,7 @@ class Parcel:
     name: str  # name_key
     mailbox: str
     phone: str
+    address: str  # text_key of the street address
     currency: str
     value: Decimal
     state: str
@@ -83,6 +91,22 @@ class SplitShipments:
         recall = tuple(p.pk for p in group if self.recallable(p.state, p.presented))
         return Split(reason, recall)
 
+    def networks(self, c: Consignment) -> list[str]:
+        """Reasons when the item's street address or phone serves many different names in the window."""
+        neighbours = self.neighbours.get(_place(c.addressee_key), [])
+        own = name_key(c.addressee_name)
+        reasons = []
+        address, phone = text_key(c.addressee_address), phone_key(c.addressee_phone)
+        if address:
+            names = {p.name for p in neighbours if p.address == address} | {own}
+            if len(names) >= settings.OPENCLEAR_RISK_NETWORK_NAMES:
+                reasons.append(f"Drop address: {c.addressee_address[:80]} received parcels for {len(names)} names.")
+        if phone:
+            names = {p.name for p in neighbours if p.phone == phone} | {own}
+            if len(names) >= settings.OPENCLEAR_RISK_NETWORK_NAMES:
+                reasons.append(f"One phone for many names: {c.addressee_phone[:40]} was given for {len(names)} names.")
+        return reasons
+
     def _group(self, c: Consignment) -> list[Parcel]:
         """The other parcels of the same addressee (c itself left out)."""
         name, mailbox = name_key(c.addressee_name), email_mailbox(c.addressee_email)
@@ -102,8 +126,8 @@ class SplitShipments:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                SELECT id, addressee_key, addressee_name, addressee_email, addressee_phone, currency, total_value,
-                       state, presented_at IS NOT NULL
+                SELECT id, addressee_key, addressee_name, addressee_email, addressee_phone, addressee_address,
+                       currency, total_value, state, presented_at IS NOT NULL
                 FROM {Consignment._meta.db_table}
                 WHERE addressee_key LIKE ANY(%s) AND pre_advised_at >= %s
                 """,  # noqa: S608
@@ -111,8 +135,8 @@ class SplitShipments:
             )
             rows = cursor.fetchall()
         found: dict[str, list[Parcel]] = {}
-        for pk, key, name, email, phone, currency, value, state, presented in rows:
-            identity = name_key(name), email_mailbox(email), phone_key(phone)
+        for pk, key, name, email, phone, address, currency, value, state, presented in rows:
+            identity = name_key(name), email_mailbox(email), phone_key(phone), text_key(address)
             found.setdefault(_place(key), []).append(Parcel(pk, *identity, currency, value, state, presented))
         return found
 

@@ -110,3 +110,24 @@ def test_a_repeated_scoring_recalls_nothing_twice(django_capture_on_commit_callb
         consignments_assess(consignment_ids=[last.pk])
         again = consignments_assess(consignment_ids=[last.pk])
     assert "recalled" not in again
+
+
+def test_a_drop_address_and_a_phone_shared_by_many_names_are_indicators(settings):
+    settings.OPENCLEAR_RISK_NETWORK_NAMES = 4
+    for name in ("Amelia Clarke", "Jack Turner", "Noah Patel"):
+        to_london("20.00", name=name, addressee_address="12 Baker Street, Flat 3")
+    fourth = to_london("20.00", name="Isla Evans", addressee_address="12 baker street flat 3")
+    assert any("Drop address" in r and "4 names" in r for r in reasons_of(fourth))
+    neighbour = to_london("20.00", name="Ruby Hughes", addressee_address="14 Baker Street")
+    assert not any("Drop address" in r for r in reasons_of(neighbour))
+
+    for name in ("Leo Wood", "Mia Shaw", "Zara Khan"):
+        to_london("20.00", name=name, addressee_phone="+44 7700 900123", postcode="M1 1AE")
+    shared = to_london("20.00", name="Theo Hill", addressee_phone="07700 900123", postcode="M1 1AE")
+    assert any("One phone for many names" in r and "4 names" in r for r in reasons_of(shared))
+
+
+def test_one_person_at_one_address_is_no_network():
+    for _ in range(5):
+        parcel = to_london("20.00", addressee_address="12 Baker Street", addressee_phone="+44 7700 900123")
+    assert not any("Drop address" in r or "One phone" in r for r in reasons_of(parcel))
