@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +22,20 @@ from core.exceptions import ApplicationError
 from risk.choices import RuleKind, RuleStatus
 
 SHIPPED = Path(__file__).with_name("data") / "goods_catalogue.csv"
-COLUMNS = ["code", "goods", "lane", "description", "keywords", "exclusions", "hs_chapters", "hs_prefixes", "source"]
+COLUMNS = [
+    "code",
+    "goods",
+    "lane",
+    "description",
+    "keywords",
+    "exclusions",
+    "hs_chapters",
+    "hs_prefixes",
+    "source",
+    "effective_from",
+    "effective_to",
+]
+DATE_COLUMNS = ("effective_from", "effective_to")
 LIST_COLUMNS = ("keywords", "exclusions", "hs_chapters", "hs_prefixes")
 
 # The shipped rules' descriptions, so reasons read in the officer's language
@@ -62,16 +76,22 @@ def catalogue_rows_of(reader) -> list[dict]:
             entries = [entry.strip() for entry in (row.get(column) or "").split("|") if entry.strip()]
             if entries:
                 condition[column] = entries
-        rows.append(
-            {
-                "code": row["code"].strip(),
-                "description": row["description"].strip(),
-                "condition": condition,
-                "force_lane": row["lane"].strip().upper(),
-                "source": (row.get("source") or "").strip(),
-            }
-        )
+        fields = {
+            "code": row["code"].strip(),
+            "description": row["description"].strip(),
+            "condition": condition,
+            "force_lane": row["lane"].strip().upper(),
+            "source": (row.get("source") or "").strip(),
+        }
+        for column in DATE_COLUMNS:  # optional: a row without dates is in force from its approval, open-ended
+            if day := _day(row.get(column)):
+                fields[column] = datetime.combine(day, time.min, tzinfo=UTC)
+        rows.append(fields)
     return rows
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value.strip()) if value and value.strip() else None
 
 
 REQUIRED_COLUMNS = {"code", "goods", "lane", "description", "keywords"}
@@ -114,6 +134,12 @@ def _row_problem(row: dict) -> str:
         return "The lane is RED or YELLOW."
     if not (row["keywords"].strip() or (row.get("hs_prefixes") or "").strip()):
         return "Give words or HS prefixes to look for."
+    try:
+        start, end = (_day(row.get(column)) for column in DATE_COLUMNS)
+    except ValueError:
+        return "Dates are written YYYY-MM-DD."
+    if start and end and end <= start:
+        return "effective_to comes after effective_from."
     return ""
 
 
@@ -145,6 +171,8 @@ def catalogue_csv(rules) -> str:
                 "description": rule.description,
                 **{column: "|".join(c.get(column, [])) for column in LIST_COLUMNS},
                 "source": rule.source,
+                "effective_from": rule.effective_from.date().isoformat() if rule.effective_from else "",
+                "effective_to": rule.effective_to.date().isoformat() if rule.effective_to else "",
             }
         )
     return buffer.getvalue()

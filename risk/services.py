@@ -347,11 +347,17 @@ def catalogue_import(*, author: User, text: str) -> dict[str, Any]:
 
 def _same_as_in_force(row: dict[str, Any]) -> bool:
     rule = Rule.objects.filter(code=row["code"], status=RuleStatus.ACTIVE).first()
-    return bool(
-        rule
-        and rule.kind == RuleKind.PROHIBITED
-        and (rule.description, rule.condition, rule.force_lane, rule.source)
-        == (row["description"], row["condition"], row["force_lane"], row["source"])
+    if not rule or rule.kind != RuleKind.PROHIBITED:
+        return False
+    same_dates = all(  # by day: a file carries days, a rule the moment it took effect
+        column not in row or (getattr(rule, column) and getattr(rule, column).date() == row[column].date())
+        for column in ("effective_from", "effective_to")
+    )
+    return same_dates and (rule.description, rule.condition, rule.force_lane, rule.source) == (
+        row["description"],
+        row["condition"],
+        row["force_lane"],
+        row["source"],
     )
 
 

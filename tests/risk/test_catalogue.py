@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from clearance.choices import Lane
 from clearance.models import Consignment
@@ -173,7 +174,9 @@ def test_the_shipped_catalogue_is_in_force_and_exports_as_it_was_imported():
         status=RuleStatus.ACTIVE, kind=RuleKind.PROHIBITED, code__in=[r["code"] for r in shipped]
     )
     assert in_force.count() == len(shipped)
-    assert catalogue_rows(catalogue_csv(in_force.order_by("code"))) == sorted(shipped, key=lambda r: r["code"])
+    exported = catalogue_rows(catalogue_csv(in_force.order_by("code")))
+    assert all(row.pop("effective_from").date() <= timezone.now().date() for row in exported)  # in force today
+    assert exported == sorted(shipped, key=lambda r: r["code"])
 
 
 def test_the_shipped_catalogue_reads_in_french_in_a_reason():
@@ -254,3 +257,20 @@ def test_the_dashboard_exports_the_catalogue_and_an_import_of_the_export_changes
     page = client.post("/officer/rules/catalogue", {"file": upload}, follow=True)
     assert "0 catalogue rule(s) wait for a second supervisor" in page.content.decode()
     assert not Rule.objects.filter(status=RuleStatus.PENDING).exists()
+
+
+def test_a_catalogue_row_takes_effect_on_its_dates():
+    from risk.services import catalogue_import, rule_approve
+
+    author, checker = _supervisors()
+    header = SHIPPED.read_text(encoding="utf-8").splitlines()[0] + ",effective_from,effective_to\n"
+    rows = (
+        "future-ban,weapons,RED,Throwing stars,shuriken,,,,Decree 12,2999-01-01,\n"
+        "bad-dates,weapons,RED,Knuckles,knuckle duster,,,,x,2026-13-01,\n"
+    )
+    result = catalogue_import(author=author, text=header + rows)
+    assert [e["message"] for e in result["errors"]] == ["Dates are written YYYY-MM-DD."]
+    (rule,) = result["proposed"]
+    assert rule.effective_from.date().isoformat() == "2999-01-01"
+    rule_approve(rule=rule, approver=checker)
+    assert verdict("Shuriken set", "930700").lane == Lane.GREEN  # approved, but not yet in force
