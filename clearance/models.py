@@ -127,8 +127,12 @@ class Consignment(BaseModel):
         indexes = [
             # Officer queue: held items, highest score first, in the queue's
             # own order (score, then newest id), with and without a lane filter.
-            models.Index(fields=["state", "lane", "-risk_score", "-id"], name="consignment_queue_lane_idx"),
-            models.Index(fields=["state", "-risk_score", "-id"], name="consignment_queue_idx"),
+            # Partial: an item that never waits for an officer (most of them)
+            # never writes to these two.
+            models.Index(
+                fields=["lane", "-risk_score", "-id"], name="consignment_queue_lane_idx", condition=Q(state="HELD")
+            ),
+            models.Index(fields=["-risk_score", "-id"], name="consignment_queue_idx", condition=Q(state="HELD")),
             # Operator lookups and listings, newest first.
             models.Index(fields=["operator", "-pre_advised_at"], name="consignment_operator_idx"),
             # The sweep: items stuck in a state since before a time.
@@ -136,8 +140,8 @@ class Consignment(BaseModel):
             models.Index(fields=["item_id"], name="consignment_item_id_idx"),
             # Time Release Study summaries: one pre-advice day's items.
             models.Index(fields=["pre_advised_at"], name="consignment_pre_advised_idx"),
-            # Split shipments: one addressee's recent items.
-            # text_pattern_ops: split shipments search by prefix (country and postcode).
+            # Split shipments and networks: one addressee's, or one postcode's, recent
+            # items (text_pattern_ops: searched by the key's prefix, country and postcode).
             models.Index(
                 fields=["addressee_key", "pre_advised_at"],
                 name="consignment_addressee_idx",

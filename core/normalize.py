@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -143,9 +144,29 @@ def consonant_run(value: str) -> str:
     return "".join(_consonant_words(value))
 
 
+@dataclass(frozen=True)
+class NameForms:
+    """Every form a name is compared in, worked out once (transliteration is the costly step)."""
+
+    words: str  # name_words
+    key: str  # name_key
+    consonants: str  # consonant_key
+    consonant_run: str
+
+
+def name_forms(value: str) -> NameForms:
+    words = name_words(value)
+    consonants = _consonants_of(words)
+    return NameForms(words, " ".join(sorted(words.split())), " ".join(sorted(consonants)), "".join(consonants))
+
+
 def _consonant_words(value: str) -> list[str]:
+    return _consonants_of(name_words(value))
+
+
+def _consonants_of(name: str) -> list[str]:
     words = []
-    for word in name_words(value).split():
+    for word in name.split():
         if word in ("al", "el", "ul"):
             continue
         consonants = re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouy]", "", word))

@@ -13,22 +13,14 @@ import hmac
 import logging
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 
 from clearance.choices import Lane
 from clearance.models import Consignment
 from clearance.selectors import content_lines
-from core.normalize import (
-    consonant_key,
-    consonant_run,
-    email_mailbox,
-    is_abjad,
-    name_key,
-    name_words,
-    phone_key,
-    screen_key,
-)
+from core.normalize import email_mailbox, is_abjad, name_forms, phone_key, screen_key
 from risk import history
 from risk.classifier import RiskModel
 from risk.indicators import vague_descriptions
@@ -67,20 +59,23 @@ class Verdict:
     recall: tuple[int, ...] = ()  # earlier parcels of a split shipment to hold again before presentation
 
 
-def item_facts(c: Consignment, lines: list) -> ItemFacts:
-    parties = {
-        party: {
-            "name": name_key(getattr(c, f"{party}_name")),
-            "display": getattr(c, f"{party}_name")[:80],
-            "consonants": consonant_key(getattr(c, f"{party}_name")),
-            "consonant_run": consonant_run(getattr(c, f"{party}_name")),
-            "words": name_words(getattr(c, f"{party}_name")),
-            "abjad": is_abjad(getattr(c, f"{party}_name")),
-            "mailbox": email_mailbox(getattr(c, f"{party}_email")),
-            "phone": phone_key(getattr(c, f"{party}_phone")),
-        }
-        for party in ("sender", "addressee")
+def _party_facts(c: Consignment, party: str) -> dict[str, Any]:
+    name = getattr(c, f"{party}_name")
+    forms = name_forms(name)
+    return {
+        "name": forms.key,
+        "display": name[:80],
+        "consonants": forms.consonants,
+        "consonant_run": forms.consonant_run,
+        "words": forms.words,
+        "abjad": is_abjad(name),
+        "mailbox": email_mailbox(getattr(c, f"{party}_email")),
+        "phone": phone_key(getattr(c, f"{party}_phone")),
     }
+
+
+def item_facts(c: Consignment, lines: list) -> ItemFacts:
+    parties = {party: _party_facts(c, party) for party in ("sender", "addressee")}
     return ItemFacts(
         hs_codes=tuple(line.hs_code for line in lines if line.hs_code),
         origins=frozenset(line.origin_country for line in lines if line.origin_country),

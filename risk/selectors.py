@@ -33,7 +33,7 @@ def rules_in_force() -> list[CompiledRule]:
     compiled = []
     for rule in _rules_active_now():
         try:
-            compiled.append(compile_rule(rule))
+            compiled.append(_compiled(rule))
         except Exception:
             logger.exception("Risk rule %s v%s cannot be applied; it is left out of scoring", rule.code, rule.version)
     return compiled
@@ -49,6 +49,20 @@ def rules_unusable() -> list[tuple[Rule, str]]:
             details = "; ".join(d.get("message", "") for d in getattr(exc, "details", []))
             unusable.append((rule, " ".join(filter(None, [getattr(exc, "message", str(exc)), details]))))
     return unusable
+
+
+# Compiled rules by (id, last change), kept by each worker process: a watchlist of
+# thousands of names is transliterated once, not for every chunk scored.
+_compiled_rules: dict[tuple[int, object], CompiledRule] = {}
+
+
+def _compiled(rule: Rule) -> CompiledRule:
+    key = (rule.pk, rule.updated_at)
+    if key not in _compiled_rules:
+        if len(_compiled_rules) > 2000:
+            _compiled_rules.clear()
+        _compiled_rules[key] = compile_rule(rule)
+    return _compiled_rules[key]
 
 
 def compile_rule(rule: Rule) -> CompiledRule:

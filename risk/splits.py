@@ -26,11 +26,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from clearance.choices import ConsignmentState
 from clearance.models import Consignment
@@ -60,6 +61,45 @@ class Split:
     recall: tuple[int, ...]  # earlier parcels of the group cleared before arrival, not yet presented
 
 
+class Place:
+    """The parcels at one postcode, indexed by name, mailbox, phone and street address."""
+
+    def __init__(self, parcels: list[Parcel]) -> None:
+        self.by = {field: _index(parcels, field) for field in ("name", "mailbox", "phone", "address")}
+        self.names = list(self.by["name"])
+
+    def same_addressee(self, name: str, mailbox: str, phone: str) -> list[Parcel]:
+        """Parcels whose name is the same or close, or whose mailbox or phone is the same."""
+        found: dict[int, Parcel] = {}
+        for similar in self._similar_names(name):
+            found.update((p.pk, p) for p in self.by["name"][similar])
+        for field, value in (("mailbox", mailbox), ("phone", phone)):
+            if value:
+                found.update((p.pk, p) for p in self.by[field].get(value, ()))
+        return list(found.values())
+
+    def names_sharing(self, field: str, value: str) -> set[str]:
+        return {p.name for p in self.by[field].get(value, ())} if value else set()
+
+    def _similar_names(self, name: str) -> list[str]:
+        if not name:
+            return []
+        similar = [name] if name in self.by["name"] else []
+        if len(name) >= MIN_FUZZY_NAME:  # one C call over the place's names, not a loop in Python
+            cutoff = settings.OPENCLEAR_WATCHLIST_NAME_SIMILARITY * 100
+            matches = process.extract(name, self.names, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+            similar += [match for match, _, _ in matches if match != name and len(match) >= MIN_FUZZY_NAME]
+        return similar
+
+
+def _index(parcels: list[Parcel], field: str) -> dict[str, list[Parcel]]:
+    index: dict[str, list[Parcel]] = {}
+    for parcel in parcels:
+        if value := getattr(parcel, field):
+            index.setdefault(value, []).append(parcel)
+    return index
+
+
 class SplitShipments:
     """The parcels of a batch's addressees within the window, loaded once per batch."""
 
@@ -70,7 +110,7 @@ class SplitShipments:
         self.regimes = law.regimes_by_country()
         self.rates: dict[tuple[int, str], Decimal | None] = {}
         self.thresholds: dict[int, Decimal] = {}
-        self.neighbours = self._load({_place(c.addressee_key) for c in consignments if c.addressee_key})
+        self.places = self._load({_place(c.addressee_key) for c in consignments if c.addressee_key})
 
     def split(self, c: Consignment) -> Split | None:
         regime = self.regimes.get(c.addressee_country)
@@ -93,32 +133,29 @@ class SplitShipments:
 
     def networks(self, c: Consignment) -> list[str]:
         """Reasons when the item's street address or phone serves many different names in the window."""
-        neighbours = self.neighbours.get(_place(c.addressee_key), [])
+        place = self.places.get(_place(c.addressee_key))
+        if place is None:
+            return []
         own = name_key(c.addressee_name)
         reasons = []
         address, phone = text_key(c.addressee_address), phone_key(c.addressee_phone)
-        if address:
-            names = {p.name for p in neighbours if p.address == address} | {own}
-            if len(names) >= settings.OPENCLEAR_RISK_NETWORK_NAMES:
-                reasons.append(f"Drop address: {c.addressee_address[:80]} received parcels for {len(names)} names.")
-        if phone:
-            names = {p.name for p in neighbours if p.phone == phone} | {own}
-            if len(names) >= settings.OPENCLEAR_RISK_NETWORK_NAMES:
-                reasons.append(f"One phone for many names: {c.addressee_phone[:40]} was given for {len(names)} names.")
+        names = place.names_sharing("address", address) | {own}
+        if address and len(names) >= settings.OPENCLEAR_RISK_NETWORK_NAMES:
+            reasons.append(f"Drop address: {c.addressee_address[:80]} received parcels for {len(names)} names.")
+        names = place.names_sharing("phone", phone) | {own}
+        if phone and len(names) >= settings.OPENCLEAR_RISK_NETWORK_NAMES:
+            reasons.append(f"One phone for many names: {c.addressee_phone[:40]} was given for {len(names)} names.")
         return reasons
 
     def _group(self, c: Consignment) -> list[Parcel]:
         """The other parcels of the same addressee (c itself left out)."""
+        place = self.places.get(_place(c.addressee_key))
+        if place is None:
+            return []
         name, mailbox = name_key(c.addressee_name), email_mailbox(c.addressee_email)
-        phone = phone_key(c.addressee_phone)
-        return [
-            p
-            for p in self.neighbours.get(_place(c.addressee_key), [])
-            if p.pk != c.pk
-            and (_same_name(name, p.name) or (mailbox and mailbox == p.mailbox) or (phone and phone == p.phone))
-        ]
+        return [p for p in place.same_addressee(name, mailbox, phone_key(c.addressee_phone)) if p.pk != c.pk]
 
-    def _load(self, places: set[str]) -> dict[str, list[Parcel]]:
+    def _load(self, places: set[str]) -> dict[str, Place]:
         if not places:
             return {}
         since = timezone.now() - settings.OPENCLEAR_SPLIT_SHIPMENT_WINDOW
@@ -136,9 +173,9 @@ class SplitShipments:
             rows = cursor.fetchall()
         found: dict[str, list[Parcel]] = {}
         for pk, key, name, email, phone, address, currency, value, state, presented in rows:
-            identity = name_key(name), email_mailbox(email), phone_key(phone), text_key(address)
+            identity = _identity(name, email, phone, address)
             found.setdefault(_place(key), []).append(Parcel(pk, *identity, currency, value, state, presented))
-        return found
+        return {place: Place(parcels) for place, parcels in found.items()}
 
     def _threshold(self, regime) -> Decimal:
         if regime.pk not in self.thresholds:
@@ -157,6 +194,12 @@ class SplitShipments:
             self.rates[key] = _rate(regime, currency, self.today)
         rate = self.rates[key]
         return None if rate is None else value / rate
+
+
+@lru_cache(maxsize=200_000)
+def _identity(name: str, email: str, phone: str, address: str) -> tuple[str, str, str, str]:
+    """A neighbour's normalised identity; the same parcels come back chunk after chunk, so it is kept."""
+    return name_key(name), email_mailbox(email), phone_key(phone), text_key(address)
 
 
 def _recallable(state: str, presented: bool) -> bool:
@@ -180,13 +223,3 @@ def _place(addressee_key: str) -> str:
 def _like_prefix(place: str) -> str:
     escaped = place.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return escaped + "%" if place.endswith("|") else escaped
-
-
-def _same_name(a: str, b: str) -> bool:
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    if min(len(a), len(b)) < MIN_FUZZY_NAME:
-        return False
-    return fuzz.ratio(a, b) >= settings.OPENCLEAR_WATCHLIST_NAME_SIMILARITY * 100

@@ -52,7 +52,7 @@ def test_the_officer_queue(filters):
     text = plan(queue.queue_queryset(queue.QueueFilters(**filters))[:50])
     assert_no_full_scan(text)
     # One of the two queue indexes (consignment_queue_idx, …_lane_idx), as each monthly partition names it.
-    assert re.search(r"clearance_consignment_\d{4}_\d{2}_state_(lane_)?risk_score_id_idx", text), text
+    assert re.search(r"clearance_consignment_\d{4}_\d{2}_(lane_)?risk_score_id_idx", text), text
 
 
 def test_the_item_table_is_partitioned_by_month_and_a_lookup_by_id_reads_one_month():
