@@ -105,6 +105,7 @@ STREETS = {
     "KR": ["Teheran-ro", "Jong-ro"],
     "IN": ["MG Road", "Linking Road"],
 }
+FLAT = {"BA": "stan", "TR": "daire", "KR": "ho", "CN": "room", "HK": "flat", "IN": "flat"}
 LOCALES = {"GB": "en_GB", "US": "en_US", "DE": "de_DE", "FR": "fr_FR", "HR": "hr_HR", "IT": "it_IT", "JP": "ja_JP"}
 
 
@@ -160,7 +161,9 @@ class OperatorSimulator:
         """A city, postcode and street that belong together in that country."""
         if country in PLACES:
             city, postcode = self.rng.choice(PLACES[country])
-            street = f"{self.rng.choice(STREETS.get(country, STREETS['BA']))} {self.rng.randint(1, 120)}"
+            street = f"{self.rng.choice(STREETS.get(country, STREETS['BA']))} {self.rng.randint(1, 240)}"
+            if self.rng.random() < 0.6:  # most people in these cities live in flats
+                street += f", {FLAT.get(country, 'flat')} {self.rng.randint(1, 60)}"
             return city, postcode, street
         local = LOCALES.get(country)
         faker = self._local_fakers.setdefault(country, Faker(local)) if local else self.faker

@@ -3,9 +3,12 @@
 Split shipments: one addressee's parcels that together pass the destination's
 relief threshold.
 
-An addressee is the same person across operators when the country and
-postcode agree and the name is the same or close (any script or order, see
-core.normalize.name_key), or the e-mail mailbox or the phone is the same.
+An addressee is the same person across operators when the parcels share the
+addressee key (country, postcode and name), or, in one country, the street
+address or the phone (each searched through an index); among those, at one
+postcode, a close name (any script or order, see core.normalize.name_key) or
+the same e-mail mailbox counts too.
+
 Values are converted into the destination regime's currency with the
 assessment's exchange rates and compared with the highest general de minimis
 in force there (the value a parcel is split to stay under); a regime without
@@ -23,6 +26,7 @@ that adds weight to the item's score; the reason says how many names.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -35,7 +39,7 @@ from rapidfuzz import fuzz, process
 
 from clearance.choices import ConsignmentState
 from clearance.models import Consignment
-from core.normalize import email_mailbox, name_key, phone_key, text_key
+from core.normalize import email_mailbox, name_key, phone_key
 from payments import selectors as law
 from risk.rules import MIN_FUZZY_NAME
 
@@ -48,7 +52,7 @@ class Parcel:
     name: str  # name_key
     mailbox: str
     phone: str
-    address: str  # text_key of the street address
+    address: str  # address_key of the street address
     currency: str
     value: Decimal
     state: str
@@ -110,7 +114,7 @@ class SplitShipments:
         self.regimes = law.regimes_by_country()
         self.rates: dict[tuple[int, str], Decimal | None] = {}
         self.thresholds: dict[int, Decimal] = {}
-        self.places = self._load({_place(c.addressee_key) for c in consignments if c.addressee_key})
+        self.places = self._load(consignments)
 
     def split(self, c: Consignment) -> Split | None:
         regime = self.regimes.get(c.addressee_country)
@@ -138,7 +142,7 @@ class SplitShipments:
             return []
         own = name_key(c.addressee_name)
         reasons = []
-        address, phone = text_key(c.addressee_address), phone_key(c.addressee_phone)
+        address, phone = address_key(c.addressee_address), phone_key(c.addressee_phone)
         names = place.names_sharing("address", address) | {own}
         if address and len(names) >= settings.OPENCLEAR_RISK_NETWORK_NAMES:
             reasons.append(f"Drop address: {c.addressee_address[:80]} received parcels for {len(names)} names.")
@@ -155,20 +159,42 @@ class SplitShipments:
         name, mailbox = name_key(c.addressee_name), email_mailbox(c.addressee_email)
         return [p for p in place.same_addressee(name, mailbox, phone_key(c.addressee_phone)) if p.pk != c.pk]
 
-    def _load(self, places: set[str]) -> dict[str, Place]:
-        if not places:
+    def _load(self, consignments: list[Consignment]) -> dict[str, Place]:
+        """The window's parcels that share an addressee key, a street address or a phone (in the same
+        country) with one of the batch's items, each found through an index: a crowded postcode (a
+        whole city may have one) costs no more than a quiet one."""
+        probes = [c for c in consignments if c.addressee_key]
+        if not probes:
             return {}
         since = timezone.now() - settings.OPENCLEAR_SPLIT_SHIPMENT_WINDOW
-        patterns = [_like_prefix(place) for place in places]
+        table = Consignment._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
+                WITH found AS (
+                    SELECT id FROM {table} WHERE addressee_key = ANY(%(keys)s) AND pre_advised_at >= %(since)s
+                    UNION
+                    SELECT x.id FROM unnest(%(address_countries)s::text[], %(addresses)s::text[]) AS p(country, probe)
+                    CROSS JOIN LATERAL (
+                        SELECT c.id FROM {table} c
+                        WHERE c.addressee_country = p.country AND {ADDRESS_SQL} = p.probe
+                          AND c.addressee_address <> '' AND c.pre_advised_at >= %(since)s
+                        OFFSET 0  -- one index lookup per probe, never a join over the window
+                    ) x
+                    UNION
+                    SELECT x.id FROM unnest(%(phone_countries)s::text[], %(phones)s::text[]) AS p(country, probe)
+                    CROSS JOIN LATERAL (
+                        SELECT c.id FROM {table} c
+                        WHERE c.addressee_country = p.country AND {PHONE_SQL} = p.probe
+                          AND c.addressee_phone <> '' AND c.pre_advised_at >= %(since)s
+                        OFFSET 0
+                    ) x
+                )
                 SELECT id, addressee_key, addressee_name, addressee_email, addressee_phone, addressee_address,
                        currency, total_value, state, presented_at IS NOT NULL
-                FROM {Consignment._meta.db_table}
-                WHERE addressee_key LIKE ANY(%s) AND pre_advised_at >= %s
+                FROM {table} WHERE id = ANY(ARRAY(SELECT id FROM found))
                 """,  # noqa: S608
-                [patterns, since],
+                {"since": since, "keys": sorted({c.addressee_key for c in probes}), **_contact_probes(probes)},
             )
             rows = cursor.fetchall()
         found: dict[str, list[Parcel]] = {}
@@ -199,7 +225,7 @@ class SplitShipments:
 @lru_cache(maxsize=200_000)
 def _identity(name: str, email: str, phone: str, address: str) -> tuple[str, str, str, str]:
     """A neighbour's normalised identity; the same parcels come back chunk after chunk, so it is kept."""
-    return name_key(name), email_mailbox(email), phone_key(phone), text_key(address)
+    return name_key(name), email_mailbox(email), phone_key(phone), address_key(address)
 
 
 def _recallable(state: str, presented: bool) -> bool:
@@ -220,6 +246,35 @@ def _place(addressee_key: str) -> str:
     return f"{country}|{postcode}|" if postcode else addressee_key
 
 
-def _like_prefix(place: str) -> str:
-    escaped = place.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%" if place.endswith("|") else escaped
+# address_key and phone_key as SQL, the expressions clearance's indexes are built on.
+ADDRESS_SQL = (
+    "lower(regexp_replace(c.addressee_postcode, '\\s+', '', 'g')) || '|' "
+    "|| btrim(regexp_replace(lower(c.addressee_address), '[^a-z0-9]+', ' ', 'g'))"
+)
+PHONE_SQL = "right(regexp_replace(c.addressee_phone, '\\D', '', 'g'), 8)"
+
+
+def _contact_probes(consignments: list[Consignment]) -> dict[str, list[str]]:
+    addresses = sorted(
+        {
+            (c.addressee_country, f"{postcode_key(c.addressee_postcode)}|{a}")
+            for c in consignments
+            if (a := address_key(c.addressee_address))
+        }
+    )
+    phones = sorted({(c.addressee_country, p) for c in consignments if (p := phone_key(c.addressee_phone))})
+    return {
+        "address_countries": [country for country, _ in addresses],
+        "addresses": [address for _, address in addresses],
+        "phone_countries": [country for country, _ in phones],
+        "phones": [phone for _, phone in phones],
+    }
+
+
+def postcode_key(value: str) -> str:
+    return re.sub(r"\s+", "", value or "").lower()
+
+
+def address_key(value: str) -> str:
+    """'12 Baker Street, Flat 3' -> '12 baker street flat 3': a street address as SQL can compute it too."""
+    return re.sub(r"[^a-z0-9]+", " ", (value or "").lower()).strip()
