@@ -79,7 +79,10 @@ def hs_reference_unit_values_compute(*, days: int = 180, min_observations: int =
 
 def hs_reference_unit_values() -> References:
     """The reference values, from the cache the beat task keeps warm (computed if absent)."""
-    values = cache.get(REFERENCE_CACHE_KEY)
+    try:
+        values = cache.get(REFERENCE_CACHE_KEY)
+    except Exception:  # kept by a version whose classes no longer load: computed afresh
+        values = None
     if not isinstance(values, References):  # absent, or kept by an older version
         values = hs_reference_unit_values_compute()
         cache.set(REFERENCE_CACHE_KEY, values, timeout=settings.OPENCLEAR_RISK_REFERENCE_TTL)
