@@ -5,6 +5,7 @@ Takes `get_model` so that it also runs where only historical models are at hand.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -43,3 +44,44 @@ def tariff_rows_load(get_model: Callable, path: str | Path, regime_code: str, va
         batch_size=2000,
     )
     return len(rows)
+
+
+FILE_COLUMNS = [
+    "commodity",
+    "description",
+    "cet_duty_rate",
+    "ukgt_duty_rate",
+    "change",
+    "trade_remedy_applies",
+    "cet_applies_until_trade_remedy_transition_reviews_concluded",
+    "suspension_applies",
+    "atq_applies",
+]
+
+
+def tariff_rows_export(get_model: Callable, regime_code: str, on: date, out) -> int:
+    """The file-loaded duty rates of a regime in force on `on`, written in the tariff file's own format.
+
+    Only the regime's rate column is filled; `tariff_load` reads it back. Returns the rows written.
+    """
+    from django.db.models import Q
+
+    from payments.tariff_file import RATE_COLUMNS
+
+    rows = (
+        get_model("DutyRate")
+        .objects.filter(regime__code=regime_code, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .exclude(rate_text="")
+        .order_by("hs_prefix")
+    )
+    writer = csv.DictWriter(out, fieldnames=FILE_COLUMNS)
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        record = dict.fromkeys(FILE_COLUMNS, "")
+        record.update({"commodity": row.hs_prefix.lstrip("0"), "description": row.description})
+        record[RATE_COLUMNS[regime_code]] = row.rate_text
+        writer.writerow(record)
+        count += 1
+    return count

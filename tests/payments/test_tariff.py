@@ -117,3 +117,25 @@ def test_loading_again_from_a_later_date_ends_the_earlier_rates(loaded):
         ("2021-01-01", "2023-12-31"),
         ("2024-01-01", "None"),
     ]
+
+
+def _law(regime_code, on):
+    from payments.selectors import in_force
+
+    rows = in_force(DutyRate.objects.filter(regime__code=regime_code).exclude(rate_text=""), on)
+    return sorted(
+        (row.hs_prefix, row.rate, row.specific_amount, row.specific_unit, row.rate_text, row.description)
+        for row in rows
+    )
+
+
+@pytest.mark.parametrize("regime", ["GB", "EU"])
+def test_import_export_import_gives_the_same_tariff(loaded, regime, tmp_path):
+    exported = tmp_path / "tariff.csv"
+    call_command(
+        "tariff_export", "--regime", regime, "--on", "2022-06-01", "--output", str(exported), stdout=StringIO()
+    )
+    call_command("tariff_load", str(exported), "--regime", regime, "--effective-from", "2023-01-01", stdout=StringIO())
+    before, after = _law(regime, date(2022, 6, 1)), _law(regime, date(2023, 6, 1))
+    assert len(before) == 11830
+    assert after == before
