@@ -138,3 +138,9 @@ def test_import_export_import_gives_the_same_tariff(loaded, regime, tmp_path):
     before, after = _law(regime, date(2022, 6, 1)), _law(regime, date(2023, 6, 1))
     assert len(before) == 11830
     assert after == before
+
+
+def test_the_admin_lists_the_loaded_rates_as_stated(loaded, admin_client):
+    response = admin_client.get("/admin/payments/dutyrate/", {"q": "0406401"})
+    assert response.status_code == 200
+    assert "117.00 GBP/100kg" in response.content.decode()
