@@ -28,8 +28,19 @@ class DeMinimisAdmin(EffectiveDatedAdmin):
 
 @admin.register(models.DutyRate)
 class DutyRateAdmin(EffectiveDatedAdmin):
-    list_display = ["regime", "hs_prefix", "origin_country", "rate", "valid_from", "valid_to", "description"]
+    list_display = [
+        "regime",
+        "hs_prefix",
+        "origin_country",
+        "rate",
+        "rate_text",
+        "valid_from",
+        "valid_to",
+        "description",
+    ]
     search_fields = ["hs_prefix", "description"]
+    list_filter = ["regime", "specific_unit"]
+    list_per_page = 100
 
 
 @admin.register(models.FlatDuty)

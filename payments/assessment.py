@@ -55,6 +55,8 @@ def item_input(consignment: Consignment, adjustments: tuple[Adjustment, ...] = (
                 value=line.value,
                 hs_code=line.hs_code,
                 origin_country=line.origin_country,
+                net_mass_kg=line.net_weight_kg,
+                quantity=line.quantity,
             )
             for line in content_lines(consignment)
         ),
@@ -309,6 +311,8 @@ def _build(consignment: Consignment, book: TariffBook, number: int, actor: Actor
             customs_value=line.customs_value.quantize(_FOUR),
             duty_kind=line.duty_kind,
             duty_rate=line.duty_rate,
+            duty_rate_text=line.duty_rate_text[:100],
+            duty_source=line.duty_source[:300],
             duty=line.duty.quantize(_FOUR),
             vat_rate=line.vat_rate,
             vat_base=line.vat_base.quantize(_FOUR),

@@ -26,6 +26,9 @@ class LineInput:
     value: Decimal
     hs_code: str = ""
     origin_country: str = ""
+    net_mass_kg: Decimal | None = None
+    quantity: int | None = None
+    litres: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,10 @@ class RateRow:
     hs_prefix: str = ""
     origin_country: str = ""
     country: str = ""
+    specific_amount: Decimal | None = None
+    specific_unit: str = ""
+    rate_text: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,12 @@ class Tariff:
         return (own or general or [None])[0]
 
     def duty_rate(self, hs_code: str, origin: str) -> Decimal:
-        return _most_specific(self.duty_rates, hs_code, lambda row: row.origin_country in ("", origin))
+        row = self.duty_row(hs_code, origin)
+        return row.rate if row else ZERO
+
+    def duty_row(self, hs_code: str, origin: str) -> RateRow | None:
+        """The longest matching HS prefix (a code not in the tariff falls back to its heading)."""
+        return _most_specific_row(self.duty_rates, hs_code, lambda row: row.origin_country in ("", origin))
 
     def vat_rate(self, hs_code: str, country: str) -> Decimal:
         rows = [row for row in self.vat_rates if row.country in ("", country)]
@@ -126,12 +138,54 @@ class Tariff:
         return ZERO
 
 
-def _most_specific(rows, hs_code: str, admits) -> Decimal:
+def _most_specific_row(rows, hs_code: str, admits) -> RateRow | None:
     candidates = [row for row in rows if admits(row) and hs_code.startswith(row.hs_prefix)]
-    if not candidates:
-        return ZERO
-    best = max(candidates, key=lambda row: (len(row.hs_prefix), bool(row.origin_country)))
-    return best.rate
+    best = max(candidates, key=lambda row: (len(row.hs_prefix), bool(row.origin_country)), default=None)
+    if best is None or len(best.hs_prefix) < HEADING:
+        return _heading_row(rows, hs_code, admits) or best
+    return best
+
+
+HEADING = 4
+
+
+def _common(a: str, b: str) -> int:
+    length = 0
+    for left, right in zip(a, b, strict=False):
+        if left != right:
+            break
+        length += 1
+    return length
+
+
+def _heading_row(rows, hs_code: str, admits) -> RateRow | None:
+    """A code the tariff does not list takes the listed code closest to it within its heading (HS4):
+    the longest shared prefix, then the lowest code."""
+    if len(hs_code) < HEADING:
+        return None
+    heading = [row for row in rows if admits(row) and _common(row.hs_prefix, hs_code) >= HEADING]
+    return min(heading, key=lambda row: (-_common(row.hs_prefix, hs_code), row.hs_prefix), default=None)
+
+
+SPECIFIC_UNIT_QUANTITY = {
+    "100kg": lambda line: None if line.net_mass_kg is None else Decimal(line.net_mass_kg) / HUNDRED,
+    "1000items": lambda line: None if line.quantity is None else Decimal(line.quantity) / 1000,
+    "item": lambda line: None if line.quantity is None else Decimal(line.quantity),
+    "hl": lambda line: None if line.litres is None else Decimal(line.litres) / HUNDRED,
+}
+
+
+def line_duty(line: LineInput, customs_value: Decimal, row: RateRow | None) -> tuple[Decimal, str]:
+    """Ad valorem on the customs value plus any specific duty on the line's net mass, items or litres."""
+    if row is None:
+        return ZERO, DutyKind.AD_VALOREM
+    duty = customs_value * row.rate / HUNDRED
+    if row.specific_amount is None:
+        return duty, DutyKind.AD_VALOREM
+    units = SPECIFIC_UNIT_QUANTITY.get(row.specific_unit, lambda _line: None)(line)
+    if units is None:
+        return duty, DutyKind.AD_VALOREM
+    return duty + row.specific_amount * units, DutyKind.SPECIFIC
 
 
 @dataclass
@@ -147,6 +201,8 @@ class LineResult:
     vat_rate: Decimal
     vat_base: Decimal
     vat: Decimal
+    duty_rate_text: str = ""
+    duty_source: str = ""
 
 
 @dataclass
@@ -311,11 +367,13 @@ def _line_results(item, tariff, customs_values, duty_mode, vat_relieved) -> list
             first_of_its_line = _tariff_line(line) not in seen_tariff_lines
             seen_tariff_lines.add(_tariff_line(line))
             duty, rate, kind = (tariff.flat_duty.amount if first_of_its_line else ZERO), None, DutyKind.FLAT
+            row = None
         elif duty_mode == DutyKind.RELIEF:
-            duty, rate, kind = ZERO, None, DutyKind.RELIEF
+            duty, rate, kind, row = ZERO, None, DutyKind.RELIEF, None
         else:
-            rate = tariff.duty_rate(line.hs_code, line.origin_country)
-            duty, kind = customs_value * rate / HUNDRED, DutyKind.AD_VALOREM
+            row = tariff.duty_row(line.hs_code, line.origin_country)
+            rate = row.rate if row else ZERO
+            duty, kind = line_duty(line, customs_value, row)
         if per_line:
             duty = _money(duty, places)
         vat_rate = ZERO if vat_relieved else tariff.vat_rate(line.hs_code, item.addressee_country)
@@ -336,9 +394,14 @@ def _line_results(item, tariff, customs_values, duty_mode, vat_relieved) -> list
                 vat_rate=vat_rate,
                 vat_base=vat_base,
                 vat=vat,
+                duty_rate_text=(row.rate_text or f"{row.rate}%") if kind not in _NO_RATE and row else "",
+                duty_source=row.source if kind not in _NO_RATE and row else "",
             )
         )
     return results
+
+
+_NO_RATE = (DutyKind.FLAT, DutyKind.RELIEF)
 
 
 def _adjustment_lines(item: ItemInput, *, start: int) -> list[LineResult]:

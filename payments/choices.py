@@ -39,6 +39,7 @@ class DutyKind(models.TextChoices):
     AD_VALOREM = "AD_VALOREM", _("Ad valorem")
     FLAT = "FLAT", _("Flat amount per tariff line")
     RELIEF = "RELIEF", _("Relieved (below the de minimis)")
+    SPECIFIC = "SPECIFIC", _("Specific duty per unit, with any ad valorem part")
     NONE = "NONE", _("No duty")
     ADJUSTMENT = "ADJUSTMENT", _("Additional duty found at inspection")
 

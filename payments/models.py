@@ -123,6 +123,13 @@ class DutyRate(EffectiveDated):
     origin_country = models.CharField(max_length=2, blank=True, help_text=_("Empty: any origin"))
     rate = rate_field()
     description = models.CharField(max_length=200, blank=True)
+    specific_amount = models.DecimalField(
+        max_digits=12, decimal_places=4, null=True, blank=True, help_text=_("Specific duty per unit, if any")
+    )
+    specific_unit = models.CharField(
+        max_length=10, blank=True, help_text=_("Unit of the specific duty: 100kg, 1000items, item or hl")
+    )
+    rate_text = models.CharField(max_length=100, blank=True, help_text=_("The rate as the tariff file states it"))
 
     class Meta:
         ordering = ["regime", "hs_prefix", "-valid_from"]
@@ -282,6 +289,8 @@ class AssessmentLine(models.Model):
     customs_value = models.DecimalField(max_digits=15, decimal_places=4)
     duty_kind = models.CharField(max_length=12, choices=DutyKind.choices)
     duty_rate = rate_field(null=True, blank=True)
+    duty_rate_text = models.CharField(max_length=100, blank=True, help_text=_("The duty rate as the tariff states it"))
+    duty_source = models.CharField(max_length=300, blank=True, help_text=_("Where the duty rate comes from"))
     duty = models.DecimalField(max_digits=15, decimal_places=4)
     vat_rate = rate_field(default=Decimal("0"))
     vat_base = models.DecimalField(max_digits=15, decimal_places=4)

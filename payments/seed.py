@@ -459,3 +459,21 @@ def seed_exchange_rates(get_model: Callable[[str], type], path: Path = ECB_FILE)
         rows = [{"regime_id": regime.pk, **row} for row in exchange_rate_rows(fx_rule, regime.currency, ecb)]
         insert_rows(ExchangeRate, rows, on_conflict_do_nothing=True)
     return ExchangeRate.objects.count() - before
+
+
+TARIFF_FILE = Path(__file__).resolve().parent / "data" / "uk-global-tariff-2021.csv"
+TARIFF_LOADS = [
+    ("GB", date(2021, 1, 1), "UK Global Tariff from 2021-01-01 (DIT, published 2020-12-02), OGL v3.0"),
+    ("EU", date(2020, 1, 1), "EU Common External Tariff 2020, third-country duty (as in the DIT file), OGL v3.0"),
+]
+
+
+def seed_tariffs(get_model) -> int:
+    """The shipped tariff file as the duty rates of the EU and the UK; returns the rows written."""
+    from payments.tariff_load import tariff_rows_load
+
+    return sum(
+        tariff_rows_load(get_model, TARIFF_FILE, code, start, source)
+        for code, start, source in TARIFF_LOADS
+        if get_model("Regime").objects.filter(code=code).exists()
+    )

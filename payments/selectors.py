@@ -93,8 +93,18 @@ def tariff_for(regime: Regime, on: date, currency: str) -> Tariff:
         duty_thresholds=tuple(_threshold(row) for row in thresholds if row.kind == ThresholdKind.DUTY),
         vat_thresholds=tuple(_threshold(row) for row in thresholds if row.kind == ThresholdKind.VAT),
         duty_rates=tuple(
-            RateRow(rate=row.rate, hs_prefix=row.hs_prefix, origin_country=row.origin_country)
-            for row in in_force(DutyRate.objects.filter(regime=regime), on)
+            RateRow(
+                rate=row.rate,
+                hs_prefix=row.hs_prefix,
+                origin_country=row.origin_country,
+                specific_amount=row.specific_amount,
+                specific_unit=row.specific_unit,
+                rate_text=row.rate_text,
+                source=row.source,
+            )
+            for row in in_force(DutyRate.objects.filter(regime=regime), on).only(
+                "rate", "hs_prefix", "origin_country", "specific_amount", "specific_unit", "rate_text", "source"
+            )
         ),
         vat_rates=tuple(
             RateRow(rate=row.rate, hs_prefix=row.hs_prefix, country=row.country)

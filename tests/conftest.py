@@ -85,6 +85,21 @@ def regulatory_data_committed(request, django_db_blocker):
     request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         _ensure_regulatory_data()
+        _ensure_tariffs()
+
+
+def _ensure_tariffs() -> None:
+    """The shipped tariff, once per session (a reused database emptied by transactional tests lacks it).
+
+    Not reloaded after each transactional test's flush: tests that need it after one load it themselves.
+    """
+    from django.apps import apps
+
+    from payments import seed
+    from payments.models import DutyRate
+
+    if not DutyRate.objects.exclude(rate_text="").exists():
+        seed.seed_tariffs(lambda name: apps.get_model("payments", name))
 
 
 def _uses_database(item) -> bool:
