@@ -33,8 +33,8 @@ from core.services import audit_entries_create
 from payments import notifications
 from payments.calculator import Adjustment, Breakdown, ItemInput, LineInput, assess_item
 from payments.collection import prepaid_charges_record, prepaid_plan
-from payments.models import Assessment, AssessmentFee, AssessmentLine, ChargeAdjustment, Regime
-from payments.selectors import TariffUnavailable, tariff_for
+from payments.models import Assessment, AssessmentFee, AssessmentLine, ChargeAdjustment
+from payments.selectors import TariffUnavailable, regimes_by_country, tariff_for
 
 ASSESSMENT_ACTOR = Actor.system("payments.assessment")
 _FOUR = Decimal("0.0001")
@@ -76,7 +76,7 @@ class TariffBook:
     """The law per (regime, date, currency), loaded once per batch."""
 
     def __init__(self) -> None:
-        self.regimes = {country: regime for regime in Regime.objects.all() for country in regime.countries}
+        self.regimes = regimes_by_country()
         self.cache: dict = {}
 
     def lookup(self, consignment: Consignment, on: date):
