@@ -113,7 +113,7 @@ def test_a_rule_change_is_approved_by_a_second_supervisor(page, browser, live_se
     page.get_by_label("Description shown to officers").fill("Loose lithium batteries")
     page.get_by_label("Words to look for in descriptions (one per line)").fill("lithium battery\nLiPo cell")
     page.get_by_label("Effect").select_option("YELLOW")
-    page.get_by_role("button", name="Propose").click()
+    page.get_by_role("button", name="Propose", exact=True).click()
     rule = Rule.objects.get(code="loose-lipo-cells")
     row = page.locator(f"#rule-{rule.pk}")
     assert row.locator(".rule-status").inner_text() == "Waiting for a second supervisor"
