@@ -115,7 +115,6 @@ ARABIC = {"Mohammed Al Rashid": "محمد الراشد", "Fatima Benali": "فا�
 @dataclass
 class Planted:
     kind: str
-    group: int | None = None  # split shipments: the group's number
 
 
 @dataclass
@@ -298,7 +297,7 @@ class _Stream:
                 batch = getattr(self, f"_{kind}")()
                 for item in batch:
                     item["itemId"] = self._item_id()
-                    self.labels[item["itemId"]] = Planted(kind, group=len(planted) if kind == "split" else None)
+                    self.labels[item["itemId"]] = Planted(kind)
                 planted.append(batch)
                 made += len(batch)
         stream: list[list[dict]] = [[item] for item in items] + planted

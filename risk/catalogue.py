@@ -111,7 +111,16 @@ def catalogue_rows_checked(text: str) -> tuple[list[tuple[int, dict]], list[dict
             f"This is not a goods catalogue: the columns {', '.join(sorted(missing))} are missing.",
             code="invalid_catalogue",
         )
-    rows, errors = [], []
+    rows: list[tuple[int, dict]] = []
+    errors: list[dict] = []
+    try:
+        _read_rows(reader, rows, errors)
+    except csv.Error as exc:  # a field past csv's size limit, say: the rows before it are kept
+        errors.append({"line": reader.line_num, "code": "", "message": f"The file cannot be read on: {exc}"})
+    return rows, errors
+
+
+def _read_rows(reader: csv.DictReader, rows: list, errors: list) -> None:
     for row in reader:
         line = reader.line_num
         if len(rows) + len(errors) >= MAX_ROWS:
@@ -122,12 +131,13 @@ def catalogue_rows_checked(text: str) -> tuple[list[tuple[int, dict]], list[dict
             errors.append({"line": line, "code": (row.get("code") or "").strip()[:60], "message": problem})
         else:
             rows.append((line, catalogue_rows_of([row])[0]))
-    return rows, errors
 
 
 def _row_problem(row: dict) -> str:
     if None in row or any(value is None for value in row.values()):
         return "The row does not have the header's number of columns."
+    if any("\x00" in value for value in row.values()):  # the database refuses NUL in text
+        return "The row contains a NUL character."
     if not row["code"].strip() or not row["description"].strip():
         return "A code and a description are needed."
     if row["lane"].strip().upper() not in LANES:

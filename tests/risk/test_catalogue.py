@@ -274,3 +274,21 @@ def test_a_catalogue_row_takes_effect_on_its_dates():
     assert rule.effective_from.date().isoformat() == "2999-01-01"
     rule_approve(rule=rule, approver=checker)
     assert verdict("Shuriken set", "930700").lane == Lane.GREEN  # approved, but not yet in force
+
+
+def test_a_row_with_a_nul_or_an_unreadable_field_is_reported_and_the_rows_before_it_kept():
+    from risk.services import catalogue_import
+
+    author, _ = _supervisors()
+    header = SHIPPED.read_text(encoding="utf-8").splitlines()[0]
+    text = (
+        f"{header}\n"
+        "knives-a,weapons,YELLOW,Large knives,machete,,,,src\n"
+        "knives-b,weapons,YELLOW,Bad\x00row,bowie,,,,src\n"
+        f"knives-c,weapons,YELLOW,{'x' * 200_000},kukri,,,,src\n"
+    )
+    result = catalogue_import(author=author, text=text)
+    assert [rule.code for rule in result["proposed"]] == ["knives-a"]
+    messages = [e["message"] for e in result["errors"]]
+    assert messages[0] == "The row contains a NUL character."
+    assert messages[1].startswith("The file cannot be read on:")
