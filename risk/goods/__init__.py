@@ -1,0 +1,1 @@
+"""The goods model: what a parcel holds, read from its description in any language."""

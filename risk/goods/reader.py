@@ -1,0 +1,468 @@
+"""Reading what a parcel holds from its description: controlled goods named, and what only describes.
+
+A term of the vocabulary is a finding only when it names the goods. The words
+around it decide: a negation ("nicotine-free", "sans tabac"), a description
+("leopard print", "Cannabis scent", "motif python"), a tool or a toy named
+after a weapon ("glue gun", "pistolet à colle", "Klebepistole", "water
+pistol"), other goods the term only qualifies ("pistol holster", "étui pour
+pistolet", "cocaine lip gloss", "phone with lithium battery"), a material that
+is not the animal's ("faux python", "ivory lace dress"). A weak term ("rounds",
+"sema") counts only beside a cue of its family or under the HS code of its
+goods. A brand is a finding only with a copy cue, a price far below the
+brand's, or a misspelling of it.
+
+Everything here reads text only; risk.goods.scoring turns readings into findings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from risk.goods import text
+from risk.goods.vocabulary import Brand, Phrases, Term, Vocabulary, brands, ordinary_words, vocabulary
+
+# Parts of one line that are separate goods or separate remarks.
+SEGMENTS = re.compile(r"[,;|+\n\r\t()\[\]{}•·]|\s[-–—]\s|\s/\s")
+
+NAMES = "names"  # the term names the goods
+NEGATED = "negated"
+DESCRIBES = "describes"
+TOOL = "tool"
+TOY = "toy"
+OTHER_GOODS = "other_goods"
+NOT_REAL = "not_real"
+UNCONFIRMED = "unconfirmed"
+
+WINDOW = 3
+# Turkish "-siz" and its vowel-harmony forms: "asbestsiz" is "without asbestos".
+NEGATING_SUFFIXES = frozenset({"siz", "sız", "suz", "süz", "sis", "sus", "free", "frei", "freie", "freies"})
+WEAPON_FAMILIES = frozenset({"weapons_parts", "ammunition_pyrotechnics"})
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A term found in a line, and what the words around it made of it."""
+
+    term: Term
+    start: int
+    end: int
+    status: str
+    context: str = ""  # the word that decided the status
+
+    @property
+    def family(self) -> str:
+        return self.term.concept.family
+
+    @property
+    def names_goods(self) -> bool:
+        return self.status == NAMES
+
+
+@dataclass(frozen=True)
+class BrandHit:
+    brand: Brand
+    written: str
+    misspelt: bool
+
+
+@dataclass
+class LineReading:
+    tokens: tuple[str, ...]
+    hits: list[Hit] = field(default_factory=list)
+    brand_hits: list[BrandHit] = field(default_factory=list)
+    cues: frozenset[str] = frozenset()  # families with a cue in the line
+    cue_words: dict[str, str] = field(default_factory=dict)
+
+
+def read_line(description: str) -> LineReading:
+    return _read_line(description or "")
+
+
+@lru_cache(maxsize=32768)
+def _read_line(description: str) -> LineReading:
+    vocab = vocabulary()
+    reading = LineReading(tokens=text.words(description, vocab.known))
+    cue_words: dict[str, str] = {}
+    for segment in SEGMENTS.split(description):
+        tokens = text.words(segment, vocab.known)
+        if not tokens:
+            continue
+        _collect_cues(vocab, tokens, cue_words)
+        reading.hits += _segment_hits(vocab, tokens)
+        reading.brand_hits += _brand_hits(tokens)
+    reading.cue_words = cue_words
+    reading.cues = frozenset(cue_words)
+    reading.hits = [_line_context(vocab, reading.tokens, hit) for hit in reading.hits]
+    return reading
+
+
+def _line_context(vocab: Vocabulary, line: tuple[str, ...], hit: Hit) -> Hit:
+    """What the whole line says: a tester or detector tests for the goods; a device holds its battery."""
+    if hit.status != NAMES or hit.term.concept.strict:
+        return hit
+    for phrases, status in ((vocab.testers, DESCRIBES), (vocab.devices, OTHER_GOODS)):
+        if phrases.applies_to(hit.term.concept):
+            for position in range(len(line)):
+                if size := phrases.match_at(line, position):
+                    return Hit(hit.term, hit.start, hit.end, status, " ".join(line[position : position + size]))
+    return hit
+
+
+def confirm_weak(reading: LineReading, *, item_cues: dict[str, str], hs_code: str) -> list[Hit]:
+    """The line's hits, weak terms confirmed by a cue of their family in the item or by the declared HS code."""
+    confirmed = []
+    for hit in reading.hits:
+        if hit.term.weak and hit.status == NAMES:
+            concept = hit.term.concept
+            declared_as_such = bool(hs_code) and any(hs_code.startswith(p) for p in concept.hs_prefixes)
+            cue = item_cues.get(hit.family, "")
+            cued = bool(cue) and cue != " ".join(hit.term.words)
+            if not (cued or declared_as_such or _confirmed_by_sibling(reading, hit)):
+                hit = Hit(hit.term, hit.start, hit.end, UNCONFIRMED, "")
+        confirmed.append(hit)
+    return confirmed
+
+
+def _confirmed_by_sibling(reading: LineReading, weak: Hit) -> bool:
+    return any(h is not weak and h.family == weak.family and h.names_goods and not h.term.weak for h in reading.hits)
+
+
+# ---------------------------------------------------------------- terms
+
+
+def _segment_hits(vocab: Vocabulary, tokens: tuple[str, ...]) -> list[Hit]:
+    hits = _word_hits(vocab, tokens)
+    covered = {position for hit in hits for position in range(hit.start, hit.end)}
+    return hits + [hit for hit in _pinyin_hits(vocab, tokens) if hit.start not in covered]
+
+
+def _word_hits(vocab: Vocabulary, tokens: tuple[str, ...]) -> list[Hit]:
+    hits: list[Hit] = []
+    position = 0
+    while position < len(tokens):
+        found = _longest_term(vocab, tokens, position, pinyin=False)
+        if found is None:
+            if compound := _compound_hit(vocab, tokens, position):
+                hits.append(compound)
+            position += 1
+            continue
+        term, end = found
+        hits.append(_judge(vocab, tokens, term, position, end))
+        position = end
+    return hits
+
+
+def _pinyin_hits(vocab: Vocabulary, tokens: tuple[str, ...]) -> list[Hit]:
+    """Pinyin terms, matched syllable by syllable and judged among the words they were written in."""
+    syllables, origin = text.syllables_with_origin(tokens)
+    hits: list[Hit] = []
+    position = 0
+    while position < len(syllables):
+        found = _longest_term(vocab, syllables, position, pinyin=True)
+        if found is None:
+            position += 1
+            continue
+        term, end = found
+        first, last = origin[position], origin[end - 1]
+        # a term must begin and end where written words do: "zi dan" is not inside "xizi danbai"
+        if (position == 0 or origin[position - 1] != first) and (end == len(syllables) or origin[end] != last):
+            hits.append(_judge(vocab, tokens, term, first, last + 1))
+        position = end
+    return hits
+
+
+def _longest_term(vocab: Vocabulary, tokens: tuple[str, ...], start: int, *, pinyin: bool) -> tuple[Term, int] | None:
+    if pinyin:
+        candidates = vocab.pinyin_by_first.get(tokens[start], [])
+    else:
+        candidates = vocab.terms_at(tokens, start)
+    best: tuple[Term, int] | None = None
+    if not pinyin:
+        candidates = candidates + vocab.reversed_at(tokens, start)
+    for term in candidates:
+        end = _term_end(tokens, start, term, pinyin=pinyin, links=vocab.links)
+        if end and (best is None or end > best[1] or (end == best[1] and best[0].weak and not term.weak)):
+            best = (term, end)
+    return best
+
+
+def _term_end(tokens: tuple[str, ...], start: int, term: Term, *, pinyin: bool, links: frozenset[str]) -> int:
+    words = term.words
+    if start + len(words) > len(tokens):
+        return 0
+    for offset, word in enumerate(words):
+        token = tokens[start + offset]
+        last = offset == len(words) - 1
+        if pinyin:
+            ok = token == word
+        elif last and term.open_end:
+            ok = token.startswith(word)
+        elif term.weak:  # weak terms are common words: as written, or in the plural
+            ok = token in (word, word + "s", word + "es")
+        else:
+            # "essence pour briquet" for "essence à briquet": link words stand for each other
+            ok = _matches(token, word) or (offset > 0 and word in links and token in links)
+        if not ok:
+            return 0
+    return start + len(words)
+
+
+def _matches(token: str, word: str) -> bool:
+    if token == word:
+        return True
+    if len(word) < 4 or len(token) < 4:
+        return token in (word + "s", word + "es")
+    return any(base in text.stems(word) for base in text.bases(token))
+
+
+def _compound_hit(vocab: Vocabulary, tokens: tuple[str, ...], position: int) -> Hit | None:
+    """A term inside a compound: "Klebepistole" (modifier + term), "Kokainpulver" (term + what it is)."""
+    token = tokens[position]
+    if len(token) < 8 or not token.isalpha():
+        return None
+    for size in range(3, len(token) - 4):
+        head = token[size:]
+        terms = _single(vocab, head)
+        if terms:
+            return _judge_compound_head(vocab, tokens, position, terms[0], token[:size])
+    for size in range(len(token) - 3, 4, -1):
+        terms = _single(vocab, token[:size], inflected=False)
+        if terms:
+            return _judge_compound_tail(vocab, tokens, position, terms[0], token[size:])
+    return None
+
+
+def _single(vocab: Vocabulary, word: str, *, inflected: bool = True) -> list[Term]:
+    for base in text.bases(word) if inflected else (word,):
+        for stem in {base, *text.stems(base)}:
+            if terms := vocab.single_words.get(stem):
+                return [t for t in terms if not t.weak]
+    return []
+
+
+def _judge_compound_head(vocab: Vocabulary, tokens: tuple[str, ...], position: int, term: Term, modifier: str) -> Hit:
+    family = term.concept.family
+    for phrases, status in ((vocab.tool_purpose, TOOL), (vocab.toy, TOY), (vocab.describes, DESCRIBES)):
+        if not term.concept.strict and phrases.applies_to(term.concept) and _part_of(phrases, modifier):
+            return Hit(term, position, position + 1, status, modifier)
+    if family == "cites" and _part_of(vocab.not_real, modifier):
+        return Hit(term, position, position + 1, NOT_REAL, modifier)
+    return _judge(vocab, tokens, term, position, position + 1)
+
+
+def _judge_compound_tail(vocab: Vocabulary, tokens: tuple[str, ...], position: int, term: Term, tail: str) -> Hit:
+    family = term.concept.family
+    if _part_of(vocab.negation_after, tail) or tail.startswith("frei") or tail in NEGATING_SUFFIXES:
+        return Hit(term, position, position + 1, NEGATED, tail)
+    if term.concept.strict:
+        return _judge(vocab, tokens, term, position, position + 1)
+    if _part_of(vocab.describes, tail) or _part_of(vocab.testers, tail):
+        return Hit(term, position, position + 1, DESCRIBES, tail)
+    for heads in vocab.heads:
+        if heads.applies_to(term.concept) and _part_of(heads, tail):
+            return Hit(term, position, position + 1, OTHER_GOODS, tail)
+    return _judge(vocab, tokens, term, position, position + 1)
+
+
+def _part_of(phrases: Phrases, word: str) -> bool:
+    """A compound part the list holds: as a word, a `*` part, or a word's start ("kleber" for "klebe")."""
+    if word in phrases.compound_parts or any((word,) == p for p in phrases.by_first.get(word, ())):
+        return True
+    return any(word.startswith(part) or part.startswith(word) for part in phrases.compound_parts if len(part) >= 4)
+
+
+# ---------------------------------------------------------------- context
+
+
+def _judge(vocab: Vocabulary, tokens: tuple[str, ...], term: Term, start: int, end: int) -> Hit:
+    """What the words around a term make of it (the first rule that applies)."""
+    checks = (
+        (NEGATED, _negated),
+        (NOT_REAL, _not_real),
+        (DESCRIBES, _described),
+        (TOOL, _tool),
+        (TOY, _toy),
+        (OTHER_GOODS, _other_goods),
+    )
+    if term.concept.strict:
+        checks = checks[:1]
+    for status, check in checks:
+        if because := check(vocab, tokens, start, end, term):
+            return Hit(term, start, end, status, because)
+    return Hit(term, start, end, NAMES)
+
+
+def _negated(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, term: Term) -> str:
+    for before in (start, start - 1):
+        if before > 0 and (size := vocab.negation_before.ends_at(tokens, before)):
+            return " ".join(tokens[before - size : before])
+    if end < len(tokens) and (size := vocab.negation_after.match_at(tokens, end)):
+        return " ".join(tokens[end : end + size])
+    return ""
+
+
+def _not_real(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, term: Term) -> str:
+    if term.concept.family != "cites":
+        return ""
+    found = _near(vocab.not_real, tokens, start, end, before=2, after=2)
+    return found or _near(vocab.colour_of, tokens, start, end, before=2, after=3)
+
+
+def _described(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, term: Term) -> str:
+    if term.concept.family == "counterfeit":
+        return ""
+    found = _near(vocab.describes, tokens, start, end, before=2, after=2)
+    return found or _near(vocab.testers, tokens, start, end, before=3, after=3)
+
+
+def _tool(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, term: Term) -> str:
+    if not vocab.tool_purpose.applies_to(term.concept):
+        return ""
+    return _near(vocab.tool_purpose, tokens, start, end, before=2, after=3)
+
+
+def _toy(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, term: Term) -> str:
+    if not vocab.toy.applies_to(term.concept):
+        return ""
+    return _near(vocab.toy, tokens, start, end, before=len(tokens), after=len(tokens))
+
+
+def _other_goods(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, term: Term) -> str:
+    for heads in vocab.heads:
+        if not heads.applies_to(term.concept):
+            continue
+        # A phrase that holds the term names other goods: "bath bomb", "bomba da bagno", "shotgun microphone".
+        for position in range(max(0, start - 3), start + 1):
+            size = heads.match_at(tokens, position)
+            if size and position + size >= end and (position < start or position + size > end):
+                return " ".join(tokens[position : position + size])
+        # The goods come after what qualifies them ("pistol holster", "cocaine lip gloss") ...
+        for position in range(end, min(len(tokens), end + WINDOW + 1)):
+            if size := heads.match_at(tokens, position):
+                return " ".join(tokens[position : position + size])
+        # ... or before, joined by a link word ("case for pistol", "étui pour pistolet", "futrola za pištolj").
+        if found := _head_before(vocab, heads, tokens, start):
+            return found
+    return ""
+
+
+def _head_before(vocab: Vocabulary, heads: Phrases, tokens: tuple[str, ...], start: int) -> str:
+    link = start - 1
+    while link >= 0 and tokens[link] in vocab.links:
+        link -= 1
+    if link == start - 1:  # no link word: a head just before the term ("étui pistolet", "vela perfumada tabaco")
+        for end in (start, start - 1):
+            if end > 0 and (size := heads.ends_at(tokens, end)):
+                return " ".join(tokens[end - size : end])
+            if end > 0 and _compound_ending(heads, tokens[end - 1]):  # "Klapphülle Galaxy S24"
+                return tokens[end - 1]
+        return ""
+    for end in range(link + 1, max(0, link - WINDOW), -1):
+        if size := heads.ends_at(tokens, end):
+            return " ".join(tokens[end - size : end])
+    return ""
+
+
+def _compound_ending(phrases: Phrases, token: str) -> bool:
+    return len(token) > 6 and any(token.endswith(part) for part in phrases.compound_parts if len(part) >= 4)
+
+
+def _near(phrases: Phrases, tokens: tuple[str, ...], start: int, end: int, *, before: int, after: int) -> str:
+    """A phrase of the list within the window around tokens[start:end], link words not counted."""
+    for position in range(end, min(len(tokens), end + after + 1)):
+        if size := phrases.match_at(tokens, position):
+            return " ".join(tokens[position : position + size])
+    for position in range(start, max(0, start - before - 1), -1):
+        if size := phrases.ends_at(tokens, position):
+            return " ".join(tokens[position - size : position])
+    return ""
+
+
+def _collect_cues(vocab: Vocabulary, tokens: tuple[str, ...], found: dict[str, str]) -> None:
+    for family, phrases in vocab.cues.items():
+        if family in found:
+            continue
+        for position in range(len(tokens)):
+            if size := phrases.match_at(tokens, position):
+                found[family] = " ".join(tokens[position : position + size])
+                break
+
+
+# ---------------------------------------------------------------- brands
+
+
+@lru_cache(maxsize=1)
+def _brand_index() -> tuple[dict[str, list[tuple[Brand, tuple[str, ...]]]], dict[str, Brand]]:
+    by_first: dict[str, list[tuple[Brand, tuple[str, ...]]]] = {}
+    single: dict[str, Brand] = {}
+    for brand in brands():
+        for alias in brand.aliases:
+            by_first.setdefault(alias[0], []).append((brand, alias))
+            if len(alias) == 1 and len(alias[0]) >= 4:
+                single[alias[0]] = brand
+    return by_first, single
+
+
+def _brand_hits(tokens: tuple[str, ...]) -> list[BrandHit]:
+    by_first, single = _brand_index()
+    hits = []
+    for position, token in enumerate(tokens):
+        for brand, alias in by_first.get(token, ()):
+            if tuple(tokens[position : position + len(alias)]) == alias:
+                hits.append(BrandHit(brand, " ".join(alias), misspelt=False))
+                break
+        else:
+            if misspelt := _misspelt_brand(token, single) or _misspelt_pair(tokens, position):
+                hits.append(misspelt)
+    return hits
+
+
+def _misspelt_pair(tokens: tuple[str, ...], position: int) -> BrandHit | None:
+    """A two-word brand with a slip in either word: "Micheal Kors", "Canada Goos"."""
+    if position + 1 >= len(tokens) or not (tokens[position].isalpha() and tokens[position + 1].isalpha()):
+        return None
+    written = tokens[position] + tokens[position + 1]
+    pairs = _brand_pairs()
+    match = process.extractOne(written, list(pairs), scorer=Levenshtein.distance, score_cutoff=2)
+    if match is None or match[1] == 0 or len(match[0]) < 9:
+        return None
+    return BrandHit(pairs[match[0]], f"{tokens[position]} {tokens[position + 1]}", misspelt=True)
+
+
+@lru_cache(maxsize=1)
+def _brand_pairs() -> dict[str, Brand]:
+    return {"".join(alias): brand for brand in brands() for alias in brand.aliases if len(alias) == 2}
+
+
+def _misspelt_brand(token: str, single: dict[str, Brand]) -> BrandHit | None:
+    """A word one letter from a brand ("guccii", "rolx", "nlke") that is not a word of any language."""
+    if len(token) < 4 or not token.isalpha() or token in single or token in vocabulary().known:
+        return None
+    match = process.extractOne(token, list(single), scorer=Levenshtein.distance, score_cutoff=2)
+    if match is None:
+        return None
+    alias, distance, _ = match
+    allowed = 2 if len(alias) >= 8 else 1
+    if distance > allowed or (len(alias) < 5 and not _looks_alike(token, alias)) or _ordinary_word(token):
+        return None
+    return BrandHit(single[alias], token, misspelt=True)
+
+
+def _looks_alike(token: str, alias: str) -> bool:
+    """Short brands only by letters that look alike: "nlke" for "nike", "rn" for "m"."""
+    swaps = (("l", "i"), ("i", "l"), ("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"))
+    return any(token.replace(a, b) == alias for a, b in swaps)
+
+
+def _ordinary_word(token: str) -> bool:
+    return token in ordinary_words()
+
+
+def brand_price_floor(brand: Brand) -> Decimal:
+    return Decimal(brand.floor_eur)

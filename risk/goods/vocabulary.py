@@ -1,0 +1,397 @@
+"""The goods vocabulary (risk/data/goods/), read once per process into indexes the reader walks.
+
+See risk/data/goods/README.md for the format. Terms are normalised with the
+same function as descriptions (risk.goods.text.words), so a term and a
+description meet whatever script, accents or spacing either was written in.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+from risk.goods import text
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "goods"
+FAMILIES = (
+    "weapons_parts",
+    "ammunition_pyrotechnics",
+    "narcotics_nps",
+    "medicines",
+    "cites",
+    "counterfeit",
+    "currency_documents",
+    "dangerous_goods",
+    "dual_use",
+    "waste_ods",
+    "nicotine",
+)
+CONCEPT_FILES = ("weapons.txt", "narcotics.txt", "medicines.txt", "cites.txt", "counterfeit.txt", "dangerous.txt")
+CONCEPT_FILES += ("controlled_other.txt", "values.txt")
+# Ordinary goods worth a known least (values.txt): read like the rest, compared on value, never "controlled".
+VALUED = "goods"
+PINYIN = "py"
+HEADER = re.compile(r"^\[(?P<name>[a-z_.*0-9]+)\](?P<attrs>.*)$")
+
+
+class VocabularyError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Concept:
+    """What a group of terms names: a kind of goods of one family, and the HS codes it is honestly declared under.
+
+    A strict concept names its goods whatever it is called: a knuckle-duster
+    sold as a "keyring" or a stun gun as a "torch" is still the weapon, so
+    only a negation ("no", "-free") lifts it.
+    """
+
+    key: str
+    family: str
+    hs_prefixes: tuple[str, ...]
+    lane: str
+    strict: bool = False
+    floor_eur: Decimal | None = None  # valued goods: the least one piece (or gram) of them is worth
+    per: str = "item"
+    least_eur: Decimal | None = None  # goods valued by the gram: the least one piece is worth whatever it weighs
+
+    @property
+    def name(self) -> str:
+        return self.key.split(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class Term:
+    concept: Concept
+    words: tuple[str, ...]
+    written: str
+    lang: str
+    weak: bool
+    open_end: bool  # the last word matches any ending ("kokain*")
+
+    @property
+    def pinyin(self) -> bool:
+        return self.lang == PINYIN
+
+
+@dataclass
+class Phrases:
+    """A list of words and phrases, looked up by first word; `*` entries match the start of a compound."""
+
+    by_first: dict[str, list[tuple[str, ...]]] = field(default_factory=lambda: defaultdict(list))
+    compound_parts: set[str] = field(default_factory=set)
+    families: frozenset[str] = frozenset(FAMILIES)
+    concepts: frozenset[str] = frozenset()  # when set, only these concepts (family.concept)
+
+    def applies_to(self, concept: Concept) -> bool:
+        if self.concepts:
+            return concept.key in self.concepts
+        return concept.family in self.families
+
+    def add(self, phrase: tuple[str, ...]) -> None:
+        if phrase and phrase not in self.by_first[phrase[0]]:
+            self.by_first[phrase[0]].append(phrase)
+
+    def match_at(self, tokens: tuple[str, ...], start: int) -> int:
+        """The length of the longest phrase that starts at tokens[start], 0 if none."""
+        best = 0
+        token = tokens[start]
+        keys = {token, *(token[: -len(end)] for end in CONTEXT_SUFFIXES if end and token.endswith(end))}
+        for key in keys:
+            for phrase in self.by_first.get(key, ()):
+                if len(phrase) > best and _phrase_at(tokens, start, phrase):
+                    best = len(phrase)
+        return best
+
+    def ends_at(self, tokens: tuple[str, ...], end: int) -> int:
+        """The length of the longest phrase that ends just before tokens[end], 0 if none."""
+        for size in range(min(4, end), 0, -1):
+            if self.match_at(tokens, end - size) == size:
+                return size
+        return 0
+
+    def compound_prefix(self, word: str) -> str | None:
+        """The part of a compound's start this list holds ("klebe" of "klebepistole"), if any."""
+        for size in range(len(word) - 3, 2, -1):
+            if word[:size] in self.compound_parts:
+                return word[:size]
+        return None
+
+
+def _phrase_at(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> bool:
+    """Context words are compared as written, a plural s or es allowed: they are common words of many languages."""
+    if start + len(phrase) > len(tokens):
+        return False
+    return all(_context_word(tokens[start + k], word) for k, word in enumerate(phrase))
+
+
+# A context word as written, in the plural, or with a Turkish possessive ("kılıfı" of "kılıf").
+CONTEXT_SUFFIXES = ("", "s", "es", "i", "u", "si", "su")
+
+
+def _context_word(token: str, word: str) -> bool:
+    if token == word:
+        return True
+    if len(word) < 4 or not token.startswith(word):
+        return False
+    return token[len(word) :] in CONTEXT_SUFFIXES
+
+
+@dataclass
+class Vocabulary:
+    concepts: dict[str, Concept]
+    terms_by_first: dict[str, list[Term]]
+    pinyin_by_first: dict[str, list[Term]]
+    single_words: dict[str, list[Term]]  # one-word terms of five letters or more, for compounds
+    known: frozenset[str]
+    negation_before: Phrases
+    negation_after: Phrases
+    describes: Phrases
+    not_real: Phrases
+    tool_purpose: Phrases
+    toy: Phrases
+    heads: list[Phrases]
+    colour_of: Phrases
+    testers: Phrases
+    devices: Phrases
+    compatible: Phrases
+    cues: dict[str, Phrases]
+    links: frozenset[str]
+    reversed_by_first: dict[str, list[Term]]
+
+    def terms_at(self, tokens: tuple[str, ...], start: int) -> list[Term]:
+        return self._lookup(self.terms_by_first, tokens[start])
+
+    def reversed_at(self, tokens: tuple[str, ...], start: int) -> list[Term]:
+        """Two-word terms written the other way round: "żółw żywy" for "żywy żółw"."""
+        return self._lookup(self.reversed_by_first, tokens[start])
+
+    @staticmethod
+    def _lookup(index: dict[str, list[Term]], token: str) -> list[Term]:
+        found: list[Term] = []
+        for key in {key for base in text.bases(token) for key in (base, *text.stems(base))}:
+            found += index.get(key, ())
+        return found
+
+
+# Words that join a head to what it is for, made of or holds: "case for pistol", "étui pour pistolet".
+LINKS = """for with of pour avec de du des d a au aux en für fur mit fuer von vom zum zur para con de del
+per da di con dal della voor met van do dla z ze na w za sa s od na iz ile icin için dlja dlya s so ot
+pentru cu din de la pro na s k pa"""
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The vocabulary in risk/data/goods, indexed; raises VocabularyError naming the file and line of a bad entry."""
+    raw_terms = [entry for name in CONCEPT_FILES for entry in _read_concept_file(DATA / name)]
+    raw_context = _read_sections(DATA / "context.txt")
+    raw_brands = _brand_aliases()
+    alpha_words = {
+        word
+        for _, written, _, _ in raw_terms
+        for word in re.split(r"[\W_]+", written.casefold())
+        if word.isalpha()
+    }
+    alpha_words |= {w for phrase in raw_brands for w in phrase.split() if w.isalpha()}
+    known = frozenset(_fold_word(w) for w in alpha_words)
+    terms = [_term(concept, written, lang, weak, known) for concept, written, lang, weak in raw_terms]
+    terms = [term for term in terms if term.words]
+    by_first: dict[str, list[Term]] = defaultdict(list)
+    pinyin_first: dict[str, list[Term]] = defaultdict(list)
+    singles: dict[str, list[Term]] = defaultdict(list)
+    for term in terms:
+        index = pinyin_first if term.pinyin else by_first
+        index[term.words[0]].append(term)
+        if not term.pinyin and len(term.words) == 1 and len(term.words[0]) >= 5:
+            singles[term.words[0]].append(term)
+    sections = {name: _phrases(entries, known) for name, entries in raw_context.items()}
+    links = frozenset(text.words(LINKS))
+    reversed_first: dict[str, list[Term]] = defaultdict(list)
+    for term in terms:
+        if _reversible(term, links):
+            flipped = Term(term.concept, term.words[::-1], term.written, term.lang, term.weak, open_end=False)
+            reversed_first[flipped.words[0]].append(flipped)
+    return Vocabulary(
+        concepts={term.concept.key: term.concept for term in terms},
+        terms_by_first=dict(by_first),
+        pinyin_by_first=dict(pinyin_first),
+        single_words=dict(singles),
+        known=known,
+        negation_before=sections["negation.before"],
+        negation_after=sections["negation.after"],
+        describes=sections["describes"],
+        not_real=sections["not_real"],
+        tool_purpose=sections["tool_purpose"],
+        toy=sections["toy"],
+        heads=[phrases for name, phrases in sections.items() if name.startswith("heads.")],
+        colour_of=sections["colour_of"],
+        testers=sections["testers"],
+        devices=sections["line_devices"],
+        compatible=sections["compatible"],
+        cues={name.split(".", 1)[1]: phrases for name, phrases in sections.items() if name.startswith("cues.")},
+        links=links,
+        reversed_by_first=dict(reversed_first),
+    )
+
+
+def _reversible(term: Term, links: frozenset[str]) -> bool:
+    words = term.words
+    return (
+        not term.pinyin
+        and not term.weak
+        and len(words) == 2
+        and words[0] != words[1]
+        and all(w.isalpha() and w not in links and len(w) >= 3 for w in words)
+    )
+
+
+def _fold_word(word: str) -> str:
+    folded = text.words(word)
+    return folded[0] if folded else word
+
+
+def _term(concept: Concept, written: str, lang: str, weak: bool, known: frozenset[str]) -> Term:
+    open_end = written.endswith("*")
+    tokens = text.words(written.rstrip("*"), known)
+    if lang == PINYIN:
+        tokens = text.syllable_stream(tokens)
+    return Term(concept=concept, words=tokens, written=written, lang=lang, weak=weak, open_end=open_end)
+
+
+def _read_concept_file(path: Path) -> list[tuple[Concept, str, str, bool]]:
+    entries: list[tuple[Concept, str, str, bool]] = []
+    concept: Concept | None = None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if header := HEADER.match(line):
+            concept = _concept(header.group("name"), header.group("attrs"), f"{path.name}:{number}")
+            continue
+        if concept is None:
+            raise VocabularyError(f"{path.name}:{number}: a term before any [family.concept] header")
+        lang, _, body = line.partition(":")
+        weak = lang.startswith("~")
+        for written in (part.strip() for part in body.split(",")):
+            _check_term(written, f"{path.name}:{number}")
+            if written:
+                entries.append((concept, written, lang.lstrip("~").strip(), weak))
+    return entries
+
+
+def _check_term(written: str, where: str) -> None:
+    if "?" in written or (written and len(written.replace(" ", "")) < 2):
+        raise VocabularyError(f"{where}: {written!r} is not a term")
+
+
+def _concept(name: str, attrs: str, where: str) -> Concept:
+    family, _, _ = name.partition(".")
+    if family not in (*FAMILIES, VALUED):
+        raise VocabularyError(f"{where}: unknown family {family!r}")
+    values = dict(part.split("=", 1) for part in attrs.split() if "=" in part)
+    prefixes = tuple(p for p in values.get("hs", "").split(",") if p)
+    try:
+        floor = Decimal(values["floor"]) if "floor" in values else None
+        least = Decimal(values["least"]) if "least" in values else None
+    except InvalidOperation:
+        raise VocabularyError(f"{where}: floor= or least= is not an amount") from None
+    return Concept(
+        key=name,
+        family=family,
+        hs_prefixes=prefixes,
+        lane=values.get("lane", "YELLOW"),
+        strict=values.get("context") == "strict",
+        floor_eur=floor,
+        per=values.get("per", "item"),
+        least_eur=least,
+    )
+
+
+Entry = tuple[str, str, frozenset[str] | None, frozenset[str]]
+
+
+def _read_sections(path: Path) -> dict[str, list[Entry]]:
+    """{section: [(language, entry, families, concepts)]}; a language ending in * holds compound parts."""
+    sections: dict[str, list[Entry]] = defaultdict(list)
+    name, families, concepts = "", None, frozenset[str]()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if header := HEADER.match(line):
+            name = header.group("name")
+            attrs = dict(part.split("=", 1) for part in header.group("attrs").split() if "=" in part)
+            families = frozenset(attrs["families"].split(",")) if "families" in attrs else None
+            concepts = frozenset(attrs["concepts"].split(",")) if "concepts" in attrs else frozenset()
+            if families and not families <= {*FAMILIES, VALUED}:
+                raise VocabularyError(f"{path.name}:{number}: unknown families {sorted(families - set(FAMILIES))}")
+            sections[name]
+            continue
+        lang, _, body = line.partition(":")
+        for entry in (part.strip() for part in body.split(",")):
+            _check_term(entry, f"{path.name}:{number}")
+            if entry:
+                sections[name].append((lang.strip(), entry, families, concepts))
+    return sections
+
+
+def _phrases(entries: list[Entry], known: frozenset[str]) -> Phrases:
+    phrases = Phrases()
+    for lang, entry, families, concepts in entries:
+        if families is not None:
+            phrases.families = families
+        phrases.concepts = concepts
+        tokens = text.words(entry, known)
+        if lang.endswith("*"):
+            phrases.compound_parts.update(tokens[:1])
+        elif lang == PINYIN:
+            phrases.add(text.syllable_stream(tokens))
+            phrases.add(tokens)
+            phrases.add(("".join(tokens),))
+        else:
+            phrases.add(tokens)
+    return phrases
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str
+    aliases: tuple[tuple[str, ...], ...]
+    goods: str
+    floor_eur: int
+    owner: str
+
+
+@cache
+def brands() -> tuple[Brand, ...]:
+    with (DATA / "brands.csv").open(encoding="utf-8", newline="") as handle:
+        return tuple(
+            Brand(
+                name=row["brand"],
+                aliases=tuple(text.words(alias) for alias in row["aliases"].split("|") if alias.strip()),
+                goods=row["goods"],
+                floor_eur=int(row["floor_eur"]),
+                owner=row["owner"],
+            )
+            for row in csv.DictReader(handle)
+        )
+
+
+def _brand_aliases() -> list[str]:
+    with (DATA / "brands.csv").open(encoding="utf-8", newline="") as handle:
+        return [alias for row in csv.DictReader(handle) for alias in row["aliases"].split("|")]
+
+
+@cache
+def ordinary_words() -> frozenset[str]:
+    """Words of goods in 24 languages (the Combined Nomenclature) and the vocabulary's own: not misspelt brands."""
+    path = DATA / "ordinary_words.txt.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return frozenset(handle.read().split()) | vocabulary().known
