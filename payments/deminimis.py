@@ -22,6 +22,7 @@ from clearance.models import Consignment
 from clearance.selectors import WITH_LINES
 from core.actors import Actor
 from core.services import audit_entries_create
+from payments import enqueue
 from payments.assessment import TariffBook, item_input
 from payments.calculator import Breakdown, FlatDutyTerms, Tariff, Threshold, assess_item
 from payments.choices import ThresholdBasis
@@ -170,9 +171,6 @@ def simulation_items(run: SimulationRun):
 @transaction.atomic
 def simulation_request(*, user, regime, start, end, scenario: Scenario) -> SimulationRun:
     """Record a run and compute it in the background once committed."""
-    # payments.tasks imports this module: importing it here keeps the cycle out of module loading.
-    from payments.tasks import simulation_run as simulation_run_task
-
     run = SimulationRun(
         regime=regime,
         start=start,
@@ -192,7 +190,7 @@ def simulation_request(*, user, regime, start, end, scenario: Scenario) -> Simul
         actor=Actor.for_user(user),
         payloads={run.pk: {"regime": regime.code, "from": str(start), "to": str(end)}},
     )
-    transaction.on_commit(lambda: simulation_run_task.delay(run.pk), robust=True)
+    transaction.on_commit(lambda: enqueue.simulation_run(run.pk), robust=True)
     return run
 
 
