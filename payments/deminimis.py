@@ -22,12 +22,13 @@ from clearance.models import Consignment
 from clearance.selectors import WITH_LINES
 from core.actors import Actor
 from core.services import audit_entries_create
+from law.choices import ThresholdBasis
+from law.selectors import TariffUnavailable
+from law.tariff import FlatDutyTerms, Tariff, Threshold
 from payments import enqueue
 from payments.assessment import TariffBook, item_input
-from payments.calculator import Breakdown, FlatDutyTerms, Tariff, Threshold, assess_item
-from payments.choices import ThresholdBasis
+from payments.calculator import Breakdown, assess_item
 from payments.models import SimulationRun
-from payments.selectors import TariffUnavailable
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
