@@ -162,10 +162,11 @@ class AssessmentFee(models.Model):
     unit_amount = money_field()
     amount = money_field()
 
-    # --- Traders, payments, refunds, disputes ----------------------------------------------------
-
     def __str__(self) -> str:
         return f"{self.name} {self.amount}"
+
+
+# --- Traders, payments, refunds, cases -------------------------------------------------------
 
 
 class Trader(BaseModel):
@@ -435,6 +436,9 @@ class AccountSettlement(BaseModel):
     received_at = models.DateTimeField()
     reference = models.CharField(max_length=100)
     recorded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+
+
+# --- The sandbox provider's ledger, e-mails sent, de minimis simulations ----------------------
 
 
 class SandboxCharge(BaseModel):
