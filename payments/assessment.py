@@ -30,11 +30,11 @@ from core.models import User
 from core.normalize import whole_number
 from core.reference import hs_subheadings
 from core.services import audit_entries_create
-from payments import notifications
+from law.selectors import TariffUnavailable, regimes_by_country, tariff_for
+from payments import enqueue
 from payments.calculator import Adjustment, Breakdown, ItemInput, LineInput, assess_item
 from payments.collection import prepaid_charges_record, prepaid_plan
 from payments.models import Assessment, AssessmentFee, AssessmentLine, ChargeAdjustment
-from payments.selectors import TariffUnavailable, regimes_by_country, tariff_for
 
 ASSESSMENT_ACTOR = Actor.system("payments.assessment")
 _FOUR = Decimal("0.0001")
@@ -456,7 +456,7 @@ def consignments_route(
                 ),
             )
     if asked := routed.results[transitions.REQUIRE_PAYMENT].changed:
-        transaction.on_commit(lambda: notifications.enqueue_charges_due(asked), robust=True)
+        transaction.on_commit(lambda: enqueue.charges_due_mail(asked), robust=True)
     return routed
 
 

@@ -31,7 +31,7 @@ from core.exceptions import ApplicationError, InvalidTransition, PermissionDenie
 from core.models import User
 from core.normalize import text_key
 from core.services import audit_entries_create
-from payments import notifications
+from payments import enqueue
 from payments.assessment import consignment_charges_corrected, consignment_line_correct
 from payments.choices import CaseChannel, CaseGrounds, CaseKind, CaseState, PaymentState, RefundState
 from payments.models import Assessment, AssessmentLine, Case, Payment, PaymentItem, Refund
@@ -142,7 +142,7 @@ def case_open(
         except IntegrityError:  # the rejected case was appealed already
             raise InvalidTransition("This decision was appealed already.") from None
         _audit(case, "opened", Actor.system(f"cases.{channel.lower()}"), reason[:500])
-        transaction.on_commit(lambda: notifications.enqueue_case_mail(case.pk, "opened"), robust=True)
+        transaction.on_commit(lambda: enqueue.case_mail(case.pk, "opened"), robust=True)
     return case
 
 
@@ -206,7 +206,7 @@ def case_uphold(*, case: Case, officer: User, resolution: str, fix: LineFix | No
             raise InvalidTransition("Nothing was paid through the portal for this parcel: there is nothing to refund.")
         _close(case, CaseState.UPHELD, officer, resolution, corrected)
         _audit(case, "upheld", actor, resolution)
-        transaction.on_commit(lambda: notifications.enqueue_case_mail(case.pk, "upheld"), robust=True)
+        transaction.on_commit(lambda: enqueue.case_mail(case.pk, "upheld"), robust=True)
     return case
 
 
@@ -218,7 +218,7 @@ def case_reject(*, case: Case, officer: User, resolution: str) -> Case:
         case = _open_case(case, officer)
         _close(case, CaseState.REJECTED, officer, resolution, None)
         _audit(case, "rejected", Actor.for_user(officer), resolution)
-        transaction.on_commit(lambda: notifications.enqueue_case_mail(case.pk, "rejected"), robust=True)
+        transaction.on_commit(lambda: enqueue.case_mail(case.pk, "rejected"), robust=True)
     return case
 
 

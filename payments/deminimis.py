@@ -22,11 +22,13 @@ from clearance.models import Consignment
 from clearance.selectors import WITH_LINES
 from core.actors import Actor
 from core.services import audit_entries_create
+from law.choices import ThresholdBasis
+from law.selectors import TariffUnavailable
+from law.tariff import FlatDutyTerms, Tariff, Threshold
+from payments import enqueue
 from payments.assessment import TariffBook, item_input
-from payments.calculator import Breakdown, FlatDutyTerms, Tariff, Threshold, assess_item
-from payments.choices import ThresholdBasis
+from payments.calculator import Breakdown, assess_item
 from payments.models import SimulationRun
-from payments.selectors import TariffUnavailable
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
@@ -170,9 +172,6 @@ def simulation_items(run: SimulationRun):
 @transaction.atomic
 def simulation_request(*, user, regime, start, end, scenario: Scenario) -> SimulationRun:
     """Record a run and compute it in the background once committed."""
-    # payments.tasks imports this module: importing it here keeps the cycle out of module loading.
-    from payments.tasks import simulation_run as simulation_run_task
-
     run = SimulationRun(
         regime=regime,
         start=start,
@@ -192,7 +191,7 @@ def simulation_request(*, user, regime, start, end, scenario: Scenario) -> Simul
         actor=Actor.for_user(user),
         payloads={run.pk: {"regime": regime.code, "from": str(start), "to": str(end)}},
     )
-    transaction.on_commit(lambda: simulation_run_task.delay(run.pk), robust=True)
+    transaction.on_commit(lambda: enqueue.simulation_run(run.pk), robust=True)
     return run
 
 

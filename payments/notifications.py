@@ -1,7 +1,8 @@
 """E-mails to payers: charges due (with the link to pay), payment received, release, each step of a case.
 
-Sent by Celery tasks after the decisions commit; a Notification row per
-(item, kind, subject) makes a retried task send each e-mail once.
+Sent by Celery tasks (enqueued by payments.enqueue) after the decisions commit;
+a Notification row per (item, kind, subject) makes a retried task send each
+e-mail once.
 """
 
 from __future__ import annotations
@@ -15,26 +16,12 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from clearance.models import Consignment, InformationRequest
-
-CHUNK = 500
-
-
-def enqueue_charges_due(consignment_ids: list[int]) -> None:
-    from payments.tasks import notify_charges_due
-
-    for start in range(0, len(consignment_ids), CHUNK):
-        notify_charges_due.delay(consignment_ids[start : start + CHUNK])
-
-
-def enqueue_payment_received(payment_id: int) -> None:
-    from payments.tasks import notify_payment_received
-
-    notify_payment_received.delay(payment_id)
+from payments.cases import appeal_closes_at, case_link
+from payments.models import Assessment, Case, Notification, Payment
+from payments.services import access_token_for
 
 
 def pay_link(consignment: Consignment) -> str:
-    from payments.services import access_token_for
-
     return settings.OPENCLEAR_PUBLIC_URL.rstrip("/") + reverse("payments:item", args=[access_token_for(consignment)])
 
 
@@ -44,8 +31,6 @@ def _send_once(
     to = to or consignment.addressee_email
     if not to:
         return False
-    from payments.models import Notification
-
     try:
         with transaction.atomic():
             Notification.objects.create(consignment=consignment, kind=kind, key=key, to=to)
@@ -54,12 +39,6 @@ def _send_once(
     except IntegrityError:
         return False
     return True
-
-
-def enqueue_case_mail(case_id: int, step: str) -> None:
-    from payments.tasks import notify_case
-
-    notify_case.delay(case_id, step)
 
 
 CASE_SUBJECTS = {
@@ -71,9 +50,6 @@ CASE_SUBJECTS = {
 
 def case_mail_send(*, case_id: int, step: str) -> int:
     """Tell the payer of a step of their case, in the language they wrote in."""
-    from payments.cases import appeal_closes_at, case_link
-    from payments.models import Case
-
     case = Case.objects.select_related("consignment", "corrected_assessment", "payment").get(pk=case_id)
     with translation.override(case.language):
         context = {
@@ -91,8 +67,6 @@ def case_mail_send(*, case_id: int, step: str) -> int:
 
 
 def charges_due_send(*, consignment_ids: list[int]) -> int:
-    from payments.models import Assessment
-
     sent = 0
     assessments = Assessment.objects.filter(consignment_id__in=consignment_ids, is_current=True).select_related(
         "consignment"
@@ -111,8 +85,6 @@ def charges_due_send(*, consignment_ids: list[int]) -> int:
 
 
 def payment_received_send(*, payment_id: int) -> int:
-    from payments.models import Payment
-
     payment = Payment.objects.get(pk=payment_id)
     receipt = settings.OPENCLEAR_PUBLIC_URL.rstrip("/") + reverse("payments:payment", args=[payment.reference])
     sent = 0

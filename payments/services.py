@@ -23,7 +23,7 @@ from core.actors import Actor
 from core.exceptions import ApplicationError
 from core.ratelimit import attempts, hit
 from core.services import audit_entries_create
-from payments import notifications
+from payments import enqueue
 from payments.choices import CaseState, PaymentState, RefundState
 from payments.models import (
     Assessment,
@@ -207,7 +207,7 @@ def _payment_succeeded(payment: Payment, event: ProviderEventData) -> str:
     payment.save(update_fields=["state", "paid_at", "verification_code", "updated_at"])
     _audit_payment(payment, "payments.payment.succeeded", {"event": event.event_id})
     released, refunded = _release_paid_items(payment)
-    transaction.on_commit(lambda: notifications.enqueue_payment_received(payment.pk), robust=True)
+    transaction.on_commit(lambda: enqueue.payment_received_mail(payment.pk), robust=True)
     return f"succeeded: {len(released)} released, {len(refunded)} refunded"
 
 

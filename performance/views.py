@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.decorators import officer_required, supervisor_required
 from core.forms import form_errors
+from law.models import Regime
 from payments.deminimis import Scenario, simulation_request
 from payments.forms import SimulationForm
-from payments.models import Regime, SimulationRun
+from payments.models import SimulationRun
 from performance import indicators as performance
 from performance.charts import bar_chart
 from performance.exports import tables_download

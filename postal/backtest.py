@@ -34,7 +34,7 @@ from clearance.choices import Lane
 from clearance.models import Consignment, PostalOperator
 from clearance.selectors import WITH_LINES
 from core import s10
-from payments import selectors as law
+from law import selectors as law
 from postal.services import preadvice_receive
 from postal.traffic import CATALOGUE, Mix, OperatorSimulator
 from risk import backtests, selectors

@@ -7,7 +7,7 @@ receiver that is down never blocks decisions, it only delays its pushes.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -64,11 +64,12 @@ def webhook_deliveries_sweep() -> int:
     return len(due)
 
 
-def _enqueue(delivery_ids: list[int]) -> None:
+def _enqueue(delivery_ids: list[int], eta: datetime | None = None) -> None:
+    # Late: postal.tasks imports this module, whose functions its tasks call.
     from postal.tasks import webhook_delivery_send
 
     for delivery_id in delivery_ids:
-        webhook_delivery_send.delay(delivery_id)
+        webhook_delivery_send.apply_async((delivery_id,), eta=eta)
 
 
 def webhook_delivery_send(*, delivery_id: int) -> str:
@@ -111,9 +112,7 @@ def _send_claimed(delivery: WebhookDelivery) -> str:
         fields.update(status=DeliveryStatus.DEAD)
     WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(**fields)
     if not succeeded and fields.get("status") != DeliveryStatus.DEAD:
-        from postal.tasks import webhook_delivery_send
-
-        webhook_delivery_send.apply_async((delivery.pk,), eta=delivery.next_attempt_at)
+        _enqueue([delivery.pk], eta=delivery.next_attempt_at)
     return fields.get("status", "retry")
 
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from clearance.models import Consignment, ContentLine
-from payments.selectors import rates_against
+from law.selectors import rates_against
 
 REFERENCE_CACHE_KEY = "risk:hs-reference-unit-values"
 

@@ -56,11 +56,11 @@ def other_operator_client(db):
 def _ensure_regulatory_data() -> None:
     from django.apps import apps
 
-    from payments import seed
-    from payments.models import Regime
+    from law import seed
+    from law.models import Regime
 
     def get_model(name):
-        return apps.get_model("payments", name)
+        return apps.get_model("law", name)
 
     if not Regime.objects.exists():
         seed.seed_regimes(get_model)
@@ -95,11 +95,11 @@ def _ensure_tariffs() -> None:
     """
     from django.apps import apps
 
-    from payments import seed
-    from payments.models import DutyRate
+    from law import seed
+    from law.models import DutyRate
 
     if not DutyRate.objects.exclude(rate_text="").exists():
-        seed.seed_tariffs(lambda name: apps.get_model("payments", name))
+        seed.seed_tariffs(lambda name: apps.get_model("law", name))
 
 
 def _uses_database(item) -> bool:

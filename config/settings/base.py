@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "core",
     "clearance",
+    "law",
     "payments",
     "risk",
     "postal",

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from payments import seed as regimes
+    from law import seed as regimes
 
     def get_model(name):
         return apps.get_model("payments", name)

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from payments import seed as regimes
+    from law import seed as regimes
 
     regimes.seed_tariffs(lambda name: apps.get_model("payments", name))
 

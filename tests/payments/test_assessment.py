@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 
+from law.choices import RoundingScope
+from law.models import RegimeTerms
+from law.seed import ECB_FILE, _monthly_rows, penultimate_wednesday
 from payments.assessment import consignments_assess_charges
-from payments.choices import IrgCategory, RoundingScope
-from payments.models import Assessment, RegimeTerms
-from payments.seed import ECB_FILE, _monthly_rows, penultimate_wednesday
+from payments.choices import IrgCategory
+from payments.models import Assessment
 from tests.factories import ConsignmentFactory
 
 D = Decimal

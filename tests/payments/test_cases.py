@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from clearance.choices import ConsignmentState
 from clearance.models import LineCorrection
-from payments import cases, notifications
+from payments import cases, enqueue, notifications
 from payments.models import Assessment, Case, PaymentItem, Refund
 from tests.factories import UserFactory
 from tests.payments.helpers import item_url, make_due, pay_with_card
@@ -24,8 +24,8 @@ LOWER_VALUE = cases.LineFix(position=1, hs_code="610910", value=Decimal("340.00"
 def mail_at_once(monkeypatch):
     """The e-mail task's work, done in the test process when the transaction commits (no worker here)."""
     monkeypatch.setattr(
-        notifications,
-        "enqueue_case_mail",
+        enqueue,
+        "case_mail",
         lambda case_id, step: notifications.case_mail_send(case_id=case_id, step=step),
     )
 

@@ -13,9 +13,10 @@ from openpyxl import load_workbook
 from clearance.choices import ConsignmentState, DecisionCode, Lane
 from clearance.models import Decision
 from core.models import AuditEntry
+from law.models import Regime
 from payments.assessment import TariffBook, consignments_assess_charges
 from payments.deminimis import Scenario, compare, simulation_request, simulation_run
-from payments.models import Payment, PaymentItem, Regime, SimulationRun
+from payments.models import Payment, PaymentItem, SimulationRun
 from performance import indicators as performance
 from performance import summaries, trs
 from performance.models import TrsBucket, TrsDay

@@ -1,6 +1,6 @@
 """Reading a tariff file (the UK Global Tariff beside the EU CET, see the data README) into duty rows.
 
-Pure functions: no database. `payments.management.commands.tariff_load` writes the rows.
+Pure functions: no database. `law.management.commands.tariff_load` writes the rows.
 Rates are ad valorem (`12.0%`), specific (`41.20 EUR / 100 kg`, `52.00 EUR / 1,000 items`,
 `9.90 EUR / hl`, `7.00 EUR / tonne`) or mixed (`10.20% + 93.10 EUR / 100 kg`). Other forms (entry
 prices, MIN/MAX, seasonal or sugar-content duties) keep their ad valorem part and are marked complex.

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
-from payments import seed
+from law import seed
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"{file} is not a file")
         try:
-            created = seed.seed_exchange_rates(lambda name: apps.get_model("payments", name), file)
+            created = seed.seed_exchange_rates(lambda name: apps.get_model("law", name), file)
         except (KeyError, ValueError) as exc:
             raise CommandError(f"{file} is not an ECB reference-rate file: {exc}") from None
         self.stdout.write(f"{created} exchange rates loaded.")

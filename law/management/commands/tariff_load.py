@@ -5,7 +5,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from payments.tariff_load import tariff_rows_load
+from law.tariff_load import tariff_rows_load
 
 
 class Command(BaseCommand):
@@ -26,9 +26,7 @@ class Command(BaseCommand):
         source = source or f"{file.name}, in force from {effective_from}"
         try:
             with transaction.atomic():
-                count = tariff_rows_load(
-                    lambda name: apps.get_model("payments", name), file, regime, effective_from, source
-                )
+                count = tariff_rows_load(lambda name: apps.get_model("law", name), file, regime, effective_from, source)
         except (KeyError, ValueError) as exc:
             raise CommandError(f"{file} is not a tariff file for {regime}: {exc}") from None
         self.stdout.write(f"{count} duty rates loaded for {regime} from {effective_from}.")

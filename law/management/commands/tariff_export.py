@@ -4,7 +4,7 @@ from datetime import date
 from django.apps import apps
 from django.core.management.base import BaseCommand
 
-from payments.tariff_load import tariff_rows_export
+from law.tariff_load import tariff_rows_export
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, regime: str, on: date, output: str, **options):
         def get_model(name):
-            return apps.get_model("payments", name)
+            return apps.get_model("law", name)
 
         if output == "-":
             tariff_rows_export(get_model, regime, on, sys.stdout)

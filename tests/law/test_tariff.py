@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from law.models import DutyRate, Regime
+from law.seed import TARIFF_LOADS
+from law.selectors import tariff_for
+from law.tariff_file import pad_code, parse_rate, read_tariff
 from payments.calculator import ItemInput, LineInput, assess_item
-from payments.models import DutyRate, Regime
-from payments.seed import TARIFF_LOADS
-from payments.selectors import tariff_for
-from payments.tariff_file import pad_code, parse_rate, read_tariff
 
-FILE = str(Path(__file__).resolve().parents[2] / "payments" / "data" / "uk-global-tariff-2021.csv")
+FILE = str(Path(__file__).resolve().parents[2] / "law" / "data" / "uk-global-tariff-2021.csv")
 ON = date(2025, 6, 1)  # before the EU flat duty (2026-07-01)
 
 
@@ -49,10 +49,10 @@ def loaded(db):
     """The seed loads the shipped file; a database emptied by a transactional test gets it again."""
     from django.apps import apps
 
-    from payments import seed
+    from law import seed
 
     if not DutyRate.objects.exclude(rate_text="").exists():
-        seed.seed_tariffs(lambda name: apps.get_model("payments", name))
+        seed.seed_tariffs(lambda name: apps.get_model("law", name))
 
 
 SOURCES = {code: source for code, _start, source in TARIFF_LOADS}
@@ -119,7 +119,7 @@ def test_loading_again_from_a_later_date_ends_the_earlier_rates(loaded):
 
 
 def _law(regime_code, on):
-    from payments.selectors import in_force
+    from law.selectors import in_force
 
     rows = in_force(DutyRate.objects.filter(regime__code=regime_code).exclude(rate_text=""), on)
     return sorted(
@@ -141,6 +141,6 @@ def test_import_export_import_gives_the_same_tariff(loaded, regime, tmp_path):
 
 
 def test_the_admin_lists_the_loaded_rates_as_stated(loaded, admin_client):
-    response = admin_client.get("/admin/payments/dutyrate/", {"q": "0406401"})
+    response = admin_client.get("/admin/law/dutyrate/", {"q": "0406401"})
     assert response.status_code == 200
     assert "117.00 GBP/100kg" in response.content.decode()

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from payments.tariff_file import CURRENCIES, read_tariff
+from law.tariff_file import CURRENCIES, read_tariff
 
 
 def tariff_rows_load(get_model: Callable, path: str | Path, regime_code: str, valid_from: date, source: str) -> int:
@@ -66,7 +66,7 @@ def tariff_rows_export(get_model: Callable, regime_code: str, on: date, out) -> 
     """
     from django.db.models import Q
 
-    from payments.tariff_file import RATE_COLUMNS
+    from law.tariff_file import RATE_COLUMNS
 
     rows = (
         get_model("DutyRate")

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from core.db import insert_rows
+from law.tariff_load import tariff_rows_load
 
 D = Decimal
 ECB_FILE = Path(__file__).resolve().parent / "data" / "ecb-eurofxref-2024-2025.csv"
@@ -470,8 +471,6 @@ TARIFF_LOADS = [
 
 def seed_tariffs(get_model) -> int:
     """The shipped tariff file as the duty rates of the EU and the UK; returns the rows written."""
-    from payments.tariff_load import tariff_rows_load
-
     return sum(
         tariff_rows_load(get_model, TARIFF_FILE, code, start, source)
         for code, start, source in TARIFF_LOADS
