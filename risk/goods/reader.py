@@ -40,6 +40,9 @@ NOT_REAL = "not_real"
 UNCONFIRMED = "unconfirmed"
 
 WINDOW = 3
+# Families whose HS codes hold nothing else: declared under them, a weak term names the goods ("rounds", 9306).
+# Others share their codes with harmless goods (8506 alkaline cells, 3004 vitamins, 4911 printed matter).
+HS_CONFIRMS = frozenset({"weapons_parts", "ammunition_pyrotechnics", "nicotine", "waste_ods"})
 # Turkish "-siz" and its vowel-harmony forms: "asbestsiz" is "without asbestos".
 NEGATING_SUFFIXES = frozenset({"siz", "sız", "suz", "süz", "sis", "sus", "free", "frei", "freie", "freies"})
 WEAPON_FAMILIES = frozenset({"weapons_parts", "ammunition_pyrotechnics"})
@@ -78,6 +81,7 @@ class LineReading:
     brand_hits: list[BrandHit] = field(default_factory=list)
     cues: frozenset[str] = frozenset()  # families with a cue in the line
     cue_words: dict[str, str] = field(default_factory=dict)
+    compatible: bool = False  # the line names a brand only as what the goods fit ("case for iPhone")
 
 
 def read_line(description: str) -> LineReading:
@@ -99,6 +103,7 @@ def _read_line(description: str) -> LineReading:
     reading.cue_words = cue_words
     reading.cues = frozenset(cue_words)
     reading.hits = [_line_context(vocab, reading.tokens, hit) for hit in reading.hits]
+    reading.compatible = any(vocab.compatible.match_at(reading.tokens, i) for i in range(len(reading.tokens)))
     return reading
 
 
@@ -120,9 +125,13 @@ def confirm_weak(reading: LineReading, *, item_cues: dict[str, str], hs_code: st
     for hit in reading.hits:
         if hit.term.weak and hit.status == NAMES:
             concept = hit.term.concept
-            declared_as_such = bool(hs_code) and any(hs_code.startswith(p) for p in concept.hs_prefixes)
+            declared_as_such = (
+                concept.family in HS_CONFIRMS
+                and bool(hs_code)
+                and any(hs_code.startswith(p) for p in concept.hs_prefixes)
+            )
             cue = item_cues.get(hit.family, "")
-            cued = bool(cue) and cue != " ".join(hit.term.words)
+            cued = bool(cue) and cue not in " ".join(hit.term.words)
             if not (cued or declared_as_such or _confirmed_by_sibling(reading, hit)):
                 hit = Hit(hit.term, hit.start, hit.end, UNCONFIRMED, "")
         confirmed.append(hit)
@@ -232,14 +241,14 @@ def _compound_hit(vocab: Vocabulary, tokens: tuple[str, ...], position: int) -> 
         if terms:
             return _judge_compound_head(vocab, tokens, position, terms[0], token[:size])
     for size in range(len(token) - 3, 4, -1):
-        terms = _single(vocab, token[:size], inflected=False)
+        terms = [t for t in vocab.single_words.get(token[:size], ()) if not t.weak]
         if terms:
             return _judge_compound_tail(vocab, tokens, position, terms[0], token[size:])
     return None
 
 
-def _single(vocab: Vocabulary, word: str, *, inflected: bool = True) -> list[Term]:
-    for base in text.bases(word) if inflected else (word,):
+def _single(vocab: Vocabulary, word: str) -> list[Term]:
+    for base in text.bases(word):
         for stem in {base, *text.stems(base)}:
             if terms := vocab.single_words.get(stem):
                 return [t for t in terms if not t.weak]
@@ -318,7 +327,8 @@ def _described(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int,
     if term.concept.family == "counterfeit":
         return ""
     found = _near(vocab.describes, tokens, start, end, before=2, after=2)
-    return found or _near(vocab.testers, tokens, start, end, before=3, after=3)
+    # a tester is what the term qualifies: "drug test", "détecteur de faux billets", not "1000m detection" further on
+    return found or _near(vocab.testers, tokens, start, end, before=2, after=1)
 
 
 def _tool(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, term: Term) -> str:
@@ -374,7 +384,11 @@ def _compound_ending(phrases: Phrases, token: str) -> bool:
 
 
 def _near(phrases: Phrases, tokens: tuple[str, ...], start: int, end: int, *, before: int, after: int) -> str:
-    """A phrase of the list within the window around tokens[start:end], link words not counted."""
+    """A phrase of the list within the window around tokens[start:end], or one that holds the term ("ivory white")."""
+    for position in range(max(0, start - 3), start + 1):
+        size = phrases.match_at(tokens, position)
+        if size and position + size >= end and (position < start or position + size > end):
+            return " ".join(tokens[position : position + size])
     for position in range(end, min(len(tokens), end + after + 1)):
         if size := phrases.match_at(tokens, position):
             return " ".join(tokens[position : position + size])
@@ -427,6 +441,8 @@ def _misspelt_pair(tokens: tuple[str, ...], position: int) -> BrandHit | None:
     """A two-word brand with a slip in either word: "Micheal Kors", "Canada Goos"."""
     if position + 1 >= len(tokens) or not (tokens[position].isalpha() and tokens[position + 1].isalpha()):
         return None
+    if _ordinary_word(tokens[position]) and _ordinary_word(tokens[position + 1]):
+        return None  # "plain jersey" is not "Spain jersey", "winter jersey" not "Inter jersey"
     written = tokens[position] + tokens[position + 1]
     pairs = _brand_pairs()
     match = process.extractOne(written, list(pairs), scorer=Levenshtein.distance, score_cutoff=2)

@@ -29,6 +29,22 @@ GOODS_CODES = (CONTROLLED, MISDECLARED, COUNTERFEIT, RESEMBLES)
 
 # A brand offered for under this share of its lowest genuine price is a copy cue.
 BRAND_PRICE_SHARE = Decimal("0.2")
+# The HS codes of each kind of branded goods: a brand's price floor is for its own kind of goods only
+# (a Dior lipstick is not priced like a Dior bag, a case "for iPhone" not like an iPhone).
+BRAND_GOODS_HS = {
+    "watch": ("9101", "9102", "9103", "9111", "9113"),
+    "handbag": ("4202",), "bags": ("4202",), "luggage": ("4202",), "leather goods": ("4202", "4203"),
+    "accessories": ("4202", "4203", "6117", "6214", "6215", "6505"),
+    "clothing": ("61", "62", "6505", "6506"), "sportswear": ("61", "62", "6505"),
+    "shoes": ("64",), "sunglasses": ("9004",), "jewellery": ("7113", "7114", "7116", "7117"),
+    "perfume": ("3303",), "cosmetics": ("3304", "3305"), "personal care": ("8509", "8510", "8516", "3306"),
+    "electronics": ("8471", "8517", "8518", "8519", "8521", "8525", "8528", "8806", "9504"),
+    "toys": ("9503", "9504", "9505"), "pens": ("9608",), "household": ("7323", "9617", "3924"),
+    "car parts": ("8708", "8511", "8512", "8421", "6813"), "automotive": ("8708", "8703"),
+    "batteries": ("8506", "8507"), "tools": ("8467", "8204", "8205"),
+    "medicines": ("3004",), "cigarettes": ("2402",), "cigars": ("2402",), "tobacco": ("2403",),
+    "vapes": ("8543", "2404"), "smoking": ("9613",),
+}  # fmt: skip
 # Valued goods declared under this share of their least price are undervalued; under the second, an officer looks.
 VALUE_SHARE = Decimal("0.5")
 VALUE_SHARE_HELD = Decimal("0.25")
@@ -153,10 +169,18 @@ def _copy_cue(brand_hit: BrandHit, copy_terms: list[Hit], reading: LineReading, 
         return copy_terms[0].term.written
     if cue := reading.cue_words.get("counterfeit"):
         return cue
-    floor = reader.brand_price_floor(brand_hit.brand)
-    if line.unit_value_eur is not None and line.unit_value_eur < floor * BRAND_PRICE_SHARE:
+    if _priced_as_brand_goods(brand_hit, reading, line):
         return f"{line.unit_value_eur:.2f} EUR"
     return ""
+
+
+def _priced_as_brand_goods(brand_hit: BrandHit, reading: LineReading, line: LineFacts) -> bool:
+    """The brand's own kind of goods (by the declared code), not something for it, far below its price."""
+    kinds = BRAND_GOODS_HS.get(brand_hit.brand.goods, ())
+    if not kinds or not line.hs_code or not line.hs_code.startswith(kinds) or reading.compatible:
+        return False
+    floor = reader.brand_price_floor(brand_hit.brand)
+    return line.unit_value_eur is not None and line.unit_value_eur < floor * BRAND_PRICE_SHARE
 
 
 def _counterfeit_finding(brand: str, owner: str, cue: str, number: int) -> GoodsFinding:

@@ -32,8 +32,7 @@ FAMILIES = (
     "waste_ods",
     "nicotine",
 )
-CONCEPT_FILES = ("weapons.txt", "narcotics.txt", "medicines.txt", "cites.txt", "counterfeit.txt", "dangerous.txt")
-CONCEPT_FILES += ("controlled_other.txt", "values.txt")
+CONTEXT_FILE = "context.txt"
 # Ordinary goods worth a known least (values.txt): read like the rest, compared on value, never "controlled".
 VALUED = "goods"
 PINYIN = "py"
@@ -187,11 +186,16 @@ per da di con dal della voor met van do dla z ze na w za sa s od na iz ile icin 
 pentru cu din de la pro na s k pa"""
 
 
+def concept_files() -> list[Path]:
+    """Every vocabulary file: the families' terms and the valued goods (all of risk/data/goods/*.txt but context)."""
+    return sorted(path for path in DATA.glob("*.txt") if path.name != CONTEXT_FILE)
+
+
 @cache
 def vocabulary() -> Vocabulary:
     """The vocabulary in risk/data/goods, indexed; raises VocabularyError naming the file and line of a bad entry."""
-    raw_terms = [entry for name in CONCEPT_FILES for entry in _read_concept_file(DATA / name)]
-    raw_context = _read_sections(DATA / "context.txt")
+    raw_terms = [entry for path in concept_files() for entry in _read_concept_file(path)]
+    raw_context = _read_sections(DATA / CONTEXT_FILE)
     raw_brands = _brand_aliases()
     alpha_words = {
         word
@@ -371,22 +375,30 @@ class Brand:
 
 @cache
 def brands() -> tuple[Brand, ...]:
-    with (DATA / "brands.csv").open(encoding="utf-8", newline="") as handle:
-        return tuple(
-            Brand(
-                name=row["brand"],
-                aliases=tuple(text.words(alias) for alias in row["aliases"].split("|") if alias.strip()),
-                goods=row["goods"],
-                floor_eur=int(row["floor_eur"]),
-                owner=row["owner"],
-            )
-            for row in csv.DictReader(handle)
+    known = vocabulary().known
+    return tuple(
+        Brand(
+            name=row["brand"],
+            aliases=tuple(text.words(alias, known) for alias in row["aliases"].split("|") if alias.strip()),
+            goods=row["goods"],
+            floor_eur=int(row["floor_eur"]),
+            owner=row["owner"],
         )
+        for row in _brand_rows()
+    )
+
+
+def _brand_rows() -> list[dict[str, str]]:
+    """brands.csv, then the other brands*.csv files: an alias listed twice keeps its first brand."""
+    rows = []
+    for path in sorted(DATA.glob("brands*.csv"), key=lambda p: (p.name != "brands.csv", p.name)):
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows += list(csv.DictReader(handle))
+    return rows
 
 
 def _brand_aliases() -> list[str]:
-    with (DATA / "brands.csv").open(encoding="utf-8", newline="") as handle:
-        return [alias for row in csv.DictReader(handle) for alias in row["aliases"].split("|")]
+    return [alias for row in _brand_rows() for alias in row["aliases"].split("|")]
 
 
 @cache
