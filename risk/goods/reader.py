@@ -28,7 +28,7 @@ from risk.goods import text
 from risk.goods.vocabulary import Brand, Phrases, Term, Vocabulary, brands, ordinary_words, vocabulary
 
 # Parts of one line that are separate goods or separate remarks.
-SEGMENTS = re.compile(r"[,;|+\n\r\t()\[\]{}•·]|\s[-–—]\s|\s/\s")
+SEGMENTS = re.compile(r"[,;|+\n\r\t\[\]{}•·]|\s[-–—]\s|\s/\s")
 
 NAMES = "names"  # the term names the goods
 NEGATED = "negated"
@@ -43,6 +43,7 @@ WINDOW = 3
 # Families whose HS codes hold nothing else: declared under them, a weak term names the goods ("rounds", 9306).
 # Others share their codes with harmless goods (8506 alkaline cells, 3004 vitamins, 4911 printed matter).
 HS_CONFIRMS = frozenset({"weapons_parts", "ammunition_pyrotechnics", "nicotine", "waste_ods"})
+SHARED_CODES = ("8211", "9506", "9503", "8543", "8513")  # knives, sports and toys, appliances, torches
 # Turkish "-siz" and its vowel-harmony forms: "asbestsiz" is "without asbestos".
 NEGATING_SUFFIXES = frozenset({"siz", "sız", "suz", "süz", "sis", "sus", "free", "frei", "freie", "freies"})
 WEAPON_FAMILIES = frozenset({"weapons_parts", "ammunition_pyrotechnics"})
@@ -108,9 +109,14 @@ def _read_line(description: str) -> LineReading:
 
 
 def _line_context(vocab: Vocabulary, line: tuple[str, ...], hit: Hit) -> Hit:
-    """What the whole line says: a tester or detector tests for the goods; a device holds its battery."""
+    """What the whole line says: a tester or detector tests for the goods; a device holds its battery;
+    a line that begins with a case or a cover ("Funda de móvil … iPhone 15") sells that, not the phone."""
     if hit.status != NAMES or hit.term.concept.strict:
         return hit
+    if hit.term.concept.floor_eur is not None and line:
+        for heads in vocab.heads:
+            if heads.applies_to(hit.term.concept) and (heads.match_at(line, 0) or _compound_ending(heads, line[0])):
+                return Hit(hit.term, hit.start, hit.end, OTHER_GOODS, line[0])
     for phrases, status in ((vocab.testers, DESCRIBES), (vocab.devices, OTHER_GOODS)):
         if phrases.applies_to(hit.term.concept):
             for position in range(len(line)):
@@ -128,6 +134,7 @@ def confirm_weak(reading: LineReading, *, item_cues: dict[str, str], hs_code: st
             declared_as_such = (
                 concept.family in HS_CONFIRMS
                 and bool(hs_code)
+                and not hs_code.startswith(SHARED_CODES)
                 and any(hs_code.startswith(p) for p in concept.hs_prefixes)
             )
             cue = item_cues.get(hit.family, "")
@@ -347,8 +354,8 @@ def _other_goods(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: in
     for heads in vocab.heads:
         if not heads.applies_to(term.concept):
             continue
-        # A phrase that holds the term names other goods: "bath bomb", "bomba da bagno", "shotgun microphone".
-        for position in range(max(0, start - 3), start + 1):
+        # A phrase that holds the term names other goods: "bath bomb", "bomba da bagno", "dian chi he".
+        for position in range(max(0, start - 3), end):
             size = heads.match_at(tokens, position)
             if size and position + size >= end and (position < start or position + size > end):
                 return " ".join(tokens[position : position + size])
@@ -448,12 +455,16 @@ def _misspelt_pair(tokens: tuple[str, ...], position: int) -> BrandHit | None:
     match = process.extractOne(written, list(pairs), scorer=Levenshtein.distance, score_cutoff=2)
     if match is None or match[1] == 0 or len(match[0]) < 9:
         return None
-    return BrandHit(pairs[match[0]], f"{tokens[position]} {tokens[position + 1]}", misspelt=True)
+    brand, alias = pairs[match[0]]
+    # the words that differ from the brand's must not be words of their own: "tester digital" is no "Western Digital"
+    if any(w != a and _ordinary_word(w) for w, a in zip(tokens[position : position + 2], alias, strict=False)):
+        return None
+    return BrandHit(brand, f"{tokens[position]} {tokens[position + 1]}", misspelt=True)
 
 
 @lru_cache(maxsize=1)
-def _brand_pairs() -> dict[str, Brand]:
-    return {"".join(alias): brand for brand in brands() for alias in brand.aliases if len(alias) == 2}
+def _brand_pairs() -> dict[str, tuple[Brand, tuple[str, ...]]]:
+    return {"".join(alias): (brand, alias) for brand in brands() for alias in brand.aliases if len(alias) == 2}
 
 
 def _misspelt_brand(token: str, single: dict[str, Brand]) -> BrandHit | None:

@@ -406,4 +406,8 @@ def ordinary_words() -> frozenset[str]:
     """Words of goods in 24 languages (the Combined Nomenclature) and the vocabulary's own: not misspelt brands."""
     path = DATA / "ordinary_words.txt.gz"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return frozenset(handle.read().split()) | vocabulary().known
+        words = frozenset(handle.read().split())
+    vocab = vocabulary()
+    context = (vocab.describes, vocab.testers, vocab.tool_purpose, vocab.toy, vocab.compatible, *vocab.heads)
+    in_context = {word for phrases in context for group in phrases.by_first.values() for p in group for word in p}
+    return words | vocab.known | in_context
