@@ -40,6 +40,8 @@ NOT_REAL = "not_real"
 UNCONFIRMED = "unconfirmed"
 
 WINDOW = 3
+QUOTED = re.compile(r"['\"«»„“”‘’`]([^'\"«»„“”‘’`]{1,40})['\"«»„“”‘’`]")
+WINKED = frozenset({"narcotics_nps", "medicines", "nicotine"})
 # Families whose HS codes hold nothing else: declared under them, a weak term names the goods ("rounds", 9306).
 # Others share their codes with harmless goods (8506 alkaline cells, 3004 vitamins, 4911 printed matter).
 HS_CONFIRMS = frozenset({"weapons_parts", "ammunition_pyrotechnics", "nicotine", "waste_ods"})
@@ -83,6 +85,7 @@ class LineReading:
     cues: frozenset[str] = frozenset()  # families with a cue in the line
     cue_words: dict[str, str] = field(default_factory=dict)
     compatible: bool = False  # the line names a brand only as what the goods fit ("case for iPhone")
+    quoted: frozenset[str] = frozenset()  # words the sender put in quotes: "tea sample 'Amnesia' 10g"
 
 
 def read_line(description: str) -> LineReading:
@@ -98,14 +101,37 @@ def _read_line(description: str) -> LineReading:
         tokens = text.words(segment, vocab.known)
         if not tokens:
             continue
-        _collect_cues(vocab, tokens, cue_words)
-        reading.hits += _segment_hits(vocab, tokens)
+        hits = _segment_hits(vocab, tokens)
+        _collect_cues(vocab, _without_harmless(tokens, hits), cue_words)
+        reading.hits += hits
         reading.brand_hits += _brand_hits(tokens)
     reading.cue_words = cue_words
     reading.cues = frozenset(cue_words)
     reading.hits = [_line_context(vocab, reading.tokens, hit) for hit in reading.hits]
+    reading.hits = _family_negation(reading.hits)
     reading.compatible = any(vocab.compatible.match_at(reading.tokens, i) for i in range(len(reading.tokens)))
+    reading.quoted = frozenset(
+        word for match in QUOTED.finditer(description) for word in text.words(match.group(1), vocab.known)
+    )
     return reading
+
+
+def _without_harmless(tokens: tuple[str, ...], hits: list[Hit]) -> tuple[str, ...]:
+    """The words cues are read from: a "gun" that is a dart gun or a glue gun is no calibre's companion."""
+    harmless = {i for hit in hits if hit.status not in (NAMES, UNCONFIRMED) for i in range(hit.start, hit.end)}
+    return tuple("" if i in harmless else token for i, token in enumerate(tokens))
+
+
+def _family_negation(hits: list[Hit]) -> list[Hit]:
+    """A line that says its goods are without something ("sans nicotine", "batteries not included", "no gas")
+    says it of every word of that family in it: the pod, the liquid, the 21700 slot."""
+    negated = {hit.term.concept.family: hit.context for hit in hits if hit.status == NEGATED}
+    return [
+        Hit(hit.term, hit.start, hit.end, NEGATED, negated[hit.family])
+        if hit.status == NAMES and hit.family in negated and not hit.term.concept.strict
+        else hit
+        for hit in hits
+    ]
 
 
 def _line_context(vocab: Vocabulary, line: tuple[str, ...], hit: Hit) -> Hit:
@@ -117,8 +143,9 @@ def _line_context(vocab: Vocabulary, line: tuple[str, ...], hit: Hit) -> Hit:
         for heads in vocab.heads:
             if heads.applies_to(hit.term.concept) and (heads.match_at(line, 0) or _compound_ending(heads, line[0])):
                 return Hit(hit.term, hit.start, hit.end, OTHER_GOODS, line[0])
-    for phrases, status in ((vocab.testers, DESCRIBES), (vocab.devices, OTHER_GOODS)):
-        if phrases.applies_to(hit.term.concept):
+    line_wide = ((vocab.line_testers, DESCRIBES), (vocab.devices, OTHER_GOODS), (vocab.supplements, OTHER_GOODS))
+    for phrases, status in line_wide:
+        if phrases.applies_to(hit.term.concept) and (phrases is not vocab.supplements or hit.term.weak):
             for position in range(len(line)):
                 if size := phrases.match_at(line, position):
                     return Hit(hit.term, hit.start, hit.end, status, " ".join(line[position : position + size]))
@@ -139,6 +166,8 @@ def confirm_weak(reading: LineReading, *, item_cues: dict[str, str], hs_code: st
             )
             cue = item_cues.get(hit.family, "")
             cued = bool(cue) and cue not in " ".join(hit.term.words)
+            # a street name in quotes among harmless goods is a wink: "Tea 'Amnesia'", "Chocolate 'costo'"
+            cued = cued or (hit.family in WINKED and set(hit.term.words) <= reading.quoted)
             if not (cued or declared_as_such or _confirmed_by_sibling(reading, hit)):
                 hit = Hit(hit.term, hit.start, hit.end, UNCONFIRMED, "")
         confirmed.append(hit)
@@ -232,7 +261,7 @@ def _term_end(tokens: tuple[str, ...], start: int, term: Term, *, pinyin: bool, 
 def _matches(token: str, word: str) -> bool:
     if token == word:
         return True
-    if len(word) < 4 or len(token) < 4:
+    if len(word) < 5 or len(token) < 4:  # "sarm" is not inflected into "sarma"
         return token in (word + "s", word + "es")
     return any(base in text.stems(word) for base in text.bases(token))
 
@@ -300,6 +329,7 @@ def _judge(vocab: Vocabulary, tokens: tuple[str, ...], term: Term, start: int, e
     """What the words around a term make of it (the first rule that applies)."""
     checks = (
         (NEGATED, _negated),
+        (OTHER_GOODS, _purpose),
         (NOT_REAL, _not_real),
         (DESCRIBES, _described),
         (TOOL, _tool),
@@ -320,6 +350,16 @@ def _negated(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, t
             return " ".join(tokens[before - size : before])
     if end < len(tokens) and (size := vocab.negation_after.match_at(tokens, end)):
         return " ".join(tokens[end : end + size])
+    return ""
+
+
+def _purpose(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, term: Term) -> str:
+    """ "Etui für 20 Zigaretten", "pompe pour réfrigérants", "cooler for insulin pens": what the goods serve."""
+    if not vocab.purpose.applies_to(term.concept) or term.words[0] in vocab.purpose.by_first:
+        return ""
+    for before in (start - 1, start - 2):
+        if before > 0 and vocab.purpose.match_at(tokens, before) and tokens[before - 1] not in vocab.links:
+            return tokens[before]
     return ""
 
 
@@ -469,12 +509,14 @@ def _brand_pairs() -> dict[str, tuple[Brand, tuple[str, ...]]]:
 
 def _misspelt_brand(token: str, single: dict[str, Brand]) -> BrandHit | None:
     """A word one letter from a brand ("guccii", "rolx", "nlke") that is not a word of any language."""
-    if len(token) < 4 or not token.isalpha() or token in single or token in vocabulary().known:
+    if len(token) < 5 or not token.isalpha() or token in single or token in vocabulary().known:
         return None
     match = process.extractOne(token, list(single), scorer=Levenshtein.distance, score_cutoff=2)
     if match is None:
         return None
     alias, distance, _ = match
+    if alias[0] != token[0] and not _looks_alike(token, alias):  # a copy keeps the brand's first letter: "Guccii"
+        return None
     allowed = 2 if len(alias) >= 8 else 1
     if distance > allowed or (len(alias) < 5 and not _looks_alike(token, alias)) or _ordinary_word(token):
         return None

@@ -84,7 +84,9 @@ def _token_words(token: str, known: frozenset[str]) -> tuple[str, ...]:
     if TONE_NUMBERS.match(token) and _all_syllables(token):  # "shou3qiang1"
         return (re.sub(r"[1-5]", "", token),)
     read = token.translate(LEET)
-    if read.isalpha() and (read in known or not known):
+    # digits read as letters only into a word of four letters or more that the vocabulary knows:
+    # "c0caine", "w33d"; "m1t" stays the steroid's code, not the German "mit"
+    if read.isalpha() and len(read) >= 4 and (read in known or not known):
         return (read,)
     parts = LETTERS_DIGITS.findall(token)
     return tuple(parts) if parts else (token,)

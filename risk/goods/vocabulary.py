@@ -159,6 +159,9 @@ class Vocabulary:
     heads: list[Phrases]
     colour_of: Phrases
     testers: Phrases
+    line_testers: Phrases
+    supplements: Phrases
+    purpose: Phrases
     devices: Phrases
     compatible: Phrases
     cues: dict[str, Phrases]
@@ -237,6 +240,9 @@ def vocabulary() -> Vocabulary:
         heads=[phrases for name, phrases in sections.items() if name.startswith("heads.")],
         colour_of=sections["colour_of"],
         testers=sections["testers"],
+        line_testers=sections["line_testers"],
+        supplements=sections["line_supplements"],
+        purpose=sections["purpose"],
         devices=sections["line_devices"],
         compatible=sections["compatible"],
         cues={name.split(".", 1)[1]: phrases for name, phrases in sections.items() if name.startswith("cues.")},
