@@ -60,7 +60,7 @@ class Prohibited(RuleKindSpec):
         "keywords": _("words"),
         "hs_prefixes": _("HS"),
         "goods": _("goods"),
-        "exclusions": _("not"),
+        "exclusions": _("except"),
         "hs_chapters": _("HS chapters"),
     }
     catalogue_columns = ("goods", "keywords", "exclusions", "hs_chapters", "hs_prefixes")

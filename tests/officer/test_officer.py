@@ -417,11 +417,11 @@ def test_the_rule_editor_builds_the_condition_from_fields_and_shows_it_back_read
             "code": "cheap-phones",
             "kind": "CONDITION",
             "description": "Phones declared cheap",
-            "hs_prefixes": "851713, 851714",
-            "origin_countries": "cn\nhk",
-            "categories": ["SALE_OF_GOODS", "GIFT"],
-            "value_max": "30",
-            "keywords": "ignored for this kind",
+            "condition-hs_prefixes": "851713, 851714",
+            "condition-origin_countries": "cn\nhk",
+            "condition-categories": ["SALE_OF_GOODS", "GIFT"],
+            "condition-value_max": "30",
+            "prohibited-keywords": "ignored for this kind",
             "score": "0.4",
         },
     )
@@ -441,7 +441,13 @@ def test_a_refused_rule_keeps_what_was_typed(client):
     client.force_login(UserFactory(role="SUPERVISOR"))
     response = client.post(
         "/officer/rules/propose",
-        {"code": "knives", "kind": "PROHIBITED", "description": "Knives", "keywords": "-", "force_lane": "RED"},
+        {
+            "code": "knives",
+            "kind": "PROHIBITED",
+            "description": "Knives",
+            "prohibited-keywords": "-",
+            "force_lane": "RED",
+        },
     )
     page = response.content.decode()
     assert response.status_code == 400 and "has nothing a screen can match" in page
