@@ -191,7 +191,8 @@ FRENCH = {
     ),
     "model.score": (
         make_model_score,
-        "Score du modèle 0.83 : historique de risque de addressee (+0.31), fréquence observée de la position SH (+0.05)",
+        "Score du modèle 0.83 : historique de risque de addressee (+0.31), "
+        "fréquence observée de la position SH (+0.05)",
     ),
     "selection.random": (
         make_random,
