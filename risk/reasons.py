@@ -89,7 +89,7 @@ class Reason:
         return _(self.text) % values
 
 
-class _Params(dict):
+class _Params(dict[str, Any]):
     """A stored finding that lacks a parameter still reads, with a mark where it would be."""
 
     def __missing__(self, key: str) -> str:

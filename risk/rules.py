@@ -50,7 +50,15 @@ class CompiledRule:
     """
 
     def __init__(
-        self, *, code: str, version: int, kind: str, description: str, condition: dict, force_lane: str, score: Decimal
+        self,
+        *,
+        code: str,
+        version: int,
+        kind: str,
+        description: str,
+        condition: dict[str, Any],
+        force_lane: str,
+        score: Decimal,
     ) -> None:
         self.code, self.version, self.kind = code, version, kind
         self.description, self.force_lane, self.score = description, force_lane, float(score)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import template
+from django import forms, template
 from django.utils.translation import gettext_lazy as _
 
 from risk import reasons
 from risk.kinds import kind_label as label_of_kind
 from risk.kinds import kind_of
+from risk.models import Rule
 
 register = template.Library()
 
@@ -74,7 +75,7 @@ def kind_label(name: str) -> str:
 
 
 @register.filter
-def condition_text(rule) -> str:
+def condition_text(rule: Rule) -> str:
     """A rule's condition as its kind says it: "HS 9302 · origin CN, HK · value 0–22"."""
     spec = kind_of(rule.kind)
     if spec is None or not isinstance(rule.condition, dict):
@@ -88,6 +89,6 @@ def split_words(text: str) -> list[str]:
 
 
 @register.filter
-def field(form, name: str):
+def field(form: forms.Form, name: str) -> forms.BoundField:
     """A form's bound field by a name held in a variable."""
     return form[name]

@@ -206,7 +206,7 @@ def number_errors(keys: list[str], condition: dict[str, Any]) -> list[dict[str, 
 # --- words in descriptions (the goods kinds) ---------------------------------------------------------------
 
 
-def words_pattern(keywords: list[str]) -> re.Pattern | None:
+def words_pattern(keywords: list[str]) -> re.Pattern[str] | None:
     """Whole words of a description, each word of a phrase in the plural too; None for no word."""
     words = sorted({screen_key(k) for k in keywords} - {""}, key=len, reverse=True)
     if not words:  # an empty alternation would match every description

@@ -3,7 +3,6 @@ currency, declared value and weight); every key given must match."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -90,7 +89,7 @@ class Condition(RuleKindSpec):
     lists = frozenset({"hs_prefixes", *SETS, "platforms"})
     numbers = frozenset(BOUNDS)
     upper = frozenset({"origin_countries", "sender_countries", "operators", "currencies"})
-    summary_labels: Mapping[str, Any] = {
+    summary_labels = {
         "hs_prefixes": _("HS"),
         "origin_countries": _("origin"),
         "sender_countries": _("sender country"),

@@ -7,7 +7,6 @@ that does not count.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -40,7 +39,7 @@ class IprBrand(RuleKindSpec):
     lists = frozenset({"keywords", "exclusions"})
     texts = frozenset({"brand_owner"})
     finders = frozenset({"keywords"})
-    summary_labels: Mapping[str, Any] = {"keywords": _("words"), "brand_owner": _("rights holder")}
+    summary_labels = {"keywords": _("words"), "brand_owner": _("rights holder")}
     reasons = (BRAND_WORD,)
     Fields = BrandFields
 

@@ -10,7 +10,6 @@ these rules, one a row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -56,7 +55,7 @@ class Prohibited(RuleKindSpec):
     lists = frozenset({"keywords", "hs_prefixes", "exclusions", "hs_chapters"})
     texts = frozenset({"goods"})
     finders = frozenset({"keywords", "hs_prefixes"})
-    summary_labels: Mapping[str, Any] = {
+    summary_labels = {
         "keywords": _("words"),
         "hs_prefixes": _("HS"),
         "goods": _("goods"),

@@ -7,7 +7,6 @@ names written in Arabic or Hebrew script are compared by their consonants.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -108,7 +107,7 @@ class Compiled:
                     return Finding(reason.code, said)
         return None
 
-    def _consonants(self, keys: dict) -> str | None:
+    def _consonants(self, keys: dict[str, Any]) -> str | None:
         """The entry a name in Arabic or Hebrew script matches by its consonants (or the other way round)."""
         entry = self.consonants.get(keys["consonants"]) or self.consonants.get(keys["consonant_run"])
         return entry[0] if entry and (keys["abjad"] or entry[1]) else None
@@ -139,8 +138,8 @@ class Watchlist(RuleKindSpec):
     lists = frozenset({"names", "emails", "phones"})
     texts = frozenset({"party"})
     finders = frozenset({"names", "emails", "phones"})
-    summary_labels: Mapping[str, Any] = {"names": _("names"), "emails": _("e-mails"), "phones": _("phones")}
-    party_labels: Mapping[str, Any] = {
+    summary_labels = {"names": _("names"), "emails": _("e-mails"), "phones": _("phones")}
+    party_labels = {
         "any": _("sender or addressee"),
         "sender": _("sender"),
         "addressee": _("addressee"),
