@@ -27,7 +27,7 @@ BRAND_WORD = Reason(
 
 
 class BrandFields(forms.Form):
-    keywords = text_entries_field(_("Brand words to look for in descriptions (one per line)"), lines=True)
+    keywords = text_entries_field(_("Brands to look for in descriptions (one per line)"), lines=True)
     brand_owner = forms.CharField(label=_("Rights holder"), required=False, max_length=200)
 
 
