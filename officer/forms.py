@@ -8,17 +8,17 @@ cents, and every message says what to type instead.
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from clearance.choices import ItemCategory, Lane
+from clearance.choices import Lane
 from clearance.models import PostalOperator
 from core.forms import form_errors  # noqa: F401  (the views import it from here too)
-from risk.choices import OutcomeKind, RuleKind
+from risk.choices import OutcomeKind
+from risk.kinds import kind_choices, kinds_all
 
 TEXT_LIMIT = 4000
 MAX_AMOUNT = Decimal("99999999999.99")
@@ -145,11 +145,6 @@ class CaseAnswerForm(forms.Form):
         return data
 
 
-def _entries(text: str) -> list[str]:
-    """One entry per line (or separated by commas), blanks dropped."""
-    return [entry.strip() for entry in re.split(r"[\n,;]+", text or "") if entry.strip()]
-
-
 class CatalogueUploadForm(forms.Form):
     file = forms.FileField(label=_("Goods catalogue (CSV)"))
 
@@ -164,14 +159,16 @@ class CatalogueUploadForm(forms.Form):
 
 
 class RuleProposalForm(forms.Form):
-    """A rule as fields an officer fills in, per kind; a JSON condition can be pasted instead (import).
+    """A rule as fields an officer fills in; a JSON condition can be pasted instead (import).
 
-    The fields of the other kinds are ignored. The service checks the
-    condition built here exactly as it checks an imported one.
+    The fields of the condition are each kind's own (risk/kinds/), one
+    fieldset a kind, prefixed with the kind's name; only the chosen kind's are
+    read. The service checks the condition built here exactly as it checks an
+    imported one.
     """
 
     code = forms.SlugField(label=_("Code (same code = new version)"), max_length=60)
-    kind = forms.ChoiceField(label=_("Kind"), choices=RuleKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"))
     description = text_field(_("Description shown to officers"), required=True, max_length=300)
     force_lane = forms.ChoiceField(
         label=_("Effect"),
@@ -191,45 +188,6 @@ class RuleProposalForm(forms.Form):
     )
     effective_from = forms.DateField(label=_("In force from (empty: once approved)"), required=False, widget=DATE)
     effective_to = forms.DateField(label=_("Until (empty: until replaced)"), required=False, widget=DATE)
-    # CONDITION
-    hs_prefixes = text_field(_("HS codes or prefixes (e.g. 9302, 610910)"), max_length=2000)
-    origin_countries = text_field(_("Countries of origin (ISO codes, e.g. CN, HK)"), max_length=2000)
-    sender_countries = text_field(_("Sender countries (ISO codes)"), max_length=2000)
-    categories = forms.MultipleChoiceField(
-        label=_("Item categories"), choices=ItemCategory.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    operators = text_field(_("Postal operators (codes)"), max_length=2000)
-    platforms = text_field(_("Sales platforms"), max_length=2000)
-    currencies = text_field(_("Declared currencies (ISO codes)"), max_length=2000)
-    value_min = forms.DecimalField(
-        label=_("Declared value from"), required=False, min_value=0, max_digits=13, decimal_places=2
-    )
-    value_max = forms.DecimalField(
-        label=_("Declared value up to"), required=False, min_value=0, max_digits=13, decimal_places=2
-    )
-    weight_min = forms.DecimalField(
-        label=_("Weight from (kg)"), required=False, min_value=0, max_digits=10, decimal_places=3
-    )
-    weight_max = forms.DecimalField(
-        label=_("Weight up to (kg)"), required=False, min_value=0, max_digits=10, decimal_places=3
-    )
-    # WATCHLIST
-    party = forms.ChoiceField(
-        label=_("Who is watched"),
-        choices=[("any", _("Sender or addressee")), ("sender", _("Sender")), ("addressee", _("Addressee"))],
-        required=False,
-    )
-    names = forms.CharField(label=_("Names (one per line)"), required=False, max_length=20_000, widget=LINES)
-    emails = forms.CharField(
-        label=_("E-mail addresses (one per line)"), required=False, max_length=20_000, widget=LINES
-    )
-    phones = forms.CharField(label=_("Phone numbers (one per line)"), required=False, max_length=20_000, widget=LINES)
-    # IPR_BRAND and PROHIBITED
-    keywords = forms.CharField(
-        label=_("Words to look for in descriptions (one per line)"), required=False, max_length=20_000, widget=LINES
-    )
-    brand_owner = text_field(_("Rights holder"), max_length=200)
-    goods = text_field(_("Goods (e.g. weapons)"), max_length=200)
     condition = forms.CharField(
         label=_("Condition as JSON (import; replaces the fields above)"),
         required=False,
@@ -237,20 +195,10 @@ class RuleProposalForm(forms.Form):
         widget=LINES,
     )
 
-    LIST_FIELDS = {
-        RuleKind.CONDITION: (
-            "hs_prefixes",
-            "origin_countries",
-            "sender_countries",
-            "operators",
-            "platforms",
-            "currencies",
-        ),
-        RuleKind.WATCHLIST: ("names", "emails", "phones"),
-        RuleKind.IPR_BRAND: ("keywords",),
-        RuleKind.PROHIBITED: ("keywords", "hs_prefixes"),
-    }
-    UPPER = frozenset({"origin_countries", "sender_countries", "operators", "currencies"})
+    def __init__(self, data=None, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        self.fields["kind"].choices = kind_choices()
+        self.kinds = [(spec, spec.Fields(data, prefix=spec.name.lower())) for spec in kinds_all()]
 
     def clean_score(self) -> Decimal:
         return self.cleaned_data["score"] or Decimal("0")
@@ -262,7 +210,7 @@ class RuleProposalForm(forms.Form):
         if data.get("condition", "").strip():
             data["condition"] = self._imported(data["condition"])
         else:
-            data["condition"] = self._built(data)
+            data["condition"] = self._built(data["kind"])
         return data
 
     def _imported(self, text: str) -> dict:
@@ -274,26 +222,15 @@ class RuleProposalForm(forms.Form):
             raise forms.ValidationError(_("The condition must be a JSON object."))
         return condition
 
-    def _built(self, data: dict) -> dict:
-        kind = data["kind"]
-        condition: dict = {}
-        for name in self.LIST_FIELDS.get(kind, ()):
-            entries = _entries(data.get(name, ""))
-            if entries:
-                condition[name] = [e.upper() for e in entries] if name in self.UPPER else entries
-        if kind == RuleKind.CONDITION:
-            if data.get("categories"):
-                condition["categories"] = list(data["categories"])
-            for name in ("value_min", "value_max", "weight_min", "weight_max"):
-                if data.get(name) is not None:
-                    condition[name] = str(data[name])
-        if kind == RuleKind.WATCHLIST:
-            condition["party"] = data.get("party") or "any"
-        if kind == RuleKind.IPR_BRAND and data.get("brand_owner"):
-            condition["brand_owner"] = data["brand_owner"]
-        if kind == RuleKind.PROHIBITED and data.get("goods"):
-            condition["goods"] = data["goods"]
-        return condition
+    def _built(self, kind: str) -> dict:
+        """The chosen kind's fields as a condition; their own errors are the form's."""
+        spec, fields = next((spec, fields) for spec, fields in self.kinds if spec.name == kind)
+        if not fields.is_valid():
+            for name, errors in fields.errors.items():
+                for error in errors:
+                    self.add_error(None, f"{fields[name].label}: {error}")
+            return {}
+        return spec.condition_from_fields(fields.cleaned_data)
 
 
 class StatementForm(forms.Form):

@@ -15,15 +15,15 @@ from core.decorators import officer_required, supervisor_required
 from core.exceptions import ApplicationError
 from officer.forms import CatalogueUploadForm, ReasonForm, RuleProposalForm, form_errors
 from risk import selectors, services
-from risk.catalogue import catalogue_csv
-from risk.choices import RuleKind, RuleStatus
+from risk.catalogue import CATALOGUE_KIND, catalogue_csv
+from risk.choices import RuleStatus
 from risk.models import ModelVersion, Rule
 
 
 @officer_required
 @require_GET
 def rules_view(request):
-    return _rules_page(request, RuleProposalForm(initial={"kind": RuleKind.PROHIBITED, "party": "any"}))
+    return _rules_page(request, RuleProposalForm(initial={"kind": CATALOGUE_KIND}))
 
 
 def _rules_page(request, form: RuleProposalForm, status: int = 200):
@@ -67,7 +67,7 @@ def rules_export(request):
 @require_GET
 def catalogue_export(request):
     """The goods catalogue in force, in the CSV format it is imported in."""
-    rules = Rule.objects.filter(status=RuleStatus.ACTIVE, kind=RuleKind.PROHIBITED).order_by("code")
+    rules = Rule.objects.filter(status=RuleStatus.ACTIVE, kind=CATALOGUE_KIND).order_by("code")
     response = HttpResponse(catalogue_csv(rules), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="goods_catalogue.csv"'
     return response

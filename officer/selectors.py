@@ -8,13 +8,15 @@ page costs the same on the first day and with millions of items.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
@@ -33,6 +35,7 @@ LANES = re.compile("|".join(Lane.values))
 COUNTRY = re.compile(r"[A-Z]{2}")
 HS_CHAPTER = re.compile(r"[0-9]{2}")
 RULE_CODE = re.compile(r"[-a-zA-Z0-9_]{1,60}")
+REASON_CODE = re.compile(r"[a-z0-9_.]{1,60}")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class QueueFilters:
     origin: str = ""
     hs_chapter: str = ""
     rule: str = ""
+    reason: str = ""
     older_than_hours: int | None = None
 
     @classmethod
@@ -62,6 +66,7 @@ class QueueFilters:
             origin=matching("origin", COUNTRY, lambda v: v.strip().upper()),
             hs_chapter=matching("hs_chapter", HS_CHAPTER),
             rule=matching("rule", RULE_CODE),
+            reason=matching("reason", REASON_CODE),
             older_than_hours=integer("older_than_hours", 24 * 366 * 10),
         )
 
@@ -91,9 +96,46 @@ def queue_queryset(filters: QueueFilters) -> QuerySet[Consignment]:
             ],
             params=[filters.rule.replace("%", "").replace("_", r"\_") + "@%"],
         )
+    if filters.reason:
+        # A finding of that code on the item's current version (risk.reasons).
+        items = items.extra(
+            where=[
+                "EXISTS (SELECT 1 FROM risk_riskassessment AS ra WHERE ra.consignment_id = clearance_consignment.id"
+                " AND ra.consignment_version = clearance_consignment.version AND ra.reasons @> %s::jsonb)"
+            ],
+            params=[json.dumps([{"code": filters.reason}])],
+        )
     if filters.older_than_hours:
         items = items.filter(state_changed_at__lt=timezone.now() - timedelta(hours=filters.older_than_hours))
     return items.order_by("-risk_score", "-id")
+
+
+_REASON_COUNTS = f"""
+SELECT finding->>'code', count(DISTINCT ra.consignment_id)
+FROM {RiskAssessment._meta.db_table} ra
+JOIN {Consignment._meta.db_table} c ON c.id = ra.consignment_id AND c.version = ra.consignment_version
+CROSS JOIN LATERAL jsonb_array_elements(
+    CASE jsonb_typeof(ra.reasons) WHEN 'array' THEN ra.reasons ELSE '[]'::jsonb END
+) AS finding
+WHERE jsonb_typeof(finding) = 'object' AND c.id IN (%s)
+GROUP BY 1 ORDER BY 2 DESC, 1
+"""  # noqa: S608 - table names from the models; values are parameters
+
+
+def queue_reason_counts(filters: QueueFilters) -> list[tuple[str, int]]:
+    """(reason code, held items whose current version has a finding of it), most frequent first.
+
+    Narrowed by the queue's other filters, so that each count is what choosing
+    that reason would show.
+    """
+    items = queue_queryset(replace(filters, reason="")).order_by().values("id")
+    sql, params = items.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_REASON_COUNTS % sql, params)
+        counts = [(code, count) for code, count in cursor.fetchall()]
+    if filters.reason and filters.reason not in dict(counts):  # the reason chosen stays listed, with none
+        counts.append((filters.reason, 0))
+    return counts
 
 
 def queue_page(filters: QueueFilters, after: str = "") -> tuple[list[Consignment], str]:

@@ -61,6 +61,7 @@ def queue_view(request):
         "next_cursor": next_cursor,
         "filters": filters,
         "filter_query": filters.as_query(),
+        "reason_counts": [] if request.htmx else queue.queue_reason_counts(filters),
         "operators": PostalOperator.objects.order_by("name").only("id", "name"),
         "pending_seizures": SeizureRequest.objects.filter(state="PENDING").count() if request.user.is_supervisor else 0,
         "takeovers": queue.claim_takeovers_unseen(officer=request.user),

@@ -18,7 +18,7 @@ import pandas as pd
 from django.conf import settings
 from django.db import connection
 from django.db.models import Min, QuerySet, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clearance.choices import ConsignmentState
 from clearance.models import Decision, Office, PostalOperator
@@ -28,6 +28,7 @@ from performance.models import TrsBucket, TrsDay
 from performance.trs import BREAKDOWNS, MEASURE_CODES, MEASURES, Stats, distribution, iso_week
 from postal.models import WebhookDelivery
 from risk.models import InspectionOutcome, RiskAssessment
+from risk.reasons import codes_of, label
 
 
 @dataclass
@@ -167,6 +168,7 @@ class Indicators:
     webhook_latency: dict[str, float | int | None]
     disputes: dict[str, float | int | None]
     recovered: dict[str, Decimal] = field(default_factory=dict)
+    reason_hit_rates: list[HitRate] = field(default_factory=list)  # by reason code (risk.reasons)
 
     @property
     def revenue_rows(self) -> list[tuple[str, Decimal, Decimal, Decimal, Decimal]]:
@@ -186,13 +188,15 @@ class Indicators:
 
 def indicators_for_period(*, start: date, end: date) -> Indicators:
     begin, finish = _bounds(start, end)
+    hit_rates, reason_hit_rates = _hit_rates(begin, finish)
     return Indicators(
         start=start,
         end=end,
         items_per_day=_items_per_day(start, end),
         as_of=TrsDay.objects.filter(day__range=(start, end)).aggregate(oldest=Min("computed_at"))["oldest"],
         lane_shares=_lane_shares(start, end),
-        hit_rates=_hit_rates(begin, finish),
+        hit_rates=hit_rates,
+        reason_hit_rates=reason_hit_rates,
         collected=_sum_by_currency(
             Payment.objects.filter(state=PaymentState.SUCCEEDED, paid_at__gte=begin, paid_at__lt=finish), "amount"
         ),
@@ -232,10 +236,10 @@ def _lane_shares(start: date, end: date) -> list[tuple[str, int, float]]:
 
 
 _INSPECTIONS = f"""
-SELECT o.irregularity_found, ra.rules_fired, ra.random_selection, ra.model_score
+SELECT o.irregularity_found, ra.rules_fired, ra.random_selection, ra.model_score, ra.reasons
 FROM {InspectionOutcome._meta.db_table} o
 JOIN LATERAL (
-    SELECT rules_fired, random_selection, model_score FROM {RiskAssessment._meta.db_table}
+    SELECT rules_fired, random_selection, model_score, reasons FROM {RiskAssessment._meta.db_table}
     WHERE consignment_id = o.consignment_id AND assessed_at <= o.created_at
     ORDER BY assessed_at DESC LIMIT 1
 ) ra ON true
@@ -243,28 +247,33 @@ WHERE o.created_at >= %s AND o.created_at < %s
 """  # noqa: S608 - table names from the models; values are parameters
 
 
-def _hit_rates(begin: datetime, finish: datetime) -> list[HitRate]:
-    """Irregularities found per inspection, by what selected the item: each rule, the model, chance."""
+def _hit_rates(begin: datetime, finish: datetime) -> tuple[list[HitRate], list[HitRate]]:
+    """Irregularities found per inspection, by what selected the item (each rule, the model, chance),
+    and by the reason codes of its findings."""
     threshold = Decimal(str(settings.OPENCLEAR_RISK_YELLOW_THRESHOLD))
     rates: dict[str, HitRate] = {}
+    by_reason: dict[str, HitRate] = {}
 
-    def count(selection: str, found: bool) -> None:
-        rate = rates.setdefault(selection, HitRate(selection))
+    def count(into: dict[str, HitRate], selection: str, found: bool) -> None:
+        rate = into.setdefault(selection, HitRate(selection))
         rate.inspected += 1
         rate.found += int(found)
 
     with connection.cursor() as cursor:
         cursor.execute(_INSPECTIONS, [begin, finish])
-        for found, rules_fired, random_selection, model_score in cursor.fetchall():
-            count("all inspections", found)
+        for found, rules_fired, random_selection, model_score, stored in cursor.fetchall():
+            count(rates, "all inspections", found)
             # Django reads jsonb as text on raw cursors.
             for fired in {code.split("@")[0] for code in json.loads(rules_fired or "[]")}:
-                count(f"rule {fired}", found)
+                count(rates, f"rule {fired}", found)
             if model_score is not None and model_score >= threshold:
-                count("model", found)
+                count(rates, "model", found)
             if random_selection:
-                count("random selection", found)
-    return sorted(rates.values(), key=lambda r: (r.selection != "all inspections", r.selection))
+                count(rates, "random selection", found)
+            for code in set(codes_of(json.loads(stored or "[]"))):
+                count(by_reason, code, found)
+    ordered = sorted(rates.values(), key=lambda r: (r.selection != "all inspections", r.selection))
+    return ordered, sorted(by_reason.values(), key=lambda r: (-r.inspected, r.selection))
 
 
 def _sum_by_currency(rows: QuerySet, amount: str) -> dict[str, Decimal]:
@@ -312,6 +321,12 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
+def _english(render, value: str) -> str:
+    """The one wording of an export."""
+    with translation.override("en"):
+        return render(value)
+
+
 def indicator_frames(indicators: Indicators) -> dict[str, pd.DataFrame]:
     """The indicators as tables, one per sheet of the XLSX export."""
     return {
@@ -320,6 +335,13 @@ def indicator_frames(indicators: Indicators) -> dict[str, pd.DataFrame]:
         "hit_rates": pd.DataFrame(
             [(r.selection, r.inspected, r.found, r.rate) for r in indicators.hit_rates],
             columns=["selection", "inspected", "irregularities_found", "hit_rate"],
+        ),
+        "reason_hit_rates": pd.DataFrame(
+            [
+                (r.selection, _english(label, r.selection), r.inspected, r.found, r.rate)
+                for r in indicators.reason_hit_rates
+            ],
+            columns=["reason", "reason_label", "inspected", "irregularities_found", "hit_rate"],
         ),
         "revenue": pd.DataFrame(
             [(c, "collected", a) for c, a in indicators.collected.items()]

@@ -1,8 +1,10 @@
 """The catalogue of prohibited and restricted goods, as rules: shipped as CSV, imported and exported as CSV.
 
-Each row is a PROHIBITED rule (words and phrases in English and French, the
-phrases that do not count, the HS chapters such goods belong to, HS prefixes
-that are findings on their own, the lane and the source). The shipped file is
+Each row is a rule of the catalogue's kind (PROHIBITED): the rule's code,
+lane, description, source and dates, and the condition's columns its kind
+declares (risk/kinds/prohibited.py: the goods, words and phrases in English
+and French, the phrases that do not count, the HS chapters such goods belong
+to, HS prefixes that are findings on their own). The shipped file is
 seeded in force by a migration; an administration's own file is imported as
 proposals that a second supervisor approves (risk.services.rule_propose), and
 the rules in force export in the same format.
@@ -20,26 +22,39 @@ from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError
 from risk.choices import RuleKind, RuleStatus
+from risk.kinds import kind_of
+from risk.kinds.base import RuleKindSpec
 
 SHIPPED = Path(__file__).with_name("data") / "goods_catalogue.csv"
-COLUMNS = [
-    "code",
-    "goods",
-    "lane",
-    "description",
-    "keywords",
-    "exclusions",
-    "hs_chapters",
-    "hs_prefixes",
-    "source",
-    "effective_from",
-    "effective_to",
-]
+CATALOGUE_KIND = RuleKind.PROHIBITED
 DATE_COLUMNS = ("effective_from", "effective_to")
-LIST_COLUMNS = ("keywords", "exclusions", "hs_chapters", "hs_prefixes")
+
+
+def _kind() -> RuleKindSpec:
+    spec = kind_of(CATALOGUE_KIND)
+    assert spec is not None, "the catalogue's kind is registered with the risk app"  # noqa: S101
+    return spec
+
+
+def columns() -> list[str]:
+    """The rule's code first, then its kind's first column (what the goods are), lane, description, the kind's
+    other columns, source and dates."""
+    first, *others = _kind().catalogue_columns
+    return ["code", first, "lane", "description", *others, "source", *DATE_COLUMNS]
+
+
+def _list_columns() -> list[str]:
+    spec = _kind()
+    return [column for column in spec.catalogue_columns if column in spec.lists]
+
+
+def _text_columns() -> list[str]:
+    spec = _kind()
+    return [column for column in spec.catalogue_columns if column not in spec.lists]
+
 
 # The shipped rules' descriptions, so reasons read in the officer's language
-# (risk.explanations translates a rule's description when it has a translation).
+# (risk.reasons translates a rule's description when it has a translation).
 SHIPPED_DESCRIPTIONS = (
     gettext_noop("Firearms and their parts"),
     gettext_noop("Air guns and their ammunition"),
@@ -71,8 +86,8 @@ def catalogue_rows(text: str) -> list[dict]:
 def catalogue_rows_of(reader) -> list[dict]:
     rows = []
     for row in reader:
-        condition: dict = {"goods": row["goods"].strip()}
-        for column in LIST_COLUMNS:
+        condition: dict = {column: (row.get(column) or "").strip() for column in _text_columns()}
+        for column in _list_columns():
             entries = [entry.strip() for entry in (row.get(column) or "").split("|") if entry.strip()]
             if entries:
                 condition[column] = entries
@@ -94,7 +109,6 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value.strip()) if value and value.strip() else None
 
 
-REQUIRED_COLUMNS = {"code", "goods", "lane", "description", "keywords"}
 LANES = {"RED", "YELLOW"}
 MAX_ROWS = 2000
 
@@ -105,7 +119,7 @@ def catalogue_rows_checked(text: str) -> tuple[list[tuple[int, dict]], list[dict
     A file without the catalogue's columns is refused as a whole.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = REQUIRED_COLUMNS - set(reader.fieldnames or [])
+    missing = _required_columns() - set(reader.fieldnames or [])
     if missing:
         raise ApplicationError(
             f"This is not a goods catalogue: the columns {', '.join(sorted(missing))} are missing.",
@@ -133,6 +147,13 @@ def _read_rows(reader: csv.DictReader, rows: list, errors: list) -> None:
             rows.append((line, catalogue_rows_of([row])[0]))
 
 
+def _required_columns() -> set[str]:
+    """The rule's own columns, what the goods are and the first column the kind finds by (its words)."""
+    spec = _kind()
+    finder = next(column for column in spec.catalogue_columns if column in spec.finders)
+    return {"code", "lane", "description", spec.catalogue_columns[0], finder}
+
+
 def _row_problem(row: dict) -> str:
     if None in row or any(value is None for value in row.values()):
         return "The row does not have the header's number of columns."
@@ -142,7 +163,8 @@ def _row_problem(row: dict) -> str:
         return "A code and a description are needed."
     if row["lane"].strip().upper() not in LANES:
         return "The lane is RED or YELLOW."
-    if not (row["keywords"].strip() or (row.get("hs_prefixes") or "").strip()):
+    finders = [column for column in _kind().catalogue_columns if column in _kind().finders]
+    if not any((row.get(column) or "").strip() for column in finders):
         return "Give words or HS prefixes to look for."
     try:
         start, end = (_day(row.get(column)) for column in DATE_COLUMNS)
@@ -159,27 +181,25 @@ def catalogue_seed(rule_model) -> int:
     for row in catalogue_rows(SHIPPED.read_text(encoding="utf-8")):
         if rule_model.objects.filter(code=row["code"]).exists():
             continue
-        rule_model.objects.create(
-            kind=RuleKind.PROHIBITED, status=RuleStatus.ACTIVE, version=1, score=Decimal("0"), **row
-        )
+        rule_model.objects.create(kind=CATALOGUE_KIND, status=RuleStatus.ACTIVE, version=1, score=Decimal("0"), **row)
         created += 1
     return created
 
 
 def catalogue_csv(rules) -> str:
-    """PROHIBITED rules in force as the catalogue's CSV."""
+    """The catalogue's rules in force as its CSV."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    writer = csv.DictWriter(buffer, fieldnames=columns())
     writer.writeheader()
     for rule in rules:
         c = rule.condition
         writer.writerow(
             {
                 "code": rule.code,
-                "goods": c.get("goods", ""),
+                **{column: c.get(column, "") for column in _text_columns()},
                 "lane": rule.force_lane,
                 "description": rule.description,
-                **{column: "|".join(c.get(column, [])) for column in LIST_COLUMNS},
+                **{column: "|".join(c.get(column, [])) for column in _list_columns()},
                 "source": rule.source,
                 "effective_from": rule.effective_from.date().isoformat() if rule.effective_from else "",
                 "effective_to": rule.effective_to.date().isoformat() if rule.effective_to else "",

@@ -1,12 +1,21 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class RuleKind(models.TextChoices):
-    CONDITION = "CONDITION", _("Condition on the item (HS, origin, value, weight, category, operator, platform)")
-    WATCHLIST = "WATCHLIST", _("Watchlist of senders or addressees")
-    IPR_BRAND = "IPR_BRAND", _("Brand keywords registered by a rights holder")
-    PROHIBITED = "PROHIBITED", _("Prohibited or restricted goods")
+class RuleKind(StrEnum):
+    """The names of the built-in rule kinds, for code that names one.
+
+    Each kind, these and any other, is declared by its module in risk/kinds/
+    (what it matches, its form fields, its reasons); Rule.kind holds a name
+    the registry knows.
+    """
+
+    CONDITION = "CONDITION"
+    WATCHLIST = "WATCHLIST"
+    IPR_BRAND = "IPR_BRAND"
+    PROHIBITED = "PROHIBITED"
 
 
 class RuleStatus(models.TextChoices):

@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
-from risk.features import FeatureSpec, RiskFeaturizer, describe_feature
+from risk.features import FeatureSpec, RiskFeaturizer
 
 ALGORITHM = "HistGradientBoostingClassifier over smoothed entity risk rates and value places"
 # Training values are moved by up to this share, so that no exact value can be learnt as a fingerprint.
@@ -64,8 +64,8 @@ class RiskModel:
         features = self.featurizer.transform(frame)
         return self.classifier.predict_proba(features.to_numpy())[:, 1]
 
-    def top_contributions(self, frame: pd.DataFrame, limit: int = 3) -> list[list[str]]:
-        """For each row, the features that lift its score most, in words.
+    def top_contributions(self, frame: pd.DataFrame, limit: int = 3) -> list[list[tuple[str, float]]]:
+        """For each row, the features that lift its score most: (feature name, lift).
 
         A feature's contribution is the score of a typical item (every feature
         at its training median) given this row's value of that feature alone,
@@ -86,7 +86,7 @@ class RiskModel:
         reasons = []
         for row in lifts:
             order = np.argsort(row)[::-1][:limit]
-            reasons.append([f"{describe_feature(names[i])} (+{row[i]:.2f})" for i in order if row[i] > 0.02])
+            reasons.append([(names[i], float(row[i])) for i in order if row[i] > 0.02])
         return reasons
 
     def dumps(self) -> bytes:
@@ -115,7 +115,7 @@ class RiskEnsemble:
     def scores(self, frame: pd.DataFrame) -> np.ndarray:
         return np.mean([member.scores(frame) for member in self.members], axis=0)
 
-    def top_contributions(self, frame: pd.DataFrame, limit: int = 3) -> list[list[str]]:
+    def top_contributions(self, frame: pd.DataFrame, limit: int = 3) -> list[list[tuple[str, float]]]:
         return self.members[0].top_contributions(frame, limit)
 
 

@@ -25,6 +25,7 @@ from risk import history
 from risk.classifier import RiskModel
 from risk.indicators import vague_descriptions
 from risk.postal_features import postal_frame
+from risk.reasons import MODEL_SCORE, RANDOM_SELECTION, Finding, render_english
 from risk.rules import CompiledRule, ItemFacts
 from risk.splits import SplitShipments
 
@@ -52,11 +53,16 @@ NETWORK_SCORE = 0.2  # a drop address or a shared phone adds weight; with anothe
 class Verdict:
     score: Decimal
     lane: str
-    reasons: list[str]
+    findings: list[Finding]
     rules_fired: list[str] = field(default_factory=list)
     model_score: Decimal | None = None
     random_selection: bool = False
     recall: tuple[int, ...] = ()  # earlier parcels of a split shipment to hold again before presentation
+
+    @property
+    def reasons(self) -> list[str]:
+        """The findings in English, the one wording of the records and exports."""
+        return [render_english(finding) for finding in self.findings]
 
 
 def _party_facts(c: Consignment, party: str) -> dict[str, Any]:
@@ -122,12 +128,17 @@ class Engine:
         references = self.references if self.references is not None else history.hs_reference_unit_values()
         splits = SplitShipments(consignments, recallable=recallable)
         model_scores, contributions = self._model(consignments)
-        return {
-            c.pk: self._verdict(c, references, splits, model_scores.get(c.pk), contributions.get(c.pk, []))
-            for c in consignments
-        }
+        lines = {c.pk: content_lines(c) for c in consignments}
+        by_rule = self._rule_findings([item_facts(c, lines[c.pk]) for c in consignments])
+        verdicts = {}
+        for index, c in enumerate(consignments):
+            found = [finding for findings in by_rule if (finding := findings[index])]
+            verdicts[c.pk] = self._verdict(
+                c, lines[c.pk], references, splits, found, model_scores.get(c.pk), contributions.get(c.pk, [])
+            )
+        return verdicts
 
-    def _model(self, consignments: list[Consignment]) -> tuple[dict[int, float], dict[int, list[str]]]:
+    def _model(self, consignments: list[Consignment]) -> tuple[dict[int, float], dict[int, list]]:
         if self.model is None or not consignments:
             return {}, {}
         _, model = self.model
@@ -137,56 +148,52 @@ class Engine:
         # Explanations cost a model call per feature: only for items an officer will see.
         flagged = [i for i, s in enumerate(scores) if s >= self.yellow]
         explained = model.top_contributions(frame.iloc[flagged]) if flagged else []
-        return by_id, {consignments[i].pk: words for i, words in zip(flagged, explained, strict=True)}
+        return by_id, {consignments[i].pk: factors for i, factors in zip(flagged, explained, strict=True)}
 
-    def _verdict(self, c: Consignment, references, splits: SplitShipments, model_score, contributions) -> Verdict:
-        lines = content_lines(c)
-        findings: list[tuple[str, float, str]] = []  # (reason, score, forced lane)
-        for reason_finding in vague_descriptions([x.description for x in lines], c.category):
-            findings.append((reason_finding.reason, reason_finding.score, ""))
+    def _rule_findings(self, chunk: list[ItemFacts]) -> list[list[Finding | None]]:
+        """Each rule's findings over the chunk, in the order of the rules; a rule that fails is left
+        out for this batch, never the items."""
+        found = []
+        for rule in list(self.rules):
+            try:
+                found.append(rule.match_chunk(chunk))
+            except Exception:
+                logger.exception("Risk rule %s v%s failed; left out of this batch", rule.code, rule.version)
+                self.rules = [r for r in self.rules if r is not rule]
+        return found
+
+    def _verdict(self, c: Consignment, lines, references, splits: SplitShipments, fired, model_score, factors):
+        findings = vague_descriptions([x.description for x in lines], c.category)
         if found := history.undervaluation(lines, c.currency, references):
-            reason, ratio = found
-            findings.append((reason, undervaluation_score(ratio), ""))
+            finding, ratio = found
+            findings.append(replace(finding, weight=undervaluation_score(ratio)))
         split = splits.split(c)
         if split:
-            findings.append((split.reason, SPLIT_SHIPMENT_SCORE, Lane.YELLOW))
-        findings += [(reason, NETWORK_SCORE, "") for reason in splits.networks(c)]
-        facts = item_facts(c, lines)
-        fired = []
-        for rule in self.rules:
-            if reason := self._match(rule, facts):
-                findings.append((reason, rule.score, rule.force_lane))
-                fired.append(f"{rule.code}@v{rule.version}")
-        verdict = self._decide(findings, fired, model_score, contributions, random_draw(c.pk))
+            findings.append(replace(split.finding, weight=SPLIT_SHIPMENT_SCORE, lane=Lane.YELLOW))
+        findings += [replace(finding, weight=NETWORK_SCORE) for finding in splits.networks(c)]
+        findings += fired
+        verdict = self._decide(findings, [f.rule for f in fired], model_score, factors, random_draw(c.pk))
         return replace(verdict, recall=split.recall) if split else verdict
 
-    def _match(self, rule: CompiledRule, facts: ItemFacts) -> str | None:
-        """The rule's reason, or None; a rule that fails is left out for this batch, never the item."""
-        try:
-            return rule.matches(facts)
-        except Exception:
-            logger.exception("Risk rule %s v%s failed; left out of this batch", rule.code, rule.version)
-            self.rules = [r for r in self.rules if r is not rule]
-            return None
-
-    def _decide(self, findings, fired, model_score, contributions, draw: float) -> Verdict:
-        rule_part = min(1.0, sum(score for _, score, _ in findings))
+    def _decide(self, findings: list[Finding], fired, model_score, factors, draw: float) -> Verdict:
+        rule_part = min(1.0, sum(finding.weight for finding in findings))
         score = 1 - (1 - rule_part) * (1 - (model_score or 0.0))
         lane = Lane.RED if score >= self.red else Lane.YELLOW if score >= self.yellow else Lane.GREEN
-        for _, _, forced in findings:
-            if forced and PRECEDENCE[forced] > PRECEDENCE[lane]:
-                lane = forced
-        reasons = [reason for reason, _, _ in findings]
+        for finding in findings:
+            if finding.lane and PRECEDENCE[finding.lane] > PRECEDENCE[lane]:
+                lane = finding.lane
+        findings = list(findings)
         if model_score is not None and model_score >= self.yellow:
-            reasons.append(f"Model score {model_score:.2f}: " + (", ".join(contributions) or "no single factor"))
+            params = {"score": f"{model_score:.2f}", "factors": [[name, f"{lift:.2f}"] for name, lift in factors]}
+            findings.append(Finding(MODEL_SCORE.code, params))
         random_selection = lane == Lane.GREEN and draw < self.random_rate
         if random_selection:
             lane = Lane.YELLOW
-            reasons.append("Selected at random for inspection (unbiased control sample).")
+            findings.append(Finding(RANDOM_SELECTION.code, lane=Lane.YELLOW))
         return Verdict(
             score=Decimal(str(round(score, 4))),
             lane=lane,
-            reasons=reasons,
+            findings=findings,
             rules_fired=fired,
             model_score=None if model_score is None else Decimal(str(round(model_score, 4))),
             random_selection=random_selection,

@@ -145,28 +145,3 @@ class RiskFeaturizer:
         out["log_mass"] = np.log1p(pd.to_numeric(frame[self.spec.mass_column], errors="coerce").fillna(0.0)).to_numpy()
         places = self._value_places(frame, np.log1p(derived["_unit_value"]))
         return pd.concat([out, places], axis=1)
-
-
-FEATURE_WORDS = {
-    "rate": "risk history of",
-    "count": "how often we have seen",
-    "code": "",
-    "num": "",
-}
-
-
-def describe_feature(name: str) -> str:
-    """Words an officer reads for a feature name, e.g. 'risk history of the addressee'."""
-    kind, _, column = name.partition(":")
-    column = column.lstrip("_").replace("_", " ")
-    readable = {"hs2": "the HS chapter", "hs4": "the HS heading", "hs6": "the HS subheading"}.get(column, column)
-    if name == "unit_value_vs_hs_reference":
-        return "declared unit value against the HS reference"
-    if name in {"unit_value", "log_value"}:
-        return "declared value"
-    if name == "log_mass":
-        return "declared weight"
-    if kind in {"value_z", "value_n"}:
-        return "declared unit value against similar goods"
-    prefix = FEATURE_WORDS.get(kind, "")
-    return f"{prefix} {readable}".strip()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clearance.models import Consignment, ContentLine
 from law.selectors import rates_against
+from risk.reasons import UNDERVALUATION, Finding
 
 REFERENCE_CACHE_KEY = "risk:hs-reference-unit-values"
 
@@ -89,8 +90,8 @@ def hs_reference_unit_values() -> References:
     return values
 
 
-def undervaluation(lines, currency: str, references: References) -> tuple[str, float] | None:
-    """(reason, declared / reference) for the first line far below its HS reference, in the item's currency."""
+def undervaluation(lines, currency: str, references: References) -> tuple[Finding, float] | None:
+    """(finding, declared / reference) for the first line far below its HS reference, in the item's currency."""
     ratio_limit = settings.OPENCLEAR_RISK_UNDERVALUATION_RATIO
     rate = references.rates.get(currency)
     if not rate:
@@ -103,10 +104,13 @@ def undervaluation(lines, currency: str, references: References) -> tuple[str, f
         reference = reference_in_base * rate  # back in the item's currency, as the officer reads it
         unit_value = float(line.value) / line.quantity
         if unit_value < reference * ratio_limit:
-            reason = (
-                f"Possible undervaluation: {line.description} declared at {unit_value:.2f} {currency} a unit, "
-                f"{(1 - unit_value / reference) * 100:.0f}% below the reference of {reference:.2f} "
-                f"for HS {level}."
-            )
-            return reason, unit_value / reference
+            params = {
+                "goods": line.description,
+                "unit": f"{unit_value:.2f}",
+                "currency": currency,
+                "below": f"{(1 - unit_value / reference) * 100:.0f}",
+                "reference": f"{reference:.2f}",
+                "hs_code": level,
+            }
+            return Finding(UNDERVALUATION.code, params), unit_value / reference
     return None

@@ -1,16 +1,16 @@
 """Built-in risk indicators, applied to one consignment and its content lines.
 
-Each indicator returns the reasons it found, in words an officer reads, with a
-score contribution or a forced lane.
+Each indicator returns the findings it made (risk.reasons), with a score
+contribution or a forced lane.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from clearance.choices import ItemCategory
 from core.normalize import text_key
+from risk.reasons import VAGUE_DESCRIPTION, Finding
 
 # Words that name no product: a description made only of these (and small words)
 # says nothing an officer can check, whatever it is declared at.
@@ -34,13 +34,6 @@ SMALL_WORDS = frozenset(
 QUANTITY = re.compile(r"x?\d+(x|pcs?|pieces?|units?)?")
 
 
-@dataclass(frozen=True)
-class Finding:
-    reason: str
-    score: float = 0.0
-    force_lane: str | None = None
-
-
 def vague_descriptions(descriptions: list[str], category: str) -> list[Finding]:
     """Descriptions that name no product: every word generic ("spare parts", "misc items", "gift").
 
@@ -53,5 +46,5 @@ def vague_descriptions(descriptions: list[str], category: str) -> list[Finding]:
         words = [w for w in text_key(description).split() if w not in SMALL_WORDS and not QUANTITY.fullmatch(w)]
         if not words or all(w in GENERIC_WORDS for w in words):
             shown = description.strip() or "(empty)"
-            return [Finding(f"Vague description “{shown}” does not say what the goods are.", VAGUE_SCORE)]
+            return [Finding(VAGUE_DESCRIPTION.code, {"text": shown}, weight=VAGUE_SCORE)]
     return []

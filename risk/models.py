@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from clearance.choices import Lane
 from clearance.models import Consignment, money_field
 from core.models import BaseModel
-from risk.choices import OutcomeKind, RuleKind, RuleStatus
+from risk.choices import OutcomeKind, RuleStatus
 
 
 class Rule(BaseModel):
     """A risk rule as data: a condition, and a forced lane or a score to add.
 
-    `condition` is JSON whose keys depend on the kind (see risk.rules). A rule
+    `condition` is JSON whose keys depend on the kind, a name the registry of
+    kinds knows (risk/kinds/, one module a kind). A rule
     takes effect only when a second supervisor approves it (maker-checker); a
     change is a new version of the same `code`, and approving it retires the
     version it replaces.
@@ -23,7 +24,7 @@ class Rule(BaseModel):
 
     code = models.SlugField(max_length=60, help_text=_("Stable name shared by the rule's versions"))
     version = models.PositiveIntegerField(default=1)
-    kind = models.CharField(max_length=12, choices=RuleKind.choices)
+    kind = models.CharField(max_length=12, help_text=_("A kind of rule declared in risk/kinds/"))
     description = models.CharField(max_length=300, help_text=_("Shown to officers as the reason when it fires"))
     condition = models.JSONField(default=dict)
     force_lane = models.CharField(max_length=8, choices=Lane.choices, blank=True)
@@ -76,7 +77,11 @@ class ModelVersion(BaseModel):
 
 
 class RiskAssessment(models.Model):
-    """The score, lane and reasons given to one version of an item."""
+    """The score, lane and reasons given to one version of an item.
+
+    `reasons` holds the findings as codes with their parameters
+    (risk.reasons.Finding.stored), rendered when read in the reader's language.
+    """
 
     # No index of its own: assessment_unique_version leads with it.
     consignment = models.ForeignKey(
@@ -85,7 +90,7 @@ class RiskAssessment(models.Model):
     consignment_version = models.PositiveIntegerField()
     score = models.DecimalField(max_digits=5, decimal_places=4)
     lane = models.CharField(max_length=8, choices=Lane.choices)
-    reasons = models.JSONField(default=list)
+    reasons = models.JSONField(default=list, help_text=_("Findings: reason codes with their parameters"))
     rules_fired = models.JSONField(default=list, help_text=_("Codes and versions of the rules that fired"))
     model_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.PROTECT)
     model_score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)

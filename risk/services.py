@@ -29,11 +29,13 @@ from core.services import audit_entries_create
 from payments import assessment
 from payments import selectors as payments_selectors
 from risk import backtests, catalogue, selectors
-from risk.choices import OutcomeKind, RuleKind, RuleStatus
+from risk.choices import OutcomeKind, RuleStatus
 from risk.classifier import ALGORITHM, RiskModel, ranking_metrics
 from risk.engine import PRECEDENCE, Engine, Verdict
+from risk.kinds import kind_of
 from risk.models import InspectionOutcome, ModelVersion, RiskAssessment, Rule
 from risk.postal_features import POSTAL_SPEC, postal_frame
+from risk.reasons import SCORING_FAILED, Finding, render_english
 from risk.rules import validate_condition
 
 RISK_ACTOR = Actor.system("risk")
@@ -172,8 +174,9 @@ def consignments_assess_isolating(*, consignment_ids: list[int]) -> dict[str, in
 @transaction.atomic
 def consignment_hold_unscorable(*, consignment_id: int, error: Exception) -> dict[str, int]:
     """Put an item the scoring cannot handle in front of an officer, red, saying why."""
-    reason = f"Automatic scoring failed ({type(error).__name__}: {str(error)[:200]}); an officer must check this item."
-    verdict = Verdict(score=Decimal("1"), lane=Lane.RED, reasons=[reason])
+    failed = Finding(SCORING_FAILED.code, {"error": f"{type(error).__name__}: {str(error)[:200]}"}, lane=Lane.RED)
+    verdict = Verdict(score=Decimal("1"), lane=Lane.RED, findings=[failed])
+    reason = render_english(failed)
     result = clearance_services.consignments_transition(
         transition=transitions.ASSESS,
         consignment_ids=[consignment_id],
@@ -192,9 +195,12 @@ def consignment_hold_unscorable(*, consignment_id: int, error: Exception) -> dic
 
 
 def _change(verdict: Verdict) -> clearance_services.ItemChange:
+    """The item's new lane and score, and what the audit entry keeps: the findings as codes (rendered in
+    each reader's language) beside their English wording for the record."""
     payload = {
         "lane": verdict.lane,
         "score": str(verdict.score),
+        "findings": [finding.stored() for finding in verdict.findings],
         "reasons": verdict.reasons,
         "rules": verdict.rules_fired,
         "random": verdict.random_selection,
@@ -208,7 +214,7 @@ def _assessment_row(pk: int, version: int, verdict: Verdict, model: ActiveModel)
         "consignment_version": version,
         "score": verdict.score,
         "lane": verdict.lane,
-        "reasons": verdict.reasons,
+        "reasons": [finding.stored() for finding in verdict.findings],
         "rules_fired": verdict.rules_fired,
         "model_version_id": model[0] if model else None,
         "model_score": verdict.model_score,
@@ -295,7 +301,7 @@ def rule_propose(
 ) -> Rule:
     """Draft a new rule, or a new version of one; it waits for a second supervisor."""
     _require_supervisor(author, "propose risk rules")
-    if kind not in RuleKind.values:
+    if kind_of(kind) is None:
         raise ApplicationError(f"Unknown rule kind {kind!r}.", code="invalid_rule")
     if not score.is_finite() or not Decimal("0") <= score <= Decimal("1"):
         raise ApplicationError("A rule's score is a number from 0 to 1.", code="invalid_rule")
@@ -336,7 +342,7 @@ def catalogue_import(*, author: User, text: str) -> dict[str, Any]:
             continue
         try:
             with transaction.atomic():
-                rule = rule_propose(author=author, kind=RuleKind.PROHIBITED, **row)
+                rule = rule_propose(author=author, kind=catalogue.CATALOGUE_KIND, **row)
         except (ApplicationError, ValidationError) as exc:
             message = exc.message if isinstance(exc, ApplicationError) else "; ".join(exc.messages)
             errors.append({"line": line, "code": row["code"], "message": message})
@@ -347,7 +353,7 @@ def catalogue_import(*, author: User, text: str) -> dict[str, Any]:
 
 def _same_as_in_force(row: dict[str, Any]) -> bool:
     rule = Rule.objects.filter(code=row["code"], status=RuleStatus.ACTIVE).first()
-    if not rule or rule.kind != RuleKind.PROHIBITED:
+    if not rule or rule.kind != catalogue.CATALOGUE_KIND:
         return False
     same_dates = all(  # by day: a file carries days, a rule the moment it took effect
         column not in row or (getattr(rule, column) and getattr(rule, column).date() == row[column].date())

@@ -40,8 +40,9 @@ from rapidfuzz import fuzz, process
 from clearance.choices import ConsignmentState
 from clearance.models import Consignment
 from core.normalize import email_mailbox, name_key, phone_key
-from law import selectors as law
-from risk.rules import MIN_FUZZY_NAME
+from payments import selectors as law
+from risk.kinds.watchlist import MIN_FUZZY_NAME
+from risk.reasons import DROP_ADDRESS, SHARED_PHONE, SPLIT_SHIPMENT, Finding
 
 RECALLABLE = (ConsignmentState.RELEASED, ConsignmentState.CHARGES_DUE)
 
@@ -61,7 +62,7 @@ class Parcel:
 
 @dataclass(frozen=True)
 class Split:
-    reason: str
+    finding: Finding
     recall: tuple[int, ...]  # earlier parcels of the group cleared before arrival, not yet presented
 
 
@@ -128,28 +129,32 @@ class SplitShipments:
         if not group or not total > threshold >= own:
             return None
         days = settings.OPENCLEAR_SPLIT_SHIPMENT_WINDOW.days or 1
-        reason = (
-            f"Possible split shipment: the addressee has {len(group) + 1} items totalling {total:.2f} "
-            f"{regime.currency} in the last {days} day(s), above {threshold:.2f}, each below it."
-        )
+        params = {
+            "count": len(group) + 1,
+            "total": f"{total:.2f}",
+            "currency": regime.currency,
+            "days": days,
+            "threshold": f"{threshold:.2f}",
+        }
         recall = tuple(p.pk for p in group if self.recallable(p.state, p.presented))
-        return Split(reason, recall)
+        return Split(Finding(SPLIT_SHIPMENT.code, params), recall)
 
-    def networks(self, c: Consignment) -> list[str]:
-        """Reasons when the item's street address or phone serves many different names in the window."""
+    def networks(self, c: Consignment) -> list[Finding]:
+        """Findings when the item's street address or phone serves many different names in the window."""
         place = self.places.get(_place(c.addressee_key))
         if place is None:
             return []
         own = name_key(c.addressee_name)
-        reasons = []
+        findings = []
         address, phone = address_key(c.addressee_address), phone_key(c.addressee_phone)
         names = place.names_sharing("address", address) | {own}
         if address and len(names) >= settings.OPENCLEAR_RISK_NETWORK_NAMES:
-            reasons.append(f"Drop address: {c.addressee_address[:80]} received parcels for {len(names)} names.")
+            params = {"address": c.addressee_address[:80], "count": len(names)}
+            findings.append(Finding(DROP_ADDRESS.code, params))
         names = place.names_sharing("phone", phone) | {own}
         if phone and len(names) >= settings.OPENCLEAR_RISK_NETWORK_NAMES:
-            reasons.append(f"One phone for many names: {c.addressee_phone[:40]} was given for {len(names)} names.")
-        return reasons
+            findings.append(Finding(SHARED_PHONE.code, {"phone": c.addressee_phone[:40], "count": len(names)}))
+        return findings
 
     def _group(self, c: Consignment) -> list[Parcel]:
         """The other parcels of the same addressee (c itself left out)."""

@@ -45,8 +45,8 @@ def assert_no_full_scan(text: str) -> None:
 
 @pytest.mark.parametrize(
     "filters",
-    [{}, {"lane": "RED"}, {"operator": 1}, {"origin": "CN"}, {"older_than_hours": 24}],
-    ids=["all", "lane", "operator", "origin", "age"],
+    [{}, {"lane": "RED"}, {"operator": 1}, {"origin": "CN"}, {"older_than_hours": 24}, {"reason": "goods.brand_word"}],
+    ids=["all", "lane", "operator", "origin", "age", "reason"],
 )
 def test_the_officer_queue(filters):
     text = plan(queue.queue_queryset(queue.QueueFilters(**filters))[:50])

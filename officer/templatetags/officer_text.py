@@ -1,11 +1,16 @@
-"""Stored codes and English reasons, shown to officers in their language."""
+"""Stored codes, shown to officers in their language: audit actions, reasons, rule kinds and conditions."""
 
 from __future__ import annotations
 
-from django import template
+from typing import Any
+
+from django import forms, template
 from django.utils.translation import gettext_lazy as _
 
-from risk.explanations import reason_shown
+from risk import reasons
+from risk.kinds import kind_label as label_of_kind
+from risk.kinds import kind_of
+from risk.models import Rule
 
 register = template.Library()
 
@@ -46,48 +51,36 @@ def audit_action(code: str) -> str:
 
 
 @register.filter
-def reason(text: str) -> str:
-    return reason_shown(text)
-
-
-CONDITION_LABELS = {
-    "hs_prefixes": _("HS"),
-    "origin_countries": _("origin"),
-    "sender_countries": _("sender country"),
-    "categories": _("category"),
-    "operators": _("operator"),
-    "platforms": _("platform"),
-    "currencies": _("currency"),
-    "names": _("names"),
-    "emails": _("e-mails"),
-    "phones": _("phones"),
-    "keywords": _("words"),
-    "brand_owner": _("rights holder"),
-    "goods": _("goods"),
-}
-PARTIES = {"any": _("sender or addressee"), "sender": _("sender"), "addressee": _("addressee")}
+def reason(finding: Any) -> str:
+    """A stored finding (or a sentence stored before codes) in the reader's language."""
+    return reasons.render(finding)
 
 
 @register.filter
-def condition_text(condition) -> str:
-    """A rule's condition as a sentence an officer reads: "HS 9302 · origin CN, HK · value 0–22"."""
-    if not isinstance(condition, dict):
-        return str(condition)
-    parts = []
-    for key, value in condition.items():
-        if key == "party":
-            parts.append(str(_("watching the %(party)s")) % {"party": PARTIES.get(str(value), value)})
-        elif key in ("value_min", "value_max", "weight_min", "weight_max"):
-            continue  # shown as one range below
-        elif isinstance(value, list):
-            parts.append(f"{CONDITION_LABELS.get(key, key)} {', '.join(str(v) for v in value)}")
-        else:
-            parts.append(f"{CONDITION_LABELS.get(key, key)} {value}")
-    for measure, label, unit in (("value", _("value"), ""), ("weight", _("weight"), " kg")):
-        low, high = condition.get(f"{measure}_min"), condition.get(f"{measure}_max")
-        if low is not None or high is not None:
-            parts.append(f"{label} {low if low is not None else '0'}–{high if high is not None else '∞'}{unit}")
-    return " · ".join(parts) or "–"
+def reason_label(code: str) -> str:
+    return reasons.label(code)
+
+
+@register.filter
+def audit_findings(payload: Any) -> list[str]:
+    """The findings an audit entry's payload carries, in the reader's language (none for other entries)."""
+    if not isinstance(payload, dict) or not ("findings" in payload or "reasons" in payload):
+        return []
+    return [reasons.render(finding) for finding in reasons.findings_of(payload)]
+
+
+@register.filter
+def kind_label(name: str) -> str:
+    return label_of_kind(name)
+
+
+@register.filter
+def condition_text(rule: Rule) -> str:
+    """A rule's condition as its kind says it: "HS 9302 · origin CN, HK · value 0–22"."""
+    spec = kind_of(rule.kind)
+    if spec is None or not isinstance(rule.condition, dict):
+        return str(rule.condition)
+    return spec.summary(rule.condition)
 
 
 @register.filter
@@ -96,6 +89,6 @@ def split_words(text: str) -> list[str]:
 
 
 @register.filter
-def field(form, name: str):
+def field(form: forms.Form, name: str) -> forms.BoundField:
     """A form's bound field by a name held in a variable."""
     return form[name]

@@ -20,6 +20,7 @@ from payments.tasks import consignments_return_unpaid
 from performance.indicators import indicators_for_period
 from performance.reports import trs_report_html
 from risk.models import RiskAssessment, Rule
+from risk.reasons import codes_of
 from risk.services import consignments_assess
 from tests.factories import ConsignmentFactory, UserFactory
 from tests.payments.helpers import item_url, make_due
@@ -582,7 +583,7 @@ def test_brands_watchlists_and_rule_keywords_see_through_look_alikes():
 def test_vague_descriptions_are_found_whatever_their_case_and_letters():
     consignment = ConsignmentFactory(lines=[{"description": "  GIFT\u200b  ", "hs_code": "950300"}])
     consignments_assess(consignment_ids=[consignment.pk])
-    assert any("Vague description" in r for r in RiskAssessment.objects.get(consignment=consignment).reasons)
+    assert "goods.vague_description" in codes_of(RiskAssessment.objects.get(consignment=consignment))
 
 
 # --- 9. Rules cannot crash scoring ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from clearance.services import consignment_charges_restate
 from core.actors import Actor
 from core.exceptions import InvalidTransition
 from core.models import AuditEntry
+from core.services import audit_entries_create
 from officer import selectors as queue
 from payments.assessment import consignments_assess_charges
 from payments.models import Assessment
@@ -71,6 +72,45 @@ def test_queue_filters(officer_client, operator):
     assert shown(rule="weapons-hs") == {red_cn.item_id}
     assert shown(rule="weapons") == set()  # a rule code, not a prefix of one
     assert shown(operator=red_cn.operator_id) == {red_cn.item_id}
+
+
+def test_the_queue_filters_and_counts_by_reason_code(officer_client):
+    vague = {"code": "goods.vague_description", "params": {"text": "gift"}}
+    brand = {"code": "goods.brand_word", "params": {"rule": "Rolex", "word": "rolex"}, "rule": "rolex@v1"}
+    both, only_vague, amended = held("0.9", lane=Lane.RED), held("0.5"), held("0.4", version=2)
+    released = ConsignmentFactory(state=ConsignmentState.RELEASED)
+    for item, version, stored in (
+        (both, 1, [vague, brand]),
+        (only_vague, 1, [vague]),
+        (amended, 1, [brand]),  # an earlier version's finding: not the item's reason now
+        (amended, 2, [vague]),
+        (released, 1, [brand]),  # not in the queue
+    ):
+        RiskAssessment.objects.create(
+            consignment=item, consignment_version=version, score=Decimal("0.5"), lane="YELLOW", reasons=stored
+        )
+    ConsignmentFactory(state=ConsignmentState.HELD, lane=Lane.YELLOW)  # held, not scored
+
+    def shown(**params):
+        html = officer_client.get("/officer/", params, headers={"Accept-Language": "fr"}).content.decode()
+        return html, {c.item_id for c in (both, only_vague, amended, released) if c.item_id in html}
+
+    assert shown(reason="goods.brand_word")[1] == {both.item_id}
+    assert shown(reason="goods.vague_description")[1] == {both.item_id, only_vague.item_id, amended.item_id}
+    assert shown(reason="goods.vague_description", lane="RED")[1] == {both.item_id}
+    assert shown(reason="watchlist.name")[1] == set()
+    assert shown(reason="not a code!")[1] == {both.item_id, only_vague.item_id, amended.item_id}  # ignored
+    assert queue.queue_reason_counts(queue.QueueFilters()) == [
+        ("goods.vague_description", 3),
+        ("goods.brand_word", 1),
+    ]
+    assert queue.queue_reason_counts(queue.QueueFilters(lane="YELLOW", reason="watchlist.name")) == [
+        ("goods.vague_description", 2),
+        ("watchlist.name", 0),
+    ]
+    html, _ = shown()
+    assert 'value="goods.vague_description" data-count="3" >Description vague (3)</option>' in html
+    assert 'value="goods.brand_word" data-count="1" >Marque citée dans la description (1)</option>' in html
 
 
 def test_the_queue_pages_by_keyset(officer_client, monkeypatch):
@@ -332,10 +372,34 @@ def test_the_item_page_shows_risk_reasons_history_and_audit(officer_client):
         consignment_version=1,
         score=Decimal("0.5"),
         lane="YELLOW",
-        reasons=["Vague description: 'accessories'"],
+        reasons=[{"code": "goods.vague_description", "params": {"text": "accessories"}}],
     )
     html = officer_client.get(f"/officer/items/{item.pk}/").content.decode()
-    assert "Vague description" in html and earlier.item_id in html and "payments.assessment.created" in html
+    assert "Vague description “accessories” does not say" in html
+    assert earlier.item_id in html and "payments.assessment.created" in html
+
+
+def test_the_audit_trail_shows_the_findings_of_scoring_in_the_readers_language(officer_client):
+    from risk.services import consignments_assess
+
+    item = ConsignmentFactory(lines=[{"description": "Pistol", "hs_code": "930200"}])
+    consignments_assess(consignment_ids=[item.pk])
+    assessed = AuditEntry.objects.get(target_id=item.pk, action="clearance.consignment.assessed")
+    assert assessed.payload["findings"][0]["code"] == "goods.prohibited_word"
+    assert assessed.payload["reasons"] == ["Firearms and their parts (description mentions “pistol”)"]
+    audit_entries_create(  # an entry written before findings had codes keeps its sentence
+        model=Consignment,
+        target_ids=[item.pk],
+        action="risk.consignment.rescored",
+        actor=Actor.system("risk"),
+        payloads={item.pk: {"reasons": ["Possible weapons: HS code 9302 is restricted."]}},
+    )
+
+    html = officer_client.get(f"/officer/items/{item.pk}/", headers={"Accept-Language": "fr"}).content.decode()
+
+    audit = html.split('class="breakdown audit"')[1].split("</table>")[0]
+    assert "<li>Armes à feu et leurs pièces (la description mentionne « pistol »)</li>" in audit
+    assert "<li>Possible weapons: HS code 9302 is restricted.</li>" in audit
 
 
 # --- Permissions ----------------------------------------------------------------------------------------------
@@ -417,11 +481,11 @@ def test_the_rule_editor_builds_the_condition_from_fields_and_shows_it_back_read
             "code": "cheap-phones",
             "kind": "CONDITION",
             "description": "Phones declared cheap",
-            "hs_prefixes": "851713, 851714",
-            "origin_countries": "cn\nhk",
-            "categories": ["SALE_OF_GOODS", "GIFT"],
-            "value_max": "30",
-            "keywords": "ignored for this kind",
+            "condition-hs_prefixes": "851713, 851714",
+            "condition-origin_countries": "cn\nhk",
+            "condition-categories": ["SALE_OF_GOODS", "GIFT"],
+            "condition-value_max": "30",
+            "prohibited-keywords": "ignored for this kind",
             "score": "0.4",
         },
     )
@@ -441,7 +505,13 @@ def test_a_refused_rule_keeps_what_was_typed(client):
     client.force_login(UserFactory(role="SUPERVISOR"))
     response = client.post(
         "/officer/rules/propose",
-        {"code": "knives", "kind": "PROHIBITED", "description": "Knives", "keywords": "-", "force_lane": "RED"},
+        {
+            "code": "knives",
+            "kind": "PROHIBITED",
+            "description": "Knives",
+            "prohibited-keywords": "-",
+            "force_lane": "RED",
+        },
     )
     page = response.content.decode()
     assert response.status_code == 400 and "has nothing a screen can match" in page

@@ -6,6 +6,7 @@ import zipfile
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
@@ -201,6 +202,49 @@ def test_hit_rates_per_rule_for_the_model_and_for_random_selection(timelines):
     assert (
         performance.indicators_for_period(start=MONDAY + timedelta(days=1), end=MONDAY + timedelta(days=1)).hit_rates
         == []
+    )
+
+
+def test_hit_rates_per_reason_code_on_the_page_and_in_the_exports(timelines, client):
+    officer = UserFactory()
+    brand = {"code": "goods.brand_word", "params": {"rule": "Rolex", "word": "rolex"}, "rule": "rolex@v1"}
+    vague = {"code": "goods.vague_description", "params": {"text": "gift"}}
+    inspected = [([brand], True), ([brand, vague], True), ([vague], False), ([vague], False), ([], False)]
+    for stored, found in inspected:
+        item = ConsignmentFactory(pre_advised_at=at(MONDAY, 1))
+        RiskAssessment.objects.create(
+            consignment=item,
+            consignment_version=1,
+            score=Decimal("0.5"),
+            lane=Lane.YELLOW,
+            assessed_at=at(MONDAY, 2),
+            reasons=stored,
+        )
+        InspectionOutcome.objects.create(
+            consignment=item, officer=officer, irregularity_found=found, created_at=at(MONDAY, 12)
+        )
+    indicators = performance.indicators_for_period(start=MONDAY, end=MONDAY)
+    rates = {r.selection: (r.inspected, r.found, r.rate) for r in indicators.reason_hit_rates}
+    assert rates == {"goods.vague_description": (3, 1, pytest.approx(1 / 3)), "goods.brand_word": (2, 2, 1.0)}
+
+    client.force_login(UserFactory(role="OFFICER"))
+    query = {"start": MONDAY.isoformat(), "end": MONDAY.isoformat()}
+    page = client.get("/officer/performance/indicators/", query, headers={"Accept-Language": "fr"}).content.decode()
+    row = page.split('data-reason="goods.brand_word">')[1].split("</tr>")[0]
+    assert "Marque citée dans la description" in row and "100" in row
+    sheet = load_workbook(
+        io.BytesIO(client.get("/officer/performance/indicators/", {**query, "format": "xlsx"}).content)
+    )
+    rows = list(sheet["reason_hit_rates"].values)
+    assert rows[0] == ("reason", "reason_label", "inspected", "irregularities_found", "hit_rate")
+    assert rows[1] == ("goods.vague_description", "Vague description", 3, 1, pytest.approx(1 / 3))
+    csv = client.get("/officer/performance/indicators/", {**query, "format": "csv"}).content.decode()
+    table = pd.read_csv(io.StringIO(csv)).query("table == 'reason_hit_rates'")
+    brand_row = table[table["reason"] == "goods.brand_word"].iloc[0]
+    assert (brand_row["reason_label"], brand_row["inspected"], brand_row["hit_rate"]) == (
+        "Brand word in the description",
+        2,
+        1.0,
     )
 
 

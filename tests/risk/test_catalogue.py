@@ -183,13 +183,13 @@ def test_the_shipped_catalogue_reads_in_french_in_a_reason():
     from django.utils import translation
 
     from risk.catalogue import SHIPPED_DESCRIPTIONS
-    from risk.explanations import reason_shown
+    from risk.reasons import render
 
     shipped = {row["description"] for row in catalogue_rows(SHIPPED.read_text(encoding="utf-8"))}
     assert shipped == set(SHIPPED_DESCRIPTIONS)
     result = verdict("Revolver", "930200")
     with translation.override("fr"):
-        shown = reason_shown(result.reasons[0])
+        shown = render(result.findings[0])
     assert shown.startswith("Armes à feu") and "revolver" in shown, shown
 
 

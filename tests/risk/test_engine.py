@@ -11,6 +11,7 @@ from core.normalize import party_key
 from risk.choices import RuleKind
 from risk.engine import Engine, random_draw
 from risk.models import RiskAssessment
+from risk.reasons import render_english
 from risk.rules import CompiledRule
 from risk.selectors import rules_in_force
 from risk.services import consignments_assess
@@ -152,7 +153,14 @@ def test_assessment_records_score_lane_reasons_and_routes(django_capture_on_comm
     assert charges["currency"] == "BAM" and Decimal(charges["total"]) > 0
     assessment = RiskAssessment.objects.get(consignment=weapon)
     assert assessment.lane == Lane.RED and assessment.consignment_version == 1
-    assert any("Firearms" in reason for reason in assessment.reasons)  # the goods catalogue in force
+    (finding,) = assessment.reasons  # the goods catalogue in force, stored as a code with its parameters
+    assert finding == {
+        "code": "goods.prohibited_word",
+        "params": {"rule": "Firearms and their parts", "word": "pistol"},
+        "rule": "weapons-firearms@v1",
+        "lane": "RED",
+    }
+    assert render_english(finding) == "Firearms and their parts (description mentions “pistol”)"
 
 
 def test_a_repeated_assessment_has_no_second_effect():

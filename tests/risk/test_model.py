@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from core.exceptions import PermissionDenied
 from risk.evaluation import evaluate
 from risk.models import ModelVersion, RiskAssessment
+from risk.reasons import render_english
 from risk.services import consignments_assess, inspection_outcome_record, model_promote, model_train
 from tests.factories import ConsignmentFactory, UserFactory
 
@@ -67,8 +68,9 @@ def test_only_a_supervisor_promotes_and_then_the_model_scores_with_reasons():
     assessment = RiskAssessment.objects.get(consignment=suspicious)
     assert assessment.model_version_id == version.pk
     assert assessment.model_score > Decimal("0.7")
-    model_reason = next(r for r in assessment.reasons if r.startswith("Model score"))
-    assert "risk history of" in model_reason
+    model_finding = next(f for f in assessment.reasons if f["code"] == "model.score")
+    assert any(feature.startswith("rate:") for feature, _ in model_finding["params"]["factors"])
+    assert "risk history of" in render_english(model_finding)
 
 
 def test_promoting_a_model_deactivates_the_previous_one():

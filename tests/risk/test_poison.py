@@ -8,6 +8,7 @@ from clearance.choices import ConsignmentState, Lane
 from clearance.models import ContentLine
 from core.models import AuditEntry
 from risk.models import RiskAssessment
+from risk.reasons import render_english
 from risk.services import consignments_assess, consignments_assess_isolating
 from tests.factories import ConsignmentFactory
 
@@ -34,7 +35,9 @@ def test_the_poison_item_is_held_red_and_the_others_are_decided():
     assert result["unscorable"] == 1 and result["assessed"] == 7
     poison.refresh_from_db()
     assert (poison.state, poison.lane, poison.risk_score) == (ConsignmentState.HELD, Lane.RED, Decimal("1"))
-    assert "Automatic scoring failed (DivisionByZero" in RiskAssessment.objects.get(consignment=poison).reasons[0]
+    (failed,) = RiskAssessment.objects.get(consignment=poison).reasons
+    assert failed["code"] == "scoring.failed"
+    assert render_english(failed).startswith("Automatic scoring failed (DivisionByZero")
     for item in healthy:
         item.refresh_from_db()
         assert item.state != ConsignmentState.PRE_ADVISED and item.decisions.count() == 1

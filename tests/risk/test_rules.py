@@ -77,15 +77,17 @@ def test_watchlists_match_normalised_names_emails_and_phones(condition, fires):
 @pytest.mark.django_db
 def test_ipr_brand_keywords_match_whole_words_only():
     rule = compiled(RuleKind.IPR_BRAND, {"keywords": ["Rolex"], "brand_owner": "Rolex SA"})
-    assert "rolex" in rule.matches(facts(lines=[{"description": "ROLEX Submariner watch"}]))
+    finding = rule.matches(facts(lines=[{"description": "ROLEX Submariner watch"}]))
+    assert (finding.code, finding.params["word"], finding.rule) == ("goods.brand_word", "rolex", "r@v1")
     assert rule.matches(facts(lines=[{"description": "Rolexander action figure"}])) is None
 
 
 @pytest.mark.django_db
 def test_prohibited_goods_rules_match_keywords_or_hs_codes():
     rule = compiled(RuleKind.PROHIBITED, {"keywords": ["vape liquid"], "hs_prefixes": ["2404"], "goods": "nicotine"})
-    assert rule.matches(facts(lines=[{"description": "Vape liquid 10 ml"}]))
-    assert "HS 240412" in rule.matches(facts(lines=[{"description": "Pouches", "hs_code": "240412"}]))
+    assert rule.matches(facts(lines=[{"description": "Vape liquid 10 ml"}])).code == "goods.prohibited_word"
+    by_code = rule.matches(facts(lines=[{"description": "Pouches", "hs_code": "240412"}]))
+    assert (by_code.code, by_code.params["hs_code"]) == ("goods.prohibited_hs", "240412")
     assert rule.matches(facts(lines=[{"description": "Cotton T-shirt"}])) is None
 
 
