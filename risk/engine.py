@@ -23,6 +23,8 @@ from clearance.selectors import content_lines
 from core.normalize import email_mailbox, is_abjad, name_forms, phone_key, screen_key
 from risk import history
 from risk.classifier import RiskModel
+from risk.goods.findings import NO_REFERENCE, GoodsReading, goods_pass
+from risk.goods.scoring import VALUE_BELOW, LineFacts
 from risk.indicators import vague_descriptions
 from risk.postal_features import postal_frame
 from risk.reasons import MODEL_SCORE, RANDOM_SELECTION, Finding, render_english
@@ -80,8 +82,9 @@ def _party_facts(c: Consignment, party: str) -> dict[str, Any]:
     }
 
 
-def item_facts(c: Consignment, lines: list) -> ItemFacts:
+def item_facts(c: Consignment, lines: list, goods: GoodsReading | None = None) -> ItemFacts:
     parties = {party: _party_facts(c, party) for party in ("sender", "addressee")}
+    read = goods or GoodsReading()
     return ItemFacts(
         hs_codes=tuple(line.hs_code for line in lines if line.hs_code),
         origins=frozenset(line.origin_country for line in lines if line.origin_country),
@@ -94,7 +97,26 @@ def item_facts(c: Consignment, lines: list) -> ItemFacts:
         weight=c.gross_weight_kg,
         text=" " + " ".join(screen_key(line.description) for line in lines) + " ",
         parties=parties,
+        harmless_words=read.harmless_words,
+        naming_words=read.naming_words,
+        copy_cue=read.copy_cue if goods is not None else True,
     )
+
+
+def goods_lines(c: Consignment, lines: list, rates: dict[str, float]) -> list[LineFacts]:
+    """An item's lines as the goods model reads them, values in the reference currency (euro) when convertible."""
+    rate, euro = rates.get(c.currency), rates.get("EUR")
+    to_euro = Decimal(str(euro)) / Decimal(str(rate)) if rate and euro else None
+    return [
+        LineFacts(
+            description=line.description,
+            hs_code=line.hs_code or "",
+            quantity=line.quantity or 1,
+            value_eur=line.value * to_euro if to_euro is not None and line.value is not None else None,
+            net_weight_kg=line.net_weight_kg,
+        )
+        for line in lines
+    ]
 
 
 def random_draw(consignment_id: int) -> float:
@@ -106,6 +128,19 @@ def random_draw(consignment_id: int) -> float:
     key = settings.SECRET_KEY.encode()
     digest = hmac.new(key, f"random-inspection:{consignment_id}".encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
+
+
+LISTED_GOODS = frozenset({"goods.prohibited_word", "goods.prohibited_elsewhere", "goods.prohibited_hs"})
+READ_GOODS = frozenset({"goods.controlled", "goods.controlled_misdeclared", "goods.resembles"})
+GOODS_READ = READ_GOODS | {"goods.counterfeit_brand", "goods.copy_offer", *LISTED_GOODS}
+
+
+def _without_repeats(fired: list[Finding]) -> list[Finding]:
+    """The catalogue's listed goods are the precise layer: when a listed word fired, the goods model's reading of
+    the same goods would only say it again."""
+    if not any(f.code in LISTED_GOODS for f in fired):
+        return fired
+    return [f for f in fired if f.code not in READ_GOODS]
 
 
 class Engine:
@@ -129,12 +164,20 @@ class Engine:
         splits = SplitShipments(consignments, recallable=recallable)
         model_scores, contributions = self._model(consignments)
         lines = {c.pk: content_lines(c) for c in consignments}
-        by_rule = self._rule_findings([item_facts(c, lines[c.pk]) for c in consignments])
+        goods = goods_pass([goods_lines(c, lines[c.pk], references.rates) for c in consignments])
+        by_rule = self._rule_findings([item_facts(c, lines[c.pk], g) for c, g in zip(consignments, goods, strict=True)])
         verdicts = {}
         for index, c in enumerate(consignments):
             found = [finding for findings in by_rule if (finding := findings[index])]
             verdicts[c.pk] = self._verdict(
-                c, lines[c.pk], references, splits, found, model_scores.get(c.pk), contributions.get(c.pk, [])
+                c,
+                lines[c.pk],
+                references,
+                splits,
+                found + goods[index].findings,
+                model_scores.get(c.pk),
+                contributions.get(c.pk, []),
+                referenced=goods[index].valued,
             )
         return verdicts
 
@@ -162,17 +205,25 @@ class Engine:
                 self.rules = [r for r in self.rules if r is not rule]
         return found
 
-    def _verdict(self, c: Consignment, lines, references, splits: SplitShipments, fired, model_score, factors):
+    def _verdict(
+        self, c: Consignment, lines, references, splits: SplitShipments, fired, model_score, factors, *, referenced
+    ):
         findings = vague_descriptions([x.description for x in lines], c.category)
-        if found := history.undervaluation(lines, c.currency, references):
+        valued = any(f.code == VALUE_BELOW for f in fired)
+        if not valued and (found := history.undervaluation(lines, c.currency, references)):
             finding, ratio = found
             findings.append(replace(finding, weight=undervaluation_score(ratio)))
+            valued = True
+        referenced = referenced or valued or any(references.for_code(x.hs_code or "") for x in lines)
         split = splits.split(c)
         if split:
             findings.append(replace(split.finding, weight=SPLIT_SHIPMENT_SCORE, lane=Lane.YELLOW))
         findings += [replace(finding, weight=NETWORK_SCORE) for finding in splits.networks(c)]
-        findings += fired
-        verdict = self._decide(findings, [f.rule for f in fired], model_score, factors, random_draw(c.pk))
+        findings += _without_repeats(fired)
+        verdict = self._decide(findings, [f.rule for f in fired if f.rule], model_score, factors, random_draw(c.pk))
+        # An officer looking at the goods should know their value was not compared, not guess it from silence.
+        if verdict.lane != Lane.GREEN and not referenced and any(f.code in GOODS_READ for f in verdict.findings):
+            verdict = replace(verdict, findings=[*verdict.findings, Finding(NO_REFERENCE)])
         return replace(verdict, recall=split.recall) if split else verdict
 
     def _decide(self, findings: list[Finding], fired, model_score, factors, draw: float) -> Verdict:

@@ -34,8 +34,9 @@ class References:
         return len(self.values)
 
     def for_code(self, hs_code: str) -> tuple[str, float] | None:
-        """(the HS level used, its reference): the subheading, else its heading, else its chapter."""
-        for length in (6, 4, 2):
+        """(the subheading, its reference): like goods only, never the median of a heading's or chapter's
+        other goods (a phone beside smart watches, gold beside silver rings)."""
+        for length in (6,):
             code = hs_code[:length]
             if len(code) == length and code in self.values:
                 return code, self.values[code]

@@ -40,7 +40,7 @@ from rapidfuzz import fuzz, process
 from clearance.choices import ConsignmentState
 from clearance.models import Consignment
 from core.normalize import email_mailbox, name_key, phone_key
-from payments import selectors as law
+from law import selectors as law
 from risk.kinds.watchlist import MIN_FUZZY_NAME
 from risk.reasons import DROP_ADDRESS, SHARED_PHONE, SPLIT_SHIPMENT, Finding
 

@@ -46,7 +46,7 @@ def vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
     )
     words = HashingVectorizer(
         analyzer="word", ngram_range=(1, 2), n_features=N_FEATURES, alternate_sign=False, norm="l2",
-        token_pattern=r"(?u)\b\w+\b",
+        token_pattern=r"(?u)\b\w+\b",  # noqa: S106 (a regular expression, not a password)
     )  # fmt: skip
     return chars, words
 

@@ -60,6 +60,7 @@ class Hit:
     end: int
     status: str
     context: str = ""  # the word that decided the status
+    seen: str = ""  # the words as the description wrote them (folded)
 
     @property
     def family(self) -> str:
@@ -104,7 +105,7 @@ def _read_line(description: str) -> LineReading:
         hits = _segment_hits(vocab, tokens)
         _collect_cues(vocab, _without_harmless(tokens, hits), cue_words)
         reading.hits += hits
-        reading.brand_hits += _brand_hits(tokens)
+        reading.brand_hits += _brand_hits(tokens) + _brands_in_digits(segment)
     reading.cue_words = cue_words
     reading.cues = frozenset(cue_words)
     reading.hits = [_line_context(vocab, reading.tokens, hit) for hit in reading.hits]
@@ -127,7 +128,7 @@ def _family_negation(hits: list[Hit]) -> list[Hit]:
     says it of every word of that family in it: the pod, the liquid, the 21700 slot."""
     negated = {hit.term.concept.family: hit.context for hit in hits if hit.status == NEGATED}
     return [
-        Hit(hit.term, hit.start, hit.end, NEGATED, negated[hit.family])
+        Hit(hit.term, hit.start, hit.end, NEGATED, negated[hit.family], hit.seen)
         if hit.status == NAMES and hit.family in negated and not hit.term.concept.strict
         else hit
         for hit in hits
@@ -142,13 +143,14 @@ def _line_context(vocab: Vocabulary, line: tuple[str, ...], hit: Hit) -> Hit:
     if hit.term.concept.floor_eur is not None and line:
         for heads in vocab.heads:
             if heads.applies_to(hit.term.concept) and (heads.match_at(line, 0) or _compound_ending(heads, line[0])):
-                return Hit(hit.term, hit.start, hit.end, OTHER_GOODS, line[0])
+                return Hit(hit.term, hit.start, hit.end, OTHER_GOODS, line[0], hit.seen)
     line_wide = ((vocab.line_testers, DESCRIBES), (vocab.devices, OTHER_GOODS), (vocab.supplements, OTHER_GOODS))
     for phrases, status in line_wide:
         if phrases.applies_to(hit.term.concept) and (phrases is not vocab.supplements or hit.term.weak):
             for position in range(len(line)):
                 if size := phrases.match_at(line, position):
-                    return Hit(hit.term, hit.start, hit.end, status, " ".join(line[position : position + size]))
+                    context = " ".join(line[position : position + size])
+                    return Hit(hit.term, hit.start, hit.end, status, context, hit.seen)
     return hit
 
 
@@ -168,8 +170,9 @@ def confirm_weak(reading: LineReading, *, item_cues: dict[str, str], hs_code: st
             cued = bool(cue) and cue not in " ".join(hit.term.words)
             # a street name in quotes among harmless goods is a wink: "Tea 'Amnesia'", "Chocolate 'costo'"
             cued = cued or (hit.family in WINKED and set(hit.term.words) <= reading.quoted)
+            cued = cued or (hit.family == "counterfeit" and bool(reading.brand_hits))  # "Rolex-style"
             if not (cued or declared_as_such or _confirmed_by_sibling(reading, hit)):
-                hit = Hit(hit.term, hit.start, hit.end, UNCONFIRMED, "")
+                hit = Hit(hit.term, hit.start, hit.end, UNCONFIRMED, "", hit.seen)
         confirmed.append(hit)
     return confirmed
 
@@ -223,10 +226,7 @@ def _pinyin_hits(vocab: Vocabulary, tokens: tuple[str, ...]) -> list[Hit]:
 
 
 def _longest_term(vocab: Vocabulary, tokens: tuple[str, ...], start: int, *, pinyin: bool) -> tuple[Term, int] | None:
-    if pinyin:
-        candidates = vocab.pinyin_by_first.get(tokens[start], [])
-    else:
-        candidates = vocab.terms_at(tokens, start)
+    candidates = vocab.pinyin_by_first.get(tokens[start], []) if pinyin else vocab.terms_at(tokens, start)
     best: tuple[Term, int] | None = None
     if not pinyin:
         candidates = candidates + vocab.reversed_at(tokens, start)
@@ -295,23 +295,22 @@ def _judge_compound_head(vocab: Vocabulary, tokens: tuple[str, ...], position: i
     family = term.concept.family
     for phrases, status in ((vocab.tool_purpose, TOOL), (vocab.toy, TOY), (vocab.describes, DESCRIBES)):
         if not term.concept.strict and phrases.applies_to(term.concept) and _part_of(phrases, modifier):
-            return Hit(term, position, position + 1, status, modifier)
+            return Hit(term, position, position + 1, status, modifier, tokens[position])
     if family == "cites" and _part_of(vocab.not_real, modifier):
-        return Hit(term, position, position + 1, NOT_REAL, modifier)
+        return Hit(term, position, position + 1, NOT_REAL, modifier, tokens[position])
     return _judge(vocab, tokens, term, position, position + 1)
 
 
 def _judge_compound_tail(vocab: Vocabulary, tokens: tuple[str, ...], position: int, term: Term, tail: str) -> Hit:
-    family = term.concept.family
     if _part_of(vocab.negation_after, tail) or tail.startswith("frei") or tail in NEGATING_SUFFIXES:
-        return Hit(term, position, position + 1, NEGATED, tail)
+        return Hit(term, position, position + 1, NEGATED, tail, tokens[position])
     if term.concept.strict:
         return _judge(vocab, tokens, term, position, position + 1)
     if _part_of(vocab.describes, tail) or _part_of(vocab.testers, tail):
-        return Hit(term, position, position + 1, DESCRIBES, tail)
+        return Hit(term, position, position + 1, DESCRIBES, tail, tokens[position])
     for heads in vocab.heads:
         if heads.applies_to(term.concept) and _part_of(heads, tail):
-            return Hit(term, position, position + 1, OTHER_GOODS, tail)
+            return Hit(term, position, position + 1, OTHER_GOODS, tail, tokens[position])
     return _judge(vocab, tokens, term, position, position + 1)
 
 
@@ -338,10 +337,11 @@ def _judge(vocab: Vocabulary, tokens: tuple[str, ...], term: Term, start: int, e
     )
     if term.concept.strict:
         checks = checks[:1]
+    seen = " ".join(tokens[start:end])
     for status, check in checks:
         if because := check(vocab, tokens, start, end, term):
-            return Hit(term, start, end, status, because)
-    return Hit(term, start, end, NAMES)
+            return Hit(term, start, end, status, because, seen)
+    return Hit(term, start, end, NAMES, "", seen)
 
 
 def _negated(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, term: Term) -> str:
@@ -482,6 +482,19 @@ def _brand_hits(tokens: tuple[str, ...]) -> list[BrandHit]:
             if misspelt := _misspelt_brand(token, single) or _misspelt_pair(tokens, position):
                 hits.append(misspelt)
     return hits
+
+
+def _brands_in_digits(segment: str) -> list[BrandHit]:
+    """A brand written with digits for letters ("R0LEX", "Guc1") is a copy's way of writing it."""
+    _, single = _brand_index()
+    found = []
+    for raw in text.folded_tokens(segment):
+        if raw.isalpha() or raw.isdigit():
+            continue
+        read = raw.translate(text.LEET)
+        if read in single:
+            found.append(BrandHit(single[read], raw, misspelt=True))
+    return found
 
 
 def _misspelt_pair(tokens: tuple[str, ...], position: int) -> BrandHit | None:

@@ -108,16 +108,17 @@ def _item_findings(lines: Sequence[LineFacts]) -> list[GoodsFinding]:
 
 def _below_reference(hits: list[Hit], line: LineFacts, number: int) -> GoodsFinding | None:
     """Valued goods as read (not a case or a box for them) declared far below the least they sell for."""
-    valued = [h.term.concept for h in hits if h.names_goods and h.term.concept.floor_eur is not None]
+    valued = [h for h in hits if h.names_goods and h.term.concept.floor_eur is not None]
     if not valued:
         return None
-    concept = max(valued, key=lambda c: c.floor_eur or 0)
+    best = max(valued, key=lambda h: h.term.concept.floor_eur or 0)
+    concept = best.term.concept
     declared, floor, per = _declared_against(concept, line)
     if declared is None or floor <= 0 or declared >= floor * VALUE_SHARE:
         return None
     share = declared / floor
     params = {
-        "goods": concept.name,
+        "goods": best.seen or best.term.written,
         "declared": f"{declared:.2f}",
         "reference": f"{floor:.2f}",
         "currency": "EUR",
@@ -132,7 +133,12 @@ def _below_reference(hits: list[Hit], line: LineFacts, number: int) -> GoodsFind
 def _controlled(hit: Hit, line: LineFacts, number: int) -> GoodsFinding:
     concept = hit.term.concept
     lane = concept.lane if not hit.term.weak else "YELLOW"
-    params = {"family": concept.family, "goods": concept.name, "words": hit.term.written, "line": str(number)}
+    params = {
+        "family": concept.family,
+        "goods": concept.name,
+        "words": hit.seen or hit.term.written,
+        "line": str(number),
+    }
     if line.hs_code and concept.hs_prefixes and not any(line.hs_code.startswith(p) for p in concept.hs_prefixes):
         params |= {"declared_hs": line.hs_code, "declared_as": hs_meaning(line.hs_code)}
         return GoodsFinding(MISDECLARED, concept.family, lane, CONTROLLED_SCORE, params)
@@ -158,7 +164,7 @@ def _counterfeit(reading: LineReading, hits: list[Hit], line: LineFacts, number:
         if cue:
             return _counterfeit_finding(brand_hit.brand.name, brand_hit.brand.owner, cue, number)
     if strong is not None:
-        return _counterfeit_finding("", "", strong.term.written, number)
+        return _counterfeit_finding("", "", strong.seen or strong.term.written, number)
     return None
 
 
@@ -166,7 +172,7 @@ def _copy_cue(brand_hit: BrandHit, copy_terms: list[Hit], reading: LineReading, 
     if brand_hit.misspelt:
         return f"misspelt {brand_hit.written}"
     if copy_terms:
-        return copy_terms[0].term.written
+        return copy_terms[0].seen or copy_terms[0].term.written
     if cue := reading.cue_words.get("counterfeit"):
         return cue
     if _priced_as_brand_goods(brand_hit, reading, line):
@@ -193,5 +199,5 @@ def hs_meaning(code: str) -> str:
     descriptions = hs_descriptions()
     for size in (6, 4, 2):
         if found := descriptions.get(code[:size]):
-            return found[:80]
+            return found if len(found) <= 60 else found[:60].rsplit(" ", 1)[0].rstrip(",;") + "…"
     return ""

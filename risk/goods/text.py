@@ -41,8 +41,11 @@ LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"
 LETTERS_DIGITS = re.compile(r"[a-z]+|[0-9]+")
 # Counts and measures glued to their number: "5000mah", "10ml", "20mg", "9mm", "12ga".
 UNITS = frozenset(
-    "mah ah wh kwh v w kw mg mcg ug g gr gram grams kg lb lbs oz ml l ltr cl mm cm m in inch pcs pc pieces"
-    " x k ct iu puffs puff mw gauge ga cal rd rds s p".split()
+    re.findall(
+        r"\S+",
+        """ah cal cl cm ct g ga gauge gr gram grams in inch iu k kg kw kwh l lb lbs ltr m mah mcg mg ml mm mw
+        oz p pc pcs pieces puff puffs rd rds s ug v w wh x""",
+    )
 )
 
 
@@ -50,6 +53,11 @@ UNITS = frozenset(
 def words(text: str, known: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """The text's words: one alphabet, lower case, no accents, digits read as letters where they make a known word."""
     return tuple(word for token in _folded(text).split() for word in _token_words(token, known))
+
+
+def folded_tokens(text: str) -> list[str]:
+    """The text's tokens before digits are read as letters or split from their units."""
+    return _folded(text).split()
 
 
 def _folded(text: str) -> str:
@@ -63,7 +71,9 @@ def _folded(text: str) -> str:
     if not skeleton.isascii():  # Greek, Arabic, Hebrew and the rest: a Latin transliteration
         skeleton = anyascii(skeleton).casefold()
     # "@" and "$" stand for letters inside words ("c@nnabis"); elsewhere they are punctuation.
-    skeleton = re.sub(r"(?<=[a-z])[@$](?=[a-z])|(?<=[a-z])[@$]|[@$](?=[a-z])", lambda m: m.group().translate(LEET), skeleton)
+    skeleton = re.sub(
+        r"(?<=[a-z])[@$](?=[a-z])|(?<=[a-z])[@$]|[@$](?=[a-z])", lambda m: m.group().translate(LEET), skeleton
+    )
     return NON_ALNUM.sub(" ", skeleton)
 
 
@@ -98,7 +108,32 @@ def _all_syllables(token: str) -> bool:
 
 # ---------------------------------------------------------------- pinyin
 
-INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w", "")
+INITIALS = (
+    "zh",
+    "ch",
+    "sh",
+    "b",
+    "p",
+    "m",
+    "f",
+    "d",
+    "t",
+    "n",
+    "l",
+    "g",
+    "k",
+    "h",
+    "j",
+    "q",
+    "x",
+    "r",
+    "z",
+    "c",
+    "s",
+    "y",
+    "w",
+    "",
+)
 FINALS = (
     "iang", "iong", "uang", "ueng", "ang", "eng", "ing", "ong", "ian", "iao", "uai", "uan", "van", "ai", "ei", "ao",
     "ou", "an", "en", "er", "ia", "ie", "in", "iu", "ua", "uo", "ui", "un", "ue", "ve", "a", "o", "e", "i", "u", "v",
@@ -155,13 +190,16 @@ def syllables_with_origin(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tup
 
 # Endings that inflect a noun in the languages parcels are described in (plural, case, article).
 ENDINGS = frozenset(
-    """s es e en er ern n a i o u y ie ies om em im ima ama ov ova ove ovi ih oj ju ja je ji ach ami ow ek
-    ka ki ke ku lar ler lari leri si nin un in ului ul ele le ii ei ai ae us um x at et ot ut on""".split()
+    re.findall(
+        r"\S+",
+        """a ach ae ai ama ami at e ei ek ele em en er ern es et i ie ies ih ii im ima in ja je ji ju ka ke ki
+        ku lar lari le ler leri n nin o oj om on ot ov ova ove ovi ow s si u ul ului um un us ut x y""",
+    )
 )
 
 
 def stems(word: str) -> tuple[str, ...]:
-    """The forms an inflected word may be written from: itself, and without a final vowel ("marihuana" -> "marihuan")."""
+    """The forms an inflected word may be written from: itself and without its final vowel ("marihuana")."""
     if len(word) >= 4 and word[-1] in "aeiouy":
         return (word, word[:-1])
     return (word,)

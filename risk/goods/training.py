@@ -23,7 +23,6 @@ import json
 import random
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 from scipy import sparse

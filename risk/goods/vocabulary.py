@@ -201,10 +201,7 @@ def vocabulary() -> Vocabulary:
     raw_context = _read_sections(DATA / CONTEXT_FILE)
     raw_brands = _brand_aliases()
     alpha_words = {
-        word
-        for _, written, _, _ in raw_terms
-        for word in re.split(r"[\W_]+", written.casefold())
-        if word.isalpha()
+        word for _, written, _, _ in raw_terms for word in re.split(r"[\W_]+", written.casefold()) if word.isalpha()
     }
     alpha_words |= {w for phrase in raw_brands for w in phrase.split() if w.isalpha()}
     known = frozenset(_fold_word(w) for w in alpha_words)

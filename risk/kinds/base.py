@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from django import forms
 
 from core.normalize import email_key, name_key, phone_key, screen_key, text_key
+from risk.goods.text import words as goods_words
 from risk.reasons import Finding, Reason
 
 LINES = forms.Textarea(attrs={"rows": 3})
@@ -41,6 +42,11 @@ class ItemFacts:
     weight: Decimal
     text: str  # descriptions as screens read them (screen_key), space-padded for whole-word search
     parties: dict[str, dict[str, Any]]  # sender/addressee -> name/email/phone keys
+    # What the goods model read (risk.goods.findings): listed words that here only describe other goods
+    # ("glue gun", "leopard print"), words that name controlled goods, and whether a copy cue is present.
+    harmless_words: frozenset[str] = frozenset()
+    naming_words: frozenset[str] = frozenset()
+    copy_cue: bool = True
 
 
 def text_entries_field(label: Any, *, lines: bool = False) -> forms.CharField:
@@ -223,6 +229,16 @@ def _singular_or_plural(word: str) -> str:
     return re.escape(word)
 
 
+def _only_describes(word: str, facts: ItemFacts) -> bool:
+    """The goods model read this listed word here, and only as describing other goods."""
+    if not facts.harmless_words:
+        return False
+    written = " ".join(goods_words(word))
+    if any(written == n or written in n.split() for n in facts.naming_words):
+        return False
+    return any(written == h or written in h.split() or h in written.split() for h in facts.harmless_words)
+
+
 class GoodsWords:
     """Words (and phrases that do not count) in descriptions, HS prefixes, the chapters goods belong to."""
 
@@ -233,10 +249,14 @@ class GoodsWords:
         self.hs_chapters = tuple(condition.get("hs_chapters", ()))
 
     def word(self, facts: ItemFacts) -> str | None:
-        """The listed word the description mentions (outside the phrases that do not count)."""
+        """The listed word the description mentions (outside the phrases that do not count), unless the words
+        around it show it only describes other goods ("leopard print", "glue gun", "nicotine-free")."""
         text = self.exclusions.sub(" ", facts.text) if self.exclusions else facts.text
-        if self.keywords and (match := self.keywords.search(text)):
-            return match.group(1)
+        if not self.keywords:
+            return None
+        for match in self.keywords.finditer(text):
+            if not _only_describes(match.group(1), facts):
+                return match.group(1)
         return None
 
     def hs_code(self, facts: ItemFacts) -> str | None:

@@ -2,7 +2,9 @@
 
 Words match whole words of the description (plurals too), in any case,
 accents, look-alike letters or digits for letters; an exclusion is a phrase
-that does not count.
+that does not count. A brand is a finding only beside a copy cue the goods
+model reads (replica, 1:1, a misspelt brand, a price far below the brand's):
+genuine goods carry their brand too.
 """
 
 from __future__ import annotations
@@ -47,5 +49,8 @@ class IprBrand(RuleKindSpec):
         return GoodsWords(condition)
 
     def match(self, compiled: GoodsWords, facts: ItemFacts, description: str) -> Finding | None:
+        # A brand word alone is not a finding: genuine goods carry their brand. With a copy cue it is.
+        if not facts.copy_cue:
+            return None
         word = compiled.word(facts)
         return Finding(BRAND_WORD.code, {"rule": description, "word": word}) if word else None

@@ -386,7 +386,10 @@ def test_the_audit_trail_shows_the_findings_of_scoring_in_the_readers_language(o
     consignments_assess(consignment_ids=[item.pk])
     assessed = AuditEntry.objects.get(target_id=item.pk, action="clearance.consignment.assessed")
     assert assessed.payload["findings"][0]["code"] == "goods.prohibited_word"
-    assert assessed.payload["reasons"] == ["Firearms and their parts (description mentions “pistol”)"]
+    assert assessed.payload["reasons"] == [
+        "Firearms and their parts (description mentions “pistol”)",
+        "No value reference for these goods: the declared value was not compared.",
+    ]
     audit_entries_create(  # an entry written before findings had codes keeps its sentence
         model=Consignment,
         target_ids=[item.pk],

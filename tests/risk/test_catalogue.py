@@ -265,7 +265,7 @@ def test_a_catalogue_row_takes_effect_on_its_dates():
     author, checker = _supervisors()
     header = SHIPPED.read_text(encoding="utf-8").splitlines()[0] + ",effective_from,effective_to\n"
     rows = (
-        "future-ban,weapons,RED,Throwing stars,shuriken,,,,Decree 12,2999-01-01,\n"
+        "future-ban,weapons,RED,Zorblat launchers,zorblat,,,,Decree 12,2999-01-01,\n"
         "bad-dates,weapons,RED,Knuckles,knuckle duster,,,,x,2026-13-01,\n"
     )
     result = catalogue_import(author=author, text=header + rows)
@@ -273,7 +273,7 @@ def test_a_catalogue_row_takes_effect_on_its_dates():
     (rule,) = result["proposed"]
     assert rule.effective_from.date().isoformat() == "2999-01-01"
     rule_approve(rule=rule, approver=checker)
-    assert verdict("Shuriken set", "930700").lane == Lane.GREEN  # approved, but not yet in force
+    assert verdict("Zorblat set", "930700").lane == Lane.GREEN  # approved, but not yet in force
 
 
 def test_a_row_with_a_nul_or_an_unreadable_field_is_reported_and_the_rows_before_it_kept():

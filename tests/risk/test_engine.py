@@ -153,7 +153,9 @@ def test_assessment_records_score_lane_reasons_and_routes(django_capture_on_comm
     assert charges["currency"] == "BAM" and Decimal(charges["total"]) > 0
     assessment = RiskAssessment.objects.get(consignment=weapon)
     assert assessment.lane == Lane.RED and assessment.consignment_version == 1
-    (finding,) = assessment.reasons  # the goods catalogue in force, stored as a code with its parameters
+    # the goods catalogue in force, stored as a code with its parameters; the value had nothing to compare with
+    finding, no_reference = assessment.reasons
+    assert no_reference == {"code": "value.no_reference", "params": {}}
     assert finding == {
         "code": "goods.prohibited_word",
         "params": {"rule": "Firearms and their parts", "word": "pistol"},
@@ -199,21 +201,24 @@ def _mug(value, currency="USD", hs_code="691200"):
     return ConsignmentFactory(total_value=Decimal(value), currency=currency, lines=[line])
 
 
-def test_reference_prices_are_kept_in_one_currency_and_fall_back_to_the_heading_and_chapter():
+def test_reference_prices_are_kept_in_one_currency_and_never_taken_from_other_goods_of_the_heading():
     from risk.history import hs_reference_unit_values_compute
 
     for _ in range(6):
         _mug("10.00", currency="USD")
-        _mug("10.00", currency="EUR", hs_code="691110")  # another subheading of the same heading
+        _mug("10.00", currency="EUR")
+        _mug("90.00", currency="EUR", hs_code="691110")  # porcelain of another subheading of the same heading
     references = hs_reference_unit_values_compute()
     assert references.currency == "EUR"
-    assert "691200" not in references.values  # 6 items are too few for the subheading alone
     level, value = references.for_code("691200")
-    assert level == "6912" or level == "69"
+    assert level == "691200"
     usd_per_eur = references.rates["USD"]
     assert min(10.0, 10.0 / usd_per_eur) <= value <= max(10.0, 10.0 / usd_per_eur)  # both currencies counted
+    assert references.for_code("691900") is None  # no history of its own: no reference, not the heading's
     cheap = verdict_of(_mug("0.40", currency="GBP", hs_code="691200"))
-    assert any("undervaluation" in r and f"for HS {level}" in r and "GBP" in r for r in cheap.reasons)
+    assert any("undervaluation" in r and "for HS 691200" in r and "GBP" in r for r in cheap.reasons)
+    unknown = verdict_of(_mug("0.40", currency="EUR", hs_code="691900"))
+    assert not any("undervaluation" in r for r in unknown.reasons)
 
 
 def test_a_value_just_under_the_limit_alone_stays_green_and_a_tenth_goes_to_an_officer():

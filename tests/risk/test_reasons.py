@@ -123,7 +123,7 @@ def make_prohibited_word():
 
 
 def make_prohibited_elsewhere():
-    item = ConsignmentFactory(lines=[{"description": "Revolver toy", "hs_code": "950300"}])
+    item = ConsignmentFactory(lines=[{"description": "Revolver .38 special", "hs_code": "950300"}])
     return scored(item, [rule(RuleKind.PROHIBITED, WEAPONS, "Firearms and their parts")])
 
 
@@ -160,6 +160,43 @@ def make_watchlist_email():
 def make_watchlist_phone():
     item = ConsignmentFactory(sender_phone="061-234-567")
     return scored(item, [rule(RuleKind.WATCHLIST, WATCHLIST_PHONES, "Sanctions list")])
+
+
+def make_goods_controlled():
+    return scored(ConsignmentFactory(lines=[{"description": "Springmesser 22 cm", "hs_code": "821191"}]))
+
+
+def make_goods_misdeclared():
+    return scored(ConsignmentFactory(lines=[{"description": "Pfefferspray 40 ml", "hs_code": "950300"}]))
+
+
+def make_counterfeit_brand():
+    return scored(ConsignmentFactory(lines=[{"description": "Rolex Daytona replica AAA", "hs_code": "910221"}]))
+
+
+def make_copy_offer():
+    return scored(ConsignmentFactory(lines=[{"description": "Designer bag mirror quality 1:1", "hs_code": "420221"}]))
+
+
+def make_resembles():
+    from risk.goods.findings import RESEMBLES, Finding
+
+    return [Finding(RESEMBLES, {"family": "narcotics or new psychoactive substances", "probability": "0.93",
+                                "words": "kush", "line": "1"}, weight=0.3, lane="YELLOW")]  # fmt: skip
+
+
+def make_value_below():
+    from risk.history import References
+
+    item = ConsignmentFactory(
+        currency="EUR",
+        lines=[{"description": "iPhone 16 Pro 256GB", "hs_code": "851713", "value": "90.00", "quantity": 1}],
+    )
+    return scored(item, references=References(currency="EUR", rates={"EUR": 1.0}, values={}))
+
+
+def make_no_reference():
+    return scored(ConsignmentFactory(lines=[{"description": "Springmesser", "hs_code": "821191"}]))
 
 
 def make_from_migration(sentence):
@@ -241,6 +278,33 @@ FRENCH = {
         "Soupçon (armes) : le code SH 9302 est soumis à restriction.",
     ),
     "text": (make_from_migration("Checked by hand at the counter."), "Checked by hand at the counter."),
+    "goods.controlled": (
+        make_goods_controlled,
+        "Se lit comme des armes ou leurs pièces : « springmesser » (ligne 1).",
+    ),
+    "goods.controlled_misdeclared": (
+        make_goods_misdeclared,
+        "Se lit comme des armes ou leurs pièces : « pfefferspray 40 ml », déclaré sous le SH 950300 (Tricycles, "
+        "scooters, pedal cars and similar wheeled toys…) (ligne 1).",
+    ),
+    "goods.counterfeit_brand": (
+        make_counterfeit_brand,
+        "Proposé comme copie de Rolex (Rolex SA) : replica aaa (ligne 1).",
+    ),
+    "goods.copy_offer": (make_copy_offer, "Proposé comme copie : « mirror quality » (ligne 1)."),
+    "goods.resembles": (
+        make_resembles,
+        "Ressemble à des stupéfiants ou de nouvelles substances psychoactives (probabilité 0.93) : « kush » (ligne 1).",
+    ),
+    "value.below_reference": (
+        make_value_below,
+        "Sous-évaluation possible : iphone 16 pro déclaré à 90.00 EUR la pièce, 11 % du prix le plus bas de telles "
+        "marchandises (800.00 EUR) (ligne 1).",
+    ),
+    "value.no_reference": (
+        make_no_reference,
+        "Aucune valeur de référence pour ces marchandises : la valeur déclarée n'a pas été comparée.",
+    ),
 }
 
 
