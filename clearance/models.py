@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
@@ -104,6 +106,9 @@ class Consignment(BaseModel):
 
     sender_key = models.CharField(max_length=300, blank=True, help_text=_("Normalised country|postcode|name"))
     addressee_key = models.CharField(max_length=300, blank=True, help_text=_("Normalised country|postcode|name"))
+    # What finds the addressee's other parcels again (risk.names.match_keys): name parts, street and phone at
+    # the addressee's city and postcode.
+    addressee_match_keys = ArrayField(models.CharField(max_length=200), default=list, blank=True)
 
     lane = models.CharField(max_length=8, choices=Lane.choices, blank=True)
     risk_score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
@@ -147,6 +152,7 @@ class Consignment(BaseModel):
                 name="consignment_addressee_idx",
                 opclasses=["text_pattern_ops", "timestamptz_ops"],
             ),
+            GinIndex(fields=["addressee_match_keys"], name="consignment_match_keys_idx"),
         ]
 
     def __str__(self) -> str:

@@ -38,6 +38,7 @@ from core.models import AuditEntry
 from core.normalize import party_key
 from postal import contract
 from postal.choices import ItemStatus
+from risk.names import match_keys
 from risk.tasks import consignments_enqueue_assessment
 
 ACCEPTED, DUPLICATE, AMENDED, REJECTED = (
@@ -83,6 +84,20 @@ def _party_keys(item: dict[str, Any]) -> tuple[str, str]:
     )
 
 
+def _addressee_match_keys(item: dict[str, Any]) -> list[str]:
+    """What finds the addressee's other parcels again (split shipments, networks): risk.names.match_keys."""
+    addressee = item["addressee"]
+    return match_keys(
+        name=addressee["name"],
+        address=addressee.get("address") or "",
+        city=addressee.get("city") or "",
+        postcode=addressee["postcode"],
+        country=addressee["country"],
+        phone=addressee.get("phone") or "",
+        email=addressee.get("email") or "",
+    )
+
+
 def _columns(item: dict[str, Any]) -> dict[str, Any]:
     """Model columns of a validated item (the contract's JSON names -> Consignment fields)."""
     columns: dict[str, Any] = {}
@@ -93,6 +108,7 @@ def _columns(item: dict[str, Any]) -> dict[str, Any]:
         columns[column] = _left_out(path[-1].kind) if value is None else value
     columns["total_value"] = sum((line["value"] for line in item["contents"]), Decimal("0"))
     columns["sender_key"], columns["addressee_key"] = _party_keys(item)
+    columns["addressee_match_keys"] = _addressee_match_keys(item)
     return columns
 
 
@@ -216,6 +232,8 @@ def _create(operator, message_id, new, actor, now) -> None:
                 [received.digest for received, _ in new],
                 [sender for sender, _ in parties],
                 [addressee for _, addressee in parties],
+                # one text per item (arrays of arrays must be rectangular): the keys, a tab between two
+                ["\t".join(_addressee_match_keys(received.item)) for received, _ in new],
                 *params,
             ],
         )
@@ -225,10 +243,10 @@ def _create(operator, message_id, new, actor, now) -> None:
 
 # The batch, one row per new item: its id, digest, party keys and canonical JSON.
 NEW_ITEMS = """
-    SELECT k.id, k.digest, k.sender_key, k.addressee_key, e.item
+    SELECT k.id, k.digest, k.sender_key, k.addressee_key, string_to_array(k.match_keys, E'\t') AS match_keys, e.item
     FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS e(item, n)
-    JOIN unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])
-        WITH ORDINALITY AS k(id, digest, sender_key, addressee_key, n) USING (n)
+    JOIN unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
+        WITH ORDINALITY AS k(id, digest, sender_key, addressee_key, match_keys, n) USING (n)
 """
 LINES = "new_items, jsonb_array_elements(new_items.item -> 'contents') WITH ORDINALITY AS l(line, position)"
 
@@ -254,6 +272,7 @@ def _create_statement(operator, message_id, actor, now) -> tuple[str, list]:
                 "total_value": "(SELECT sum((c ->> 'value')::numeric) FROM jsonb_array_elements(item -> 'contents') c)",
                 "sender_key": "sender_key",
                 "addressee_key": "addressee_key",
+                "addressee_match_keys": "match_keys",
             },
             "new_items",
         ),

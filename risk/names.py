@@ -567,3 +567,49 @@ def _postcode(value: str) -> str:
 
 def _folded(value: str) -> str:
     return " ".join(_folded_words(value))
+
+
+# ---------------------------------------------------------------- one addressee across parcels
+
+
+def place_keys(country: str, city: str, postcode: str) -> tuple[str, ...]:
+    """Where a party lives, as the split-shipment grouping compares it: its city (all the city's postcodes are
+    one place) and its postcode (for parcels that leave the city out)."""
+    country = (country or "").upper()
+    keys = []
+    if town := "".join(_folded_words(city)):
+        keys.append(f"{country}|{town}")
+    if code := _postcode(postcode):
+        keys.append(f"{country}|#{code}")
+    return tuple(keys)
+
+
+def distinctive_sounds(parts: Sequence[NamePart]) -> set[str]:
+    """The sounds of a name's parts that can find it again: its rarer parts and its family name, not particles,
+    initials or a company's trade words ("Huseyin Celik" is found by "celik" from "Hüseyin Avni Çelik")."""
+    weighty = [p for p in parts if p.weight >= COMMON_WEIGHT and not p.initial]
+    chosen = [p for p in weighty if p.weight > COMMON_WEIGHT] or weighty
+    chosen += [parts[i] for i in _family_indexes(parts)]
+    return {key for part in chosen for key in (part.sound, *part.alts)}
+
+
+def match_keys(
+    *, name: str, address: str, city: str, postcode: str, country: str, phone: str = "", email: str = ""
+) -> list[str]:
+    """The keys an addressee's parcels are found again by, whatever the spelling of the name or the street: at
+    each of the party's places, each distinctive name part ("name:BA|sarajevo|hodzic"), the street with its house
+    number ("street:..."), the phone and the e-mail mailbox."""
+    places = place_keys(country, city, postcode)
+    street = street_key(address)
+    values = {
+        "name": distinctive_sounds(name_parts(name)),
+        "street": {street} if re.search(r"\d", street) else set(),  # no house number: not one address
+        "phone": {number} if (number := phone_key(phone)) else set(),
+        "mailbox": {email_mailbox(email)} if "@" in (email or "") else set(),
+    }
+    return sorted(f"{kind}:{place}|{value}" for kind, found in values.items() for value in found for place in places)
+
+
+def same_party(a: Sequence[NamePart], b: Sequence[NamePart]) -> float:
+    """How far two parties' names are one person's, read either way round ("A. Hodžić" and "Amra Hodžić")."""
+    return max(names_match(a, b), names_match(b, a))

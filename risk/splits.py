@@ -1,13 +1,16 @@
-"""Split shipments and addressee networks, from the parcels at one postcode within a window.
+"""Split shipments and addressee networks, from the parcels at one place within a window.
 
 Split shipments: one addressee's parcels that together pass the destination's
 relief threshold.
 
-An addressee is the same person across operators when the parcels share the
-addressee key (country, postcode and name), or, in one country, the street
-address or the phone (each searched through an index); among those, at one
-postcode, a close name (any script or order, see core.normalize.name_key) or
-the same e-mail mailbox counts too.
+An addressee is the same person across operators when two parcels are at one
+place (the same city, whichever of its postcodes, or the same postcode) and
+their names are one person's as the watchlists read them (risk.names: any
+script, order or transliteration, a part dropped or added, an initial for a
+first name), or they give the same phone or e-mail mailbox. Parcels are found
+through the match keys stored with each item (its name parts, street and
+phone at its places; street words and "br.", "No.", "nr" folded), and
+through the addressee key, street address and phone indexes.
 
 Values are converted into the destination regime's currency with the
 assessment's exchange rates and compared with the highest general de minimis
@@ -20,7 +23,8 @@ presented (risk.services recalls them): pre-arrival clearance becomes final
 only on presentation.
 
 Networks: a street address that receives parcels for many different names
-(a drop address), or one phone number given for many names, is an indicator
+(a drop address), or one phone number given for many names (names that are
+one person's variants count once), is an indicator
 that adds weight to the item's score; the reason says how many names.
 """
 
@@ -35,13 +39,12 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from rapidfuzz import fuzz, process
 
 from clearance.choices import ConsignmentState
 from clearance.models import Consignment
-from core.normalize import email_mailbox, name_key, phone_key
+from core.normalize import name_key, phone_key
 from law import selectors as law
-from risk.kinds.watchlist import MIN_FUZZY_NAME
+from risk.names import NamePart, match_keys, name_parts, same_party
 from risk.reasons import DROP_ADDRESS, SHARED_PHONE, SPLIT_SHIPMENT, Finding
 
 RECALLABLE = (ConsignmentState.RELEASED, ConsignmentState.CHARGES_DUE)
@@ -51,9 +54,8 @@ RECALLABLE = (ConsignmentState.RELEASED, ConsignmentState.CHARGES_DUE)
 class Parcel:
     pk: int
     name: str  # name_key
-    mailbox: str
-    phone: str
-    address: str  # address_key of the street address
+    parts: tuple[NamePart, ...]
+    keys: frozenset[str]  # risk.names.match_keys
     currency: str
     value: Decimal
     state: str
@@ -66,43 +68,42 @@ class Split:
     recall: tuple[int, ...]  # earlier parcels of the group cleared before arrival, not yet presented
 
 
-class Place:
-    """The parcels at one postcode, indexed by name, mailbox, phone and street address."""
+class Neighbourhood:
+    """The window's parcels near a batch's addressees, indexed by their match keys."""
 
     def __init__(self, parcels: list[Parcel]) -> None:
-        self.by = {field: _index(parcels, field) for field in ("name", "mailbox", "phone", "address")}
-        self.names = list(self.by["name"])
+        self.by_key: dict[str, list[Parcel]] = {}
+        for parcel in parcels:
+            for key in parcel.keys:
+                self.by_key.setdefault(key, []).append(parcel)
 
-    def same_addressee(self, name: str, mailbox: str, phone: str) -> list[Parcel]:
-        """Parcels whose name is the same or close, or whose mailbox or phone is the same."""
+    def same_addressee(self, probe: Parcel) -> list[Parcel]:
+        """Parcels at the probe's place (its city or its postcode) whose name is the probe's in another spelling,
+        order or with an initial, or which give the same phone or mailbox there."""
         found: dict[int, Parcel] = {}
-        for similar in self._similar_names(name):
-            found.update((p.pk, p) for p in self.by["name"][similar])
-        for field, value in (("mailbox", mailbox), ("phone", phone)):
-            if value:
-                found.update((p.pk, p) for p in self.by[field].get(value, ()))
+        for key in probe.keys:
+            if key.startswith("street:"):
+                continue  # neighbours in one building are not one addressee
+            for parcel in self.by_key.get(key, ()):
+                if parcel.pk in found or parcel.pk == probe.pk:
+                    continue
+                if not key.startswith("name:") or same_party(parcel.parts, probe.parts) > 0:
+                    found[parcel.pk] = parcel
         return list(found.values())
 
-    def names_sharing(self, field: str, value: str) -> set[str]:
-        return {p.name for p in self.by[field].get(value, ())} if value else set()
-
-    def _similar_names(self, name: str) -> list[str]:
-        if not name:
-            return []
-        similar = [name] if name in self.by["name"] else []
-        if len(name) >= MIN_FUZZY_NAME:  # one C call over the place's names, not a loop in Python
-            cutoff = settings.OPENCLEAR_WATCHLIST_NAME_SIMILARITY * 100
-            matches = process.extract(name, self.names, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
-            similar += [match for match, _, _ in matches if match != name and len(match) >= MIN_FUZZY_NAME]
-        return similar
-
-
-def _index(parcels: list[Parcel], field: str) -> dict[str, list[Parcel]]:
-    index: dict[str, list[Parcel]] = {}
-    for parcel in parcels:
-        if value := getattr(parcel, field):
-            index.setdefault(value, []).append(parcel)
-    return index
+    def people_sharing(self, probe: Parcel, kind: str) -> int:
+        """How many different people (names that are not one another's variants) give the probe's street or
+        phone at its place, the probe's addressee among them; 0 when the probe gives none."""
+        keys = [key for key in probe.keys if key.startswith(f"{kind}:")]
+        if not keys:
+            return 0
+        parcels = {p.pk: p for key in keys for p in self.by_key.get(key, ())}
+        parcels[probe.pk] = probe
+        people: list[Parcel] = []
+        for parcel in parcels.values():
+            if not any(parcel.name == other.name or same_party(parcel.parts, other.parts) > 0 for other in people):
+                people.append(parcel)
+        return len(people)
 
 
 class SplitShipments:
@@ -115,7 +116,7 @@ class SplitShipments:
         self.regimes = law.regimes_by_country()
         self.rates: dict[tuple[int, str], Decimal | None] = {}
         self.thresholds: dict[int, Decimal] = {}
-        self.places = self._load(consignments)
+        self.neighbourhood = self._load(consignments)
 
     def split(self, c: Consignment) -> Split | None:
         regime = self.regimes.get(c.addressee_country)
@@ -123,7 +124,7 @@ class SplitShipments:
         if regime is None or own is None:
             return None
         threshold = self._threshold(regime)
-        group = self._group(c)
+        group = self.neighbourhood.same_addressee(_parcel(c))
         values = [self._in_regime(regime, p.currency, p.value) for p in group]
         total = sum((v for v in values if v is not None), own)
         if not group or not total > threshold >= own:
@@ -140,43 +141,33 @@ class SplitShipments:
         return Split(Finding(SPLIT_SHIPMENT.code, params), recall)
 
     def networks(self, c: Consignment) -> list[Finding]:
-        """Findings when the item's street address or phone serves many different names in the window."""
-        place = self.places.get(_place(c.addressee_key))
-        if place is None:
-            return []
-        own = name_key(c.addressee_name)
+        """Findings when the item's street address or phone serves many different people in the window."""
+        probe = _parcel(c)
         findings = []
-        address, phone = address_key(c.addressee_address), phone_key(c.addressee_phone)
-        names = place.names_sharing("address", address) | {own}
-        if address and len(names) >= settings.OPENCLEAR_RISK_NETWORK_NAMES:
-            params = {"address": c.addressee_address[:80], "count": len(names)}
-            findings.append(Finding(DROP_ADDRESS.code, params))
-        names = place.names_sharing("phone", phone) | {own}
-        if phone and len(names) >= settings.OPENCLEAR_RISK_NETWORK_NAMES:
-            findings.append(Finding(SHARED_PHONE.code, {"phone": c.addressee_phone[:40], "count": len(names)}))
+        people = self.neighbourhood.people_sharing(probe, "street")
+        if people >= settings.OPENCLEAR_RISK_NETWORK_NAMES:
+            findings.append(Finding(DROP_ADDRESS.code, {"address": c.addressee_address[:80], "count": people}))
+        people = self.neighbourhood.people_sharing(probe, "phone")
+        if people >= settings.OPENCLEAR_RISK_NETWORK_NAMES:
+            findings.append(Finding(SHARED_PHONE.code, {"phone": c.addressee_phone[:40], "count": people}))
         return findings
 
-    def _group(self, c: Consignment) -> list[Parcel]:
-        """The other parcels of the same addressee (c itself left out)."""
-        place = self.places.get(_place(c.addressee_key))
-        if place is None:
-            return []
-        name, mailbox = name_key(c.addressee_name), email_mailbox(c.addressee_email)
-        return [p for p in place.same_addressee(name, mailbox, phone_key(c.addressee_phone)) if p.pk != c.pk]
-
-    def _load(self, consignments: list[Consignment]) -> dict[str, Place]:
-        """The window's parcels that share an addressee key, a street address or a phone (in the same
-        country) with one of the batch's items, each found through an index: a crowded postcode (a
-        whole city may have one) costs no more than a quiet one."""
-        probes = [c for c in consignments if c.addressee_key]
+    def _load(self, consignments: list[Consignment]) -> Neighbourhood:
+        """The window's parcels that share a match key (a name part at the same place, a street, a phone or a
+        mailbox), an addressee key, a street address or a phone (in the same country) with one of the batch's
+        items, each found through an index: a crowded city costs no more than a quiet one."""
+        probes = [c for c in consignments if c.addressee_key or c.addressee_match_keys]
         if not probes:
-            return {}
+            return Neighbourhood([])
         since = timezone.now() - settings.OPENCLEAR_SPLIT_SHIPMENT_WINDOW
         table = Consignment._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
                 WITH found AS (
+                    SELECT id FROM {table}
+                    WHERE addressee_match_keys && %(match_keys)s::varchar[] AND pre_advised_at >= %(since)s
+                    UNION
                     SELECT id FROM {table} WHERE addressee_key = ANY(%(keys)s) AND pre_advised_at >= %(since)s
                     UNION
                     SELECT x.id FROM unnest(%(address_countries)s::text[], %(addresses)s::text[]) AS p(country, probe)
@@ -195,18 +186,24 @@ class SplitShipments:
                         OFFSET 0
                     ) x
                 )
-                SELECT id, addressee_key, addressee_name, addressee_email, addressee_phone, addressee_address,
-                       currency, total_value, state, presented_at IS NOT NULL
+                SELECT id, addressee_name, addressee_email, addressee_phone, addressee_address, addressee_city,
+                       addressee_postcode, addressee_country, currency, total_value, state, presented_at IS NOT NULL
                 FROM {table} WHERE id = ANY(ARRAY(SELECT id FROM found))
                 """,  # noqa: S608
-                {"since": since, "keys": sorted({c.addressee_key for c in probes}), **_contact_probes(probes)},
+                {
+                    "since": since,
+                    "keys": sorted({c.addressee_key for c in probes if c.addressee_key}),
+                    "match_keys": sorted({key for c in probes for key in c.addressee_match_keys}),
+                    **_contact_probes(probes),
+                },
             )
             rows = cursor.fetchall()
-        found: dict[str, list[Parcel]] = {}
-        for pk, key, name, email, phone, address, currency, value, state, presented in rows:
-            identity = _identity(name, email, phone, address)
-            found.setdefault(_place(key), []).append(Parcel(pk, *identity, currency, value, state, presented))
-        return {place: Place(parcels) for place, parcels in found.items()}
+        return Neighbourhood(
+            [
+                Parcel(pk, *_identity(name, email, phone, address, city, postcode, country), *rest)
+                for pk, name, email, phone, address, city, postcode, country, *rest in rows
+            ]
+        )
 
     def _threshold(self, regime) -> Decimal:
         if regime.pk not in self.thresholds:
@@ -228,9 +225,27 @@ class SplitShipments:
 
 
 @lru_cache(maxsize=200_000)
-def _identity(name: str, email: str, phone: str, address: str) -> tuple[str, str, str, str]:
+def _identity(
+    name: str, email: str, phone: str, address: str, city: str, postcode: str, country: str
+) -> tuple[str, tuple[NamePart, ...], frozenset[str]]:
     """A neighbour's normalised identity; the same parcels come back chunk after chunk, so it is kept."""
-    return name_key(name), email_mailbox(email), phone_key(phone), address_key(address)
+    keys = match_keys(
+        name=name, address=address, city=city, postcode=postcode, country=country, phone=phone, email=email
+    )
+    return name_key(name), name_parts(name), frozenset(keys)
+
+
+def _parcel(c: Consignment) -> Parcel:
+    identity = _identity(
+        c.addressee_name,
+        c.addressee_email,
+        c.addressee_phone,
+        c.addressee_address,
+        c.addressee_city,
+        c.addressee_postcode,
+        c.addressee_country,
+    )
+    return Parcel(c.pk, *identity, c.currency, c.total_value, c.state, c.presented_at is not None)
 
 
 def _recallable(state: str, presented: bool) -> bool:
@@ -242,13 +257,6 @@ def _rate(regime, currency: str, on: date) -> Decimal | None:
         return law.fx_rate(regime, currency, on).units_per_regime_unit
     except law.TariffUnavailable:
         return None
-
-
-def _place(addressee_key: str) -> str:
-    """'BA|71000|amra hodzic' -> 'BA|71000|': country and postcode; without a postcode, the whole key."""
-    country, _, rest = addressee_key.partition("|")
-    postcode, _, _ = rest.partition("|")
-    return f"{country}|{postcode}|" if postcode else addressee_key
 
 
 # address_key and phone_key as SQL, the expressions clearance's indexes are built on.

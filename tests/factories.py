@@ -8,6 +8,7 @@ from clearance.models import Consignment, ContentLine, Office, PostalOperator
 from core import s10
 from core.choices import Role
 from core.models import User
+from risk.names import match_keys
 
 
 class OfficeFactory(factory.django.DjangoModelFactory):
@@ -58,6 +59,15 @@ class ConsignmentFactory(factory.django.DjangoModelFactory):
     currency = "USD"
     total_value = Decimal("25.00")
     pre_advised_at = factory.LazyFunction(timezone.now)
+    # as the intake stores them (postal.intake)
+    addressee_match_keys = factory.LazyAttribute(
+        lambda o: match_keys(
+            **{part: getattr(o, f"addressee_{part}", "") for part in ("address", "city", "phone", "email")},
+            name=o.addressee_name,
+            postcode=o.addressee_postcode,
+            country=o.addressee_country,
+        )
+    )
 
     @factory.post_generation
     def lines(self, create, extracted, **kwargs):

@@ -67,6 +67,7 @@ def test_a_new_item_is_stored_exactly_as_its_validated_content_says(operator):
     assert outcome.status == intake.ACCEPTED
     expected = intake._columns(validated)
     assert model_to_dict(stored, fields=list(expected)) == expected
+    assert any(key.startswith("name:") for key in stored.addressee_match_keys)  # split shipments find it again
     assert str(stored.total_value) == "43.11" and str(stored.postal_charges) == "0.00"
     assert (stored.state, stored.version, stored.lane, stored.risk_score) == (ConsignmentState.PRE_ADVISED, 1, "", None)
     assert (stored.operator_id, stored.message_id, stored.content_hash) == (

@@ -12,6 +12,7 @@ from clearance.choices import ConsignmentState, DecisionCode
 from clearance.models import Consignment, Decision
 from core.models import AuditEntry
 from core.normalize import party_key
+from law import selectors as law
 from risk.engine import Engine
 from risk.services import consignments_assess
 from tests.factories import ConsignmentFactory, PostalOperatorFactory
@@ -136,3 +137,52 @@ def test_one_person_at_one_address_is_no_network():
     for _ in range(5):
         parcel = to_london("20.00", addressee_address="12 Baker Street", addressee_phone="+44 7700 900123")
     assert not any("Drop address" in r or "One phone" in r for r in reasons_of(parcel))
+
+
+def law_threshold(country):
+    regime = law.regimes_by_country()[country]
+    return law.relief_threshold(regime, timezone.now().date()) or Decimal("1000")
+
+
+def to_sarajevo(value, name, postcode="71000", **extra):
+    """A parcel to Bosnia and Herzegovina, whose relief threshold the law gives in BAM."""
+    return ConsignmentFactory(
+        total_value=Decimal(value),
+        currency="BAM",
+        addressee_name=name,
+        addressee_city=extra.pop("city", "Sarajevo"),
+        addressee_postcode=postcode,
+        addressee_country="BA",
+        addressee_key=party_key(name=name, postcode=postcode, country="BA"),
+        pre_advised_at=timezone.now() - timedelta(hours=1),
+        **extra,
+    )
+
+
+def test_an_initial_a_dropped_part_and_another_postcode_of_the_city_are_one_addressee():
+    threshold = law_threshold("BA")
+    half = (threshold * Decimal("0.6")).quantize(Decimal("0.01"))
+    to_sarajevo(half, "Amra Hodžić", postcode="71000", addressee_address="Titova 12")
+    last = to_sarajevo(half, "A. Hodžić", postcode="71210", addressee_address="Zmaja od Bosne 4")
+    assert split_reasons(last)
+    to_sarajevo(half, "Hüseyin Avni Çelik", postcode="71000")
+    assert split_reasons(to_sarajevo(half, "Huseyin Celik", postcode="71123"))
+
+
+def test_another_person_of_the_family_or_another_city_is_not_the_addressee():
+    threshold = law_threshold("BA")
+    half = (threshold * Decimal("0.6")).quantize(Decimal("0.01"))
+    to_sarajevo(half, "Amra Hodžić")
+    assert split_reasons(to_sarajevo(half, "Emir Hodžić")) == []  # a sibling, not one person
+    assert split_reasons(to_sarajevo(half, "Amra Hodžić", postcode="75000", city="Tuzla")) == []
+
+
+def test_street_number_words_are_folded_when_a_drop_address_is_counted(settings):
+    settings.OPENCLEAR_RISK_NETWORK_NAMES = 3
+    to_sarajevo("10.00", "Lejla Begić", addressee_address="Ul. Zmaja od Bosne br. 45")
+    to_sarajevo("10.00", "Tarik Mehić", addressee_address="Zmaja od Bosne 45")
+    to_sarajevo("10.00", "T. Mehić", addressee_address="ZMAJA OD BOSNE NR 45")  # the same person again
+    again = to_sarajevo("10.00", "L. Begić", addressee_address="Zmaja od Bosne, No. 45")
+    assert not any("Drop address" in r for r in reasons_of(again))
+    third = to_sarajevo("10.00", "Dino Kurtović", addressee_address="Zmaja od Bosne 45")
+    assert any("Drop address" in r and "3 names" in r for r in reasons_of(third))
