@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -117,66 +116,6 @@ def name_words(value: str) -> str:
     Compared too, since a slip in a first letter moves a word in the sorted key.
     """
     return screen_key(anyascii(unicodedata.normalize("NFKC", value or "")))
-
-
-# Scripts written without short vowels: a name in them, written in Latin
-# letters, keeps only its consonants ("محمد" -> "mhmd" for "Mohammed").
-ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-
-
-def is_abjad(value: str) -> bool:
-    return bool(ABJAD.search(value or ""))
-
-
-def consonant_key(value: str) -> str:
-    """'Mohammed Al-Rashid', 'محمد الراشد' -> 'mhmd rshd': a name as its consonants, for abjad scripts.
-
-    Vowels (and y) are dropped, doubled letters collapsed, the article al-/el-
-    dropped whether written apart or joined, a final h (ta marbuta: "Fatimah")
-    dropped, and the words sorted; both sides of a comparison go through the
-    same steps.
-    """
-    return " ".join(sorted(_consonant_words(value)))
-
-
-def consonant_run(value: str) -> str:
-    """The consonants in the order written, without spaces: 'Fatima Benali' and 'فاطمة بن علي' -> 'ftmbnl'."""
-    return "".join(_consonant_words(value))
-
-
-@dataclass(frozen=True)
-class NameForms:
-    """Every form a name is compared in, worked out once (transliteration is the costly step)."""
-
-    words: str  # name_words
-    key: str  # name_key
-    consonants: str  # consonant_key
-    consonant_run: str
-
-
-def name_forms(value: str) -> NameForms:
-    words = name_words(value)
-    consonants = _consonants_of(words)
-    return NameForms(words, " ".join(sorted(words.split())), " ".join(sorted(consonants)), "".join(consonants))
-
-
-def _consonant_words(value: str) -> list[str]:
-    return _consonants_of(name_words(value))
-
-
-def _consonants_of(name: str) -> list[str]:
-    words = []
-    for word in name.split():
-        if word in ("al", "el", "ul"):
-            continue
-        consonants = re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouy]", "", word))
-        if consonants.startswith("l") and len(consonants) > 3:  # the article joined: "lrshd"
-            consonants = consonants[1:]
-        if consonants.endswith("h") and len(consonants) > 2:
-            consonants = consonants[:-1]
-        if consonants:
-            words.append(consonants)
-    return words
 
 
 def email_key(value: str) -> str:

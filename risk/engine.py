@@ -20,14 +20,15 @@ from django.conf import settings
 from clearance.choices import Lane
 from clearance.models import Consignment
 from clearance.selectors import content_lines
-from core.normalize import email_mailbox, is_abjad, name_forms, phone_key, screen_key
+from core.normalize import email_mailbox, name_key, phone_key, screen_key
 from risk import history
 from risk.classifier import RiskModel
 from risk.goods.findings import NO_REFERENCE, GoodsReading, goods_pass
 from risk.goods.scoring import VALUE_BELOW, LineFacts
 from risk.indicators import vague_descriptions
+from risk.names import Party
 from risk.postal_features import postal_frame
-from risk.reasons import MODEL_SCORE, RANDOM_SELECTION, Finding, render_english
+from risk.reasons import MODEL_SCORE, RANDOM_SELECTION, Finding, reason_of, render_english
 from risk.rules import CompiledRule, ItemFacts
 from risk.splits import SplitShipments
 
@@ -69,16 +70,17 @@ class Verdict:
 
 def _party_facts(c: Consignment, party: str) -> dict[str, Any]:
     name = getattr(c, f"{party}_name")
-    forms = name_forms(name)
     return {
-        "name": forms.key,
+        "name": name_key(name),
         "display": name[:80],
-        "consonants": forms.consonants,
-        "consonant_run": forms.consonant_run,
-        "words": forms.words,
-        "abjad": is_abjad(name),
         "mailbox": email_mailbox(getattr(c, f"{party}_email")),
         "phone": phone_key(getattr(c, f"{party}_phone")),
+        "party": Party(
+            name=name,
+            **{part: getattr(c, f"{party}_{part}") for part in ("address", "postcode", "city", "country")},
+            phone=getattr(c, f"{party}_phone"),
+            email=getattr(c, f"{party}_email"),
+        ),
     }
 
 
@@ -226,13 +228,28 @@ class Engine:
             verdict = replace(verdict, findings=[*verdict.findings, Finding(NO_REFERENCE)])
         return replace(verdict, recall=split.recall) if split else verdict
 
-    def _decide(self, findings: list[Finding], fired, model_score, factors, draw: float) -> Verdict:
+    def _score(self, findings: list[Finding], model_score: float | None) -> float:
         rule_part = min(1.0, sum(finding.weight for finding in findings))
-        score = 1 - (1 - rule_part) * (1 - (model_score or 0.0))
+        return 1 - (1 - rule_part) * (1 - (model_score or 0.0))
+
+    def _lane(self, findings: list[Finding], score: float) -> str:
         lane = Lane.RED if score >= self.red else Lane.YELLOW if score >= self.yellow else Lane.GREEN
         for finding in findings:
             if finding.lane and PRECEDENCE[finding.lane] > PRECEDENCE[lane]:
                 lane = finding.lane
+        return lane
+
+    def _decide(self, findings: list[Finding], fired, model_score, factors, draw: float) -> Verdict:
+        score = self._score(findings, model_score)
+        lane = self._lane(findings, score)
+        # A finding with a ceiling (a name that only resembles a watchlist entry) sends the item no higher than
+        # its ceiling unless the other findings do.
+        if any(_ceiling(finding) for finding in findings):
+            others = [finding for finding in findings if not _ceiling(finding)]
+            highest = max((_ceiling(f) for f in findings if _ceiling(f)), key=PRECEDENCE.__getitem__)
+            without = self._lane(others, self._score(others, model_score))
+            allowed = max(without, highest, key=PRECEDENCE.__getitem__)
+            lane = min(lane, allowed, key=PRECEDENCE.__getitem__)
         findings = list(findings)
         if model_score is not None and model_score >= self.yellow:
             params = {"score": f"{model_score:.2f}", "factors": [[name, f"{lift:.2f}"] for name, lift in factors]}
@@ -249,3 +266,8 @@ class Engine:
             model_score=None if model_score is None else Decimal(str(round(model_score, 4))),
             random_selection=random_selection,
         )
+
+
+def _ceiling(finding: Finding) -> str:
+    reason = reason_of(finding.code)
+    return reason.ceiling if reason else ""

@@ -76,6 +76,9 @@ class Reason:
     words: frozenset[str] = frozenset()  # parameters that are words translated on their own
     prepare: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None  # parameters that need more than a word
     kind: str = ""  # the rule kind whose rules find it; "" for the built-in indicators
+    # The highest lane a finding of this code can send an item to on its own, whatever its rule says: a name that
+    # only resembles a watchlist entry is for an officer to look at (YELLOW), never a red lane.
+    ceiling: str = ""
 
     def render(self, params: Mapping[str, Any]) -> str:
         values = _Params(
@@ -107,9 +110,12 @@ def reason_register(
     words: Iterable[str] = (),
     prepare: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
     kind: str = "",
+    ceiling: str = "",
 ) -> Reason:
     """Declare a reason code; a code is declared once, where what finds it lives."""
-    reason = Reason(code=code, text=text, label=label, words=frozenset(words), prepare=prepare, kind=kind)
+    reason = Reason(
+        code=code, text=text, label=label, words=frozenset(words), prepare=prepare, kind=kind, ceiling=ceiling
+    )
     if code in _REASONS and _REASONS[code] != reason:
         raise ValueError(f"Reason code {code!r} is declared twice.")
     _REASONS[code] = reason

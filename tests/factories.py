@@ -8,6 +8,7 @@ from clearance.models import Consignment, ContentLine, Office, PostalOperator
 from core import s10
 from core.choices import Role
 from core.models import User
+from core.normalize import party_key
 from risk.names import match_keys
 
 
@@ -59,15 +60,6 @@ class ConsignmentFactory(factory.django.DjangoModelFactory):
     currency = "USD"
     total_value = Decimal("25.00")
     pre_advised_at = factory.LazyFunction(timezone.now)
-    # as the intake stores them (postal.intake)
-    addressee_match_keys = factory.LazyAttribute(
-        lambda o: match_keys(
-            **{part: getattr(o, f"addressee_{part}", "") for part in ("address", "city", "phone", "email")},
-            name=o.addressee_name,
-            postcode=o.addressee_postcode,
-            country=o.addressee_country,
-        )
-    )
 
     @factory.post_generation
     def lines(self, create, extracted, **kwargs):
@@ -97,3 +89,14 @@ def image_upload(name: str = "parcel.png", image_format: str = "PNG", size=(32, 
     Image.new("RGB", size, (200, 120, 40)).save(buffer, format=image_format)
     mime = content_type or f"image/{image_format.lower()}"
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=mime)
+
+
+def addressee_keys(**addressee) -> dict:
+    """The party keys the intake stores for an addressee (postal.intake), as factory arguments."""
+    parts = ("name", "address", "city", "postcode", "country", "phone", "email")
+    given = {part: addressee.get(f"addressee_{part}", "") for part in parts}
+    return {
+        **addressee,
+        "addressee_key": party_key(name=given["name"], postcode=given["postcode"], country=given["country"]),
+        "addressee_match_keys": match_keys(**given),
+    }

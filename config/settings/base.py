@@ -300,7 +300,6 @@ OPENCLEAR_RISK_UNDERVALUATION_RATIO = 0.3
 # Reference unit values are kept in this currency (converted with the rates of a regime keeping its accounts in it).
 OPENCLEAR_RISK_REFERENCE_CURRENCY = env_str("OPENCLEAR_RISK_REFERENCE_CURRENCY", "EUR")
 # How alike (0..1, edit distance on the transliterated, sorted name) a name must be to a watchlist entry.
-OPENCLEAR_WATCHLIST_NAME_SIMILARITY = float(env_str("OPENCLEAR_WATCHLIST_NAME_SIMILARITY", "0.88"))
 # A street address or phone given for at least this many names within the window is an indicator.
 OPENCLEAR_RISK_NETWORK_NAMES = env_int("OPENCLEAR_RISK_NETWORK_NAMES", 4)
 OPENCLEAR_SPLIT_SHIPMENT_WINDOW = timedelta(hours=env_int("OPENCLEAR_SPLIT_SHIPMENT_HOURS", 72))

@@ -78,9 +78,10 @@ class RuleKindSpec:
 
     `name` is what Rule.kind stores (12 characters at most). The condition's
     keys are `lists` (non-empty lists of texts), `numbers` (finite amounts of
-    0 or more) and `texts`; when `finders` is set, a condition needs at least
-    one of them (the others only refine). `Fields` is the form the officer
-    fills in for this kind; its field names are the condition's keys.
+    0 or more), `texts` and `records` (lists of records, each kind checks its
+    own); when `finders` is set, a condition needs at least one of them (the
+    others only refine). `Fields` is the form the officer fills in for this
+    kind; its field names are the condition's keys.
     """
 
     name: ClassVar[str]
@@ -89,6 +90,7 @@ class RuleKindSpec:
     lists: ClassVar[frozenset[str]] = frozenset()
     numbers: ClassVar[frozenset[str]] = frozenset()
     texts: ClassVar[frozenset[str]] = frozenset()
+    records: ClassVar[frozenset[str]] = frozenset()  # lists of records (a watchlist's parties), checked by own_errors
     finders: ClassVar[frozenset[str]] = frozenset()
     upper: ClassVar[frozenset[str]] = frozenset()  # list keys whose entries are codes, kept in capitals
     summary_labels: ClassVar[Mapping[str, Any]] = {}
@@ -100,7 +102,7 @@ class RuleKindSpec:
 
     def errors(self, condition: dict[str, Any]) -> list[dict[str, str]]:
         """Every problem of a condition, each with the key it concerns."""
-        allowed = self.lists | self.numbers | self.texts
+        allowed = self.lists | self.numbers | self.texts | self.records
         errors = [
             {"field": key, "code": "unknown", "message": f"{key!r} is not a condition of {self.name} rules."}
             for key in condition

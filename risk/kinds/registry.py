@@ -20,7 +20,13 @@ def kind_register(spec: Spec) -> Spec:
         raise ValueError(f"Rule kind {spec.name!r} is declared twice.")
     for reason in spec.reasons:
         reason_register(
-            reason.code, reason.text, label=reason.label, words=reason.words, prepare=reason.prepare, kind=spec.name
+            reason.code,
+            reason.text,
+            label=reason.label,
+            words=reason.words,
+            prepare=reason.prepare,
+            kind=spec.name,
+            ceiling=reason.ceiling,
         )
     _KINDS[spec.name] = spec()
     return spec

@@ -1,49 +1,87 @@
-"""WATCHLIST: senders or addressees by name, e-mail or phone.
+"""WATCHLIST: senders or addressees, by the parts of their names and by what else identifies them.
 
-Names match whatever the script, the order of the names, or a small spelling
-difference (core.normalize.name_key and OPENCLEAR_WATCHLIST_NAME_SIMILARITY);
-names written in Arabic or Hebrew script are compared by their consonants.
+An entry is a name, or a party: a name with the address, phone, e-mail and
+company number known for it. Names match part by part (risk.names): a part
+dropped or added, an initial, another script or transliteration, a company's
+short name; each part weighs by how common it is. A name alone is a
+resemblance, sent to an officer as YELLOW at most with its score; the name
+with a second identifier (the same phone, e-mail, street address or company
+number), or two identifiers, is the party, and the rule's lane applies. A
+listed e-mail or phone on its own is that identifier.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.conf import settings
+from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
-from rapidfuzz import fuzz, process
 
-from core.normalize import consonant_key, consonant_run, email_mailbox, is_abjad, name_key, name_words, phone_key
+from clearance.choices import Lane
+from core.normalize import email_mailbox, name_key, phone_key
 from risk.choices import RuleKind
 from risk.kinds.base import ItemFacts, RuleKindSpec, text_entries_field
 from risk.kinds.registry import kind_register
+from risk.names import Party, PartyIndex
 from risk.reasons import Finding, Reason
 
-# Names shorter than this (as keys) are matched exactly only.
-MIN_FUZZY_NAME = 8
-# Consonant keys shorter than this are too common to compare ("mhmd" alone).
-MIN_CONSONANTS = 6
 PARTIES = ("sender", "addressee", "any")
 WORDS = frozenset({"rule", "party"})
+# A party entry's fields, in the order an officer types them on one line, separated by "|".
+PARTY_FIELDS = ("name", "address", "postcode", "city", "country", "phone", "email", "company_number")
+IDENTIFIER_WORDS = {
+    "phone": gettext_noop("phone"),
+    "email": gettext_noop("e-mail"),
+    "address": gettext_noop("street address"),
+    "company_number": gettext_noop("company number"),
+}
+
+
+def _identifiers(params: Mapping[str, Any]) -> dict[str, Any]:
+    """["phone", "address"] as 'phone, street address' in the reader's language."""
+    said = [_gettext(IDENTIFIER_WORDS.get(str(name), str(name))) for name in params.get("identifiers") or []]
+    return {"identifiers": ", ".join(said) or "?"}
+
+
 NAME = Reason(
     code="watchlist.name",
     text=gettext_noop("%(rule)s (%(party)s name on the watchlist)"),
     label=gettext_noop("Name on a watchlist"),
     words=WORDS,
+    ceiling=Lane.YELLOW,
 )
 NAME_CLOSE = Reason(
     code="watchlist.name_close",
     text=gettext_noop("%(rule)s (%(party)s name “%(seen)s” matches “%(entry)s” on the watchlist, %(similarity)s%%)"),
     label=gettext_noop("Name close to one on a watchlist"),
     words=WORDS,
+    ceiling=Lane.YELLOW,
 )
 NAME_CONSONANTS = Reason(
     code="watchlist.name_consonants",
     text=gettext_noop("%(rule)s (%(party)s name “%(seen)s” matches “%(entry)s” on the watchlist, same consonants)"),
     label=gettext_noop("Name with a watchlist name's consonants"),
     words=WORDS,
+    ceiling=Lane.YELLOW,
+)
+PARTY = Reason(
+    code="watchlist.party",
+    text=gettext_noop(
+        "%(rule)s (%(party)s “%(seen)s” is “%(entry)s” on the watchlist: name %(similarity)s%%, same %(identifiers)s)"
+    ),
+    label=gettext_noop("Party on a watchlist"),
+    words=WORDS,
+    prepare=_identifiers,
+)
+IDENTIFIERS = Reason(
+    code="watchlist.identifiers",
+    text=gettext_noop("%(rule)s (%(party)s “%(seen)s” gives the %(identifiers)s of “%(entry)s” on the watchlist)"),
+    label=gettext_noop("Identifiers of a party on a watchlist"),
+    words=WORDS,
+    prepare=_identifiers,
 )
 EMAIL = Reason(
     code="watchlist.email",
@@ -59,6 +97,12 @@ PHONE = Reason(
 )
 
 
+def party_of(line: str) -> dict[str, str]:
+    """'Amra Hodžić | Titova 12 | 71000 | Sarajevo | BA | +387 61 234 567' as a party entry."""
+    values = [value.strip() for value in line.split("|")]
+    return {field: value for field, value in zip(PARTY_FIELDS, values, strict=False) if value}
+
+
 class WatchlistFields(forms.Form):
     party = forms.ChoiceField(
         label=_("Who is watched"),
@@ -67,67 +111,72 @@ class WatchlistFields(forms.Form):
         initial="any",
     )
     names = text_entries_field(_("Names (one per line)"), lines=True)
+    parties = forms.CharField(
+        label=_(
+            "Parties (one per line: name | street address | postcode | city | country | phone | e-mail | "
+            "company number)"
+        ),
+        help_text=_(
+            "Leave a part empty between its bars when it is not known. A name with one more "
+            "identifier is the party; a name alone only resembles it."
+        ),
+        required=False,
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     emails = text_entries_field(_("E-mail addresses (one per line)"), lines=True)
     phones = text_entries_field(_("Phone numbers (one per line)"), lines=True)
 
     def clean_party(self) -> str:
         return self.cleaned_data["party"] or "any"
 
+    def clean_parties(self) -> list[dict[str, str]]:
+        lines = [line for line in (self.cleaned_data["parties"] or "").splitlines() if line.strip()]
+        return [party_of(line) for line in lines]
+
 
 class Compiled:
     def __init__(self, condition: dict[str, Any]) -> None:
         self.party = condition.get("party", "any")
-        self.names = {name_key(v): v for v in condition.get("names", []) if name_key(v)}
-        self.names_in_order = {name_words(v): v for v in condition.get("names", []) if name_words(v)}
-        # Names compared by their consonants when one side is written in Arabic or Hebrew script.
-        self.consonants = {
-            key: (v, is_abjad(v))
-            for v in condition.get("names", [])
-            if len(consonant_run(v)) >= MIN_CONSONANTS
-            for key in (consonant_key(v), consonant_run(v))
-        }
+        entries = [Party(name=name) for name in condition.get("names", [])]
+        entries += [Party(**entry) for entry in condition.get("parties", [])]
+        self.index = PartyIndex(entries) if entries else None
+        self.names = {name_key(entry.name): entry.name for entry in entries}  # the listed names, by key
         self.emails = {email_mailbox(v) for v in condition.get("emails", [])}
         self.phones = {phone_key(v) for v in condition.get("phones", []) if phone_key(v)}
 
     def finding(self, f: ItemFacts, description: str) -> Finding | None:
         parties = ("sender", "addressee") if self.party == "any" else (self.party,)
-        for party in parties:
-            keys = f.parties[party]
-            said = {"rule": description, "party": party}
-            if self.names and (entry := self._consonants(keys)):
-                return Finding(NAME_CONSONANTS.code, {**said, "seen": keys["display"], "entry": entry})
-            if self.names and keys["name"] and (found := self._name(keys["name"], keys["words"])):
-                entry, similarity = found
-                if similarity >= 100:
-                    return Finding(NAME.code, said)
-                params = {**said, "seen": keys["display"], "entry": entry, "similarity": f"{similarity:.0f}"}
-                return Finding(NAME_CLOSE.code, params)
-            for reason, wanted, key in ((EMAIL, self.emails, "mailbox"), (PHONE, self.phones, "phone")):
-                if wanted and keys[key] and keys[key] in wanted:
-                    return Finding(reason.code, said)
+        found = [finding for party in parties if (finding := self._finding(f, party, description))]
+        # the strongest: a party (name and identifier) before a lone identifier before a name alone
+        return min(found, key=lambda finding: ORDER.index(finding.code)) if found else None
+
+    def _finding(self, f: ItemFacts, party: str, description: str) -> Finding | None:
+        keys = f.parties[party]
+        said = {"rule": description, "party": party}
+        match = self.index.match(keys["party"]) if self.index else None
+        if match and match.confirmed:
+            entry = {"seen": keys["display"], "entry": match.entry.name, "identifiers": list(match.identifiers)}
+            if match.name_score > 0:
+                return Finding(PARTY.code, {**said, **entry, "similarity": f"{match.name_score * 100:.0f}"})
+            return Finding(IDENTIFIERS.code, {**said, **entry})
+        for reason, wanted, key in ((EMAIL, self.emails, "mailbox"), (PHONE, self.phones, "phone")):
+            if wanted and keys[key] and keys[key] in wanted:
+                return Finding(reason.code, said)
+        if match and match.identifiers:  # one identifier of a listed party, the name another
+            return Finding(
+                IDENTIFIERS.code,
+                {**said, "seen": keys["display"], "entry": match.entry.name, "identifiers": list(match.identifiers)},
+            )
+        if match and match.name_score > 0:
+            if match.name_score >= 1 and name_key(match.entry.name) == keys["name"]:
+                return Finding(NAME.code, said)
+            params = {"seen": keys["display"], "entry": match.entry.name, "similarity": f"{match.name_score * 100:.0f}"}
+            return Finding(NAME_CLOSE.code, {**said, **params})
         return None
 
-    def _consonants(self, keys: dict[str, Any]) -> str | None:
-        """The entry a name in Arabic or Hebrew script matches by its consonants (or the other way round)."""
-        entry = self.consonants.get(keys["consonants"]) or self.consonants.get(keys["consonant_run"])
-        return entry[0] if entry and (keys["abjad"] or entry[1]) else None
 
-    def _name(self, key: str, words: str = "") -> tuple[str, float] | None:
-        """(the watchlist entry, similarity in %) for a name key, exact or close enough.
-
-        Close in sorted order (a reordered name) or in the order written (a slip
-        in a first letter moves the word when sorted).
-        """
-        if key in self.names:
-            return self.names[key], 100.0
-        if len(key) < MIN_FUZZY_NAME:  # short names are too easily close to another
-            return None
-        cutoff = settings.OPENCLEAR_WATCHLIST_NAME_SIMILARITY * 100
-        best = process.extractOne(key, self.names.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
-        if best:
-            return self.names[best[0]], best[1]
-        best = process.extractOne(words, self.names_in_order.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
-        return (self.names_in_order[best[0]], best[1]) if best and words else None
+ORDER = [PARTY.code, IDENTIFIERS.code, EMAIL.code, PHONE.code, NAME.code, NAME_CLOSE.code, NAME_CONSONANTS.code]
 
 
 @kind_register
@@ -137,24 +186,29 @@ class Watchlist(RuleKindSpec):
     legend = _("Who is on the watchlist")
     lists = frozenset({"names", "emails", "phones"})
     texts = frozenset({"party"})
-    finders = frozenset({"names", "emails", "phones"})
-    summary_labels = {"names": _("names"), "emails": _("e-mails"), "phones": _("phones")}
+    records = frozenset({"parties"})
+    finders = frozenset({"names", "parties", "emails", "phones"})
+    summary_labels = {"names": _("names"), "parties": _("parties"), "emails": _("e-mails"), "phones": _("phones")}
     party_labels = {
         "any": _("sender or addressee"),
         "sender": _("sender"),
         "addressee": _("addressee"),
     }
-    reasons = (NAME, NAME_CLOSE, NAME_CONSONANTS, EMAIL, PHONE)
+    reasons = (NAME, NAME_CLOSE, NAME_CONSONANTS, PARTY, IDENTIFIERS, EMAIL, PHONE)
     Fields = WatchlistFields
 
     def own_errors(self, condition: dict[str, Any]) -> list[dict[str, str]]:
+        errors = _party_errors(condition["parties"]) if "parties" in condition else []
         if condition.get("party", "any") not in PARTIES:
-            return [{"field": "party", "code": "invalid", "message": "sender, addressee or any."}]
-        return []
+            errors.append({"field": "party", "code": "invalid", "message": "sender, addressee or any."})
+        return errors
 
     def summary_of(self, key: str, value: Any) -> str:
         if key == "party":
             return str(_("watching the %(party)s")) % {"party": self.party_labels.get(str(value), value)}
+        if key == "parties" and isinstance(value, list):
+            names = [str(entry.get("name", "")) for entry in value if isinstance(entry, dict)]
+            return f"{self.summary_labels['parties']} {', '.join(names)}"
         return super().summary_of(key, value)
 
     def compile(self, condition: dict[str, Any]) -> Compiled:
@@ -162,3 +216,26 @@ class Watchlist(RuleKindSpec):
 
     def match(self, compiled: Compiled, facts: ItemFacts, description: str) -> Finding | None:
         return compiled.finding(facts, description)
+
+
+def _party_errors(parties: Any) -> list[dict[str, str]]:
+    """Each party entry needs a name a screen can match; its other fields are texts, its country two letters."""
+    if not isinstance(parties, list) or not parties:
+        return [{"field": "parties", "code": "invalid", "message": "parties is a non-empty list of parties."}]
+    errors = []
+    for number, entry in enumerate(parties, start=1):
+        where = f"parties: entry {number}"
+        if not isinstance(entry, dict) or set(entry) - set(PARTY_FIELDS):
+            errors.append({"field": "parties", "code": "invalid", "message": f"{where} has fields {PARTY_FIELDS}."})
+            continue
+        if any(not isinstance(value, str) or "\x00" in value or len(value) > 300 for value in entry.values()):
+            errors.append({"field": "parties", "code": "invalid", "message": f"{where}: each field is a short text."})
+        elif not name_key(entry.get("name", "")):
+            errors.append({"field": "parties", "code": "invalid", "message": f"{where} needs a name."})
+        elif (country := entry.get("country", "")) and not (len(country) == 2 and country.isalpha()):
+            errors.append({"field": "parties", "code": "invalid", "message": f"{where}: country is two letters."})
+        elif (email := entry.get("email", "")) and "@" not in email:
+            errors.append({"field": "parties", "code": "invalid", "message": f"{where}: {email[:40]!r} is no e-mail."})
+        elif (phone := entry.get("phone", "")) and len(phone_key(phone)) < 6:
+            errors.append({"field": "parties", "code": "invalid", "message": f"{where}: {phone[:40]!r} is no phone."})
+    return errors

@@ -150,7 +150,7 @@ def test_a_description_naming_a_product_is_not_vague(description):
 )
 def test_watchlisted_names_are_caught_across_scripts_orders_and_spellings(name):
     result = verdict(addressee_name=name)
-    assert result.lane == Lane.RED, (name, result.reasons)
+    assert result.lane == Lane.YELLOW, (name, result.reasons)  # a name alone: an officer looks, never RED
     assert any("watchlist" in reason for reason in result.reasons)
 
 

@@ -49,6 +49,19 @@ def rule(kind, condition, description, lane=Lane.RED):
 WEAPONS = {"keywords": ["revolver"], "hs_prefixes": ["9302"], "hs_chapters": ["93"], "goods": "weapons"}
 WATCHLIST = {"party": "any", "names": ["Ivan Petrovsky", "Mohammed Al Rashid"], "emails": ["x@shady.example"]}
 WATCHLIST_PHONES = {"party": "sender", "phones": ["+387 61 234 567"]}
+WATCHLIST_PARTIES = {
+    "parties": [
+        {
+            "name": "Amra Hodžić",
+            "address": "Titova 12",
+            "postcode": "71000",
+            "city": "Sarajevo",
+            "country": "BA",
+            "phone": "+387 61 234 567",
+            "email": "AH@mail.ba",
+        }
+    ]
+}
 
 
 def scored(item: Consignment, rules=(), references=None, **engine) -> list[reasons.Finding]:
@@ -148,8 +161,19 @@ def make_watchlist_name_close():
 
 
 def make_watchlist_name_consonants():
-    item = ConsignmentFactory(addressee_name="محمد الراشد")
-    return scored(item, [rule(RuleKind.WATCHLIST, WATCHLIST, "Sanctions list")])
+    """An earlier engine's finding: names in Arabic script compared by their consonants alone."""
+    params = {"rule": "Sanctions list", "party": "addressee", "seen": "محمد الراشد", "entry": "Mohammed Al Rashid"}
+    return [reasons.Finding("watchlist.name_consonants", params)]
+
+
+def make_watchlist_party():
+    item = ConsignmentFactory(addressee_name="A. Hodžić", addressee_address="Titova br. 12", addressee_city="Sarajevo")
+    return scored(item, [rule(RuleKind.WATCHLIST, WATCHLIST_PARTIES, "Sanctions list")])
+
+
+def make_watchlist_identifiers():
+    item = ConsignmentFactory(addressee_name="Ena Kovač", addressee_phone="061 234 567", addressee_email="ah@mail.ba")
+    return scored(item, [rule(RuleKind.WATCHLIST, WATCHLIST_PARTIES, "Sanctions list")])
 
 
 def make_watchlist_email():
@@ -254,12 +278,22 @@ FRENCH = {
     "watchlist.name_close": (
         make_watchlist_name_close,
         "Sanctions list (destinataire : le nom « Ivan Petrovskiy » correspond à « Ivan Petrovsky » de la liste "
-        "de surveillance, 97 %)",
+        "de surveillance, 100 %)",
     ),
     "watchlist.name_consonants": (
         make_watchlist_name_consonants,
         "Sanctions list (destinataire : le nom « محمد الراشد » correspond à « Mohammed Al Rashid » de la liste "
         "de surveillance, mêmes consonnes)",
+    ),
+    "watchlist.party": (
+        make_watchlist_party,
+        "Sanctions list (destinataire « A. Hodžić » est « Amra Hodžić » de la liste de surveillance : nom 85 %, "
+        "même adresse postale)",
+    ),
+    "watchlist.identifiers": (
+        make_watchlist_identifiers,
+        "Sanctions list (destinataire « Ena Kovač » donne : téléphone, courriel de « Amra Hodžić » de la liste "
+        "de surveillance)",
     ),
     "watchlist.email": (
         make_watchlist_email,

@@ -11,11 +11,10 @@ from django.utils import timezone
 from clearance.choices import ConsignmentState, DecisionCode
 from clearance.models import Consignment, Decision
 from core.models import AuditEntry
-from core.normalize import party_key
 from law import selectors as law
 from risk.engine import Engine
 from risk.services import consignments_assess
-from tests.factories import ConsignmentFactory, PostalOperatorFactory
+from tests.factories import ConsignmentFactory, PostalOperatorFactory, addressee_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +34,8 @@ def to_london(value, currency="GBP", name="Oliver Bennett", postcode="SW1A 1AA",
     return ConsignmentFactory(
         total_value=Decimal(value),
         currency=currency,
-        addressee_name=name,
-        addressee_postcode=postcode,
-        addressee_country="GB",
-        addressee_key=party_key(name=name, postcode=postcode, country="GB"),
         pre_advised_at=timezone.now() - timedelta(hours=hours_ago),
-        **extra,
+        **addressee_keys(addressee_name=name, addressee_postcode=postcode, addressee_country="GB", **extra),
     )
 
 
@@ -146,16 +141,12 @@ def law_threshold(country):
 
 def to_sarajevo(value, name, postcode="71000", **extra):
     """A parcel to Bosnia and Herzegovina, whose relief threshold the law gives in BAM."""
+    addressee = {"addressee_name": name, "addressee_postcode": postcode, "addressee_country": "BA"}
     return ConsignmentFactory(
         total_value=Decimal(value),
         currency="BAM",
-        addressee_name=name,
-        addressee_city=extra.pop("city", "Sarajevo"),
-        addressee_postcode=postcode,
-        addressee_country="BA",
-        addressee_key=party_key(name=name, postcode=postcode, country="BA"),
         pre_advised_at=timezone.now() - timedelta(hours=1),
-        **extra,
+        **addressee_keys(**addressee, addressee_city=extra.pop("city", "Sarajevo"), **extra),
     )
 
 
