@@ -20,7 +20,7 @@ REFERENCE_CACHE_KEY = "risk:hs-reference-unit-values"
 
 @dataclass(frozen=True)
 class References:
-    """Median declared unit values in one currency, by HS subheading, heading and chapter.
+    """Median declared unit values in one currency, by HS subheading, where the subheading's goods are alike in price.
 
     `rates` are units of each currency per unit of `currency`, the exchange
     rates of a regime that keeps its accounts in it (payments.selectors).
@@ -28,7 +28,7 @@ class References:
 
     currency: str
     rates: dict[str, float]
-    values: dict[str, float]  # "610910", "6109", "61" -> median unit value in `currency`
+    values: dict[str, float]  # "610910" -> median unit value in `currency`
 
     def __len__(self) -> int:
         return len(self.values)
@@ -36,21 +36,22 @@ class References:
     def for_code(self, hs_code: str) -> tuple[str, float] | None:
         """(the subheading, its reference): like goods only, never the median of a heading's or chapter's
         other goods (a phone beside smart watches, gold beside silver rings)."""
-        for length in (6,):
-            code = hs_code[:length]
-            if len(code) == length and code in self.values:
-                return code, self.values[code]
-        return None
+        code = hs_code[:6]
+        return (code, self.values[code]) if len(code) == 6 and code in self.values else None
 
 
 NO_REFERENCES = References(currency="", rates={}, values={})
 
 
 def hs_reference_unit_values_compute(*, days: int = 180, min_observations: int = 10) -> References:
-    """Median declared unit value per HS subheading, heading and chapter over recent items, in one currency.
+    """Median declared unit value per HS subheading over recent items, in one currency.
 
     Read in one query, converted with the latest exchange rates and reduced
-    with pandas; a level needs `min_observations` items to be a reference.
+    with pandas; a subheading needs `min_observations` items to be a
+    reference, and goods alike in price: where the dearer quarter of its items
+    costs more than OPENCLEAR_RISK_REFERENCE_SPREAD times the cheaper quarter
+    (herbal teas beside ginseng in 1211.90, cables beside GPUs), a median says
+    nothing of any one item, and the subheading has no reference.
     """
     currency = settings.OPENCLEAR_RISK_REFERENCE_CURRENCY
     rates = {code: float(rate) for code, rate in rates_against(currency, timezone.now().date()).items() if rate}
@@ -71,11 +72,13 @@ def hs_reference_unit_values_compute(*, days: int = 180, min_observations: int =
     if frame.empty:
         return References(currency=currency, rates=rates, values={})
     frame["unit_value"] = frame["unit_value"].astype(float) / frame["rate"]
-    values: dict[str, float] = {}
-    for length in (2, 4, 6):
-        grouped = frame.groupby(frame["hs6"].str[:length])["unit_value"].agg(["median", "count"])
-        grouped = grouped[grouped["count"] >= min_observations]
-        values.update({code: float(median) for code, median in grouped["median"].items()})
+    unit_values = frame.groupby("hs6")["unit_value"]
+    grouped = unit_values.agg(["median", "count"])
+    grouped["low"], grouped["high"] = unit_values.quantile(0.25), unit_values.quantile(0.75)
+    alike = (grouped["count"] >= min_observations) & (
+        grouped["high"] <= grouped["low"] * settings.OPENCLEAR_RISK_REFERENCE_SPREAD
+    )
+    values = {code: float(median) for code, median in grouped.loc[alike, "median"].items() if len(code) == 6}
     return References(currency=currency, rates=rates, values=values)
 
 

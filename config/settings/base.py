@@ -297,9 +297,11 @@ OPENCLEAR_RISK_RANDOM_RATE = float(env_str("OPENCLEAR_RISK_RANDOM_RATE", "0.02")
 # Risk indicators learnt from history.
 OPENCLEAR_RISK_REFERENCE_TTL = env_int("OPENCLEAR_RISK_REFERENCE_TTL", 900)
 OPENCLEAR_RISK_UNDERVALUATION_RATIO = 0.3
+# A subheading is a reference only where its goods are alike in price: the dearer quarter's unit values at most this
+# many times the cheaper quarter's (risk.history).
+OPENCLEAR_RISK_REFERENCE_SPREAD = float(env_str("OPENCLEAR_RISK_REFERENCE_SPREAD", "4"))
 # Reference unit values are kept in this currency (converted with the rates of a regime keeping its accounts in it).
 OPENCLEAR_RISK_REFERENCE_CURRENCY = env_str("OPENCLEAR_RISK_REFERENCE_CURRENCY", "EUR")
-# How alike (0..1, edit distance on the transliterated, sorted name) a name must be to a watchlist entry.
 # A street address or phone given for at least this many names within the window is an indicator.
 OPENCLEAR_RISK_NETWORK_NAMES = env_int("OPENCLEAR_RISK_NETWORK_NAMES", 4)
 OPENCLEAR_SPLIT_SHIPMENT_WINDOW = timedelta(hours=env_int("OPENCLEAR_SPLIT_SHIPMENT_HOURS", 72))

@@ -88,14 +88,22 @@ def goods_findings(items: Sequence[Sequence[LineFacts]]) -> list[list[GoodsFindi
     return [_item_findings(lines) for lines in items]
 
 
-def _item_findings(lines: Sequence[LineFacts]) -> list[GoodsFinding]:
+def item_readings(lines: Sequence[LineFacts]) -> list[tuple[reader.LineReading, list[Hit]]]:
+    """Each line's reading with its hits as the item confirms them: a weak term ("imitation", "lithium") names
+    goods only with a cue of its family somewhere in the item, or under the family's own HS code."""
     readings = [reader.read_line(line.description) for line in lines]
     item_cues: dict[str, str] = {}
     for reading in readings:
         item_cues = reading.cue_words | item_cues
+    return [
+        (reading, reader.confirm_weak(reading, item_cues=item_cues, hs_code=line.hs_code))
+        for line, reading in zip(lines, readings, strict=True)
+    ]
+
+
+def _item_findings(lines: Sequence[LineFacts]) -> list[GoodsFinding]:
     findings: dict[str, GoodsFinding] = {}
-    for number, (line, reading) in enumerate(zip(lines, readings, strict=True), start=1):
-        hits = reader.confirm_weak(reading, item_cues=item_cues, hs_code=line.hs_code)
+    for number, (line, (reading, hits)) in enumerate(zip(lines, item_readings(lines), strict=True), start=1):
         for hit in hits:
             if hit.names_goods and hit.family not in ("counterfeit", VALUED) and hit.family not in findings:
                 findings[hit.family] = _controlled(hit, line, number)

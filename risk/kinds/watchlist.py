@@ -170,7 +170,7 @@ class Compiled:
             )
         if match and match.name_score > 0:
             if match.name_score >= 1 and name_key(match.entry.name) == keys["name"]:
-                return Finding(NAME.code, said)
+                return Finding(NAME.code, {**said, "entry": match.entry.name})
             params = {"seen": keys["display"], "entry": match.entry.name, "similarity": f"{match.name_score * 100:.0f}"}
             return Finding(NAME_CLOSE.code, {**said, **params})
         return None

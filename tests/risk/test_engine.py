@@ -226,3 +226,15 @@ def test_a_value_just_under_the_limit_alone_stays_green_and_a_tenth_goes_to_an_o
         mugs("20.00")  # 10.00 a unit
     assert verdict_of(mugs("5.00")).lane == Lane.GREEN  # 2.50 a unit: 75 % below, a finding that adds weight only
     assert verdict_of(mugs("1.00")).lane != Lane.GREEN
+
+
+def test_a_subheading_whose_goods_differ_widely_in_price_is_no_reference():
+    from risk.history import hs_reference_unit_values_compute
+
+    for value in ("2.00", "3.00", "2.50", "4.00", "3.50"):  # herbal teas
+        _mug(value, currency="EUR", hs_code="121190")
+    for value in ("60.00", "80.00", "75.00", "90.00", "70.00"):  # ginseng roots of the same subheading
+        _mug(value, currency="EUR", hs_code="121190")
+    assert hs_reference_unit_values_compute().for_code("121190") is None
+    cheap_tea = verdict_of(_mug("1.50", currency="EUR", hs_code="121190"))
+    assert not any("undervaluation" in r for r in cheap_tea.reasons)
