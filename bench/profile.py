@@ -6,7 +6,9 @@ Posts 1000-item batches through the real view (Django's test client: the same
 middleware, parser, validation and writes as under gunicorn, without HTTP),
 then scores them with a trained model and rule set, each under cProfile, on a
 fresh database beside the platform's (`<name>_profile`). Prints items/s in one
-process, SQL time per statement and the functions that take the most time.
+process, SQL time per statement, the functions that take the most time, and
+scoring's cost per item stage by stage (the engine's references, split
+shipments, risk model, goods model, rules and verdicts; the writes and routing).
 """
 
 from __future__ import annotations
@@ -49,6 +51,69 @@ def sql_timings(totals: dict):
 
     with connection.execute_wrapper(wrapper):
         yield
+
+
+def scoring_stages() -> list[tuple[object, str, str]]:
+    """(owner, attribute, stage) of the functions each scoring stage runs in, outermost first."""
+    from clearance import services as clearance_services
+    from risk import engine, history, services
+
+    return [
+        (services, "consignments_assess", "the whole chunk"),
+        (engine.Engine, "assess", "engine, all stages"),
+        (history, "hs_reference_unit_values", "engine: value references (cached)"),
+        (engine, "SplitShipments", "engine: split shipments and networks, the window's parcels"),
+        (engine.Engine, "_model", "engine: the risk model (features, scores, explanations)"),
+        (engine, "content_lines", "engine: content lines"),
+        (engine, "goods_pass", "engine: the goods model (vocabulary reader, statistical layer)"),
+        (engine, "item_facts", "engine: item facts for the rules"),
+        (engine.Engine, "_rule_findings", "engine: rules in force (catalogue, watchlists, brands)"),
+        (engine.Engine, "_verdict", "engine: indicators, splits, lanes"),
+        (clearance_services, "consignments_transition", "the state change and its audit entries"),
+        (services, "insert_rows", "risk assessments written"),
+        (services, "_route", "routing and duty assessment"),
+        (services, "_recall_split_parcels", "recalled parcels of split shipments"),
+    ]
+
+
+@contextmanager
+def stage_timings(totals: dict, stages: list[tuple[object, str, str]]):
+    """Time each stage's function (wrapped in place for the profile only); a stage nested in itself counts once."""
+    originals = []
+    for owner, name, label in stages:
+        original = getattr(owner, name)
+        originals.append((owner, name, original))
+        setattr(owner, name, _timed(original, label, totals))
+    try:
+        yield
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+
+
+def _timed(function, label: str, totals: dict):
+    depth = [0]
+
+    def timed(*args, **kwargs):
+        depth[0] += 1
+        began = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            depth[0] -= 1
+            if depth[0] == 0:
+                totals[label][0] += 1
+                totals[label][1] += time.perf_counter() - began
+
+    return timed
+
+
+def show_stages(items: int, stages: list[tuple[object, str, str]], totals: dict) -> None:
+    print(f"\nScoring stage by stage ({items} items; time per item, share of the whole chunk):")
+    whole = totals["the whole chunk"][1] or 1.0
+    for _, _, label in stages:
+        calls, spent = totals.get(label, (0, 0.0))
+        print(f"  {spent * 1e6 / max(items, 1):9.0f} µs/item {100 * spent / whole:5.1f} %  {calls:5d} calls  {label}")
 
 
 def show(title: str, items: int, seconds: float, profiler: cProfile.Profile, sql: dict, top: int) -> None:
@@ -99,15 +164,17 @@ def profile_scoring(top: int, env: dict) -> None:
     chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
     consignments_assess_isolating(consignment_ids=chunks[0])  # loads the model and reference values
     sql: dict = defaultdict(lambda: [0, 0.0])
+    stages, stage_totals = scoring_stages(), defaultdict(lambda: [0, 0.0])
     profiler = cProfile.Profile()
     began = time.perf_counter()
     assessed = 0
-    with sql_timings(sql):
+    with sql_timings(sql), stage_timings(stage_totals, stages):
         profiler.enable()
         for chunk in chunks[1:]:
             assessed += consignments_assess_isolating(consignment_ids=chunk)["assessed"]
         profiler.disable()
     show(f"Scoring in chunks of {size}", assessed, time.perf_counter() - began, profiler, sql, top)
+    show_stages(assessed, stages, stage_totals)
 
 
 def main() -> int:

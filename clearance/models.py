@@ -1,7 +1,5 @@
 from decimal import Decimal
 
-from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
@@ -106,9 +104,6 @@ class Consignment(BaseModel):
 
     sender_key = models.CharField(max_length=300, blank=True, help_text=_("Normalised country|postcode|name"))
     addressee_key = models.CharField(max_length=300, blank=True, help_text=_("Normalised country|postcode|name"))
-    # What finds the addressee's other parcels again (risk.names.match_keys): name parts, street and phone at
-    # the addressee's city and postcode.
-    addressee_match_keys = ArrayField(models.CharField(max_length=200), default=list, blank=True)
 
     lane = models.CharField(max_length=8, choices=Lane.choices, blank=True)
     risk_score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
@@ -152,7 +147,6 @@ class Consignment(BaseModel):
                 name="consignment_addressee_idx",
                 opclasses=["text_pattern_ops", "timestamptz_ops"],
             ),
-            GinIndex(fields=["addressee_match_keys"], name="consignment_match_keys_idx"),
         ]
 
     def __str__(self) -> str:
@@ -176,6 +170,29 @@ class Consignment(BaseModel):
         with transaction.atomic(savepoint=False):
             super().save(**{**kwargs, "force_insert": True})
             ItemKey.objects.create(consignment=self, operator_id=self.operator_id, item_id=self.item_id)
+
+
+class AddresseeMatchKey(models.Model):
+    """What finds an addressee's other parcels again (split shipments, networks): risk.names.match_keys of an item's
+    addressee (name parts, street, phone and mailbox at the addressee's city and postcode), one row per key.
+
+    Kept only as long as the split-shipment window needs them (risk.tasks purges older rows): a small table whose
+    (key, time) index answers a batch's few thousand keys in one scan. An amendment replaces its item's keys.
+    """
+
+    consignment_id = models.BigIntegerField()
+    key = models.CharField(max_length=200)
+    pre_advised_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "pre_advised_at"], name="addressee_match_key_idx"),
+            models.Index(fields=["pre_advised_at"], name="addressee_match_key_age_idx"),
+            models.Index(fields=["consignment_id"], name="addressee_match_key_item_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class ItemKey(models.Model):

@@ -22,6 +22,7 @@ from clearance import transitions as T
 from clearance.choices import AMENDABLE_STATES, ConsignmentState
 from clearance.holds import OFFICER_STATES, consignment_ids_under_officer_hold
 from clearance.models import (
+    AddresseeMatchKey,
     Consignment,
     ConsignmentVersion,
     ContentLine,
@@ -108,7 +109,6 @@ def _columns(item: dict[str, Any]) -> dict[str, Any]:
         columns[column] = _left_out(path[-1].kind) if value is None else value
     columns["total_value"] = sum((line["value"] for line in item["contents"]), Decimal("0"))
     columns["sender_key"], columns["addressee_key"] = _party_keys(item)
-    columns["addressee_match_keys"] = _addressee_match_keys(item)
     return columns
 
 
@@ -272,7 +272,6 @@ def _create_statement(operator, message_id, actor, now) -> tuple[str, list]:
                 "total_value": "(SELECT sum((c ->> 'value')::numeric) FROM jsonb_array_elements(item -> 'contents') c)",
                 "sender_key": "sender_key",
                 "addressee_key": "addressee_key",
-                "addressee_match_keys": "match_keys",
             },
             "new_items",
         ),
@@ -287,6 +286,11 @@ def _create_statement(operator, message_id, actor, now) -> tuple[str, list]:
                 "data": "item",
             },
             "new_items",
+        ),
+        insert_select(
+            AddresseeMatchKey,
+            {"consignment_id": "id", "key": "m.key", "pre_advised_at": Value(now)},
+            "new_items, unnest(new_items.match_keys) AS m(key)",
         ),
         insert_select(
             ContentLine,
@@ -352,6 +356,18 @@ def _amend(message_id, amended, existing, actor, now) -> None:
     _answer_questions(groups[T.AMEND_HELD], states, versions, now)
     ContentLine.objects.filter(consignment_id__in=ids).delete()
     _write_versions_and_lines([(pk, versions[pk], received[pk]) for pk in ids], message_id, now)
+    _replace_match_keys(ids, received, now)
+
+
+def _replace_match_keys(ids: list[int], received: dict[int, Received], now) -> None:
+    """An amended addressee is found again under the amendment's keys only."""
+    AddresseeMatchKey.objects.filter(consignment_id__in=ids).delete()
+    rows = [
+        {"consignment_id": pk, "key": key, "pre_advised_at": now}
+        for pk in ids
+        for key in _addressee_match_keys(received[pk].item)
+    ]
+    copy_rows(AddresseeMatchKey, rows)
 
 
 def _answer_questions(ids: list[int], states: dict[int, str], versions: dict[int, int], now) -> None:

@@ -474,6 +474,7 @@ class PartyIndex:
     entries: list[Party]
     parts: list[tuple[NamePart, ...]] = field(default_factory=list)
     by_key: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    seen: dict[Party, PartyMatch | None] = field(default_factory=dict)  # the same senders come back item after item
 
     def __post_init__(self) -> None:
         self.parts = [name_parts(entry.name, company=entry.company) for entry in self.entries]
@@ -482,15 +483,22 @@ class PartyIndex:
                 self.by_key[key].add(index)
             for key in _identifier_keys(entry):
                 self.by_key[key].add(index)
+        # A key shared by many entries ("p:moh", a common family name) finds too many to compare one by one.
+        self.crowded = max(CROWDED_KEY, len(self.entries) // 50)
 
     def match(self, probe: Party) -> PartyMatch | None:
         """The best entry the probe is, or resembles; None when none."""
+        if probe in self.seen:
+            return self.seen[probe]
+        if len(self.seen) >= SEEN_LIMIT:
+            self.seen.clear()
+        self.seen[probe] = found = self._match(probe)
+        return found
+
+    def _match(self, probe: Party) -> PartyMatch | None:
         probe_parts = name_parts(probe.name, company=probe.company)
-        candidates: set[int] = set()
-        for key in (*_block_keys(probe_parts), *_identifier_keys(probe)):
-            candidates |= self.by_key.get(key, set())
         best: PartyMatch | None = None
-        for index in candidates:
+        for index in self._candidates(probe, probe_parts):
             entry = self.entries[index]
             found = PartyMatch(
                 entry=entry,
@@ -500,6 +508,24 @@ class PartyIndex:
             if found.matched and (best is None or _rank(found) > _rank(best)):
                 best = found
         return best
+
+    def _candidates(self, probe: Party, probe_parts: tuple[NamePart, ...]) -> set[int]:
+        """Entries sharing an identifier, or a name key few entries share; when every name key is crowded, the
+        entries that share two of them."""
+        candidates: set[int] = set()
+        for key in _identifier_keys(probe):
+            candidates |= self.by_key.get(key, set())
+        buckets = sorted((self.by_key[key] for key in _block_keys(probe_parts) if key in self.by_key), key=len)
+        quiet = [bucket for bucket in buckets if len(bucket) <= self.crowded]
+        for bucket in quiet:
+            candidates |= bucket
+        if not quiet and len(buckets) >= 2:
+            candidates |= buckets[0] & buckets[1]
+        return candidates
+
+
+CROWDED_KEY = 40
+SEEN_LIMIT = 20_000
 
 
 def _rank(found: PartyMatch) -> tuple[int, float]:
@@ -584,13 +610,18 @@ def place_keys(country: str, city: str, postcode: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def distinctive_sounds(parts: Sequence[NamePart]) -> set[str]:
-    """The sounds of a name's parts that can find it again: its rarer parts and its family name, not particles,
-    initials or a company's trade words ("Huseyin Celik" is found by "celik" from "Hüseyin Avni Çelik")."""
-    weighty = [p for p in parts if p.weight >= COMMON_WEIGHT and not p.initial]
-    chosen = [p for p in weighty if p.weight > COMMON_WEIGHT] or weighty
-    chosen += [parts[i] for i in _family_indexes(parts)]
-    return {key for part in chosen for key in (part.sound, *part.alts)}
+def name_keys(parts: Sequence[NamePart]) -> set[str]:
+    """Keys that find a name again in its variants: each weighty part's sound beside the first letter of each other
+    part ("hodzic a" for "Amra Hodžić", "A. Hodžić" and "Hodžić Amra"; "celik h" for "Hüseyin Avni Çelik" and
+    "Huseyin Celik"). A common family name alone would find half a city; with an initial it finds one family."""
+    kept = [p for p in parts if p.weight > PARTICLE_WEIGHT and not (p.weight <= COMPANY_WORD_WEIGHT and len(parts) > 1)]
+    keys = set()
+    for part in kept:
+        if part.initial:
+            continue
+        others = {other.written[0] for other in kept if other is not part} or {""}
+        keys |= {f"{sound} {initial}".strip() for sound in (part.sound, *part.alts) for initial in others}
+    return keys
 
 
 def match_keys(
@@ -602,7 +633,7 @@ def match_keys(
     places = place_keys(country, city, postcode)
     street = street_key(address)
     values = {
-        "name": distinctive_sounds(name_parts(name)),
+        "name": name_keys(name_parts(name)),
         "street": {street} if re.search(r"\d", street) else set(),  # no house number: not one address
         "phone": {number} if (number := phone_key(phone)) else set(),
         "mailbox": {email_mailbox(email)} if "@" in (email or "") else set(),
@@ -610,6 +641,7 @@ def match_keys(
     return sorted(f"{kind}:{place}|{value}" for kind, found in values.items() for value in found for place in places)
 
 
-def same_party(a: Sequence[NamePart], b: Sequence[NamePart]) -> float:
+@lru_cache(maxsize=200_000)
+def same_party(a: tuple[NamePart, ...], b: tuple[NamePart, ...]) -> float:
     """How far two parties' names are one person's, read either way round ("A. Hodžić" and "Amra Hodžić")."""
     return max(names_match(a, b), names_match(b, a))

@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from clearance import services as clearance_services
 from clearance import transitions
 from clearance.choices import ConsignmentState, ItemCategory, Lane
-from clearance.models import Consignment
+from clearance.models import AddresseeMatchKey, Consignment
 from clearance.selectors import WITH_LINES
 from clearance.transitions import Hold
 from core.actors import Actor
@@ -278,6 +278,13 @@ def _recall_split_parcels(verdicts: list[Verdict]) -> int:
 
 
 # --- Rules: maker-checker ---------------------------------------------------------------
+
+
+def addressee_match_keys_purge() -> int:
+    """Delete the addressee match keys no split-shipment window reaches (twice the window, for a late scoring)."""
+    before = timezone.now() - 2 * settings.OPENCLEAR_SPLIT_SHIPMENT_WINDOW
+    deleted, _ = AddresseeMatchKey.objects.filter(pre_advised_at__lt=before).delete()
+    return deleted
 
 
 def _require_supervisor(user: User, action: str) -> None:

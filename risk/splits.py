@@ -41,7 +41,7 @@ from django.db import connection
 from django.utils import timezone
 
 from clearance.choices import ConsignmentState
-from clearance.models import Consignment
+from clearance.models import AddresseeMatchKey, Consignment
 from core.normalize import name_key, phone_key
 from law import selectors as law
 from risk.names import NamePart, match_keys, name_parts, same_party
@@ -99,10 +99,13 @@ class Neighbourhood:
             return 0
         parcels = {p.pk: p for key in keys for p in self.by_key.get(key, ())}
         parcels[probe.pk] = probe
-        people: list[Parcel] = []
-        for parcel in parcels.values():
-            if not any(parcel.name == other.name or same_party(parcel.parts, other.parts) > 0 for other in people):
-                people.append(parcel)
+        names = {parcel.name: parcel.parts for parcel in parcels.values()}
+        if len(names) < settings.OPENCLEAR_RISK_NETWORK_NAMES:
+            return len(names)  # variants of one name only make fewer people: not a network either way
+        people: list[tuple[NamePart, ...]] = []
+        for parts in names.values():
+            if not any(same_party(parts, other) > 0 for other in people):
+                people.append(parts)
         return len(people)
 
 
@@ -156,7 +159,7 @@ class SplitShipments:
         """The window's parcels that share a match key (a name part at the same place, a street, a phone or a
         mailbox), an addressee key, a street address or a phone (in the same country) with one of the batch's
         items, each found through an index: a crowded city costs no more than a quiet one."""
-        probes = [c for c in consignments if c.addressee_key or c.addressee_match_keys]
+        probes = [c for c in consignments if c.addressee_key or _parcel(c).keys]
         if not probes:
             return Neighbourhood([])
         since = timezone.now() - settings.OPENCLEAR_SPLIT_SHIPMENT_WINDOW
@@ -165,8 +168,8 @@ class SplitShipments:
             cursor.execute(
                 f"""
                 WITH found AS (
-                    SELECT id FROM {table}
-                    WHERE addressee_match_keys && %(match_keys)s::varchar[] AND pre_advised_at >= %(since)s
+                    SELECT consignment_id AS id FROM {AddresseeMatchKey._meta.db_table}
+                    WHERE key = ANY(%(match_keys)s::varchar[]) AND pre_advised_at >= %(since)s
                     UNION
                     SELECT id FROM {table} WHERE addressee_key = ANY(%(keys)s) AND pre_advised_at >= %(since)s
                     UNION
@@ -186,14 +189,15 @@ class SplitShipments:
                         OFFSET 0
                     ) x
                 )
-                SELECT id, addressee_name, addressee_email, addressee_phone, addressee_address, addressee_city,
-                       addressee_postcode, addressee_country, currency, total_value, state, presented_at IS NOT NULL
-                FROM {table} WHERE id = ANY(ARRAY(SELECT id FROM found))
+                SELECT c.id, c.addressee_name, c.addressee_email, c.addressee_phone, c.addressee_address,
+                       c.addressee_city, c.addressee_postcode, c.addressee_country, c.currency, c.total_value, c.state,
+                       c.presented_at IS NOT NULL
+                FROM found f JOIN {table} c ON c.id = f.id
                 """,  # noqa: S608
                 {
                     "since": since,
                     "keys": sorted({c.addressee_key for c in probes if c.addressee_key}),
-                    "match_keys": sorted({key for c in probes for key in c.addressee_match_keys}),
+                    "match_keys": sorted({key for c in probes for key in _parcel(c).keys}),
                     **_contact_probes(probes),
                 },
             )

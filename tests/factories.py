@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from clearance.choices import ItemCategory
-from clearance.models import Consignment, ContentLine, Office, PostalOperator
+from clearance.models import AddresseeMatchKey, Consignment, ContentLine, Office, PostalOperator
 from core import s10
 from core.choices import Role
 from core.models import User
@@ -62,6 +62,20 @@ class ConsignmentFactory(factory.django.DjangoModelFactory):
     pre_advised_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
+    def match_keys(self, create, extracted, **kwargs):
+        """match_keys=True: the addressee's match keys, as the intake stores them (split shipments find it)."""
+        if create and extracted:
+            keys = match_keys(
+                **{part: getattr(self, f"addressee_{part}") for part in ("address", "city", "phone", "email")},
+                name=self.addressee_name,
+                postcode=self.addressee_postcode,
+                country=self.addressee_country,
+            )
+            AddresseeMatchKey.objects.bulk_create(
+                AddresseeMatchKey(consignment_id=self.pk, key=key, pre_advised_at=self.pre_advised_at) for key in keys
+            )
+
+    @factory.post_generation
     def lines(self, create, extracted, **kwargs):
         if not create:
             return
@@ -92,11 +106,7 @@ def image_upload(name: str = "parcel.png", image_format: str = "PNG", size=(32, 
 
 
 def addressee_keys(**addressee) -> dict:
-    """The party keys the intake stores for an addressee (postal.intake), as factory arguments."""
-    parts = ("name", "address", "city", "postcode", "country", "phone", "email")
-    given = {part: addressee.get(f"addressee_{part}", "") for part in parts}
-    return {
-        **addressee,
-        "addressee_key": party_key(name=given["name"], postcode=given["postcode"], country=given["country"]),
-        "addressee_match_keys": match_keys(**given),
-    }
+    """Factory arguments for an addressee with the keys the intake stores (postal.intake): its party key and its
+    match keys."""
+    name, postcode, country = (addressee.get(f"addressee_{part}", "") for part in ("name", "postcode", "country"))
+    return {**addressee, "addressee_key": party_key(name=name, postcode=postcode, country=country), "match_keys": True}

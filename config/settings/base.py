@@ -164,6 +164,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "risk-reference-values": {"task": "risk.tasks.hs_reference_unit_values_refresh", "schedule": timedelta(minutes=10)},
     "risk-retrain": {"task": "risk.tasks.model_retrain", "schedule": timedelta(days=7)},
+    "risk-match-keys-purge": {"task": "risk.tasks.addressee_match_keys_purge", "schedule": timedelta(hours=1)},
     "postal-webhook-retries": {"task": "postal.tasks.webhook_deliveries_sweep", "schedule": timedelta(seconds=30)},
     "payments-return-unpaid": {"task": "payments.tasks.consignments_return_unpaid", "schedule": timedelta(hours=1)},
     # Returned goods whose refund task was lost are refunded all the same.

@@ -177,3 +177,16 @@ def test_street_number_words_are_folded_when_a_drop_address_is_counted(settings)
     assert not any("Drop address" in r for r in reasons_of(again))
     third = to_sarajevo("10.00", "Dino Kurtović", addressee_address="Zmaja od Bosne 45")
     assert any("Drop address" in r and "3 names" in r for r in reasons_of(third))
+
+
+def test_match_keys_older_than_twice_the_window_are_purged(settings):
+    from clearance.models import AddresseeMatchKey
+    from risk.tasks import addressee_match_keys_purge
+
+    old = to_london("20.00", hours_ago=2 * settings.OPENCLEAR_SPLIT_SHIPMENT_WINDOW.total_seconds() / 3600 + 1)
+    recent = to_london("20.00", name="Grace Hopper")
+    old_keys = AddresseeMatchKey.objects.filter(consignment_id=old.pk).count()
+    assert old_keys > 0
+    assert addressee_match_keys_purge() == old_keys
+    assert not AddresseeMatchKey.objects.filter(consignment_id=old.pk).exists()
+    assert AddresseeMatchKey.objects.filter(consignment_id=recent.pk).exists()
