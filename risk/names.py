@@ -387,7 +387,8 @@ def names_match(entry: Sequence[NamePart], probe: Sequence[NamePart], *, company
         return acronym if found is None or acronym else 0.0
     core = [part for part in entry if part.weight > COMPANY_WORD_WEIGHT]
     needed = 1 if company else min(2, len(core)) if core else 1
-    evidence = COMPANY_EVIDENCE if company else NAME_EVIDENCE
+    # a name of one part ("AcmeCorp") cannot weigh more than itself: all of it must be met
+    evidence = min(COMPANY_EVIDENCE if company else NAME_EVIDENCE, sum(part.weight for part in entry))
     if found.full < 1 or found.full + found.initials < needed:
         return 0.0
     if not company and not found.family_met:
