@@ -32,6 +32,7 @@ from risk.goods.scoring import (
     goods_findings,
     item_readings,
 )
+from risk.goods.vocabulary import VALUED
 from risk.reasons import Finding, reason_register
 
 RED, YELLOW = "RED", "YELLOW"
@@ -183,8 +184,10 @@ def _resemblances(items: Sequence[Sequence[LineFacts]], found: list[list[GoodsFi
     resemblances = model.resemblances([line.description for _, _, line in candidates])
     out: dict[int, Finding] = {}
     for (index, number, line), resemblance in zip(candidates, resemblances, strict=True):
-        if resemblance.family == NONE or resemblance.probability < RESEMBLANCE_PROBABILITY or index in out:
-            continue
+        if resemblance.family in (NONE, VALUED) or resemblance.probability < RESEMBLANCE_PROBABILITY or index in out:
+            continue  # the valued goods (phones, watches) are no controlled family: their price is read instead
+        if any(f.family == resemblance.family for f in found[index]):
+            continue  # the vocabulary said it already (a brand offered as a copy)
         reading = reader.read_line(line.description)
         evidence = [h for h in reading.hits if h.family == resemblance.family]
         if any(h.status not in (reader.NAMES, reader.UNCONFIRMED) for h in evidence):
