@@ -200,7 +200,7 @@ class Operator:
 
     def batch(self, size: int, **overrides) -> list[dict]:
         from bench.run import _unique_id
-        from postal.traffic import Mix, OperatorSimulator
+        from simulation.traffic import Mix, OperatorSimulator
 
         items = OperatorSimulator(seed=Operator.serial, mix=Mix(risky_share=0.1, malformed_share=0.0)).batch(size)
         for item in items:

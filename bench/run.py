@@ -89,7 +89,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 def make_payloads(count: int, batch: int, *, first_serial: int = 0, prefix: str = "BENCH") -> list[bytes]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    from postal.traffic import Mix, OperatorSimulator
+    from simulation.traffic import Mix, OperatorSimulator
 
     simulator = OperatorSimulator(seed=2026, mix=Mix(risky_share=0.1, malformed_share=0.0))
     payloads, serial = [], first_serial
@@ -259,8 +259,8 @@ def bench_scoring(args: argparse.Namespace, group: ProcessGroup, env: dict, data
 
 def bench_latency(args: argparse.Namespace, base: str, api_key: str, database_url: str, rate: float, seed: int) -> dict:
     """Commit -> decision at a steady offered rate, with the worker running."""
-    from postal.loadgen import LoadRunner
-    from postal.traffic import Mix
+    from simulation.loadgen import LoadRunner
+    from simulation.traffic import Mix
 
     _wait_until_scored(database_url, args.scoring_timeout)  # an earlier measure's backlog would count here
     print(f"Offering {rate} items/s for {args.latency_seconds} s with the worker running …", flush=True)

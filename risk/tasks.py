@@ -75,13 +75,3 @@ def hs_reference_unit_values_refresh() -> int:
     references = history.hs_reference_unit_values_compute()
     cache.set(history.REFERENCE_CACHE_KEY, references, timeout=settings.OPENCLEAR_RISK_REFERENCE_TTL)
     return len(references)
-
-
-@shared_task(acks_late=True)
-def model_retrain() -> int | None:
-    """Train a new candidate on the latest outcomes (beat); a supervisor promotes it."""
-    try:
-        return services.model_train().pk
-    except ApplicationError as exc:
-        logger.info("risk model not retrained: %s", exc.message)
-        return None

@@ -8,6 +8,7 @@ from clearance.models import Consignment, ContentLine, Office, PostalOperator
 from core import s10
 from core.choices import Role
 from core.models import User
+from risk.services import inspection_outcome_record
 
 
 class OfficeFactory(factory.django.DjangoModelFactory):
@@ -87,3 +88,20 @@ def image_upload(name: str = "parcel.png", image_format: str = "PNG", size=(32, 
     Image.new("RGB", size, (200, 120, 40)).save(buffer, format=image_format)
     mime = content_type or f"image/{image_format.lower()}"
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=mime)
+
+
+def labelled_history(officer: User, n: int = 120) -> None:
+    """Inspection outcomes to train on: smart watches from one shop were irregular; T-shirts were in order."""
+    for i in range(n):
+        risky = i % 3 == 0
+        consignment = ConsignmentFactory(
+            sender_key="CN|518000|shady watches" if risky else f"CN|510000|shop {i % 7}",
+            lines=[{"description": "Smart watch" if risky else "T-shirt", "hs_code": "851762" if risky else "610910"}],
+        )
+        inspection_outcome_record(
+            consignment=consignment,
+            officer=officer,
+            irregularity_found=risky,
+            kind="UNDERVALUATION" if risky else "NONE",
+            additional_duty=Decimal("12.00") if risky else Decimal(0),
+        )

@@ -22,11 +22,24 @@ LAYERS = [
     {"payments"},
     {"risk"},
     {"postal"},
+    {"simulation"},  # the operator simulator, the load generator and the back-test: tools over the apps
     {"officer", "performance"},
     {"demo"},
     {"config"},  # the wiring: URLs, the Celery and WSGI apps, the project's AppConfig
 ]
-APPS = {"config", "devstack", "core", "clearance", "payments", "risk", "postal", "officer", "performance", "demo"}
+APPS = {
+    "config",
+    "devstack",
+    "core",
+    "clearance",
+    "payments",
+    "risk",
+    "postal",
+    "simulation",
+    "officer",
+    "performance",
+    "demo",
+}
 
 
 def unit_of(dotted: str) -> str:
@@ -101,6 +114,10 @@ def test_apps_depend_one_way_and_say_why_an_import_is_local():
         ("clearance", "core", True),
         ("core", "clearance", False),
         ("demo", "postal", True),
+        ("simulation", "postal", True),
+        ("risk", "simulation", False),
+        ("postal", "simulation", False),
+        ("officer", "simulation", True),
     ],
 )
 def test_the_order_itself(source, target, allowed):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "payments",
     "risk",
     "postal",
+    "simulation",
     "officer",
     "performance",
     "demo",
@@ -162,7 +163,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": timedelta(seconds=SWEEP_SECONDS),
     },
     "risk-reference-values": {"task": "risk.tasks.hs_reference_unit_values_refresh", "schedule": timedelta(minutes=10)},
-    "risk-retrain": {"task": "risk.tasks.model_retrain", "schedule": timedelta(days=7)},
+    "risk-retrain": {"task": "simulation.tasks.model_retrain", "schedule": timedelta(days=7)},
     "postal-webhook-retries": {"task": "postal.tasks.webhook_deliveries_sweep", "schedule": timedelta(seconds=30)},
     "payments-return-unpaid": {"task": "payments.tasks.consignments_return_unpaid", "schedule": timedelta(hours=1)},
     # Returned goods whose refund task was lost are refunded all the same.
