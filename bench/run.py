@@ -35,6 +35,7 @@ import redis
 import requests
 
 from config.env import parse_database_url, redis_url_with_db
+from devstack import processes
 from devstack.embedded import free_port
 from devstack.processes import ProcessGroup
 from devstack.runner import BASE_DIR, PYTHON, Services
@@ -152,52 +153,16 @@ def wait_healthy(base: str, timeout: float = 60) -> None:
 
 def start_web(group: ProcessGroup, env: dict[str, str], workers: int) -> str:
     port = free_port()
-    group.start(
-        "web",
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
+    options = ["--worker-class", "sync", "--timeout", "120", "--log-level", "warning"]
+    group.start("web", processes.gunicorn_argv(bind=f"127.0.0.1:{port}", workers=workers, options=options), env=env)
     base = f"http://127.0.0.1:{port}"
     wait_healthy(base)
     return base
 
 
 def start_worker(group: ProcessGroup, env: dict[str, str], concurrency: int) -> None:
-    group.start(
-        "worker",
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel",
-            "WARNING",
-            "--concurrency",
-            str(concurrency),
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname",
-            "bench@%h",
-        ],
-        env=env,
-    )
+    argv = processes.celery_worker_argv(hostname="bench@%h", loglevel="WARNING", concurrency=concurrency, solitary=True)
+    group.start("worker", argv, env=env)
 
 
 def bench_ingest(args: argparse.Namespace, base: str, api_key: str, database_url: str) -> dict:

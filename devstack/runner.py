@@ -22,10 +22,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from devstack import embedded
-from devstack.processes import BASE_DIR, ProcessGroup
-
-PYTHON = sys.executable
+from devstack import embedded, processes
+from devstack.processes import BASE_DIR, PYTHON, ProcessGroup
 
 
 class Services:
@@ -107,84 +105,31 @@ def _serve(group: ProcessGroup, port: int) -> int:
 def _start_platform(group: ProcessGroup, port: int) -> None:
     var = embedded.VAR_DIR
     var.mkdir(parents=True, exist_ok=True)
-    group.start(
-        "web",
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            os.environ.get("WEB_CONCURRENCY", "2"),
-            "--threads",
-            "4",
-            # One line per request would drown the demo's log; they are kept in var/.
-            "--access-logfile",
-            str(var / "access.log"),
-            "--graceful-timeout",
-            "10",
-        ],
-    )
+    # One line per request would drown the demo's log; they are kept in var/.
+    web_options = ["--threads", "4", "--access-logfile", str(var / "access.log"), "--graceful-timeout", "10"]
+    workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+    group.start("web", processes.gunicorn_argv(bind=f"127.0.0.1:{port}", workers=workers, options=web_options))
     group.start(
         "worker",
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel",
-            "INFO",
-            "--queues",
-            "scoring,celery",
-            "--concurrency",
-            os.environ.get("CELERY_CONCURRENCY", "2"),
-            "--hostname",
-            f"worker-{os.getpid()}@%h",
-        ],
+        processes.celery_worker_argv(
+            hostname=f"worker-{os.getpid()}@%h",
+            loglevel="INFO",
+            queues=processes.SCORING_QUEUES,
+            concurrency=int(os.environ.get("CELERY_CONCURRENCY", "2")),
+        ),
     )
-    # Webhook deliveries wait on partners' servers: threads of their own, so scoring never waits behind them.
     group.start(
         "webhooks",
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel",
-            "INFO",
-            "--queues",
-            "webhooks",
-            "--pool",
-            "threads",
-            "--concurrency",
-            "8",
-            "--hostname",
-            f"webhooks-{os.getpid()}@%h",
-        ],
+        processes.celery_worker_argv(
+            hostname=f"webhooks-{os.getpid()}@%h",
+            loglevel="INFO",
+            queues=processes.WEBHOOK_QUEUES,
+            pool="threads",
+            concurrency=processes.WEBHOOK_THREADS,
+        ),
     )
-    group.start(
-        "beat",
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "beat",
-            "--loglevel",
-            "INFO",
-            "--schedule",
-            str(var / "celerybeat-schedule"),
-        ],
-    )
-    simulator = BASE_DIR / "postal" / "management" / "commands" / "simulate_operator.py"
-    if simulator.exists() and os.environ.get("OPENCLEAR_DEMO_TRAFFIC", "1") != "0":
+    group.start("beat", processes.celery_beat_argv(schedule=var / "celerybeat-schedule", loglevel="INFO"))
+    if os.environ.get("OPENCLEAR_DEMO_TRAFFIC", "1") != "0":
         group.start(
             "simulator",
             [
