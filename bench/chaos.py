@@ -365,7 +365,7 @@ def fault_postgres_restarted(stack: Stack, sizes: Sizes) -> Outcome:
 class _Receiver(BaseHTTPRequestHandler):
     received: list[int] = []
 
-    def do_POST(self):  # noqa: N802 - http.server's name
+    def do_POST(self):  # http.server's name
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         _Receiver.received.append(body.get("sequence"))
         self.send_response(204)

@@ -243,7 +243,7 @@ def bench_latency(args: argparse.Namespace, base: str, api_key: str, database_ur
     _wait_until_scored(database_url, args.scoring_timeout)
     rows = _rows(
         database_url,
-        "SELECT extract(epoch FROM a.assessed_at - c.created_at) FROM risk_riskassessment a "  # noqa: S608
+        "SELECT extract(epoch FROM a.assessed_at - c.created_at) FROM risk_riskassessment a "
         f"JOIN clearance_consignment c ON c.id = a.consignment_id WHERE c.id > {int(before)}",
     )
     latencies = [float(r[0]) for r in rows]
@@ -398,7 +398,7 @@ def grow_consignments(database_url: str, env: dict, target: int) -> int:
     conn = _connect(database_url)
     with conn, conn.cursor() as cursor:
         cursor.execute(
-            f"WITH copies AS (SELECT {select} "  # noqa: S608
+            f"WITH copies AS (SELECT {select} "
             "  FROM (SELECT * FROM clearance_consignment ORDER BY id LIMIT %(have)s) c, "
             "  generate_series(1, %(rounds)s) g LIMIT %(missing)s), "
             f"stored AS (INSERT INTO clearance_consignment (id, {listed}) "
@@ -493,7 +493,7 @@ def spread_timelines_over_month(database_url: str) -> int:
             "INSERT INTO clearance_decision (operator_id, consignment_id, sequence, code, reason, decided_at, decided_by) "
             "SELECT c.operator_id, c.id, %(base)s + c.id, CASE WHEN random() < 0.8 THEN 'RELEASE_NO_CHARGE' "
             "ELSE 'RELEASE_CHARGES_DUE' END, '', c.arrived_at - interval '2 hours' + random() * interval '8 hours', "
-            f"'bench' FROM clearance_consignment c WHERE {in_month} AND NOT EXISTS "  # noqa: S608
+            f"'bench' FROM clearance_consignment c WHERE {in_month} AND NOT EXISTS "
             "(SELECT 1 FROM clearance_decision d WHERE d.consignment_id = c.id)",
             bounds,
         )
@@ -547,14 +547,6 @@ def _rows(database_url: str, sql: str, params: list | dict | None = None) -> lis
         rows = cursor.fetchall()
     conn.close()
     return rows
-
-
-def _execute(database_url: str, sql: str) -> None:
-    conn = _connect(database_url)
-    conn.autocommit = True  # ANALYZE and VACUUM cannot run in a transaction block
-    with conn.cursor() as cursor:
-        cursor.execute(sql)
-    conn.close()
 
 
 def _row(database_url: str, sql: str, params: list | dict | None = None) -> tuple:

@@ -26,13 +26,6 @@ def hs_subheadings(edition: str = "2022") -> frozenset[str]:
 
 
 @cache
-def hs_descriptions() -> dict[str, str]:
-    """Code -> description for HS 2022 chapters, headings and subheadings."""
-    with (DATA_DIR / "hs" / "harmonized-system.csv").open(encoding="utf-8-sig", newline="") as handle:
-        return {row["hscode"]: row["description"] for row in csv.DictReader(handle) if row["hscode"] != "TOTAL"}
-
-
-@cache
 def country_codes() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes, plus XK (Kosovo), which postal and customs systems use."""
     return frozenset({country.alpha_2 for country in pycountry.countries} | {"XK"})
