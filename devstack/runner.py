@@ -51,6 +51,18 @@ class Services:
             print("Embedded PostgreSQL and Redis stopped.", flush=True)
 
 
+def _one_math_thread() -> None:
+    """One OpenMP/BLAS thread per process (the model's libraries), unless configured.
+
+    Each process would otherwise start a thread per core; on a small machine
+    they fight the other processes for the cores and wait on each other's spin
+    locks (a model's fit in the tests took fifteen times as long on two busy
+    cores).
+    """
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def manage(*args: str, check: bool = True) -> int:
     return subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, check=check).returncode
 
@@ -87,10 +99,7 @@ def run(port: int) -> int:
 def _serve(group: ProcessGroup, port: int) -> int:
     # Links in e-mails and on receipts point where this run answers, unless configured.
     os.environ.setdefault("OPENCLEAR_PUBLIC_URL", f"http://127.0.0.1:{port}")
-    # Each worker process would start a thread per core for OpenMP/BLAS (the model's
-    # libraries); on a small machine they fight the other processes for the cores.
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    _one_math_thread()
     manage("migrate", "--noinput", "-v", "0")
     manage("collectstatic", "--noinput", "-v", "0")
     manage("seed_demo", "--url", f"http://127.0.0.1:{port}")
@@ -184,6 +193,7 @@ def _run_steps(steps: list[list[str]]) -> int:
 
 
 def test(pytest_args: Sequence[str]) -> int:
+    _one_math_thread()
     with Services():
         return _run_steps([*gate_steps(), ["-m", "pytest", *pytest_args]])
 
