@@ -23,9 +23,10 @@ run: install
 test: install browser
 	$(PY) -m devstack test $(PYTEST_ARGS)
 
-# While working: no browser, chaos or stack tests (CI runs `make test`).
+# While working: no browser, chaos or stack tests, nor the slow ones (the dataset evaluation, the
+# schema run over the API); CI runs `make test`, which has them all.
 test-fast: install
-	$(PY) -m devstack test -m "not browser and not integration" $(PYTEST_ARGS)
+	$(PY) -m devstack test -m "not browser and not integration and not slow" $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium; as root, install it when missing.
 browser:

@@ -104,44 +104,23 @@ class Stack:
 
     def start_worker(self, name: str = "worker") -> subprocess.Popen:
         """Scoring and the rest, as `make run` and docker-compose run them."""
-        return self._celery_worker(name, ["--queues", "scoring,celery", "--concurrency", "2"])
+        return self._celery_worker(name, queues=processes.SCORING_QUEUES, concurrency=2)
 
     def start_webhooks(self) -> subprocess.Popen:
         """Webhook deliveries in threads of their own, as `make run` and docker-compose run them."""
-        return self._celery_worker("webhooks", ["--queues", "webhooks", "--pool", "threads", "--concurrency", "8"])
-
-    def _celery_worker(self, name: str, options: list[str]) -> subprocess.Popen:
-        from devstack.runner import PYTHON
-
-        return self.group.start(
-            name,
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--loglevel",
-                "ERROR",
-                *options,
-                "--without-gossip",
-                "--without-mingle",
-                "--hostname",
-                f"{name}-{time.time_ns()}@%h",
-            ],
-            env=self.env,
+        return self._celery_worker(
+            "webhooks", queues=processes.WEBHOOK_QUEUES, pool="threads", concurrency=processes.WEBHOOK_THREADS
         )
+
+    def _celery_worker(self, name: str, **options) -> subprocess.Popen:
+        argv = processes.celery_worker_argv(
+            hostname=f"{name}-{time.time_ns()}@%h", loglevel="ERROR", solitary=True, **options
+        )
+        return self.group.start(name, argv, env=self.env)
 
     def start_beat(self) -> None:
-        from devstack.runner import PYTHON
-
         schedule = Path(self.env["OPENCLEAR_VAR_DIR"]) / "celerybeat-schedule"
-        self.group.start(
-            "beat",
-            [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel", "ERROR", "--schedule", str(schedule)],
-            env=self.env,
-        )
+        self.group.start("beat", processes.celery_beat_argv(schedule=schedule, loglevel="ERROR"), env=self.env)
 
     def kill(self, name: str) -> None:
         """kill -9 a process and all its children (a worker's pool); it stays down until started again."""
@@ -200,7 +179,7 @@ class Operator:
 
     def batch(self, size: int, **overrides) -> list[dict]:
         from bench.run import _unique_id
-        from postal.traffic import Mix, OperatorSimulator
+        from simulation.traffic import Mix, OperatorSimulator
 
         items = OperatorSimulator(seed=Operator.serial, mix=Mix(risky_share=0.1, malformed_share=0.0)).batch(size)
         for item in items:
@@ -386,7 +365,7 @@ def fault_postgres_restarted(stack: Stack, sizes: Sizes) -> Outcome:
 class _Receiver(BaseHTTPRequestHandler):
     received: list[int] = []
 
-    def do_POST(self):  # noqa: N802 - http.server's name
+    def do_POST(self):  # http.server's name
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         _Receiver.received.append(body.get("sequence"))
         self.send_response(204)

@@ -35,6 +35,7 @@ import redis
 import requests
 
 from config.env import parse_database_url, redis_url_with_db
+from devstack import processes
 from devstack.embedded import free_port
 from devstack.processes import ProcessGroup
 from devstack.runner import BASE_DIR, PYTHON, Services
@@ -89,7 +90,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 def make_payloads(count: int, batch: int, *, first_serial: int = 0, prefix: str = "BENCH") -> list[bytes]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    from postal.traffic import Mix, OperatorSimulator
+    from simulation.traffic import Mix, OperatorSimulator
 
     simulator = OperatorSimulator(seed=2026, mix=Mix(risky_share=0.1, malformed_share=0.0))
     payloads, serial = [], first_serial
@@ -152,52 +153,16 @@ def wait_healthy(base: str, timeout: float = 60) -> None:
 
 def start_web(group: ProcessGroup, env: dict[str, str], workers: int) -> str:
     port = free_port()
-    group.start(
-        "web",
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
+    options = ["--worker-class", "sync", "--timeout", "120", "--log-level", "warning"]
+    group.start("web", processes.gunicorn_argv(bind=f"127.0.0.1:{port}", workers=workers, options=options), env=env)
     base = f"http://127.0.0.1:{port}"
     wait_healthy(base)
     return base
 
 
 def start_worker(group: ProcessGroup, env: dict[str, str], concurrency: int) -> None:
-    group.start(
-        "worker",
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel",
-            "WARNING",
-            "--concurrency",
-            str(concurrency),
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname",
-            "bench@%h",
-        ],
-        env=env,
-    )
+    argv = processes.celery_worker_argv(hostname="bench@%h", loglevel="WARNING", concurrency=concurrency, solitary=True)
+    group.start("worker", argv, env=env)
 
 
 def bench_ingest(args: argparse.Namespace, base: str, api_key: str, database_url: str) -> dict:
@@ -259,8 +224,8 @@ def bench_scoring(args: argparse.Namespace, group: ProcessGroup, env: dict, data
 
 def bench_latency(args: argparse.Namespace, base: str, api_key: str, database_url: str, rate: float, seed: int) -> dict:
     """Commit -> decision at a steady offered rate, with the worker running."""
-    from postal.loadgen import LoadRunner
-    from postal.traffic import Mix
+    from simulation.loadgen import LoadRunner
+    from simulation.traffic import Mix
 
     _wait_until_scored(database_url, args.scoring_timeout)  # an earlier measure's backlog would count here
     print(f"Offering {rate} items/s for {args.latency_seconds} s with the worker running …", flush=True)
@@ -278,7 +243,7 @@ def bench_latency(args: argparse.Namespace, base: str, api_key: str, database_ur
     _wait_until_scored(database_url, args.scoring_timeout)
     rows = _rows(
         database_url,
-        "SELECT extract(epoch FROM a.assessed_at - c.created_at) FROM risk_riskassessment a "  # noqa: S608
+        "SELECT extract(epoch FROM a.assessed_at - c.created_at) FROM risk_riskassessment a "
         f"JOIN clearance_consignment c ON c.id = a.consignment_id WHERE c.id > {int(before)}",
     )
     latencies = [float(r[0]) for r in rows]
@@ -433,7 +398,7 @@ def grow_consignments(database_url: str, env: dict, target: int) -> int:
     conn = _connect(database_url)
     with conn, conn.cursor() as cursor:
         cursor.execute(
-            f"WITH copies AS (SELECT {select} "  # noqa: S608
+            f"WITH copies AS (SELECT {select} "
             "  FROM (SELECT * FROM clearance_consignment ORDER BY id LIMIT %(have)s) c, "
             "  generate_series(1, %(rounds)s) g LIMIT %(missing)s), "
             f"stored AS (INSERT INTO clearance_consignment (id, {listed}) "
@@ -528,7 +493,7 @@ def spread_timelines_over_month(database_url: str) -> int:
             "INSERT INTO clearance_decision (operator_id, consignment_id, sequence, code, reason, decided_at, decided_by) "
             "SELECT c.operator_id, c.id, %(base)s + c.id, CASE WHEN random() < 0.8 THEN 'RELEASE_NO_CHARGE' "
             "ELSE 'RELEASE_CHARGES_DUE' END, '', c.arrived_at - interval '2 hours' + random() * interval '8 hours', "
-            f"'bench' FROM clearance_consignment c WHERE {in_month} AND NOT EXISTS "  # noqa: S608
+            f"'bench' FROM clearance_consignment c WHERE {in_month} AND NOT EXISTS "
             "(SELECT 1 FROM clearance_decision d WHERE d.consignment_id = c.id)",
             bounds,
         )
@@ -582,14 +547,6 @@ def _rows(database_url: str, sql: str, params: list | dict | None = None) -> lis
         rows = cursor.fetchall()
     conn.close()
     return rows
-
-
-def _execute(database_url: str, sql: str) -> None:
-    conn = _connect(database_url)
-    conn.autocommit = True  # ANALYZE and VACUUM cannot run in a transaction block
-    with conn.cursor() as cursor:
-        cursor.execute(sql)
-    conn.close()
 
 
 def _row(database_url: str, sql: str, params: list | dict | None = None) -> tuple:

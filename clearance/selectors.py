@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from clearance.choices import ConsignmentState
@@ -43,7 +43,3 @@ def consignment_ids_by_item(*, operator_id: int, item_ids: Iterable[str]) -> dic
             "item_id", "consignment_id"
         )
     )
-
-
-def consignments_for_operator(*, operator_id: int) -> QuerySet[Consignment]:
-    return Consignment.objects.filter(operator_id=operator_id)

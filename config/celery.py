@@ -6,7 +6,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
-from config.env import load_settings_or_exit  # noqa: E402
+from config.env import load_settings_or_exit
 
 load_settings_or_exit()
 

@@ -18,7 +18,7 @@ def _timed(check) -> dict:
         result = {"ok": True}
         if detail:
             result.update(detail)
-    except Exception as exc:  # noqa: BLE001 - any failure means "down", reported as text
+    except Exception as exc:  # any failure means "down", reported as text
         result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     result["ms"] = round((time.monotonic() - started) * 1000, 1)
     return result

@@ -16,6 +16,7 @@ This module imports nothing from Django: it runs before settings can load.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -111,6 +112,16 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a process that has exited but that nobody has reaped yet)."""
+    if not _pid_alive(pid):
+        return False
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc to ask: alive, as far as kill can tell
 
 
 def _wait(predicate, *, timeout: float, what: str) -> None:
@@ -260,14 +271,24 @@ def start_postgres(state: ServiceState) -> bool:
 
 
 def stop_postgres() -> None:
-    if postgres_pid() is None:
+    pid = postgres_pid()
+    if pid is None:
         return
-    subprocess.run(
+    if os.geteuid() == 0:
+        # Another tool may have closed a parent folder meanwhile (pytest makes its own 0700 again).
+        _make_traversable(PGDATA)
+    stopped = subprocess.run(
         [_postgres_bin("pg_ctl"), "-D", str(PGDATA), "-m", "fast", "-w", "-t", "60", "stop"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         **_postgres_run_as(),
     )
+    if stopped.returncode != 0 and _running(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)  # PostgreSQL's fast shutdown, as pg_ctl -m fast sends it
+    # pg_ctl returns once the server has removed its pid file, a moment before the process ends.
+    with contextlib.suppress(EmbeddedError):
+        _wait(lambda: not _running(pid), timeout=60, what="PostgreSQL to exit")
 
 
 def ensure_database(state: ServiceState) -> None:

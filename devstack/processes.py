@@ -1,4 +1,5 @@
-"""Child processes for the runner, the tests and the benchmarks: started in groups, stopped whole, waited on."""
+"""Child processes for the runner, the tests and the benchmarks: their command lines (written once here),
+started in groups, stopped whole, waited on."""
 
 from __future__ import annotations
 
@@ -6,14 +7,59 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
 STOP_GRACE_SECONDS = 20
 T = TypeVar("T")
+
+# The platform's workers, as `make run` and the chaos stack run them (docker-compose.yml splits the first
+# in two): scoring and everything else on prefork processes; webhook deliveries, which wait on partners'
+# servers, on threads of their own so that scoring never waits behind them.
+SCORING_QUEUES = "scoring,celery"
+WEBHOOK_QUEUES = "webhooks"
+WEBHOOK_THREADS = 8
+
+
+def gunicorn_argv(*, bind: str, workers: int, options: Sequence[str] = ()) -> list[str]:
+    """The web server on the project's WSGI application."""
+    return [PYTHON, "-m", "gunicorn", "config.wsgi:application", "--bind", bind, "--workers", str(workers), *options]
+
+
+def celery_worker_argv(
+    *,
+    hostname: str,
+    loglevel: str,
+    queues: str | None = None,
+    concurrency: int | None = None,
+    pool: str | None = None,
+    solitary: bool = False,
+) -> list[str]:
+    """A Celery worker of the project's app; without --queues it consumes every queue of the settings.
+
+    `solitary`: no gossip and no mingle with other workers, for a worker started and stopped on its own
+    (tests, benchmarks), so that it is ready at once.
+    """
+    argv = [PYTHON, "-m", "celery", "-A", "config", "worker", "--loglevel", loglevel]
+    if queues:
+        argv += ["--queues", queues]
+    if pool:
+        argv += ["--pool", pool]
+    if concurrency is not None:
+        argv += ["--concurrency", str(concurrency)]
+    if solitary:
+        argv += ["--without-gossip", "--without-mingle"]
+    return [*argv, "--hostname", hostname]
+
+
+def celery_beat_argv(*, schedule: Path, loglevel: str) -> list[str]:
+    """Celery beat, its schedule file kept where the run keeps its data."""
+    return [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel", loglevel, "--schedule", str(schedule)]
 
 
 class ProcessGroup:

@@ -22,10 +22,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from devstack import embedded
-from devstack.processes import BASE_DIR, ProcessGroup
-
-PYTHON = sys.executable
+from devstack import embedded, processes
+from devstack.processes import BASE_DIR, PYTHON, ProcessGroup
 
 
 class Services:
@@ -51,6 +49,18 @@ class Services:
         if self.started is not None:
             embedded.stop(self.started)
             print("Embedded PostgreSQL and Redis stopped.", flush=True)
+
+
+def _one_math_thread() -> None:
+    """One OpenMP/BLAS thread per process (the model's libraries), unless configured.
+
+    Each process would otherwise start a thread per core; on a small machine
+    they fight the other processes for the cores and wait on each other's spin
+    locks (a model's fit in the tests took fifteen times as long on two busy
+    cores).
+    """
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def manage(*args: str, check: bool = True) -> int:
@@ -89,10 +99,7 @@ def run(port: int) -> int:
 def _serve(group: ProcessGroup, port: int) -> int:
     # Links in e-mails and on receipts point where this run answers, unless configured.
     os.environ.setdefault("OPENCLEAR_PUBLIC_URL", f"http://127.0.0.1:{port}")
-    # Each worker process would start a thread per core for OpenMP/BLAS (the model's
-    # libraries); on a small machine they fight the other processes for the cores.
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    _one_math_thread()
     manage("migrate", "--noinput", "-v", "0")
     manage("collectstatic", "--noinput", "-v", "0")
     manage("seed_demo", "--url", f"http://127.0.0.1:{port}")
@@ -107,84 +114,31 @@ def _serve(group: ProcessGroup, port: int) -> int:
 def _start_platform(group: ProcessGroup, port: int) -> None:
     var = embedded.VAR_DIR
     var.mkdir(parents=True, exist_ok=True)
-    group.start(
-        "web",
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            os.environ.get("WEB_CONCURRENCY", "2"),
-            "--threads",
-            "4",
-            # One line per request would drown the demo's log; they are kept in var/.
-            "--access-logfile",
-            str(var / "access.log"),
-            "--graceful-timeout",
-            "10",
-        ],
-    )
+    # One line per request would drown the demo's log; they are kept in var/.
+    web_options = ["--threads", "4", "--access-logfile", str(var / "access.log"), "--graceful-timeout", "10"]
+    workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+    group.start("web", processes.gunicorn_argv(bind=f"127.0.0.1:{port}", workers=workers, options=web_options))
     group.start(
         "worker",
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel",
-            "INFO",
-            "--queues",
-            "scoring,celery",
-            "--concurrency",
-            os.environ.get("CELERY_CONCURRENCY", "2"),
-            "--hostname",
-            f"worker-{os.getpid()}@%h",
-        ],
+        processes.celery_worker_argv(
+            hostname=f"worker-{os.getpid()}@%h",
+            loglevel="INFO",
+            queues=processes.SCORING_QUEUES,
+            concurrency=int(os.environ.get("CELERY_CONCURRENCY", "2")),
+        ),
     )
-    # Webhook deliveries wait on partners' servers: threads of their own, so scoring never waits behind them.
     group.start(
         "webhooks",
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel",
-            "INFO",
-            "--queues",
-            "webhooks",
-            "--pool",
-            "threads",
-            "--concurrency",
-            "8",
-            "--hostname",
-            f"webhooks-{os.getpid()}@%h",
-        ],
+        processes.celery_worker_argv(
+            hostname=f"webhooks-{os.getpid()}@%h",
+            loglevel="INFO",
+            queues=processes.WEBHOOK_QUEUES,
+            pool="threads",
+            concurrency=processes.WEBHOOK_THREADS,
+        ),
     )
-    group.start(
-        "beat",
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "beat",
-            "--loglevel",
-            "INFO",
-            "--schedule",
-            str(var / "celerybeat-schedule"),
-        ],
-    )
-    simulator = BASE_DIR / "postal" / "management" / "commands" / "simulate_operator.py"
-    if simulator.exists() and os.environ.get("OPENCLEAR_DEMO_TRAFFIC", "1") != "0":
+    group.start("beat", processes.celery_beat_argv(schedule=var / "celerybeat-schedule", loglevel="INFO"))
+    if os.environ.get("OPENCLEAR_DEMO_TRAFFIC", "1") != "0":
         group.start(
             "simulator",
             [
@@ -239,6 +193,7 @@ def _run_steps(steps: list[list[str]]) -> int:
 
 
 def test(pytest_args: Sequence[str]) -> int:
+    _one_math_thread()
     with Services():
         return _run_steps([*gate_steps(), ["-m", "pytest", *pytest_args]])
 

@@ -18,6 +18,7 @@ from risk import selectors, services
 from risk.catalogue import CATALOGUE_KIND, catalogue_csv
 from risk.choices import RuleStatus
 from risk.models import ModelVersion, Rule
+from simulation import services as simulation_services
 
 
 @officer_required
@@ -170,7 +171,8 @@ def models_view(request):
 def model_promote(request, pk: int):
     version = get_object_or_404(ModelVersion.objects.defer("artifact"), pk=pk)
     try:
-        services.model_promote(model_version=version, supervisor=request.user)
+        # A version without a back-test result is back-tested first: promotion always rests on one.
+        simulation_services.model_promote(model_version=version, supervisor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("officer:models")

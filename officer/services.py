@@ -32,6 +32,7 @@ from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
 from core.models import User
 from core.normalize import text_key
+from core.permissions import require_supervisor
 from core.services import audit_entries_create
 from core.uploads import image_uploads_check
 from officer.selectors import decision_stamp
@@ -56,11 +57,6 @@ HELD = ConsignmentState.HELD
 def _require_officer(user: User) -> None:
     if not user.is_officer:
         raise PermissionDenied("Only customs officers take decisions on items.")
-
-
-def _require_supervisor(user: User, action: str) -> None:
-    if not user.is_supervisor:
-        raise PermissionDenied(f"Only a supervisor can {action}.")
 
 
 def _lock(consignment: Consignment, seen: str | None = None) -> Consignment:
@@ -264,7 +260,7 @@ def officers_bulk_release(
     """
     reason = reason.strip()
     if include_red:
-        _require_supervisor(officer, "release red items in bulk")
+        require_supervisor(officer, "release red items in bulk")
         reason = _require_reason(reason, "Give the reason for releasing red items in bulk.")
     seen = seen or {}
     done: dict[str, list[str]] = {"released": [], "refused": [], "skipped_red": []}
@@ -435,7 +431,7 @@ def _pending(request: SeizureRequest) -> SeizureRequest:
 
 
 def seizure_confirm(*, request: SeizureRequest, supervisor: User) -> Consignment:
-    _require_supervisor(supervisor, "confirm a seizure")
+    require_supervisor(supervisor, "confirm a seizure")
     with transaction.atomic():
         request = _pending(request)
         if request.proposed_by_id == supervisor.pk:
@@ -450,7 +446,7 @@ def seizure_confirm(*, request: SeizureRequest, supervisor: User) -> Consignment
 
 def seizure_reject(*, request: SeizureRequest, supervisor: User, reason: str) -> SeizureRequest:
     """A second supervisor does not confirm: the item stays held, free for other decisions."""
-    _require_supervisor(supervisor, "reject a seizure")
+    require_supervisor(supervisor, "reject a seizure")
     reason = _require_reason(reason, "Say why the seizure is rejected: the proposing officer reads it.")
     with transaction.atomic():
         request = _pending(request)

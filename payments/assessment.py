@@ -341,10 +341,6 @@ def _save(built: dict) -> dict[int, Assessment]:
     return {pk: assessment for pk, (assessment, _, _) in built.items()}
 
 
-def _threshold_json(threshold) -> dict:
-    return {"amount": str(threshold.amount), "basis": threshold.basis, "category": threshold.category}
-
-
 def _details(tariff, breakdown: Breakdown) -> dict:
     return {
         "regime": tariff.regime_code,

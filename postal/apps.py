@@ -12,10 +12,3 @@ class PostalConfig(AppConfig):
         from postal.receivers import webhook_deliveries_dispatch_for
 
         decisions_committed.connect(webhook_deliveries_dispatch_for, dispatch_uid="postal-webhooks")
-
-        from postal.backtest import backtest_compare
-
-        # The back-test fills the slot risk declares for it (risk cannot import the postal app).
-        from risk import backtests
-
-        backtests.register(backtest_compare)

@@ -156,10 +156,6 @@ def lane_thresholds() -> tuple[float, float]:
     return thresholds
 
 
-def rules_pending() -> QuerySet[Rule]:
-    return Rule.objects.filter(status=RuleStatus.PENDING).select_related("created_by")
-
-
 def random_inspection_outcomes() -> int:
     """Inspection outcomes of items drawn at random: the unbiased labels a model learns from."""
     drawn = RiskAssessment.objects.filter(random_selection=True).values("consignment_id")

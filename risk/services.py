@@ -25,10 +25,11 @@ from core.actors import Actor
 from core.db import insert_rows, update_rows
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
 from core.models import User
+from core.permissions import require_supervisor
 from core.services import audit_entries_create
 from payments import assessment
 from payments import selectors as payments_selectors
-from risk import backtests, catalogue, selectors
+from risk import catalogue, selectors
 from risk.choices import OutcomeKind, RuleStatus
 from risk.classifier import ALGORITHM, RiskModel, ranking_metrics
 from risk.engine import PRECEDENCE, Engine, Verdict
@@ -287,11 +288,6 @@ def addressee_match_keys_purge() -> int:
     return deleted
 
 
-def _require_supervisor(user: User, action: str) -> None:
-    if not user.is_supervisor:
-        raise PermissionDenied(f"Only a supervisor may {action}.")
-
-
 @transaction.atomic
 def rule_propose(
     *,
@@ -307,7 +303,7 @@ def rule_propose(
     source: str = "",
 ) -> Rule:
     """Draft a new rule, or a new version of one; it waits for a second supervisor."""
-    _require_supervisor(author, "propose risk rules")
+    require_supervisor(author, "propose risk rules")
     if kind_of(kind) is None:
         raise ApplicationError(f"Unknown rule kind {kind!r}.", code="invalid_rule")
     if not score.is_finite() or not Decimal("0") <= score <= Decimal("1"):
@@ -340,7 +336,7 @@ def catalogue_import(*, author: User, text: str) -> dict[str, Any]:
     Rows are proposed one by one, so a bad row is reported (with its line) and
     loses none of the good ones; each proposal waits for a second supervisor.
     """
-    _require_supervisor(author, "import the goods catalogue")
+    require_supervisor(author, "import the goods catalogue")
     rows, errors = catalogue.catalogue_rows_checked(text)
     proposed, unchanged = [], 0
     for line, row in rows:
@@ -377,7 +373,7 @@ def _same_as_in_force(row: dict[str, Any]) -> bool:
 @transaction.atomic
 def rule_approve(*, rule: Rule, approver: User) -> Rule:
     """Approve a pending rule: it replaces the version in force. The author cannot approve."""
-    _require_supervisor(approver, "approve risk rules")
+    require_supervisor(approver, "approve risk rules")
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
     if rule.status == RuleStatus.ACTIVE:
         return rule
@@ -396,7 +392,7 @@ def rule_approve(*, rule: Rule, approver: User) -> Rule:
 
 @transaction.atomic
 def rule_reject(*, rule: Rule, reviewer: User, reason: str) -> Rule:
-    _require_supervisor(reviewer, "review risk rules")
+    require_supervisor(reviewer, "review risk rules")
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
     if rule.status != RuleStatus.PENDING:
         raise InvalidTransition(f"Rule {rule.code} v{rule.version} is not pending.")
@@ -460,15 +456,17 @@ def inspection_outcome_record(
     return outcome
 
 
-def model_train(*, min_labels: int = 50, seed: int = 0, backtest: bool = True) -> ModelVersion:
-    """Train on inspection outcomes (latest per item); evaluate on the newest fifth and on the back-test.
+def model_train(*, min_labels: int = 50, seed: int = 0) -> ModelVersion:
+    """Train on inspection outcomes (latest per item); evaluate on the newest fifth.
 
     Officers inspect mostly what the engine already flagged, so those outcomes
     over-represent what the rules find. Each outcome is weighted by the inverse
     of the chance that its item was inspected: an item drawn at random (an
     unbiased label) counts 1 / OPENCLEAR_RISK_RANDOM_RATE times as much as one
-    the engine selected. The back-test compares the model with the rules and
-    indicators alone; model_promote refuses a model that does worse.
+    the engine selected. The version is stored inactive and not yet
+    back-tested: the back-test drives the operators' intake with simulated
+    traffic, so it runs from the simulation package (simulation.services),
+    which records its result here with model_backtest_record.
     """
     labelled = (
         InspectionOutcome.objects.order_by("consignment_id", "-created_at")
@@ -489,8 +487,6 @@ def model_train(*, min_labels: int = 50, seed: int = 0, backtest: bool = True) -
     metrics = _holdout_metrics(frame, labels, seed)
     model = RiskModel.train(frame, labels, POSTAL_SPEC, seed=seed, weights=weights)
     metrics["weighting"] = {"random_inspection_labels": random_labels, "targeted_labels": len(labels) - random_labels}
-    if backtest and (comparison := backtests.compare(model)) is not None:
-        metrics["backtest"] = comparison
     return ModelVersion.objects.create(
         algorithm=ALGORITHM,
         feature_names=model.feature_names,
@@ -522,13 +518,51 @@ def _holdout_metrics(frame: pd.DataFrame, labels: pd.Series, seed: int) -> dict[
     return {**metrics, "holdout_rows": int(len(test_labels)), "labels": int(len(labels))}
 
 
+# A candidate may send at most this many more clean items in a hundred to officers than the rules alone.
+MAX_EXTRA_CLEAN_FLAGGED = 0.02
+
+
+def _backtest_verdict(rules_only: dict[str, float], with_model: dict[str, float]) -> tuple[bool, str]:
+    """(no worse, why): the model may not catch less, nor send many more clean items to officers."""
+    if with_model["caught"] < rules_only["caught"]:
+        return False, "catches fewer planted items than the rules and indicators alone"
+    extra = with_model["clean_flagged"] - rules_only["clean_flagged"]
+    if extra > MAX_EXTRA_CLEAN_FLAGGED:
+        return False, f"sends {extra:.1%} more clean items to officers than the rules and indicators alone"
+    return True, "no worse than the rules and indicators alone"
+
+
 @transaction.atomic
-def model_promote(*, model_version: ModelVersion, supervisor: User) -> ModelVersion:
-    """Make a model the one that scores; only a supervisor decides, and never for a model the back-test
-    found worse than the rules and indicators alone."""
-    _require_supervisor(supervisor, "promote models")
+def model_backtest_record(
+    *, model_version: ModelVersion, rules_only: dict[str, float], with_model: dict[str, float]
+) -> ModelVersion:
+    """Keep a back-test's figures (the rules and indicators alone, and with this model: share of planted
+    items caught, share of clean items sent to officers) with the version, and the verdict on them."""
+    locked = ModelVersion.objects.select_for_update().defer("artifact").get(pk=model_version.pk)
+    no_worse, why = _backtest_verdict(rules_only, with_model)
+    locked.metrics = {
+        **(locked.metrics or {}),
+        "backtest": {"rules_only": rules_only, "with_model": with_model, "no_worse": no_worse, "why": why},
+    }
+    locked.save(update_fields=["metrics", "updated_at"])
+    model_version.metrics = locked.metrics
+    return model_version
+
+
+@transaction.atomic
+def model_promote(*, model_version: ModelVersion, supervisor: User, without_backtest: str = "") -> ModelVersion:
+    """Make a model the one that scores; only a supervisor decides, never for a model without a back-test
+    result (simulation.services.model_promote runs it first) nor for one the back-test found worse than the
+    rules and indicators alone.
+
+    `without_backtest` is the one way around the first condition, for a reason written in the audit
+    entry: the benchmark promotes a model to measure its speed in the scoring path, not its worth.
+    """
+    require_supervisor(supervisor, "promote models")
     comparison = (model_version.metrics or {}).get("backtest")
-    if comparison and not comparison.get("no_worse", False):
+    if comparison is None and not without_backtest:
+        raise ApplicationError("This model has not been back-tested: it is not promoted.", code="model_not_backtested")
+    if comparison is not None and not comparison.get("no_worse", False):
         raise ApplicationError(
             f"This model {comparison.get('why', 'does worse on the back-test')}: it is not promoted.",
             code="model_worse_than_rules",
@@ -542,6 +576,8 @@ def model_promote(*, model_version: ModelVersion, supervisor: User) -> ModelVers
         target_ids=[model_version.pk],
         action="risk.model.promoted",
         actor=Actor.for_user(supervisor),
+        reason=without_backtest,
+        payloads={model_version.pk: {"backtested": comparison is not None}},
     )
     model_version.refresh_from_db()
     return model_version

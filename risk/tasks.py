@@ -81,13 +81,3 @@ def hs_reference_unit_values_refresh() -> int:
 def addressee_match_keys_purge() -> int:
     """Beat: match keys older than twice the split-shipment window find nothing any more."""
     return services.addressee_match_keys_purge()
-
-
-@shared_task(acks_late=True)
-def model_retrain() -> int | None:
-    """Train a new candidate on the latest outcomes (beat); a supervisor promotes it."""
-    try:
-        return services.model_train().pk
-    except ApplicationError as exc:
-        logger.info("risk model not retrained: %s", exc.message)
-        return None

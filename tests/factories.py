@@ -10,6 +10,7 @@ from core.choices import Role
 from core.models import User
 from core.normalize import party_key
 from risk.names import match_keys
+from risk.services import inspection_outcome_record
 
 
 class OfficeFactory(factory.django.DjangoModelFactory):
@@ -110,3 +111,20 @@ def addressee_keys(**addressee) -> dict:
     match keys."""
     name, postcode, country = (addressee.get(f"addressee_{part}", "") for part in ("name", "postcode", "country"))
     return {**addressee, "addressee_key": party_key(name=name, postcode=postcode, country=country), "match_keys": True}
+
+
+def labelled_history(officer: User, n: int = 120) -> None:
+    """Inspection outcomes to train on: smart watches from one shop were irregular; T-shirts were in order."""
+    for i in range(n):
+        risky = i % 3 == 0
+        consignment = ConsignmentFactory(
+            sender_key="CN|518000|shady watches" if risky else f"CN|510000|shop {i % 7}",
+            lines=[{"description": "Smart watch" if risky else "T-shirt", "hs_code": "851762" if risky else "610910"}],
+        )
+        inspection_outcome_record(
+            consignment=consignment,
+            officer=officer,
+            irregularity_found=risky,
+            kind="UNDERVALUATION" if risky else "NONE",
+            additional_duty=Decimal("12.00") if risky else Decimal(0),
+        )

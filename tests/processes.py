@@ -6,7 +6,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,26 +60,14 @@ def celery_worker(
     (a `settings` fixture override changes only the test process).
     """
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
-    argv = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "--loglevel",
-        "WARNING",
-        "--concurrency",
-        str(concurrency),
-        "--pool",
-        "prefork",
-        "--without-gossip",
-        "--without-mingle",
-        "--hostname",
-        f"test-{os.getpid()}@%h",
-    ]
-    if queues:
-        argv += ["--queues", queues]
+    argv = processes.celery_worker_argv(
+        hostname=f"test-{os.getpid()}@%h",
+        loglevel="WARNING",
+        queues=queues,
+        concurrency=concurrency,
+        pool="prefork",
+        solitary=True,
+    )
     process = subprocess.Popen(argv, cwd=BASE_DIR, env=child_env(**(env or {})), start_new_session=True)
     try:
         from config.celery import app

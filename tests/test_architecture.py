@@ -31,6 +31,7 @@ LAYERS = [
     {"payments"},
     {"risk"},
     {"postal"},
+    {"simulation"},  # the operator simulator, the load generator and the back-test: tools over the apps
     {"officer", "performance"},
     {"demo"},
     {"config"},  # the wiring: URLs, the Celery and WSGI apps, the project's AppConfig
@@ -291,6 +292,10 @@ def test_a_relative_import_is_followed(tmp_path):
         ("clearance", "core", True),
         ("core", "clearance", False),
         ("demo", "postal", True),
+        ("simulation", "postal", True),
+        ("risk", "simulation", False),
+        ("postal", "simulation", False),
+        ("officer", "simulation", True),
     ],
 )
 def test_the_order_itself(source, target, allowed):

@@ -20,7 +20,7 @@ from performance.models import TrsDay
 from postal.selectors import responses_after
 from tests.factories import ConsignmentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.services]
 # A partition's name starts with its table's: "Seq Scan on clearance_consignment" finds any month's.
 BIG_TABLES = (
     "clearance_consignment",

@@ -23,7 +23,7 @@ from tests.payments.helpers import pay_with_card
 from tests.postal.payloads import batch, item
 from tests.processes import celery_worker, wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 NO_RANDOM_INSPECTION = {"OPENCLEAR_RISK_RANDOM_RATE": "0"}
 
 

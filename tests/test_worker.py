@@ -10,7 +10,7 @@ from risk.tasks import consignments_enqueue_assessment
 from tests.factories import ConsignmentFactory
 from tests.processes import celery_worker, wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 # The worker's own setting: without it, 2 % of green items would be sent to inspection at random.
 NO_RANDOM_INSPECTION = {"OPENCLEAR_RISK_RANDOM_RATE": "0"}
 

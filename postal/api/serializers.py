@@ -58,7 +58,7 @@ ItemInputSerializer = _serializer("ItemInputSerializer", contract.ITEM)
 
 
 class PreAdviceInputSerializer(serializers.Serializer):
-    messageId = serializers.CharField(max_length=64, required=False)  # noqa: N815
+    messageId = serializers.CharField(max_length=64, required=False)
     items = ItemInputSerializer(many=True, min_length=1, max_length=1000)
 
 
@@ -69,20 +69,20 @@ class FieldErrorSerializer(serializers.Serializer):
 
 
 class ItemResultSerializer(serializers.Serializer):
-    itemId = serializers.CharField()  # noqa: N815
+    itemId = serializers.CharField()
     status = serializers.ChoiceField(choices=ItemStatus.values)
     errors = FieldErrorSerializer(many=True)
 
 
 class PreAdviceOutputSerializer(serializers.Serializer):
-    messageId = serializers.CharField()  # noqa: N815
+    messageId = serializers.CharField()
     accepted = serializers.IntegerField(help_text="Items stored: ACCEPTED, AMENDED and DUPLICATE")
     rejected = serializers.IntegerField()
     results = ItemResultSerializer(many=True)
 
 
 class EventInputSerializer(serializers.Serializer):
-    itemId = serializers.CharField()  # noqa: N815
+    itemId = serializers.CharField()
     code = serializers.ChoiceField(choices=EventCode.choices)
     at = serializers.DateTimeField(help_text="ISO 8601 with its zone")
     office = serializers.CharField(max_length=6, required=False)
@@ -93,7 +93,7 @@ class EventsInputSerializer(serializers.Serializer):
 
 
 class EventResultSerializer(serializers.Serializer):
-    itemId = serializers.CharField()  # noqa: N815
+    itemId = serializers.CharField()
     status = serializers.ChoiceField(choices=[ItemStatus.ACCEPTED, ItemStatus.DUPLICATE, ItemStatus.REJECTED])
     errors = FieldErrorSerializer(many=True)
 
@@ -114,11 +114,11 @@ class ChargesSerializer(serializers.Serializer):
 
 class ResponseSerializer(serializers.Serializer):
     sequence = serializers.IntegerField()
-    itemId = serializers.CharField()  # noqa: N815
+    itemId = serializers.CharField()
     decision = serializers.ChoiceField(choices=DecisionCode.choices)
     reason = serializers.CharField(allow_blank=True)
     charges = ChargesSerializer(allow_null=True)
-    decidedAt = serializers.DateTimeField()  # noqa: N815
+    decidedAt = serializers.DateTimeField()
 
 
 class ResponsesPageSerializer(serializers.Serializer):
@@ -127,14 +127,14 @@ class ResponsesPageSerializer(serializers.Serializer):
 
 
 class ItemStatusSerializer(serializers.Serializer):
-    itemId = serializers.CharField()  # noqa: N815
+    itemId = serializers.CharField()
     status = serializers.ChoiceField(choices=ConsignmentState.choices)
     version = serializers.IntegerField()
-    preAdvisedAt = serializers.DateTimeField()  # noqa: N815
-    arrivedAt = serializers.DateTimeField(allow_null=True)  # noqa: N815
-    presentedAt = serializers.DateTimeField(allow_null=True)  # noqa: N815
-    exitedAt = serializers.DateTimeField(allow_null=True)  # noqa: N815
-    deliveredAt = serializers.DateTimeField(allow_null=True)  # noqa: N815
+    preAdvisedAt = serializers.DateTimeField()
+    arrivedAt = serializers.DateTimeField(allow_null=True)
+    presentedAt = serializers.DateTimeField(allow_null=True)
+    exitedAt = serializers.DateTimeField(allow_null=True)
+    deliveredAt = serializers.DateTimeField(allow_null=True)
     decision = ResponseSerializer(allow_null=True)
     charges = ChargesSerializer(allow_null=True)
 
@@ -145,7 +145,7 @@ class WebhookInputSerializer(serializers.Serializer):
 
 class WebhookOutputSerializer(serializers.Serializer):
     url = serializers.URLField()
-    isActive = serializers.BooleanField()  # noqa: N815
+    isActive = serializers.BooleanField()
     secret = serializers.CharField(required=False, help_text="Shown once, when the webhook is set")
 
 
@@ -161,14 +161,14 @@ class ErrorSerializer(serializers.Serializer):
 
 class CsvUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="UTF-8 CSV, one row per content line")
-    messageId = serializers.CharField(max_length=64, required=False)  # noqa: N815
+    messageId = serializers.CharField(max_length=64, required=False)
 
 
 class CollectionInputSerializer(serializers.Serializer):
-    itemId = serializers.RegexField(PATTERNS[contract.Kind.S10])  # noqa: N815
+    itemId = serializers.RegexField(PATTERNS[contract.Kind.S10])
     amount = serializers.DecimalField(max_digits=13, decimal_places=2, min_value=0, help_text="The charges collected")
     currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO 4217: the charges' currency")
-    collectedAt = serializers.DateTimeField(help_text="When the addressee paid, with its zone")  # noqa: N815
+    collectedAt = serializers.DateTimeField(help_text="When the addressee paid, with its zone")
     reference = serializers.CharField(max_length=100, help_text="The operator's receipt or transaction reference")
 
 
@@ -177,20 +177,20 @@ class CollectionsInputSerializer(serializers.Serializer):
 
 
 class CaseInputSerializer(serializers.Serializer):
-    itemId = serializers.RegexField(PATTERNS[contract.Kind.S10])  # noqa: N815
+    itemId = serializers.RegexField(PATTERNS[contract.Kind.S10])
     grounds = serializers.ChoiceField(choices=CaseGrounds.choices)
     reason = serializers.CharField(max_length=4000, help_text="What the payer says is wrong")
-    contactEmail = serializers.EmailField(required=False, help_text="Where the payer is told of each step")  # noqa: N815
+    contactEmail = serializers.EmailField(required=False, help_text="Where the payer is told of each step")
     language = serializers.ChoiceField(choices=["en", "fr"], required=False, help_text="The payer's language")
 
 
 class CaseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    itemId = serializers.CharField()  # noqa: N815
+    itemId = serializers.CharField()
     kind = serializers.ChoiceField(choices=CaseKind.choices)
     grounds = serializers.ChoiceField(choices=CaseGrounds.choices)
     state = serializers.ChoiceField(choices=CaseState.choices)
-    openedAt = serializers.DateTimeField()  # noqa: N815
+    openedAt = serializers.DateTimeField()
     deadline = serializers.DateTimeField()
-    resolvedAt = serializers.DateTimeField(allow_null=True)  # noqa: N815
+    resolvedAt = serializers.DateTimeField(allow_null=True)
     resolution = serializers.CharField()

@@ -16,7 +16,7 @@ from core import s10
 from tests.factories import ConsignmentFactory
 from tests.postal.payloads import batch, item
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.services]
 URL = "/api/v1/postal/items"
 MARCH_2024 = datetime(2024, 3, 31, 23, 30, tzinfo=UTC)
 

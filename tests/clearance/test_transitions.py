@@ -162,7 +162,7 @@ def _race(actions):
         barrier.wait()
         try:
             outcomes[index] = action()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each racer got
+        except Exception as exc:  # the test inspects what each racer got
             outcomes[index] = exc
         finally:
             connection.close()
@@ -176,6 +176,7 @@ def _race(actions):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_two_identical_transitions_racing_on_one_row_have_one_effect():
     consignment = ConsignmentFactory()
     _put_in_state(consignment, ConsignmentState.HELD)
@@ -189,6 +190,7 @@ def test_two_identical_transitions_racing_on_one_row_have_one_effect():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_two_different_transitions_racing_on_one_row_exactly_one_wins():
     consignment = ConsignmentFactory()
     _put_in_state(consignment, ConsignmentState.HELD)

@@ -12,6 +12,7 @@ from core.db import JsonText, _prepared, _preparer, copy_objects, copy_rows, res
 from core.models import AuditEntry
 from tests.factories import ConsignmentFactory
 
+pytestmark = pytest.mark.services
 AWKWARD_TEXTS = ["back\\slash", "tab\there", "new\nline", "carriage\rreturn", "\\N", "Amra Hodžić", "ليلى", ""]
 
 

@@ -5,6 +5,8 @@ import pytest
 from core import health
 from tests.factories import UserFactory
 
+pytestmark = pytest.mark.services
+
 
 @pytest.fixture(autouse=True)
 def fresh_report(settings):

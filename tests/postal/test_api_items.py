@@ -293,6 +293,7 @@ def test_a_request_that_dies_midway_leaves_nothing_and_its_retry_is_processed(op
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_a_retry_while_the_first_request_runs_answers_409(operator_client, operator):
     import psycopg2
 
@@ -340,6 +341,7 @@ def test_throttled_requests_answer_429_with_retry_after(operator_client, setting
     assert response.json()["error"]["code"] == "throttled"
 
 
+@pytest.mark.services
 def test_the_rate_limit_holds_under_a_crowd_of_concurrent_requests(operator, settings):
     import threading
     from types import SimpleNamespace

@@ -158,6 +158,7 @@ class TestResponsesFeed:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_the_feed_gives_every_response_once_in_order_while_decisions_are_made_concurrently(operator, operator_client):
     items = _held(operator, 120)
     chunks = [items[i::4] for i in range(4)]

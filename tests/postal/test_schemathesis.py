@@ -15,6 +15,8 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 EXCLUDED = [negative_data_rejection, positive_data_acceptance]
 
 
+# About a minute in all: each endpoint's run needs a live server and a database emptied after it.
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)

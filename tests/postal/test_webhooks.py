@@ -293,6 +293,7 @@ def test_webhook_tasks_have_a_queue_of_their_own():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.services
 def test_concurrent_senders_of_one_operator_do_not_skip_each_others_deliveries(operator, operator_client, receiver):
     from django.db import connection, transaction
 

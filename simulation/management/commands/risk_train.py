@@ -3,11 +3,14 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from core.exceptions import ApplicationError
-from risk.services import model_train
+from simulation.services import model_train
 
 
 class Command(BaseCommand):
-    help = "Train a risk model on the inspection outcomes in the database (stored inactive; a supervisor promotes)."
+    help = (
+        "Train a risk model on the inspection outcomes in the database and back-test it (stored inactive; "
+        "a supervisor promotes)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--min-labels", type=int, default=50)

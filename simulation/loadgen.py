@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import requests
 
-from postal.traffic import Mix, OperatorSimulator
+from simulation.traffic import Mix, OperatorSimulator
 
 
 @dataclass

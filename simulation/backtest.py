@@ -1,7 +1,8 @@
 """The back-test: the production engine over labelled traffic, planted patterns beside clean items.
 
-It lives beside the operator simulator and the intake it drives (risk, below
-postal in the order of apps, cannot reach them).
+It lives with the operator simulator, above the intake it drives and the
+engine it scores with; risk never imports it (simulation.services records a
+candidate model's back-test with risk.services.model_backtest_record).
 
 `manage.py risk_backtest` generates a stream with the operator simulator,
 plants each kind of pattern customs look for (with spelling variants and
@@ -36,12 +37,12 @@ from clearance.selectors import WITH_LINES
 from core import s10
 from law import selectors as law
 from postal.services import preadvice_receive
-from postal.traffic import CATALOGUE, Mix, OperatorSimulator
-from risk import backtests, selectors
 from risk import history as risk_history
+from risk import selectors
 from risk.choices import RuleKind
 from risk.engine import Engine, Verdict
 from risk.rules import CompiledRule
+from simulation.traffic import CATALOGUE, Mix, OperatorSimulator
 
 KINDS = ("undervaluation", "counterfeit", "prohibited", "vague", "split", "watchlist")
 
@@ -173,13 +174,11 @@ class Report:
         }
 
 
-def backtest_compare(candidate) -> dict[str, Any]:
-    """A trained model against the rules and indicators alone, on a smaller back-test (risk.backtests)."""
+def backtest_compare(candidate) -> tuple[dict[str, float], dict[str, float]]:
+    """A trained model against the rules and indicators alone, on a smaller back-test: the figures of each
+    (risk.services.model_backtest_record judges them)."""
     reports = backtest_run(clean=800, per_kind=40, history=600, seed=11, candidate=candidate)
-    summary = {name: _summary(report) for name, report in reports.items()}
-    rules, with_model = summary[RULES_ONLY], summary[WITH_CANDIDATE]
-    no_worse, why = backtests.verdict(rules, with_model)
-    return {"rules_only": rules, "with_model": with_model, "no_worse": no_worse, "why": why}
+    return _summary(reports[RULES_ONLY]), _summary(reports[WITH_CANDIDATE])
 
 
 def _summary(report: dict[str, Any]) -> dict[str, float]:

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from postal.backtest import backtest_run
+from simulation.backtest import backtest_run
 
 
 class Command(BaseCommand):

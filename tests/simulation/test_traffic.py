@@ -5,9 +5,9 @@ import pytest
 from django.core.management import call_command
 
 from clearance.models import Consignment
-from postal.traffic import Mix, OperatorSimulator
 from postal.validation import validate_item
 from risk.indicators import vague_descriptions
+from simulation.traffic import Mix, OperatorSimulator
 
 
 def _validate(items):
@@ -69,7 +69,7 @@ def test_the_command_sends_traffic_through_the_real_http_api(live_server, api_ke
 
 
 def test_addresses_belong_to_their_country():
-    from postal.traffic import PLACES
+    from simulation.traffic import PLACES
 
     items = OperatorSimulator(seed=6, mix=Mix(risky_share=0, malformed_share=0)).batch(300)
     places = {(city, postcode) for city, postcode in PLACES["BA"]}
@@ -83,7 +83,7 @@ def test_the_simulated_parcels_arrive_and_are_presented_to_customs(live_server, 
     import time
 
     from clearance.models import ConsignmentEvent
-    from postal.loadgen import LoadRunner
+    from simulation.loadgen import LoadRunner
 
     runner = LoadRunner(
         base_url=live_server.url,

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from clearance.models import Consignment, PostalOperator
 from core.models import AuditEntry
-from postal.backtest import KINDS, backtest_run
+from simulation.backtest import KINDS, backtest_run
 
 pytestmark = pytest.mark.django_db
 

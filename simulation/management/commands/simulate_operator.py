@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from postal.loadgen import LoadRunner, wait_for_server
-from postal.traffic import Mix
+from simulation.loadgen import LoadRunner, wait_for_server
+from simulation.traffic import Mix
 
 
 class Command(BaseCommand):
