@@ -30,7 +30,7 @@ from pathlib import Path
 
 from anyascii import anyascii
 from pypinyin import Style, lazy_pinyin
-from rapidfuzz.distance import Indel, JaroWinkler
+from rapidfuzz.distance import Indel, JaroWinkler, Levenshtein
 
 from core.normalize import DEFAULT_IGNORABLE, MARKS, email_mailbox, latin_skeleton, phone_key
 from risk.goods.text import pinyin_split, pinyin_syllables
@@ -142,6 +142,8 @@ def _chinese_name_parts(words: list[str]) -> tuple[NamePart, ...] | None:
     )  # fmt: skip
     joined = "".join(given)
     forms = {"".join(combo) for combo in product(*(_syllable_forms(w) or {w} for w in given))}
+    if not first and len(given) == 2:  # "Ming Wei Chen": a whole name turned round, its given name with it
+        forms |= {"".join(combo) for combo in product(*(_syllable_forms(w) or {w} for w in reversed(given)))}
     given_part = _part(joined, False)
     given_part = NamePart(given_part.written, given_part.sound, given_part.consonants, 1.0, alts=frozenset(forms))
     return (family_part, given_part) if first else (given_part, family_part)
@@ -253,7 +255,10 @@ def _part(word: str, company: bool, abjad: bool = False) -> NamePart:
         weight = PATRONYMIC_WEIGHT
     else:
         weight = 1.0
-    return NamePart(written=word, sound=sound, consonants=_consonants(sound), weight=weight, abjad=abjad)
+    consonants = _consonants(sound)
+    if abjad and len(consonants) > 3 and consonants.endswith("h"):
+        consonants = consonants[:-1]  # ta marbuta, transliterated as a final h: "ftmh" is Fatima
+    return NamePart(written=word, sound=sound, consonants=consonants, weight=weight, abjad=abjad)
 
 
 @lru_cache(maxsize=1)
@@ -297,9 +302,16 @@ def part_similarity(a: NamePart, b: NamePart) -> float:
     similarity = Indel.normalized_similarity(a.sound, b.sound)
     if similarity >= 0.85:
         return similarity
+    if _one_slip(a.written, b.written):
+        return 0.85  # one letter typed wrong in a long part: "Morewu" for "Moreau"
     if len(a.classes) >= 3 and a.classes == b.classes and a.sound[0] == b.sound[0]:
         return 0.85  # Kusnezow / Kuznetsov, Wolkow / Volkov
     return 0.0
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """One letter replaced in a part of six letters or more, the first letter kept."""
+    return len(a) == len(b) >= 6 and a[0] == b[0] and Levenshtein.distance(a, b) == 1
 
 
 @dataclass(frozen=True)
@@ -403,9 +415,13 @@ def names_match(entry: Sequence[NamePart], probe: Sequence[NamePart], *, company
 
 
 def _compact_match(entry: Sequence[NamePart], probe: Sequence[NamePart]) -> float | None:
-    """The whole names written as one when they are split otherwise: "Abdelkader" for "Abd el-Kader"."""
+    """The whole names written as one when they are split otherwise: "Abdelkader" for "Abd el-Kader", "Benali" for
+    "بن علي" (consonants only when one side is written in Arabic script)."""
     if len(entry) == len(probe):
         return None
+    if any(p.abjad for p in (*entry, *probe)):
+        left, right = "".join(p.consonants for p in entry), "".join(p.consonants for p in probe)
+        return 0.85 if len(left) >= 5 and left == right else None
     left, right = "".join(p.sound for p in entry), "".join(p.sound for p in probe)
     if len(left) < 8:
         return None

@@ -256,6 +256,8 @@ FEATURE_NAMES = {
     "unit_value": gettext_noop("declared value"),
     "log_value": gettext_noop("declared value"),
     "log_mass": gettext_noop("declared weight"),
+    "num:text_named": gettext_noop("controlled goods named in the description"),
+    "num:text_likeness": gettext_noop("description resembling controlled goods"),
 }
 SIMILAR_GOODS = gettext_noop("declared unit value against similar goods")
 

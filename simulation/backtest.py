@@ -41,6 +41,7 @@ from risk import history as risk_history
 from risk import selectors
 from risk.choices import RuleKind
 from risk.engine import Engine, Verdict
+from risk.reasons import codes_of
 from risk.rules import CompiledRule
 from simulation.traffic import CATALOGUE, Mix, OperatorSimulator
 
@@ -93,6 +94,18 @@ VAGUE_DESCRIPTIONS = [
 ]
 BRANDS = ["Rolex", "Louis Vuitton", "Gucci", "Chanel", "Nike", "Adidas", "Ray-Ban", "Apple"]
 BRAND_NOUNS = [("watch", "910211"), ("handbag", "420221"), ("sneakers", "640411"), ("sunglasses", "900410")]
+# Goods with a known least price (risk/data/goods/values.txt has their floors), declared at a fraction of it.
+VALUED_GOODS = [
+    ("Apple iPhone 15 Pro 256GB", "851713", Decimal("900")),
+    ("Samsung Galaxy S24 Ultra", "851713", Decimal("950")),
+    ("Sony PlayStation 5 console", "950450", Decimal("450")),
+    ("Nvidia RTX 4080 graphics card", "847330", Decimal("1000")),
+    ("DJI Mavic 3 drone", "880211", Decimal("1600")),
+    ("MacBook Pro 14 M3", "847130", Decimal("1800")),
+    ("Rolex Datejust 41 watch", "910211", Decimal("8000")),
+    ("18k gold chain necklace 20g", "711319", Decimal("1200")),
+]
+CENT = Decimal("0.01")
 LEET = str.maketrans({"o": "0", "O": "0", "i": "1", "I": "1", "e": "3", "a": "4"})
 SAMPLE_WATCHLIST = [
     "Dmitri Volkov",
@@ -248,7 +261,6 @@ class _Stream:
         self.refused_example = ""
         self.serial = 0
         self.extra_rules: list[CompiledRule] = []
-        self.rule_kinds: dict[str, str] = {}
 
     # --- the lists the engine screens against --------------------------------------
 
@@ -329,42 +341,49 @@ class _Stream:
         item["category"] = "SALE_OF_GOODS"
         return item
 
-    def _line(self, item: dict, description: str, hs_code: str, value: Decimal) -> dict:
-        line = dict(item["contents"][0])
-        line.update(description=description, hsCode=hs_code, value=str(value), quantity=1)
+    def _plant(self, item: dict, description: str, hs_code: str, unit_value: Decimal) -> dict:
+        """The pattern in one of the item's lines, the others left as they were: a planted item has the shape of
+        clean traffic (its number of lines, quantities and weights), so a model cannot learn the generator."""
+        contents = [dict(line) for line in item["contents"]]
+        at = self.rng.randrange(len(contents))
+        line = contents[at]
+        quantity = int(line.get("quantity") or 1)
+        line.update(description=description, hsCode=hs_code, value=str((unit_value * quantity).quantize(CENT)))
         line.setdefault("originCountry", item["sender"]["country"])
         if not line.get("netWeightKg"):
             line["netWeightKg"] = "0.300"
-        return line
+        item["contents"] = contents
+        return item
 
     def _undervaluation(self) -> list[dict]:
-        item = self._base()
-        description, hs_code, (low, high), weight = self.rng.choice(CATALOGUE)
-        fair = Decimal(str(round(self.rng.uniform(low, high), 2)))
-        value = max(Decimal("0.50"), (fair / Decimal(self.rng.uniform(8, 30))).quantize(Decimal("0.01")))
-        item["contents"] = [self._line(item, self._noisy(description), hs_code, value)]
-        return [item]
+        """Goods declared at a tenth or less of their worth: the simulator's goods, or goods with a known price."""
+        if self.rng.random() < 0.5:
+            description, hs_code, (low, high), _ = self.rng.choice(CATALOGUE)
+            fair = Decimal(str(round(self.rng.uniform(low, high), 2)))
+        else:
+            description, hs_code, fair = self.rng.choice(VALUED_GOODS)
+        unit = max(Decimal("0.50"), (fair / Decimal(self.rng.uniform(8, 30))).quantize(CENT))
+        return [self._plant(self._base(), self._noisy(description), hs_code, unit)]
 
     def _counterfeit(self) -> list[dict]:
-        item = self._base()
         brand = self.rng.choice(self.brands)
         noun, hs_code = self.rng.choice(BRAND_NOUNS)
         variant = self.rng.choice([brand, brand.upper(), brand.translate(LEET), f"{brand}®", f"{brand}-style"])
-        item["contents"] = [self._line(item, f"{variant} {noun}", hs_code, Decimal(self.rng.randint(9, 30)))]
-        return [item]
+        cue = self.rng.choice(["", " replica", " 1:1 copy", " AAA quality", " mirror quality"])
+        unit = Decimal(self.rng.randint(9, 30))
+        return [self._plant(self._base(), f"{variant} {noun}{cue}", hs_code, unit)]
 
     def _prohibited(self) -> list[dict]:
-        item = self._base()
         description, hs_code = self.rng.choice(PROHIBITED_GOODS)
-        item["contents"] = [self._line(item, self._noisy(description), hs_code, Decimal(self.rng.randint(10, 80)))]
-        return [item]
+        unit = Decimal(self.rng.randint(10, 80))
+        return [self._plant(self._base(), self._noisy(description), hs_code, unit)]
 
     def _vague(self) -> list[dict]:
         item = self._base()
         description = self.rng.choice(VAGUE_DESCRIPTIONS)
         hs_code = item["contents"][0].get("hsCode") or "950300"
-        item["contents"] = [self._line(item, self._case(description), hs_code, Decimal(self.rng.randint(10, 90)))]
-        return [item]
+        item["contents"] = item["contents"][:1]  # a vague description says nothing of the goods only when it is all
+        return [self._plant(item, self._case(description), hs_code, Decimal(self.rng.randint(10, 90)))]
 
     def _split(self) -> list[dict]:
         """3 to 5 parcels to one addressee, each below the destination's relief, together above it."""
@@ -379,9 +398,10 @@ class _Stream:
             party["name"] = self._name_variant(addressee["name"])
             item["addressee"] = party
             share = Decimal(str(self.rng.uniform(0.45, 0.9)))
-            value = (threshold * share * rate).quantize(Decimal("0.01"))
-            item["contents"] = [self._line(item, "Smart watch", "851762", value)]
-            group.append(item)
+            value = (threshold * share * rate).quantize(CENT)
+            item["contents"] = item["contents"][:1]  # one line, so the parcel's value is the share drawn
+            quantity = int(item["contents"][0].get("quantity") or 1)
+            group.append(self._plant(item, "Smart watch", "851762", (value / quantity).quantize(CENT)))
         return group
 
     def _relief(self, country: str) -> tuple[Decimal, Decimal]:
@@ -437,7 +457,6 @@ class _Stream:
 
     def engines(self, references, candidate=None) -> dict[str, Engine]:
         rules = [*selectors.rules_in_force(), *self.extra_rules]
-        self.rule_kinds = {rule.code: rule.kind for rule in rules}
         models: dict[str, Any] = {RULES_ONLY: None}
         if candidate is not None:
             models[WITH_CANDIDATE] = (None, candidate)
@@ -476,7 +495,7 @@ class _Stream:
             return
         report.planted[label.kind] += 1
         flagged = verdict.lane in (Lane.RED, Lane.YELLOW)
-        if flagged and _names_pattern(label.kind, verdict, self.rule_kinds):
+        if flagged and _names_pattern(label.kind, verdict):
             report.caught[label.kind] += 1
             return
         line = next(iter(c.lines.all()), None)
@@ -497,13 +516,31 @@ def _before_presentation(state: str, presented: bool) -> bool:
     return not presented
 
 
-PATTERN_WORDS = {"undervaluation": "undervaluation", "vague": "Vague description", "split": "split shipment"}
-PATTERN_RULES = {"counterfeit": RuleKind.IPR_BRAND, "prohibited": RuleKind.PROHIBITED, "watchlist": RuleKind.WATCHLIST}
+# The reason codes that say a planted pattern (risk.reasons, risk/kinds/, risk/goods/findings.py).
+PATTERN_CODES = {
+    "undervaluation": {"value.undervaluation", "value.below_reference"},
+    "vague": {"goods.vague_description"},
+    "split": {"shipment.split"},
+    "counterfeit": {"goods.brand_word", "goods.counterfeit_brand", "goods.copy_offer", "goods.resembles"},
+    "prohibited": {
+        "goods.prohibited_word",
+        "goods.prohibited_elsewhere",
+        "goods.prohibited_hs",
+        "goods.controlled",
+        "goods.controlled_misdeclared",
+        "goods.resembles",
+    },
+    "watchlist": {
+        "watchlist.name",
+        "watchlist.name_close",
+        "watchlist.party",
+        "watchlist.identifiers",
+        "watchlist.email",
+        "watchlist.phone",
+    },
+}
 
 
-def _names_pattern(kind: str, verdict: Verdict, kinds: dict[str, str]) -> bool:
-    """The verdict names the planted pattern: by its words, or by the kind of rule that fired."""
-    if kind in PATTERN_WORDS:
-        return any(PATTERN_WORDS[kind] in reason for reason in verdict.reasons)
-    fired = {kinds.get(code.split("@", 1)[0]) for code in verdict.rules_fired}
-    return PATTERN_RULES[kind] in fired
+def _names_pattern(kind: str, verdict: Verdict) -> bool:
+    """The verdict names the planted pattern by one of its reason codes."""
+    return bool(PATTERN_CODES[kind] & set(codes_of(verdict)))

@@ -203,3 +203,26 @@ def _resemblances(items: Sequence[Sequence[LineFacts]], found: list[list[GoodsFi
         }
         out[index] = Finding(RESEMBLES, params, weight=RESEMBLANCE_SCORE, lane=YELLOW)
     return out
+
+
+def text_signals(items: Sequence[Sequence[str]]) -> list[tuple[float, float]]:
+    """What the risk model reads of each item's descriptions: (1 when the vocabulary names a controlled family in a
+    line, else 0; the statistical layer's highest probability, over the lines, that a line is of a controlled
+    family). Read from the words alone, without values or codes, the same in training and in scoring."""
+    lines = [[LineFacts(description, "", 1, None, None) for description in descriptions] for descriptions in items]
+    model = goods_model()
+    flat = [line.description for descriptions in lines for line in descriptions]
+    probabilities = model.probabilities(flat) if model is not None and flat else None
+    controlled = [i for i, name in enumerate(model.classes) if name not in (NONE, VALUED)] if model is not None else []
+    signals, position = [], 0
+    for descriptions in lines:
+        named = any(
+            hit.names_goods and hit.family not in (VALUED, "counterfeit")
+            for _, hits in item_readings(descriptions)
+            for hit in hits
+        )
+        rows = probabilities[position : position + len(descriptions)] if probabilities is not None else None
+        position += len(descriptions)
+        likeness = float(rows[:, controlled].max()) if rows is not None and len(rows) and controlled else 0.0
+        signals.append((1.0 if named else 0.0, likeness))
+    return signals

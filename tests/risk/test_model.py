@@ -6,8 +6,16 @@ from django.core.cache import cache
 from core.exceptions import ApplicationError, PermissionDenied
 from core.models import AuditEntry
 from risk.models import ModelVersion, RiskAssessment
+from risk.postal_features import postal_frame
 from risk.reasons import render_english
-from risk.services import consignments_assess, model_backtest_record, model_promote, model_train
+from risk.selectors import active_model
+from risk.services import (
+    consignments_assess,
+    inspection_outcome_record,
+    model_backtest_record,
+    model_promote,
+    model_train,
+)
 from tests.factories import ConsignmentFactory, UserFactory, labelled_history
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +158,28 @@ def test_a_new_installation_says_it_scores_with_rules_and_indicators_alone(clien
     page = client.get("/officer/models/").content.decode()
     assert "No model is promoted: items are scored by the rules and indicators alone." in page
     assert "0 outcomes of items drawn at random" in page
+
+
+def test_the_model_reads_the_descriptions_not_only_the_shape_of_an_item():
+    """Irregular and regular items alike in every column but their text: only the words tell them apart."""
+    officer = UserFactory(role="OFFICER")
+    for i in range(150):
+        risky = i % 3 == 0
+        description = ["Tramadol 100mg tablets", "Springmesser 9 cm", "Kokain 5g"][i % 9 // 3] if risky else "T-shirt"
+        consignment = ConsignmentFactory(
+            sender_key=f"CN|510000|shop {i % 7}", lines=[{"description": description, "hs_code": "610910"}]
+        )
+        inspection_outcome_record(
+            consignment=consignment, officer=officer, irregularity_found=risky, kind="OTHER" if risky else "NONE"
+        )
+    version = model_train(min_labels=50)
+    assert {"num:text_named", "num:text_likeness"} <= set(version.feature_names)
+    assert version.metrics["auc"] > 0.9
+    model_promote(model_version=_no_worse(version), supervisor=UserFactory(role="SUPERVISOR"))
+    _, model = active_model()
+    pills, shirt = (
+        ConsignmentFactory(sender_key="CN|510000|shop 3", lines=[{"description": text, "hs_code": "610910"}])
+        for text in ("Oxycodone 30 mg tablets", "Cotton T-shirt")
+    )
+    pills_score, shirt_score = model.scores(postal_frame([pills, shirt]))
+    assert pills_score > shirt_score + 0.3
