@@ -26,6 +26,7 @@ from risk.classifier import RiskModel
 from risk.goods.findings import NO_REFERENCE, GoodsReading, goods_pass
 from risk.goods.scoring import VALUE_BELOW, LineFacts
 from risk.indicators import vague_descriptions
+from risk.kinds.value_reference import BELOW_LISTED
 from risk.names import Party
 from risk.postal_features import postal_frame
 from risk.reasons import MODEL_SCORE, RANDOM_SELECTION, Finding, reason_of, render_english
@@ -84,7 +85,9 @@ def _party_facts(c: Consignment, party: str) -> dict[str, Any]:
     }
 
 
-def item_facts(c: Consignment, lines: list, goods: GoodsReading | None = None) -> ItemFacts:
+def item_facts(
+    c: Consignment, lines: list, goods: GoodsReading | None = None, line_facts: list[LineFacts] | None = None
+) -> ItemFacts:
     parties = {party: _party_facts(c, party) for party in ("sender", "addressee")}
     read = goods or GoodsReading()
     return ItemFacts(
@@ -102,6 +105,7 @@ def item_facts(c: Consignment, lines: list, goods: GoodsReading | None = None) -
         harmless_words=read.harmless_words,
         naming_words=read.naming_words,
         copy_cue=read.copy_cue if goods is not None else True,
+        lines=tuple(line_facts or ()),
     )
 
 
@@ -139,10 +143,12 @@ GOODS_READ = READ_GOODS | {"goods.counterfeit_brand", "goods.copy_offer", *LISTE
 
 def _without_repeats(fired: list[Finding]) -> list[Finding]:
     """The catalogue's listed goods are the precise layer: when a listed word fired, the goods model's reading of
-    the same goods would only say it again."""
-    if not any(f.code in LISTED_GOODS for f in fired):
-        return fired
-    return [f for f in fired if f.code not in READ_GOODS]
+    the same goods would only say it again; so would the shipped value list beside a supervisor's reference."""
+    codes = {f.code for f in fired}
+    repeated = (READ_GOODS if codes & LISTED_GOODS else set()) | (
+        {VALUE_BELOW} if BELOW_LISTED.code in codes else set()
+    )
+    return [f for f in fired if f.code not in repeated]
 
 
 class Engine:
@@ -166,8 +172,11 @@ class Engine:
         splits = SplitShipments(consignments, recallable=recallable)
         model_scores, contributions = self._model(consignments)
         lines = {c.pk: content_lines(c) for c in consignments}
-        goods = goods_pass([goods_lines(c, lines[c.pk], references.rates) for c in consignments])
-        by_rule = self._rule_findings([item_facts(c, lines[c.pk], g) for c, g in zip(consignments, goods, strict=True)])
+        line_facts = [goods_lines(c, lines[c.pk], references.rates) for c in consignments]
+        goods = goods_pass(line_facts)
+        by_rule = self._rule_findings(
+            [item_facts(c, lines[c.pk], g, f) for c, g, f in zip(consignments, goods, line_facts, strict=True)]
+        )
         verdicts = {}
         for index, c in enumerate(consignments):
             found = [finding for findings in by_rule if (finding := findings[index])]
@@ -211,7 +220,7 @@ class Engine:
         self, c: Consignment, lines, references, splits: SplitShipments, fired, model_score, factors, *, referenced
     ):
         findings = vague_descriptions([x.description for x in lines], c.category)
-        valued = any(f.code == VALUE_BELOW for f in fired)
+        valued = any(f.code in (VALUE_BELOW, BELOW_LISTED.code) for f in fired)
         if not valued and (found := history.undervaluation(lines, c.currency, references)):
             finding, ratio = found
             findings.append(replace(finding, weight=undervaluation_score(ratio)))

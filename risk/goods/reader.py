@@ -93,9 +93,17 @@ def read_line(description: str) -> LineReading:
     return _read_line(description or "")
 
 
+def read_line_in(description: str, vocab: Vocabulary) -> LineReading:
+    """The line read with another vocabulary (a supervisor's value references), the same contexts."""
+    return _read(description or "", vocab)
+
+
 @lru_cache(maxsize=32768)
 def _read_line(description: str) -> LineReading:
-    vocab = vocabulary()
+    return _read(description, vocabulary())
+
+
+def _read(description: str, vocab: Vocabulary) -> LineReading:
     reading = LineReading(tokens=text.words(description, vocab.known))
     cue_words: dict[str, str] = {}
     for segment in SEGMENTS.split(description):

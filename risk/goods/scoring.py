@@ -18,7 +18,7 @@ from decimal import Decimal
 from core.reference import hs_descriptions
 from risk.goods import reader
 from risk.goods.reader import BrandHit, Hit, LineReading
-from risk.goods.vocabulary import VALUED, Concept
+from risk.goods.vocabulary import VALUED, Concept, Vocabulary
 
 VALUE_BELOW = "value.below_reference"
 CONTROLLED = "goods.controlled"
@@ -112,6 +112,16 @@ def _item_findings(lines: Sequence[LineFacts]) -> list[GoodsFinding]:
         if "value" not in findings and (found := _below_reference(hits, line, number)):
             findings["value"] = found
     return list(findings.values())
+
+
+def below_references(lines: Sequence[LineFacts], vocab: Vocabulary) -> GoodsFinding | None:
+    """The first line whose goods, read with a vocabulary of valued goods (a supervisor's references), are declared
+    far below the least they are worth."""
+    for number, line in enumerate(lines, start=1):
+        hits = reader.read_line_in(line.description, vocab).hits
+        if found := _below_reference(hits, line, number):
+            return found
+    return None
 
 
 def _below_reference(hits: list[Hit], line: LineFacts, number: int) -> GoodsFinding | None:

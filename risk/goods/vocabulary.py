@@ -11,7 +11,8 @@ import csv
 import gzip
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -36,6 +37,7 @@ CONTEXT_FILE = "context.txt"
 # Ordinary goods worth a known least (values.txt): read like the rest, compared on value, never "controlled".
 VALUED = "goods"
 PINYIN = "py"
+INTL = "intl"  # a term written alike in every language (a model name)
 HEADER = re.compile(r"^\[(?P<name>[a-z_.*0-9]+)\](?P<attrs>.*)$")
 
 
@@ -245,6 +247,54 @@ def vocabulary() -> Vocabulary:
         cues={name.split(".", 1)[1]: phrases for name, phrases in sections.items() if name.startswith("cues.")},
         links=links,
         reversed_by_first=dict(reversed_first),
+    )
+
+
+@dataclass(frozen=True)
+class ValuedGoods:
+    """Goods with a least price that a supervisor keeps (risk.kinds.value_reference), read as the vocabulary's
+    valued goods are: by their names, not when a line is a case or a part for them."""
+
+    key: str
+    terms: tuple[str, ...]
+    hs_prefixes: tuple[str, ...]
+    floor_eur: Decimal
+    per: str = "item"  # or "gram"
+    least_eur: Decimal | None = None  # by the gram: the least one piece is worth, whatever it weighs
+
+
+def valued_vocabulary(goods: Sequence[ValuedGoods]) -> Vocabulary:
+    """A vocabulary of these goods alone, with every context of the shipped one (heads, links, negations)."""
+    base = vocabulary()
+    concepts = [
+        Concept(
+            key=f"{VALUED}.{entry.key}",
+            family=VALUED,
+            hs_prefixes=entry.hs_prefixes,
+            lane="",
+            floor_eur=entry.floor_eur,
+            per=entry.per,
+            least_eur=entry.least_eur,
+        )
+        for entry in goods
+    ]
+    raw = [(concept, written) for concept, entry in zip(concepts, goods, strict=True) for written in entry.terms]
+    known = base.known | {_fold_word(w) for _, written in raw for w in re.split(r"[\W_]+", written.casefold()) if w}
+    terms = [t for t in (_term(concept, written, INTL, False, known) for concept, written in raw) if t.words]
+    by_first: dict[str, list[Term]] = defaultdict(list)
+    singles: dict[str, list[Term]] = defaultdict(list)
+    for term in terms:
+        by_first[term.words[0]].append(term)
+        if len(term.words) == 1 and len(term.words[0]) >= 5:
+            singles[term.words[0]].append(term)
+    return replace(
+        base,
+        concepts={term.concept.key: term.concept for term in terms},
+        terms_by_first=dict(by_first),
+        pinyin_by_first={},
+        single_words=dict(singles),
+        known=known,
+        reversed_by_first={},
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from django import forms
 
 from core.normalize import email_key, name_key, phone_key, screen_key, text_key
+from risk.goods.scoring import LineFacts
 from risk.goods.text import words as goods_words
 from risk.reasons import Finding, Reason
 
@@ -47,6 +48,7 @@ class ItemFacts:
     harmless_words: frozenset[str] = frozenset()
     naming_words: frozenset[str] = frozenset()
     copy_cue: bool = True
+    lines: tuple[LineFacts, ...] = ()  # each line's description, code, quantity and value in euro
 
 
 def text_entries_field(label: Any, *, lines: bool = False) -> forms.CharField:

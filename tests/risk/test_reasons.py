@@ -166,6 +166,16 @@ def make_watchlist_name_consonants():
     return [reasons.Finding("watchlist.name_consonants", params)]
 
 
+def make_below_listed():
+    condition = {"goods": "Headphones", "terms": ["Sony WH-1000XM6"], "least": "250"}
+    item = ConsignmentFactory(
+        currency="EUR",
+        total_value=Decimal("25.00"),
+        lines=[{"description": "Sony WH-1000XM6", "hs_code": "851830", "quantity": 1, "value": Decimal("25.00")}],
+    )
+    return scored(item, [rule("VALUE_REF", condition, "Premium headphones")])
+
+
 def make_watchlist_party():
     item = ConsignmentFactory(addressee_name="A. Hodžić", addressee_address="Titova br. 12", addressee_city="Sarajevo")
     return scored(item, [rule(RuleKind.WATCHLIST, WATCHLIST_PARTIES, "Sanctions list")])
@@ -334,6 +344,11 @@ FRENCH = {
         make_value_below,
         "Sous-évaluation possible : iphone 16 pro déclaré à 90.00 EUR la pièce, 11 % du prix le plus bas de telles "
         "marchandises (800.00 EUR) (ligne 1).",
+    ),
+    "value.below_listed": (
+        make_below_listed,
+        "Premium headphones : sony wh 1000 xm 6 déclaré à 25.00 EUR la pièce, 10 % du prix minimal de telles "
+        "marchandises (250.00 EUR) (ligne 1).",
     ),
     "value.no_reference": (
         make_no_reference,
