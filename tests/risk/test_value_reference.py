@@ -71,3 +71,30 @@ def test_a_reference_needs_its_least_and_a_known_way_of_valuing():
     with pytest.raises(InvalidRule) as per:
         validate_condition("VALUE_REF", {"terms": ["gold bar"], "least": "50", "per": "ounce"})
     assert [d["field"] for d in per.value.details] == ["per"]
+
+
+def test_a_supervisor_proposes_a_reference_in_french_and_a_second_one_puts_it_in_force(client):
+    from risk.models import Rule
+    from risk.services import rule_approve
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role="SUPERVISOR"))
+    form = {
+        "code": "gold-bars",
+        "kind": "VALUE_REF",
+        "description": "Lingots d'or",
+        "value_ref-goods": "Lingots d'or",
+        "value_ref-terms": "lingot d'or\ngold bar\nzlatna poluga",
+        "value_ref-hs_prefixes": "7108",
+        "value_ref-least": "1250,50",  # as French writes numbers
+        "value_ref-per": "gram",
+        "value_ref-least_piece": "",
+        "force_lane": "YELLOW",
+    }
+    client.post("/officer/rules/propose", form, headers={"Accept-Language": "fr"})
+    rule = Rule.objects.get(code="gold-bars")
+    assert rule.condition["least"] == "1250.50" and rule.condition["per"] == "gram"
+    assert rule.condition["terms"] == ["lingot d'or", "gold bar", "zlatna poluga"]
+    rule_approve(rule=rule, approver=UserFactory(role="SUPERVISOR"))
+    rule.refresh_from_db()
+    assert rule.status == "ACTIVE"
