@@ -160,8 +160,10 @@ class Engine:
         thresholds: tuple[float, float],
         random_rate: float,
         references: history.References | None = None,
+        read_goods: bool = True,
     ) -> None:
         self.references = references  # HS reference unit values; None: the cached ones
+        self.read_goods = read_goods  # False: the rules and indicators alone (an evaluation's baseline)
         self.rules = rules
         self.model = model
         self.red, self.yellow = thresholds
@@ -173,9 +175,10 @@ class Engine:
         model_scores, contributions = self._model(consignments)
         lines = {c.pk: content_lines(c) for c in consignments}
         line_facts = [goods_lines(c, lines[c.pk], references.rates) for c in consignments]
-        goods = goods_pass(line_facts)
+        goods = goods_pass(line_facts) if self.read_goods else [GoodsReading() for _ in consignments]
+        read = [g if self.read_goods else None for g in goods]
         by_rule = self._rule_findings(
-            [item_facts(c, lines[c.pk], g, f) for c, g, f in zip(consignments, goods, line_facts, strict=True)]
+            [item_facts(c, lines[c.pk], g, f) for c, g, f in zip(consignments, read, line_facts, strict=True)]
         )
         verdicts = {}
         for index, c in enumerate(consignments):

@@ -78,15 +78,16 @@ def sent_for_goods(verdict: Verdict) -> bool:
     return verdict.lane != Lane.GREEN and any(about_goods(f) for f in verdict.findings)
 
 
-def evaluate(path: Path) -> dict[str, Any]:
-    """The engine's figures on the set at `path`; nothing it creates is kept."""
+def evaluate(path: Path, *, read_goods: bool = True) -> dict[str, Any]:
+    """The engine's figures on the set at `path`; nothing it creates is kept. Without `read_goods`, the rules and
+    indicators alone: the catalogue's words as they were matched before the goods model (the baseline)."""
     with transaction.atomic():
-        report = _evaluate(path)
+        report = _evaluate(path, read_goods)
         transaction.set_rollback(True)
     return report
 
 
-def _evaluate(path: Path) -> dict[str, Any]:
+def _evaluate(path: Path, read_goods: bool) -> dict[str, Any]:
     operator, _ = PostalOperator.objects.get_or_create(
         code="goods-evaluation", defaults={"name": "Goods evaluation", "country": "BA"}
     )
@@ -97,8 +98,9 @@ def _evaluate(path: Path) -> dict[str, Any]:
         model=selectors.active_model(),
         thresholds=selectors.lane_thresholds(),
         random_rate=0.0,
+        read_goods=read_goods,
     )
-    report: dict[str, Any] = {"set": path.name}
+    report: dict[str, Any] = {"set": path.name, "engine": "full" if read_goods else "rules and indicators alone"}
     stop, innocent = _jsonl(path / "goods_stop.jsonl"), _jsonl(path / "goods_innocent.jsonl")
     report["stop"] = _goods_stop(stop, _scored(engine, [maker.goods(item) for item in stop]))
     report["innocent"] = _goods_innocent(innocent, _scored(engine, [maker.goods(item) for item in innocent]))

@@ -17,13 +17,18 @@ class Command(BaseCommand):
             "sets", nargs="*", default=[str(SETS / "goods_set_a")], help="Folders of evaluation sets (README there)"
         )
         parser.add_argument("--output", help="Write the results as JSON to this file")
+        parser.add_argument(
+            "--baseline",
+            action="store_true",
+            help="Score with the rules and indicators alone, without the goods model (the naive baseline)",
+        )
 
-    def handle(self, *args, sets, output, **options) -> None:
+    def handle(self, *args, sets, output, baseline, **options) -> None:
         results = []
         for folder in map(Path, sets):
             if not (folder / "goods_stop.jsonl").exists():
                 raise CommandError(f"{folder} has no goods_stop.jsonl.")
-            result = evaluate(folder)
+            result = evaluate(folder, read_goods=not baseline)
             results.append(result)
             self.stdout.write(summary(result))
             if options["verbosity"] >= 2:
@@ -45,7 +50,7 @@ def share(tally: dict, group: str = "all") -> str:
 def summary(result: dict) -> str:
     stop, innocent = result["stop"]["reached_officer_for_goods"], result["innocent"]["sent_for_goods"]
     lines = [
-        f"== {result['set']}",
+        f"== {result['set']} ({result['engine']})",
         f"goods to stop that reach an officer for the goods: {share(stop)} "
         f"(RED {share(result['stop']['red_for_goods'])}); under a wrong HS code {share(stop, 'hs_honest:False')}",
         "  by language: " + ", ".join(f"{g[9:]} {share(stop, g)}" for g in stop if g.startswith("language:")),
