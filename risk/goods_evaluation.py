@@ -38,7 +38,7 @@ from clearance.choices import ItemCategory, Lane
 from clearance.models import Consignment, ContentLine, PostalOperator
 from clearance.selectors import WITH_LINES
 from core import s10
-from risk import selectors
+from risk import history, selectors
 from risk.choices import RuleKind
 from risk.engine import Engine, Verdict
 from risk.kinds.watchlist import PARTY_FIELDS
@@ -98,6 +98,7 @@ def _evaluate(path: Path, read_goods: bool) -> dict[str, Any]:
         model=selectors.active_model(),
         thresholds=selectors.lane_thresholds(),
         random_rate=0.0,
+        references=history.hs_reference_unit_values_compute(),  # the installation's history, not a cached copy
         read_goods=read_goods,
     )
     report: dict[str, Any] = {"set": path.name, "engine": "full" if read_goods else "rules and indicators alone"}

@@ -131,10 +131,9 @@ def goods_pass(items: Sequence[Sequence[LineFacts]]) -> list[GoodsReading]:
 def _reading(lines: Sequence[LineFacts], findings: list[GoodsFinding], resemblance: Finding | None) -> GoodsReading:
     readings = item_readings(lines)
     harmless, naming = set(), set()
-    for reading, hits in readings:
+    for _, hits in readings:
         for hit in hits:  # as the item confirms them: an unconfirmed weak term only describes
-            words = " ".join(reading_words(reading, hit))
-            (naming if hit.names_goods else harmless).add(words)
+            (naming if hit.names_goods else harmless).update(hit_words(hit))
     recorded = [_finding(finding) for finding in findings]
     if resemblance is not None and not any(f.code in (CONTROLLED, MISDECLARED) for f in recorded):
         recorded.append(resemblance)
@@ -148,9 +147,10 @@ def _reading(lines: Sequence[LineFacts], findings: list[GoodsFinding], resemblan
     )
 
 
-def reading_words(reading: reader.LineReading, hit: reader.Hit) -> tuple[str, ...]:
-    """The words of the line a hit stands on, as the vocabulary wrote them (for the catalogue to compare)."""
-    return hit.term.words
+def hit_words(hit: reader.Hit) -> set[str]:
+    """A hit's words for the catalogue to compare with its keywords: as the vocabulary wrote them ("pistol") and
+    as the line did ("pistolet")."""
+    return {" ".join(hit.term.words), *([hit.seen] if hit.seen else [])}
 
 
 def _finding(found: GoodsFinding) -> Finding:

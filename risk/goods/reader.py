@@ -48,7 +48,11 @@ HS_CONFIRMS = frozenset({"weapons_parts", "ammunition_pyrotechnics", "nicotine",
 SHARED_CODES = ("8211", "9506", "9503", "8543", "8513")  # knives, sports and toys, appliances, torches
 # Turkish "-siz" and its vowel-harmony forms: "asbestsiz" is "without asbestos".
 NEGATING_SUFFIXES = frozenset({"siz", "sız", "suz", "süz", "sis", "sus", "free", "frei", "freie", "freies"})
+# Words that join two goods under one negation: "without nicotine and tobacco", "bez nikotina i duhana".
+AND_OR = frozenset({"and", "or", "nor", "et", "ou", "ni", "und", "oder", "y", "o", "e", "i", "ili", "ve", "veya"})
 WEAPON_FAMILIES = frozenset({"weapons_parts", "ammunition_pyrotechnics"})
+# What makes goods of a family that: without it, none of the family's words name the goods in that line.
+DEFINING = {"nicotine": frozenset({"nicotine", "nikotin", "nicotina", "nikotyna", "nikotina", "nikotinu", "nic"})}
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ def _read(description: str, vocab: Vocabulary) -> LineReading:
     reading.cue_words = cue_words
     reading.cues = frozenset(cue_words)
     reading.hits = [_line_context(vocab, reading.tokens, hit) for hit in reading.hits]
-    reading.hits = _family_negation(reading.hits)
+    reading.hits = _family_negation(reading.hits, _negated_cues(vocab, reading.tokens))
     reading.compatible = any(vocab.compatible.match_at(reading.tokens, i) for i in range(len(reading.tokens)))
     reading.quoted = frozenset(
         word for match in QUOTED.finditer(description) for word in text.words(match.group(1), vocab.known)
@@ -131,16 +135,47 @@ def _without_harmless(tokens: tuple[str, ...], hits: list[Hit]) -> tuple[str, ..
     return tuple("" if i in harmless else token for i, token in enumerate(tokens))
 
 
-def _family_negation(hits: list[Hit]) -> list[Hit]:
+def _family_negation(hits: list[Hit], negated_cues: dict[str, str]) -> list[Hit]:
     """A line that says its goods are without something ("sans nicotine", "batteries not included", "no gas")
     says it of every word of that family in it: the pod, the liquid, the 21700 slot."""
-    negated = {hit.term.concept.family: hit.context for hit in hits if hit.status == NEGATED}
+    negated = {**negated_cues, **{hit.term.concept.family: hit.context for hit in hits if hit.status == NEGATED}}
     return [
         Hit(hit.term, hit.start, hit.end, NEGATED, negated[hit.family], hit.seen)
-        if hit.status == NAMES and hit.family in negated and not hit.term.concept.strict
+        if hit.status == NAMES
+        and hit.family in negated
+        and not hit.term.concept.strict
+        and not DEFINING.get(hit.family, frozenset()) & set(hit.term.words)  # "tobacco-free nicotine pouches"
         else hit
         for hit in hits
     ]
+
+
+def _negated_cues(vocab: Vocabulary, tokens: tuple[str, ...]) -> dict[str, str]:
+    """Families whose defining substance the line says it is without: "0 mg Nikotinfrei", "bez nikotina", "nicotine
+    free". Only the substance: "tobacco-free nicotine pouches" are nicotine pouches all the same."""
+    found: dict[str, str] = {}
+    for family, substance in DEFINING.items():
+        for position, token in enumerate(tokens):
+            stem, suffix = _negating_suffix(token)
+            if suffix and stem in substance:
+                found[family] = token
+                break
+            if token not in substance:
+                continue
+            before = position > 0 and vocab.negation_before.ends_at(tokens, position)
+            after = position + 1 < len(tokens) and vocab.negation_after.match_at(tokens, position + 1)
+            if before or after:
+                found[family] = " ".join(tokens[max(0, position - 1) : position + 2])
+                break
+    return found
+
+
+def _negating_suffix(token: str) -> tuple[str, str]:
+    """("nikotin", "frei") of "nikotinfrei"; ("", "") when the word ends in no negating suffix."""
+    for suffix in ("freie", "freies", "frei", "free", "less"):
+        if token.endswith(suffix) and len(token) > len(suffix) + 3:
+            return token[: -len(suffix)], suffix
+    return "", ""
 
 
 def _line_context(vocab: Vocabulary, line: tuple[str, ...], hit: Hit) -> Hit:
@@ -356,6 +391,11 @@ def _negated(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, t
     for before in (start, start - 1):
         if before > 0 and (size := vocab.negation_before.ends_at(tokens, before)):
             return " ".join(tokens[before - size : before])
+    # "bez nikotina i duhana", "without nicotine or tobacco": the negation covers both of a pair
+    if start >= 3 and tokens[start - 1] in AND_OR:
+        for before in (start - 2, start - 3):
+            if before > 0 and (size := vocab.negation_before.ends_at(tokens, before)):
+                return " ".join(tokens[before - size : before])
     if end < len(tokens) and (size := vocab.negation_after.match_at(tokens, end)):
         return " ".join(tokens[end : end + size])
     return ""
@@ -379,9 +419,9 @@ def _not_real(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, 
 
 
 def _described(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, term: Term) -> str:
-    if term.concept.family == "counterfeit":
-        return ""
-    found = _near(vocab.describes, tokens, start, end, before=2, after=2)
+    # "Rolex-style" is a copy cue, not a style of goods; a "counterfeit detector" is still a tester
+    copies = term.concept.family == "counterfeit"
+    found = "" if copies else _near(vocab.describes, tokens, start, end, before=2, after=2)
     # a tester is what the term qualifies: "drug test", "détecteur de faux billets", not "1000m detection" further on
     return found or _near(vocab.testers, tokens, start, end, before=2, after=1)
 
