@@ -31,6 +31,17 @@ CYRILLIC = str.maketrans(
         "і": "i", "ї": "ji", "ґ": "g", "ў": "u",
     }
 )  # fmt: skip
+# Greek as ELOT 743 writes it in Latin letters, word by word, before look-alike letters are folded: a Greek word
+# is read, not mistaken letter by letter for Latin ("Υγραέριο" and "υγραέριο" are both "ygraerio").
+GREEK = str.maketrans(
+    {
+        "α": "a", "β": "v", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "th", "ι": "i", "κ": "k",
+        "λ": "l", "μ": "m", "ν": "n", "ξ": "x", "ο": "o", "π": "p", "ρ": "r", "σ": "s", "ς": "s", "τ": "t",
+        "υ": "y", "φ": "f", "χ": "ch", "ψ": "ps", "ω": "o",
+    }
+)  # fmt: skip
+# A whole word of Greek letters (a Greek letter inside a Latin word is a look-alike: "Pistοl").
+GREEK_WORD = re.compile(r"(?<![^\W\d_])[\u0370-\u03ff\u1f00-\u1fff]+(?![^\W\d_])")
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # Three or more single letters, each followed by one or two spacers: "P i s t o l", "c.b.d", "K-E-T-A".
 SPACED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][ .·•*_\-/]{1,2}){2,}[^\W\d_](?![^\W\d_])")
@@ -64,6 +75,7 @@ def _folded(text: str) -> str:
     text = DEFAULT_IGNORABLE.sub("", unicodedata.normalize("NFKC", text or ""))
     text = CJK.sub(lambda match: " " + " ".join(_pinyin(match.group())) + " ", text)
     text = SPACED.sub(lambda match: SPACERS.sub("", match.group()), text)
+    text = GREEK_WORD.sub(lambda match: _greek(match.group()), text)
     text = text.translate(CYRILLIC).translate(str.maketrans({c.upper(): v.upper() for c, v in _cyrillic_pairs()}))
     decomposed = unicodedata.normalize("NFKD", text)
     visible = "".join(ch for ch in decomposed if unicodedata.category(ch) not in MARKS)
@@ -75,6 +87,11 @@ def _folded(text: str) -> str:
         r"(?<=[a-z])[@$](?=[a-z])|(?<=[a-z])[@$]|[@$](?=[a-z])", lambda m: m.group().translate(LEET), skeleton
     )
     return NON_ALNUM.sub(" ", skeleton)
+
+
+def _greek(word: str) -> str:
+    plain = "".join(ch for ch in unicodedata.normalize("NFD", word.casefold()) if unicodedata.category(ch) not in MARKS)
+    return plain.translate(GREEK)
 
 
 @cache

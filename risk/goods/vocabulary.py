@@ -180,7 +180,10 @@ class Vocabulary:
     @staticmethod
     def _lookup(index: dict[str, list[Term]], token: str) -> list[Term]:
         found: list[Term] = []
-        for key in {key for base in text.bases(token) for key in (base, *text.stems(base))}:
+        # an inflected word finds its term however the term ends: "marijuane" -> "marijuan" -> "marijuana"
+        keys = {key for base in text.bases(token) for key in (base, *text.stems(base))}
+        keys |= {base + vowel for base in text.bases(token) if base != token and len(base) >= 5 for vowel in "aeiou"}
+        for key in keys:
             found += index.get(key, ())
         return found
 

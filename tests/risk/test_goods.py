@@ -158,3 +158,19 @@ def test_the_catalogue_does_not_fire_on_a_word_the_goods_model_reads_as_only_des
 
     assert lane("Imitation pearl necklace glass beads 45 cm", "711719") == Lane.GREEN
     assert lane("Gucci belt imitation AAA quality", "420330") == Lane.YELLOW
+
+
+@pytest.mark.parametrize(
+    ("description", "hs_code", "named"),
+    [
+        ("ΥΔΡΑΡΓΥΡΟΣ 500g", "280540", True),  # Greek capitals read as the word, not letter by letter
+        ("υδράργυρος 500g", "280540", True),
+        ("Sjemenke marijuane 10 kom", "120999", True),  # inflected, the term ending otherwise
+        ("Biljna mješavina za nargilu bez nikotina i duhana 200g", "210690", False),  # one negation, two goods
+        ("Liquid 0mg Nikotinfrei 10ml Tabak Vanille", "330210", False),
+        ("Nicotine pouches tobacco free 20mg 5 cans", "240499", True),  # without tobacco, not without nicotine
+        ("UV counterfeit detector pen for banknotes", "902780", False),
+    ],
+)
+def test_reading_through_script_inflection_and_negation(description, hs_code, named):
+    assert bool({f.code for f in read(description, hs_code)} & GOODS_CODES) is named, description
