@@ -21,13 +21,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
-from clearance.choices import ConsignmentState, Lane
+from clearance.choices import ConsignmentState, Lane, TermsOfDelivery
 from clearance.holds import claim_expiry
 from clearance.models import Claim, ClaimTakeover, Consignment, ConsignmentVersion, ContentLine, LineCorrection
 from core import s10
 from core.models import User
 from core.selectors import audit_trail_for
-from payments.selectors import assessment_current, consignments_sharing_item_id
+from payments.selectors import assessment_current, collector_account, consignments_sharing_item_id
 from risk.models import RiskAssessment
 
 PAGE_SIZE = 50
@@ -179,7 +179,12 @@ def item_page(*, pk: int, officer: User) -> dict[str, Any] | None:
     seizure = consignment.seizure_requests.filter(state="PENDING").select_related("proposed_by").first()
     assessment = assessment_current(consignment=consignment)
     claimed_by_other = claim is not None and claim.officer_id != officer.pk
+    account = None
+    if consignment.terms_of_delivery == TermsOfDelivery.DDP:
+        account = collector_account(code=consignment.prepaid_collector)
     return {
+        "collector_account": account,
+        "prepaid_held": _prepaid_held(consignment, account, assessment),
         "consignment": consignment,
         "lines": consignment.lines.order_by("position"),
         "risk": RiskAssessment.objects.filter(consignment=consignment).order_by("-consignment_version").first(),
@@ -201,6 +206,17 @@ def item_page(*, pk: int, officer: User) -> dict[str, Any] | None:
         "same_item_id": consignments_sharing_item_id(consignment=consignment),
         "seen": decision_stamp(consignment),
     }
+
+
+def _prepaid_held(consignment: Consignment, account: dict[str, Any] | None, assessment) -> bool:
+    """A held prepaid item whose collector's account cannot take its charges: the officer must choose."""
+    if consignment.terms_of_delivery != TermsOfDelivery.DDP or consignment.state != ConsignmentState.HELD:
+        return False
+    if assessment is None or not assessment.total:
+        return False
+    if account is None or not account["account"].is_active:
+        return True
+    return account["account"].currency != assessment.currency or account["room"] < assessment.total
 
 
 def claim_takeovers_unseen(*, officer: User) -> QuerySet[ClaimTakeover]:

@@ -177,6 +177,15 @@ def accounts_with_balance() -> list[dict[str, Any]]:
     return [{"account": a, "outstanding": outstanding[a.code], "room": a.limit - outstanding[a.code]} for a in accounts]
 
 
+def collector_account(*, code: str) -> dict[str, Any] | None:
+    """A prepaid (DDP) collector's deferred account with what is outstanding and the room under its limit."""
+    account = DeferredAccount.objects.filter(code=code).first() if code else None
+    if account is None:
+        return None
+    outstanding = accounts_outstanding([account])[account.code]
+    return {"account": account, "outstanding": outstanding, "room": account.limit - outstanding}
+
+
 def accounts_outstanding(accounts: Iterable[DeferredAccount]) -> dict[str, Decimal]:
     """{account code: charged and not yet settled}."""
     accounts = list(accounts)

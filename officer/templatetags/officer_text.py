@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms, template
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import amount_shown
 from risk import reasons
 from risk.kinds import kind_label as label_of_kind
 from risk.kinds import kind_of
@@ -92,3 +94,25 @@ def split_words(text: str) -> list[str]:
 def field(form: forms.Form, name: str) -> forms.BoundField:
     """A form's bound field by a name held in a variable."""
     return form[name]
+
+
+@register.filter
+def shown(field: forms.BoundField) -> str:
+    """A field's value as its input shows it: what was typed, or the initial amount in the reader's language."""
+    value = field.value()
+    if value is None:
+        return ""
+    return amount_shown(value) if isinstance(value, Decimal) else str(value)
+
+
+@register.filter
+def is_value(field: forms.BoundField, expected: Any) -> bool:
+    """Whether a choice field holds this value (a radio to check, an option to select)."""
+    value = field.value()
+    return value is not None and str(value) == str(expected)
+
+
+@register.filter
+def amount_input(value: Any) -> str:
+    """An amount as a field would show it in the reader's language ("25,50" in French)."""
+    return amount_shown(value) if isinstance(value, Decimal) else ("" if value is None else str(value))
