@@ -166,6 +166,7 @@ class RuleProposalForm(forms.Form):
         required=False,
         max_digits=4,
         decimal_places=3,
+        localize=True,
         error_messages={"invalid": _("A rule's score is a number from 0 to 1.")},
     )
     effective_from = forms.DateField(label=_("In force from (empty: once approved)"), required=False, widget=DATE)

@@ -116,3 +116,9 @@ def is_value(field: forms.BoundField, expected: Any) -> bool:
 def amount_input(value: Any) -> str:
     """An amount as a field would show it in the reader's language ("25,50" in French)."""
     return amount_shown(value) if isinstance(value, Decimal) else ("" if value is None else str(value))
+
+
+@register.filter
+def review_label(field: forms.BoundField) -> str:
+    """A field's input, marked to appear under its label in the summary shown before the form is sent."""
+    return field.as_widget(attrs={"data-review-label": str(field.label)})

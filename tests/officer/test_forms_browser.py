@@ -142,9 +142,7 @@ def test_the_correction_form_keeps_the_line_and_reads_the_officers_amount(office
     assert (line.hs_code, line.value) == ("420222", Decimal("1234.50"))
 
 
-def test_a_case_answer_keeps_the_decision_and_upholding_a_value_keeps_the_hs_code(
-    officer_page, live_server, language
-):
+def test_a_case_answer_keeps_the_decision_and_upholding_a_value_keeps_the_hs_code(officer_page, live_server, language):
     page, words = officer_page, WRITTEN[language]
     due = make_due()
     case = cases.case_open(consignment=due, grounds="VALUE_WRONG", reason="The invoice says less.")  # "all of it"

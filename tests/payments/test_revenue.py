@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from clearance.choices import ConsignmentState, Lane
 from clearance.models import Consignment, ConsignmentEvent, Decision
+from core.exceptions import InvalidTransition
 from payments import collection
 from payments.models import (
     AccountCharge,
@@ -22,6 +23,7 @@ from payments.models import (
     DeferredAccount,
     Notification,
     Refund,
+    RemittanceStatement,
 )
 from payments.selectors import reconciliation
 from payments.services import consignments_refund_returned
@@ -264,9 +266,10 @@ def test_the_months_statement_lists_the_collections_is_signed_off_once_and_recon
 ):
     first, second = make_due(operator=operator), make_due(operator=operator)
     ids = (first.item_id, second.item_id)
-    _collect(operator_client, first, reference="POS-A")
-    _collect(operator_client, second, reference="POS-B")
-    month = timezone.now().date().replace(day=1)
+    month = (timezone.now().date().replace(day=1) - timedelta(days=1)).replace(day=1)  # an ended month
+    last_month = timezone.now().replace(day=1) - timedelta(days=2)
+    _collect(operator_client, first, reference="POS-A", at=last_month)
+    _collect(operator_client, second, reference="POS-B", at=last_month)
     statement = collection.statement_build(operator=operator, month=month)
     total = sum((c.amount for c in CarrierCollection.objects.all()), Decimal("0"))
     assert statement.totals == {"BAM": {"items": 2, "amount": str(total)}}
@@ -333,3 +336,43 @@ def test_goods_returned_after_payment_get_duty_and_vat_back_once(client, operato
     refund = Refund.objects.get(consignment=due)
     assert (refund.amount, refund.state) == (assessment.duty + assessment.vat, "SUCCEEDED")
     assert refund.amount < assessment.total or assessment.fees == 0  # fees pay for work done and are kept
+
+
+def test_a_statement_is_signed_off_only_for_a_month_that_has_ended(client, operator_client, operator, agreement):
+    due = make_due(operator=operator)
+    _collect(operator_client, due, reference="POS-NOW")
+    this_month = collection.statement_build(operator=operator, month=timezone.now().date())
+    assert this_month.collections.count() == 1  # the month in progress has a statement that grows
+    supervisor = UserFactory(role="SUPERVISOR")
+    with pytest.raises(InvalidTransition, match="has not ended"):
+        collection.statement_sign_off(statement=this_month, supervisor=supervisor)
+
+    client.force_login(supervisor)
+    page = client.get(f"/officer/revenue/statements/{this_month.pk}/").content.decode()
+    assert 'id="month-open"' in page and 'id="sign-off"' not in page
+    client.post(f"/officer/revenue/statements/{this_month.pk}/sign-off")
+    this_month.refresh_from_db()
+    assert this_month.signed_off_at is None
+
+    for month in ("2099-01", "9999-12"):  # a month to come has no statement: a message, never a 500
+        response = client.post("/officer/revenue/statements", {"operator": operator.pk, "month": month})
+        assert response.status_code == 200 and "has not begun" in response.content.decode()
+        assert f'value="{month}"' in response.content.decode()  # the form keeps what was chosen
+    assert not RemittanceStatement.objects.filter(month__year__gte=2099).exists()
+
+    ended = (timezone.now().date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    last = collection.statement_build(operator=operator, month=ended)
+    assert collection.statement_sign_off(statement=last, supervisor=supervisor).signed_off_at is not None
+
+
+def test_a_refused_remittance_keeps_what_was_typed(client, operator, agreement):
+    statement = collection.statement_build(operator=operator, month=timezone.now().date())
+    client.force_login(UserFactory(role="SUPERVISOR"))
+    url = f"/officer/revenue/statements/{statement.pk}/remittances"
+    typed = {"amount": "1 234,5x", "currency": "BAM", "received_on": "2026-12-01", "reference": "B-9"}
+    page = client.post(url, typed, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "doit être un montant tel que 12,50" in page
+    assert 'value="1 234,5x"' in page and 'value="B-9"' in page
+    response = client.post(url, {**typed, "amount": "1 234,50"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 302
+    assert statement.remittance_set.get().amount == Decimal("1234.50")
