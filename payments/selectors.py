@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clearance.choices import ConsignmentState, EventCode
 from clearance.models import Consignment, ConsignmentEvent, PostalOperator
@@ -30,6 +32,79 @@ from payments.models import (
     Remittance,
     Trader,
 )
+
+# --- Money as it stands: paid, refunded, outstanding ---------------------------------------------
+#
+# What receipts, their check and the indicators read. Kept behind these
+# functions so that the papers need not know where the figures come from (today
+# the payments and refunds themselves; a ledger of entries per item can answer
+# the same questions).
+
+
+@dataclass(frozen=True)
+class PaymentStanding:
+    """A payment as it stands: what was paid, what was paid back and when, what customs keeps."""
+
+    paid: Decimal
+    currency: str
+    refunded: Decimal  # paid back (the provider confirmed)
+    requested: Decimal  # asked of the provider, not yet confirmed
+    refunds: tuple[Refund, ...]  # every refund asked, oldest first, failed ones included
+
+    @property
+    def kept(self) -> Decimal:
+        return self.paid - self.refunded
+
+    @property
+    def fully_refunded(self) -> bool:
+        return self.paid > 0 and self.refunded >= self.paid
+
+    @property
+    def last_refunded_at(self) -> datetime | None:
+        done = [refund.updated_at for refund in self.refunds if refund.state == RefundState.SUCCEEDED]
+        return max(done) if done else None
+
+
+def payment_standing(*, payment: Payment) -> PaymentStanding:
+    refunds = tuple(payment.refunds.select_related("case", "consignment").order_by("created_at", "id"))
+    zero = Decimal("0")
+    paid = payment.amount if payment.state == PaymentState.SUCCEEDED else zero
+
+    def total(state: str) -> Decimal:
+        return sum((refund.amount for refund in refunds if refund.state == state), zero)
+
+    return PaymentStanding(
+        paid=paid,
+        currency=payment.currency,
+        refunded=total(RefundState.SUCCEEDED),
+        requested=total(RefundState.PENDING),
+        refunds=refunds,
+    )
+
+
+def payment_item_refunded(*, payment: Payment) -> dict[int, Decimal]:
+    """{item: paid back to the payer} for one payment's items."""
+    rows = (
+        Refund.objects.filter(payment=payment, state=RefundState.SUCCEEDED)
+        .values("consignment_id")
+        .annotate(total=models.Sum("amount"))
+    )
+    return {row["consignment_id"]: row["total"] for row in rows}
+
+
+def refund_reason(refund: Refund) -> str:
+    """Why a refund was made, in the active language (the stored reason is the record's, in English)."""
+    if refund.case_id is not None:
+        return gettext("Case %(number)s upheld: %(resolution)s") % {
+            "number": refund.case_id,
+            "resolution": refund.case.resolution,
+        }
+    if refund.reason.startswith("Goods returned to the sender"):
+        return gettext("Goods returned to the sender: duty and VAT refunded.")
+    if refund.reason.startswith("Item was "):
+        return gettext("The parcel no longer awaited these charges when they were paid.")
+    return refund.reason
+
 
 # --- Assessments and payer access -------------------------------------------------------------
 

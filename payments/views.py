@@ -139,7 +139,7 @@ def payment(request, reference: uuid.UUID):
     return render(
         request,
         "payments/payment.html",
-        {"payment": payment, "items": items, "back": back, "refunds": list(payment.refunds.all())},
+        {"payment": payment, "items": items, "back": back, "standing": selectors.payment_standing(payment=payment)},
     )
 
 
@@ -163,7 +163,10 @@ def verify(request):
         if not allow("pay-verify", client_address(request), limit=settings.OPENCLEAR_PAY_LOOKUPS_PER_MINUTE):
             return render(request, "payments/verify.html", {"code": code, "throttled": True}, status=429)
         found = Payment.objects.filter(verification_code=code, state=PaymentState.SUCCEEDED).first()
-    return render(request, "payments/verify.html", {"code": code, "found": found, "searched": bool(code)})
+    context = {"code": code, "found": found, "searched": bool(code)}
+    if found is not None:
+        context["standing"] = selectors.payment_standing(payment=found)
+    return render(request, "payments/verify.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -232,6 +232,8 @@ OPENCLEAR_CONTENT_SECURITY_POLICY = ""
 OPENCLEAR_HEALTH_CACHE_SECONDS = env_int("OPENCLEAR_HEALTH_CACHE_SECONDS", 5)
 # Who issues receipts and signs e-mails: the customs administration running the platform.
 OPENCLEAR_ADMINISTRATION_NAME = env_str("OPENCLEAR_ADMINISTRATION_NAME", "Customs administration (OpenClear)")
+# The name in French, on French receipts and statements (empty: the name above; its default is translated).
+OPENCLEAR_ADMINISTRATION_NAME_FR = env_str("OPENCLEAR_ADMINISTRATION_NAME_FR", "")
 # The platform's address, for links in e-mails and receipts.
 OPENCLEAR_PUBLIC_URL = env_str("OPENCLEAR_PUBLIC_URL", "http://127.0.0.1:8000")
 
