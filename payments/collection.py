@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from clearance import services as clearance_services
@@ -46,7 +46,7 @@ from payments.models import (
     Remittance,
     RemittanceStatement,
 )
-from payments.selectors import accounts_outstanding
+from payments.selectors import accounts_outstanding, collection_agreement_in_force
 
 
 @dataclass
@@ -140,12 +140,7 @@ CARRIER_ACTOR_PREFIX = "operator"
 
 
 def agreement_in_force(*, operator: PostalOperator, on: date) -> CollectionAgreement | None:
-    return (
-        CollectionAgreement.objects.filter(operator=operator, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .order_by("-valid_from")
-        .first()
-    )
+    return collection_agreement_in_force(operator=operator, on=on)
 
 
 def collections_report(*, operator: PostalOperator, collections: list[dict]) -> list[CollectionOutcome]:

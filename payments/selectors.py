@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,7 @@ from payments.models import (
     Assessment,
     CarrierCollection,
     Case,
+    CollectionAgreement,
     DeferredAccount,
     Payment,
     PaymentItem,
@@ -104,6 +105,45 @@ def refund_reason(refund: Refund) -> str:
     if refund.reason.startswith("Item was "):
         return gettext("The parcel no longer awaited these charges when they were paid.")
     return refund.reason
+
+
+@dataclass(frozen=True)
+class PayerChannel:
+    """Who pays an item's charges, and how, as the payer is told it.
+
+    kind: "portal" (the addressee pays online), "door" (the postal operator
+    collects them at delivery, under a collection agreement), "collected"
+    (the operator did), "prepaid" (DDP: the sender's side paid them, charged
+    to its collector's account).
+    """
+
+    kind: str
+    operator: str = ""
+    account: str = ""
+    collected_at: datetime | None = None
+
+
+def payer_channel(*, consignment: Consignment) -> PayerChannel:
+    charge = AccountCharge.objects.filter(consignment=consignment).select_related("account").first()
+    if charge is not None:
+        return PayerChannel("prepaid", account=charge.account.name or charge.account.code)
+    collected = CarrierCollection.objects.filter(consignment=consignment).select_related("operator").first()
+    if collected is not None:
+        return PayerChannel("collected", operator=collected.operator.name, collected_at=collected.collected_at)
+    if consignment.state == ConsignmentState.CHARGES_DUE and collection_agreement_in_force(
+        operator=consignment.operator, on=timezone.now().date()
+    ):
+        return PayerChannel("door", operator=consignment.operator.name)
+    return PayerChannel("portal")
+
+
+def collection_agreement_in_force(*, operator: PostalOperator, on: date) -> CollectionAgreement | None:
+    return (
+        CollectionAgreement.objects.filter(operator=operator, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-valid_from")
+        .first()
+    )
 
 
 # --- Assessments and payer access -------------------------------------------------------------

@@ -82,6 +82,7 @@ def _item_context(consignment: Consignment, *, token: str = "", trader: Trader |
         "consignment": consignment,
         "assessment": selectors.assessment_current(consignment=consignment),
         "paid": selectors.payment_succeeded_for(consignment=consignment),
+        "channel": selectors.payer_channel(consignment=consignment),
         "open_case": selectors.case_open_for(consignment=consignment),
         # Each case with the link that opens it: an answered case is followed (and appealed) there.
         "cases": [(case, cases.case_token(case)) for case in selectors.cases_of(consignment=consignment)],

@@ -376,3 +376,109 @@ def test_a_refused_remittance_keeps_what_was_typed(client, operator, agreement):
     response = client.post(url, {**typed, "amount": "1 234,50"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 302
     assert statement.remittance_set.get().amount == Decimal("1234.50")
+
+
+# --- What the payer is told: door collection and prepaid items as what they are -------------------------
+
+
+def test_the_portal_and_the_e_mail_of_a_door_collected_parcel_say_to_pay_at_the_door(
+    client, operator_client, operator, agreement
+):
+    from payments.notifications import charges_due_send
+    from tests.payments.helpers import item_url
+
+    due = make_due(operator=operator)
+    mail.outbox.clear()
+    charges_due_send(consignment_ids=[due.pk])
+    body = mail.outbox[-1].body
+    assert f"{operator.name} collects these charges when it delivers the parcel: pay them at the door" in body
+    assert "and pay here" not in body
+
+    page = client.get(item_url(due)).content.decode()
+    assert 'data-channel="door"' in page and "To pay the postal operator at delivery" in page
+    assert 'id="pay"' not in page and "Total to pay" not in page
+
+    _collect(operator_client, due, reference="POS-DOOR")
+    page = client.get(item_url(due)).content.decode()
+    assert 'data-channel="collected"' in page and "Paid to the postal operator at delivery" in page
+    assert f"{operator.name} collected these charges" in page
+
+
+def test_the_portal_page_of_a_prepaid_parcel_says_the_seller_paid(client, operator_client):
+    from tests.payments.helpers import item_url
+
+    _account()
+    body = _ddp(31)
+    _send(operator_client, body)
+    consignment = _scored(body["itemId"])
+    page = client.get(item_url(consignment)).content.decode()
+    assert 'data-channel="prepaid"' in page and "Prepaid by the seller's side" in page
+    assert "Global Shop DDP" in page and "nothing to pay customs" in page and "Total to pay" not in page
+
+
+def test_a_parcel_without_door_collection_is_paid_online_as_before(client):
+    from tests.payments.helpers import item_url
+
+    page = client.get(item_url(make_due())).content.decode()
+    assert 'data-channel="portal"' in page and "Total to pay" in page and 'id="pay"' in page
+
+
+# --- A held prepaid item is decided by an officer, without an administrator ---------------------------------
+
+
+@pytest.mark.parametrize("account_fields", [None, {"limit": "10.00"}, {"is_active": False}])
+def test_an_officer_charges_the_addressee_of_a_held_prepaid_item(client, operator_client, account_fields):
+    if account_fields is not None:
+        _account(**account_fields)
+    body = _ddp(40)
+    _send(operator_client, body)
+    consignment = _scored(body["itemId"])
+    assert consignment.state == ConsignmentState.HELD
+    officer = UserFactory(role="OFFICER")
+    client.force_login(officer)
+
+    page = client.get(f"/officer/items/{consignment.pk}/").content.decode()
+    assert 'data-terms="DDP"' in page and 'id="prepaid-collector"' in page and "globalshop" in page
+    assert 'id="charge-addressee"' in page and "<details open" in page
+
+    seen = page.split('name="seen" value="', 1)[1].split('"', 1)[0]
+    refused = client.post(f"/officer/items/{consignment.pk}/release", {"seen": seen}).content.decode()
+    assert "Charge the addressee instead, or return the item." in refused and "Set up" not in refused
+
+    no_reason = client.post(f"/officer/items/{consignment.pk}/charge_addressee", {"seen": seen, "reason": " "})
+    assert no_reason.status_code == 200
+    consignment.refresh_from_db()
+    assert consignment.state == ConsignmentState.HELD
+
+    response = client.post(
+        f"/officer/items/{consignment.pk}/charge_addressee",
+        {"seen": seen, "reason": "The platform's account is not set up; the addressee pays."},
+    )
+    assert response.status_code == 302
+    consignment.refresh_from_db()
+    assessment = Assessment.objects.get(consignment=consignment, is_current=True)
+    decision = Decision.objects.filter(consignment=consignment).latest("sequence")
+    assert consignment.state == ConsignmentState.CHARGES_DUE and not AccountCharge.objects.exists()
+    assert decision.code == "RELEASE_CHARGES_DUE" and decision.charges["total"] == str(assessment.total)
+    assert "the addressee pays" in decision.reason
+
+
+def test_an_officer_returns_a_held_prepaid_item(client, operator_client):
+    body = _ddp(41)
+    _send(operator_client, body)
+    consignment = _scored(body["itemId"])
+    client.force_login(UserFactory(role="OFFICER"))
+    client.post(f"/officer/items/{consignment.pk}/return", {"reason": "No account, the seller takes it back."})
+    consignment.refresh_from_db()
+    assert consignment.state == ConsignmentState.RETURNED
+
+
+def test_charging_the_addressee_is_only_for_prepaid_items(client):
+    from tests.officer.test_dashboard_browser import held
+
+    item_ = held("0.5000", total_value=Decimal("400.00"))
+    client.force_login(UserFactory(role="OFFICER"))
+    page = client.post(f"/officer/items/{item_.pk}/charge_addressee", {"reason": "x"}).content.decode()
+    assert "is not prepaid (DDP)" in page and 'id="charge-addressee"' not in page
+    item_.refresh_from_db()
+    assert item_.state == ConsignmentState.HELD
