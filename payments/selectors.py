@@ -93,6 +93,47 @@ def payment_item_refunded(*, payment: Payment) -> dict[int, Decimal]:
     return {row["consignment_id"]: row["total"] for row in rows}
 
 
+# Where collected money came from: the payer online (the portal, traders' payments), the postal operator
+# at the door (collection agreements), and prepaid (DDP) collectors' deferred accounts.
+REVENUE_CHANNELS = ("online", "door", "prepaid")
+
+
+def revenue_by_channel(*, begin: datetime, finish: datetime) -> dict[str, dict[str, Decimal]]:
+    """{channel: {currency: collected}} from begin (included) to finish (excluded), every channel listed."""
+
+    def summed(rows: QuerySet, amount: str = "amount") -> dict[str, Decimal]:
+        totals = rows.values("currency").annotate(total=models.Sum(amount)).order_by("currency")
+        return {row["currency"]: row["total"] for row in totals}
+
+    return {
+        "online": summed(Payment.objects.filter(state=PaymentState.SUCCEEDED, paid_at__gte=begin, paid_at__lt=finish)),
+        "door": summed(CarrierCollection.objects.filter(collected_at__gte=begin, collected_at__lt=finish)),
+        "prepaid": summed(AccountCharge.objects.filter(created_at__gte=begin, created_at__lt=finish)),
+    }
+
+
+def refunded_between(*, begin: datetime, finish: datetime) -> dict[str, Decimal]:
+    """{currency: paid back} by refunds the provider confirmed in the period."""
+    rows = (
+        Refund.objects.filter(state=RefundState.SUCCEEDED, updated_at__gte=begin, updated_at__lt=finish)
+        .values("currency")
+        .annotate(total=models.Sum("amount"))
+        .order_by("currency")
+    )
+    return {row["currency"]: row["total"] for row in rows}
+
+
+def outstanding_now() -> dict[str, Decimal]:
+    """{currency: charges due and not yet paid, by anyone}: a stock, whatever the period."""
+    rows = (
+        Assessment.objects.filter(is_current=True, consignment__state=ConsignmentState.CHARGES_DUE)
+        .values("currency")
+        .annotate(total=models.Sum("total"))
+        .order_by("currency")
+    )
+    return {row["currency"]: row["total"] for row in rows}
+
+
 def refund_reason(refund: Refund) -> str:
     """Why a refund was made, in the active language (the stored reason is the record's, in English)."""
     if refund.case_id is not None:

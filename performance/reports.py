@@ -57,7 +57,11 @@ def _indicator_rows(indicators: Indicators) -> list[list[str]]:
         for r in indicators.hit_rates
     ]
     for label, amounts in (
+        (_("Paid online %(currency)s"), indicators.by_channel.get("online", {})),
+        (_("Collected at the door %(currency)s"), indicators.by_channel.get("door", {})),
+        (_("Charged to prepaid accounts %(currency)s"), indicators.by_channel.get("prepaid", {})),
         (_("Collected %(currency)s"), indicators.collected),
+        (_("Refunded %(currency)s"), indicators.refunded),
         (_("Outstanding %(currency)s"), indicators.outstanding),
         (_("Recovered at inspection %(currency)s"), indicators.recovered),
     ):

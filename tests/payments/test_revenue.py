@@ -482,3 +482,37 @@ def test_charging_the_addressee_is_only_for_prepaid_items(client):
     assert "is not prepaid (DDP)" in page and 'id="charge-addressee"' not in page
     item_.refresh_from_db()
     assert item_.state == ConsignmentState.HELD
+
+
+# --- Revenue indicators count every channel -------------------------------------------------------------------
+
+
+def test_the_revenue_indicators_count_money_paid_online_collected_at_the_door_and_charged_to_accounts(
+    client, operator_client, operator, agreement
+):
+    from performance.indicators import indicators_for_period
+
+    online = make_due()
+    pay_with_card(client, online)
+    door = make_due(operator=operator)
+    _collect(operator_client, door, reference="POS-IND")
+    _account()
+    body = _ddp(50)
+    _send(operator_client, body)
+    prepaid = _scored(body["itemId"])
+    amounts = {
+        name: Assessment.objects.get(consignment=c, is_current=True).total
+        for name, c in (("online", online), ("door", door), ("prepaid", prepaid))
+    }
+
+    today = timezone.now().date()
+    indicators = indicators_for_period(start=today, end=today)
+    assert {name: part.get("BAM") for name, part in indicators.by_channel.items()} == amounts
+    assert indicators.collected == {"BAM": sum(amounts.values())}
+
+    client.force_login(UserFactory(role="OFFICER"))
+    page = client.get("/officer/performance/indicators/", {"start": today, "end": today}).content.decode()
+    row = page.split('<tr data-currency="BAM">', 1)[1].split("</tr>", 1)[0]
+    for name, amount in amounts.items():
+        assert f'class="{name} num">{amount:,.2f}<' in row
+    assert f'class="collected num">{sum(amounts.values()):,.2f}<' in row
