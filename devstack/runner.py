@@ -14,6 +14,7 @@ embedded servers this runner started, so nothing is left behind.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -107,6 +108,8 @@ def _serve(group: ProcessGroup, port: int) -> int:
 def _start_platform(group: ProcessGroup, port: int) -> None:
     var = embedded.VAR_DIR
     var.mkdir(parents=True, exist_ok=True)
+    # Commands run from another terminal (simulate_operator) find this run's address here.
+    (var / "serving.json").write_text(json.dumps({"url": f"http://127.0.0.1:{port}", "pid": os.getpid()}))
     group.start(
         "web",
         [

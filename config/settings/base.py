@@ -17,6 +17,7 @@ from config.env import (
     env_str,
     parse_database_url,
     redis_url_with_db,
+    served_url,
     service_urls,
     validate_redis_url,
 )
@@ -236,6 +237,9 @@ OPENCLEAR_ADMINISTRATION_NAME = env_str("OPENCLEAR_ADMINISTRATION_NAME", "Custom
 OPENCLEAR_ADMINISTRATION_NAME_FR = env_str("OPENCLEAR_ADMINISTRATION_NAME_FR", "")
 # The platform's address, for links in e-mails and receipts.
 OPENCLEAR_PUBLIC_URL = env_str("OPENCLEAR_PUBLIC_URL", "http://127.0.0.1:8000")
+# Where the operator simulator sends its traffic by default: the platform's address when it is set, else
+# where `make run` serves (var/serving.json, whatever its PORT), else port 8000.
+OPENCLEAR_SIMULATOR_URL = env_str("OPENCLEAR_PUBLIC_URL") or served_url() or "http://127.0.0.1:8000"
 
 # --- The postal operator API ---------------------------------------------------
 REST_FRAMEWORK = {
