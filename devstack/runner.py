@@ -92,6 +92,8 @@ def _serve(group: ProcessGroup, port: int) -> int:
     os.environ.setdefault("OPENCLEAR_PUBLIC_URL", f"http://127.0.0.1:{port}")
     # Each worker process would start a thread per core for OpenMP/BLAS (the model's
     # libraries); on a small machine they fight the other processes for the cores.
+    # The console shows a line per request batch and per batch of tasks, not two lines per task.
+    os.environ.setdefault("OPENCLEAR_TASK_LOG", "batch")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     manage("migrate", "--noinput", "-v", "0")
@@ -181,7 +183,7 @@ def _start_platform(group: ProcessGroup, port: int) -> None:
             "config",
             "beat",
             "--loglevel",
-            "INFO",
+            "WARNING",  # "Sending due task …" for every periodic task would fill the console
             "--schedule",
             str(var / "celerybeat-schedule"),
         ],

@@ -221,6 +221,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+# "each": Celery logs every task (production, where logs are searched); "batch": a line per batch of tasks, as
+# `make run`'s console shows them (config.console), every OPENCLEAR_TASK_LOG_SECONDS.
+OPENCLEAR_TASK_LOG = env_str("OPENCLEAR_TASK_LOG", "each")
+OPENCLEAR_TASK_LOG_SECONDS = env_int("OPENCLEAR_TASK_LOG_SECONDS", 10)
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
