@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import s10
@@ -64,6 +65,7 @@ class SimulationForm(forms.Form):
     def __init__(self, *args, regimes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["regime"].queryset = regimes
+        self.fields["regime"].label_from_instance = lambda regime: gettext(regime.name)
 
     def clean(self):
         data = super().clean()

@@ -104,7 +104,9 @@ def _number(amount: str) -> Decimal:
 def statement_pdf(statement: RemittanceStatement) -> bytes:
     buffer = io.BytesIO()
     margins = {"leftMargin": 20 * mm, "rightMargin": 20 * mm, "topMargin": 20 * mm, "bottomMargin": 20 * mm}
-    document = SimpleDocTemplate(buffer, pagesize=A4, title=_title(statement), author=administration_name(), **margins)
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, title=_title(statement), author=administration_name(), pageCompression=0, **margins
+    )
     styles = getSampleStyleSheet()
     rows = [[*row[:3], _amount(row[3]), row[4]] for row in statement_rows(statement)]
     table = Table([_headers(), *rows], repeatRows=1)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from clearance.models import Decision, Office, PostalOperator
 from payments.models import Case, ChargeAdjustment
@@ -243,6 +244,19 @@ JOIN LATERAL (
 ) ra ON true
 WHERE o.created_at >= %s AND o.created_at < %s
 """  # noqa: S608 - table names from the models; values are parameters
+
+
+def selection_text(selection: str) -> str:
+    """What selected inspected items ("all inspections", "rule <code>", "model", "random selection"), in the
+    reader's language; the stored key stays as it is in the exports."""
+    if selection.startswith("rule "):
+        return gettext("Rule %(code)s") % {"code": selection[5:]}
+    labels = {
+        "all inspections": gettext("All inspections"),
+        "model": gettext("The model"),
+        "random selection": gettext("Random selection"),
+    }
+    return labels.get(selection, selection)
 
 
 def _hit_rates(begin: datetime, finish: datetime) -> tuple[list[HitRate], list[HitRate]]:

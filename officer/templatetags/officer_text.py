@@ -9,6 +9,7 @@ from django import forms, template
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import amount_shown
+from officer.audit_text import audit_reason as reason_in_language
 from risk import reasons
 from risk.kinds import kind_label as label_of_kind
 from risk.kinds import kind_of
@@ -122,3 +123,9 @@ def amount_input(value: Any) -> str:
 def review_label(field: forms.BoundField) -> str:
     """A field's input, marked to appear under its label in the summary shown before the form is sent."""
     return field.as_widget(attrs={"data-review-label": str(field.label)})
+
+
+@register.filter
+def audit_reason(reason: str) -> str:
+    """An audit entry's reason in the reader's language (officer.audit_text)."""
+    return reason_in_language(reason or "")
