@@ -30,6 +30,7 @@ from clearance.models import Claim, ClaimTakeover, Consignment, ConsignmentVersi
 from core import s10
 from core.models import User
 from core.selectors import audit_trail_for
+from payments.models import Assessment
 from payments.selectors import assessment_current, collector_account, consignments_sharing_item_id
 from risk.models import RiskAssessment
 
@@ -225,7 +226,7 @@ def item_page(*, pk: int, officer: User) -> dict[str, Any] | None:
     }
 
 
-def _prepaid_held(consignment: Consignment, account: dict[str, Any] | None, assessment) -> bool:
+def _prepaid_held(consignment: Consignment, account: dict[str, Any] | None, assessment: Assessment | None) -> bool:
     """A held prepaid item whose collector's account cannot take its charges: the officer must choose."""
     if consignment.terms_of_delivery != TermsOfDelivery.DDP or consignment.state != ConsignmentState.HELD:
         return False
@@ -233,7 +234,7 @@ def _prepaid_held(consignment: Consignment, account: dict[str, Any] | None, asse
         return False
     if account is None or not account["account"].is_active:
         return True
-    return account["account"].currency != assessment.currency or account["room"] < assessment.total
+    return bool(account["account"].currency != assessment.currency or account["room"] < assessment.total)
 
 
 def claim_takeovers_unseen(*, officer: User) -> QuerySet[ClaimTakeover]:

@@ -19,9 +19,9 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
-from django.utils.translation import gettext_noop
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from payments.models import Payment, SandboxCharge
 

@@ -101,7 +101,7 @@ REVENUE_CHANNELS = ("online", "door", "prepaid")
 def revenue_by_channel(*, begin: datetime, finish: datetime) -> dict[str, dict[str, Decimal]]:
     """{channel: {currency: collected}} from begin (included) to finish (excluded), every channel listed."""
 
-    def summed(rows: QuerySet, amount: str = "amount") -> dict[str, Decimal]:
+    def summed(rows: QuerySet[Any], amount: str = "amount") -> dict[str, Decimal]:
         totals = rows.values("currency").annotate(total=models.Sum(amount)).order_by("currency")
         return {row["currency"]: row["total"] for row in totals}
 
@@ -136,7 +136,7 @@ def outstanding_now() -> dict[str, Decimal]:
 
 def refund_reason(refund: Refund) -> str:
     """Why a refund was made, in the active language (the stored reason is the record's, in English)."""
-    if refund.case_id is not None:
+    if refund.case is not None:
         return gettext("Case %(number)s upheld: %(resolution)s") % {
             "number": refund.case_id,
             "resolution": refund.case.resolution,
