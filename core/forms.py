@@ -66,7 +66,7 @@ class AmountInput(forms.TextInput):
 
 
 class AmountField(forms.Field):
-    """An amount of money in the user's language, 0 to 99,999,999,999.99, with two places at most.
+    """An amount of money in the user's language, 0 to `largest` (99,999,999,999.99), two places at most.
 
     Its one error names the field and shows an example written the way the
     user's language writes amounts ("12,50" in French), in that language.
@@ -74,8 +74,17 @@ class AmountField(forms.Field):
 
     widget = AmountInput
 
-    def __init__(self, *, label, required: bool = True, initial: Decimal | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *,
+        label,
+        required: bool = True,
+        initial: Decimal | None = None,
+        largest: Decimal = LARGEST_AMOUNT,
+        **kwargs,
+    ) -> None:
         super().__init__(label=label, required=required, initial=initial, **kwargs)
+        self.largest = largest
 
     def _error(self) -> forms.ValidationError:
         message = gettext("%(label)s must be an amount such as %(example)s.") % {
@@ -90,7 +99,7 @@ class AmountField(forms.Field):
         if isinstance(value, Decimal):
             return value
         amount = amount_from_text(str(value))
-        if amount is None or amount > LARGEST_AMOUNT:
+        if amount is None or amount > self.largest:
             raise self._error()
         return amount
 
