@@ -441,7 +441,7 @@ def test_an_officer_charges_the_addressee_of_a_held_prepaid_item(client, operato
     assert 'data-terms="DDP"' in page and 'id="prepaid-collector"' in page and "globalshop" in page
     assert 'id="charge-addressee"' in page and "<details open" in page
 
-    seen = page.split('name="seen" value="', 1)[1].split('"', 1)[0]
+    seen = _seen(client, consignment)
     refused = client.post(f"/officer/items/{consignment.pk}/release", {"seen": seen}).content.decode()
     assert "Charge the addressee instead, or return the item." in refused and "Set up" not in refused
 
@@ -468,7 +468,8 @@ def test_an_officer_returns_a_held_prepaid_item(client, operator_client):
     _send(operator_client, body)
     consignment = _scored(body["itemId"])
     client.force_login(UserFactory(role="OFFICER"))
-    client.post(f"/officer/items/{consignment.pk}/return", {"reason": "No account, the seller takes it back."})
+    seen = _seen(client, consignment)
+    client.post(f"/officer/items/{consignment.pk}/return", {"seen": seen, "reason": "No account: back to the seller."})
     consignment.refresh_from_db()
     assert consignment.state == ConsignmentState.RETURNED
 
@@ -478,7 +479,8 @@ def test_charging_the_addressee_is_only_for_prepaid_items(client):
 
     item_ = held("0.5000", total_value=Decimal("400.00"))
     client.force_login(UserFactory(role="OFFICER"))
-    page = client.post(f"/officer/items/{item_.pk}/charge_addressee", {"reason": "x"}).content.decode()
+    url = f"/officer/items/{item_.pk}/charge_addressee"
+    page = client.post(url, {"seen": _seen(client, item_), "reason": "x"}).content.decode()
     assert "is not prepaid (DDP)" in page and 'id="charge-addressee"' not in page
     item_.refresh_from_db()
     assert item_.state == ConsignmentState.HELD
@@ -516,3 +518,9 @@ def test_the_revenue_indicators_count_money_paid_online_collected_at_the_door_an
     for name, amount in amounts.items():
         assert f'class="{name} num">{amount:,.2f}<' in row
     assert f'class="collected num">{sum(amounts.values()):,.2f}<' in row
+
+
+def _seen(client, consignment) -> str:
+    """The stamp of what the officer's page showed, as its decision forms carry it."""
+    page = client.get(f"/officer/items/{consignment.pk}/").content.decode()
+    return page.split('name="seen" value="', 1)[1].split('"', 1)[0]
