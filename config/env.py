@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("OPENCLEAR_VAR_DIR", BASE_DIR / "var"))
 EMBEDDED_STATE_FILE = VAR_DIR / "embedded.json"
+SERVED_FILE = VAR_DIR / "serving.json"  # written by `make run`: where its web server answers
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -154,6 +155,14 @@ def embedded_service_urls() -> dict[str, str]:
         ) from None
     except (ValueError, KeyError) as exc:
         raise ImproperlyConfigured(f"{EMBEDDED_STATE_FILE} is damaged ({exc}); delete it and run `make run`") from None
+
+
+def served_url() -> str | None:
+    """The address `make run` serves on (written to var/ when it starts), for commands run beside it."""
+    try:
+        return json.loads(SERVED_FILE.read_text())["url"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def service_urls() -> tuple[str, str]:

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
-from core.ratelimit import allow, client_address
+from core.ratelimit import allow, client_address, forgive
 
 
 class OpenClearAdminSite(admin.AdminSite):
@@ -25,14 +25,17 @@ class OpenClearAdminSite(admin.AdminSite):
         return bool(user.is_active and user.is_staff and (user.is_superuser or user.role == Role.ADMIN))
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        """Django's admin login, with attempts limited per client address and username."""
-        if request.method == "POST":
-            username = request.POST.get("username", "")[:150].lower()
-            limit = settings.OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE
-            if not allow("admin-login", f"{client_address(request)}:{username}", limit=limit):
-                context = {**self.each_context(request), "title": _("Too many attempts")}
-                return render(request, "admin/throttled.html", context, status=429)
-        return super().login(request, extra_context)
+        """Django's admin login, with failed attempts limited per client address and username."""
+        if request.method != "POST":
+            return super().login(request, extra_context)
+        key = f"{client_address(request)}:{request.POST.get('username', '')[:150].lower()}"
+        if not allow("admin-login", key, limit=settings.OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE):
+            context = {**self.each_context(request), "title": _("Too many attempts")}
+            return render(request, "admin/throttled.html", context, status=429)
+        response = super().login(request, extra_context)
+        if request.user.is_authenticated:  # a correct login does not count against the limit
+            forgive("admin-login", key)
+        return response
 
 
 class OpenClearAdminConfig(AdminConfig):

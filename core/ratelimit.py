@@ -43,3 +43,13 @@ def hit(scope: str, key: str, *, window_seconds: int) -> tuple[int, float]:
     except ValueError:  # expired between add and incr
         cache.add(cache_key, 1, timeout=window_seconds + 1)
         return 1, left
+
+
+def forgive(scope: str, key: str, *, window_seconds: int = 60) -> None:
+    """Take back one attempt of the current window: it turned out to be one the limit is not for (a good login)."""
+    cache_key = f"ratelimit:{scope}:{key}:{int(time.time() // window_seconds)}"
+    try:
+        if cache.decr(cache_key) < 0:
+            cache.set(cache_key, 0, timeout=window_seconds + 1)
+    except ValueError:  # the window ended meanwhile: nothing of it to take back
+        pass

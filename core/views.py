@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.health import health_report, health_report_cached, public_summary
-from core.ratelimit import allow, client_address
+from core.ratelimit import allow, client_address, forgive
 
 
 @require_GET
@@ -38,7 +38,9 @@ class RateLimitedLoginView(auth_views.LoginView):
     """Django's login, with attempts limited per client address and username.
 
     The limit makes password guessing slow without locking the account
-    itself, which anyone could otherwise do to an officer on purpose.
+    itself, which anyone could otherwise do to an officer on purpose. Only
+    failed attempts count: a correct login is taken back from the count (it
+    is counted first, so that concurrent guesses never slip past the limit).
     """
 
     redirect_authenticated_user = True
@@ -47,6 +49,10 @@ class RateLimitedLoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")[:150].lower()
         limit = settings.OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE
-        if not allow(self.rate_scope, f"{client_address(request)}:{username}", limit=limit):
+        key = f"{client_address(request)}:{username}"
+        if not allow(self.rate_scope, key, limit=limit):
             return render(request, self.template_name, {"form": self.get_form(), "throttled": True}, status=429)
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            forgive(self.rate_scope, key)
+        return response

@@ -14,6 +14,7 @@ embedded servers this runner started, so nothing is left behind.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -100,6 +101,8 @@ def _serve(group: ProcessGroup, port: int) -> int:
     # Links in e-mails and on receipts point where this run answers, unless configured.
     os.environ.setdefault("OPENCLEAR_PUBLIC_URL", f"http://127.0.0.1:{port}")
     _one_math_thread()
+    # The console shows a line per request batch and per batch of tasks, not two lines per task.
+    os.environ.setdefault("OPENCLEAR_TASK_LOG", "batch")
     manage("migrate", "--noinput", "-v", "0")
     manage("collectstatic", "--noinput", "-v", "0")
     manage("seed_demo", "--url", f"http://127.0.0.1:{port}")
@@ -114,6 +117,8 @@ def _serve(group: ProcessGroup, port: int) -> int:
 def _start_platform(group: ProcessGroup, port: int) -> None:
     var = embedded.VAR_DIR
     var.mkdir(parents=True, exist_ok=True)
+    # Commands run from another terminal (simulate_operator) find this run's address here.
+    (var / "serving.json").write_text(json.dumps({"url": f"http://127.0.0.1:{port}", "pid": os.getpid()}))
     # One line per request would drown the demo's log; they are kept in var/.
     web_options = ["--threads", "4", "--access-logfile", str(var / "access.log"), "--graceful-timeout", "10"]
     workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -137,7 +142,7 @@ def _start_platform(group: ProcessGroup, port: int) -> None:
             concurrency=processes.WEBHOOK_THREADS,
         ),
     )
-    group.start("beat", processes.celery_beat_argv(schedule=var / "celerybeat-schedule", loglevel="INFO"))
+    group.start("beat", processes.celery_beat_argv(schedule=var / "celerybeat-schedule", loglevel="WARNING"))
     if os.environ.get("OPENCLEAR_DEMO_TRAFFIC", "1") != "0":
         group.start(
             "simulator",

@@ -11,41 +11,22 @@ import json
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from clearance.choices import Lane
 from clearance.models import PostalOperator
-from core.forms import form_errors  # noqa: F401  (the views import it from here too)
+from core.forms import (
+    AmountField,
+    form_errors,  # noqa: F401  (the views import it from here too)
+)
 from risk.choices import OutcomeKind
 from risk.kinds import kind_choices, kinds_all
 
 TEXT_LIMIT = 4000
-MAX_AMOUNT = Decimal("99999999999.99")
 
 
-def amount_field(label, *, required: bool = True, initial=None) -> forms.DecimalField:
-    message = _("%(label)s must be an amount such as 12.50.") % {"label": label}
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        initial=initial,
-        max_digits=13,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)],
-        error_messages={
-            key: message
-            for key in (
-                "invalid",
-                "required",
-                "max_digits",
-                "max_decimal_places",
-                "max_whole_digits",
-                "min_value",
-                "max_value",
-            )
-        },
-    )
+def amount_field(label, *, required: bool = True, initial=None) -> AmountField:
+    return AmountField(label=label, required=required, initial=initial)
 
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -79,8 +60,7 @@ class InspectionForm(forms.Form):
     irregularity_found = forms.TypedChoiceField(
         choices=[("no", _("In order")), ("yes", _("Irregularity found"))],
         coerce=lambda value: value == "yes",
-        empty_value=False,
-        required=False,
+        error_messages={"required": _("Say whether the goods were in order or an irregularity was found.")},
     )
     kind = forms.ChoiceField(choices=OutcomeKind.choices, required=False)
     additional_duty = amount_field(_("The additional duty"), required=False, initial=Decimal("0"))
@@ -131,7 +111,9 @@ class CaseAnswerForm(forms.Form):
     """Uphold (with the corrected line, when the charges change) or reject a payer's case."""
 
     upheld = forms.TypedChoiceField(
-        choices=[("yes", _("Upheld")), ("no", _("Rejected"))], coerce=lambda value: value == "yes", empty_value=False
+        choices=[("yes", _("Upheld")), ("no", _("Rejected"))],
+        coerce=lambda value: value == "yes",
+        error_messages={"required": _("Choose whether the case is upheld or rejected.")},
     )
     resolution = text_field(_("Answer to the payer"))
     position = forms.IntegerField(label=_("Line"), min_value=1, max_value=9999, required=False)
@@ -184,6 +166,7 @@ class RuleProposalForm(forms.Form):
         required=False,
         max_digits=4,
         decimal_places=3,
+        localize=True,
         error_messages={"invalid": _("A rule's score is a number from 0 to 1.")},
     )
     effective_from = forms.DateField(label=_("In force from (empty: once approved)"), required=False, widget=DATE)

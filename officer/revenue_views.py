@@ -26,11 +26,15 @@ DOWNLOADS = {
 @officer_required
 @require_GET
 def revenue_view(request):
+    return _revenue_page(request, StatementForm())
+
+
+def _revenue_page(request, form: StatementForm):
     context = {
         "reconciliation": selectors.reconciliation(),
         "statements": RemittanceStatement.objects.select_related("operator", "signed_off_by")[:200],
         "accounts": selectors.accounts_with_balance(),
-        "form": StatementForm(),
+        "form": form,
     }
     return render(request, "officer/revenue.html", context)
 
@@ -41,21 +45,30 @@ def statement_build(request):
     form = StatementForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors(form))
-        return redirect("officer:revenue")
-    statement = collection.statement_build(operator=form.cleaned_data["operator"], month=form.cleaned_data["month"])
+        return _revenue_page(request, form)
+    try:
+        statement = collection.statement_build(operator=form.cleaned_data["operator"], month=form.cleaned_data["month"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return _revenue_page(request, form)
     return redirect("officer:statement", pk=statement.pk)
 
 
 @officer_required
 @require_GET
 def statement_view(request, pk: int):
+    return _statement_page(request, pk, RemittanceForm())
+
+
+def _statement_page(request, pk: int, form: RemittanceForm):
     statement = get_object_or_404(RemittanceStatement.objects.select_related("operator", "signed_off_by"), pk=pk)
     context = {
         "statement": statement,
+        "month_ended": collection.month_ended(statement.month),
         "rows": statements.statement_rows(statement),
         "remittances": statement.remittance_set.order_by("received_at"),
         "reconciliation": selectors.reconciliation(operator=statement.operator),
-        "form": RemittanceForm(),
+        "form": form,
     }
     return render(request, "officer/statement.html", context)
 
@@ -93,7 +106,7 @@ def remittance_record(request, pk: int):
     form = RemittanceForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors(form))
-        return redirect("officer:statement", pk=pk)
+        return _statement_page(request, pk, form)
     data = form.cleaned_data
     try:
         collection.remittance_record(
@@ -107,6 +120,6 @@ def remittance_record(request, pk: int):
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The remittance was recorded."))
+        return _statement_page(request, pk, form)
+    messages.success(request, _("The remittance was recorded."))
     return redirect("officer:statement", pk=pk)

@@ -1,8 +1,10 @@
 """Reads of the officer dashboard: the work queue, an item's full picture, search.
 
-The queue pages by keyset on (risk score, id), the order of the
-consignment_queue_idx index: no OFFSET and no COUNT(*) over the table, so a
-page costs the same on the first day and with millions of items.
+The queue is highest risk first as ASYCUDA ranks it: red items, then yellow,
+then the rest (a rule may send an item to the red lane whatever its score),
+each lane by score. It pages by keyset on (lane rank, risk score, id): no
+OFFSET and no COUNT(*) over the table, so a page costs the same on the first
+day and with millions of items.
 """
 
 from __future__ import annotations
@@ -17,17 +19,19 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, DecimalField, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 
-from clearance.choices import ConsignmentState, Lane
+from clearance.choices import ConsignmentState, Lane, TermsOfDelivery
 from clearance.holds import claim_expiry
 from clearance.models import Claim, ClaimTakeover, Consignment, ConsignmentVersion, ContentLine, LineCorrection
 from core import s10
 from core.models import User
 from core.selectors import audit_trail_for
-from payments.selectors import assessment_current, consignments_sharing_item_id
+from payments.models import Assessment
+from payments.selectors import assessment_current, collector_account, consignments_sharing_item_id
 from risk.models import RiskAssessment
 
 PAGE_SIZE = 50
@@ -107,7 +111,17 @@ def queue_queryset(filters: QueueFilters) -> QuerySet[Consignment]:
         )
     if filters.older_than_hours:
         items = items.filter(state_changed_at__lt=timezone.now() - timedelta(hours=filters.older_than_hours))
-    return items.order_by("-risk_score", "-id")
+    return items.annotate(lane_rank=LANE_RANK, queue_score=QUEUE_SCORE).order_by("-lane_rank", "-queue_score", "-id")
+
+
+QUEUE_SCORE = Coalesce("risk_score", Value(Decimal("0")), output_field=DecimalField(max_digits=5, decimal_places=4))
+# ASYCUDA's precedence, RED > YELLOW > GREEN (an unscored item last): the queue's first key.
+LANE_RANK = Case(
+    When(lane=Lane.RED, then=Value(2)),
+    When(lane=Lane.YELLOW, then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
 
 
 _REASON_COUNTS = f"""
@@ -139,12 +153,13 @@ def queue_reason_counts(filters: QueueFilters) -> list[tuple[str, int]]:
 
 
 def queue_page(filters: QueueFilters, after: str = "") -> tuple[list[Consignment], str]:
-    """One page of the queue after a cursor ("score:id"); returns the items and the next cursor."""
+    """One page of the queue after a cursor ("rank:score:id"); returns the items and the next cursor."""
     items = queue_queryset(filters).select_related("operator", "claim__officer")
     cursor = _parse_cursor(after)
     if cursor:
-        score, pk = cursor
-        items = items.filter(Q(risk_score__lt=score) | Q(risk_score=score, id__lt=pk))
+        rank, score, pk = cursor
+        score_after = Q(queue_score__lt=score) | Q(queue_score=score, id__lt=pk)
+        items = items.filter(Q(lane_rank__lt=rank) | Q(lane_rank=rank) & score_after)
     page = list(items[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
@@ -152,20 +167,23 @@ def queue_page(filters: QueueFilters, after: str = "") -> tuple[list[Consignment
     for item in page:  # an expired claim holds nobody back: the queue shows who really works an item
         claim = getattr(item, "claim", None)
         item.worked_by = claim.officer if claim and claim.claimed_at > since else None  # type: ignore[attr-defined]
-    next_cursor = f"{page[-1].risk_score}:{page[-1].pk}" if more and page else ""
+    last = page[-1] if page else None
+    next_cursor = f"{last.lane_rank}:{last.queue_score}:{last.pk}" if more and last else ""  # type: ignore[attr-defined]
     return page, next_cursor
 
 
-def _parse_cursor(after: str) -> tuple[Decimal, int] | None:
-    """(score, id) of a "score:id" cursor; anything else (NaN, a huge number) starts from the top."""
+def _parse_cursor(after: str) -> tuple[int, Decimal, int] | None:
+    """(lane rank, score, id) of a "rank:score:id" cursor; anything else (NaN, a huge number) starts from the top."""
     try:
-        score, pk = after.split(":", 1)
-        score_value, pk_value = Decimal(score), int(pk)
+        rank, score, pk = after.split(":", 2)
+        rank_value, score_value, pk_value = int(rank), Decimal(score), int(pk)
     except (ValueError, InvalidOperation):
         return None
-    if not score_value.is_finite() or not 0 <= score_value <= 1 or not 0 < pk_value < 2**63:
+    if not 0 <= rank_value <= 2 or not score_value.is_finite() or not 0 <= score_value <= 1:
         return None
-    return score_value, pk_value
+    if not 0 < pk_value < 2**63:
+        return None
+    return rank_value, score_value, pk_value
 
 
 def item_page(*, pk: int, officer: User) -> dict[str, Any] | None:
@@ -179,7 +197,12 @@ def item_page(*, pk: int, officer: User) -> dict[str, Any] | None:
     seizure = consignment.seizure_requests.filter(state="PENDING").select_related("proposed_by").first()
     assessment = assessment_current(consignment=consignment)
     claimed_by_other = claim is not None and claim.officer_id != officer.pk
+    account = None
+    if consignment.terms_of_delivery == TermsOfDelivery.DDP:
+        account = collector_account(code=consignment.prepaid_collector)
     return {
+        "collector_account": account,
+        "prepaid_held": _prepaid_held(consignment, account, assessment),
         "consignment": consignment,
         "lines": consignment.lines.order_by("position"),
         "risk": RiskAssessment.objects.filter(consignment=consignment).order_by("-consignment_version").first(),
@@ -201,6 +224,17 @@ def item_page(*, pk: int, officer: User) -> dict[str, Any] | None:
         "same_item_id": consignments_sharing_item_id(consignment=consignment),
         "seen": decision_stamp(consignment),
     }
+
+
+def _prepaid_held(consignment: Consignment, account: dict[str, Any] | None, assessment: Assessment | None) -> bool:
+    """A held prepaid item whose collector's account cannot take its charges: the officer must choose."""
+    if consignment.terms_of_delivery != TermsOfDelivery.DDP or consignment.state != ConsignmentState.HELD:
+        return False
+    if assessment is None or not assessment.total:
+        return False
+    if account is None or not account["account"].is_active:
+        return True
+    return bool(account["account"].currency != assessment.currency or account["room"] < assessment.total)
 
 
 def claim_takeovers_unseen(*, officer: User) -> QuerySet[ClaimTakeover]:

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clearance import services as clearance_services
-from clearance.choices import ConsignmentState, ItemCategory, Lane
+from clearance.choices import ConsignmentState, ItemCategory, Lane, TermsOfDelivery
 from clearance.holds import claim_expiry, claims_fresh
 from clearance.models import (
     Claim,
@@ -178,7 +178,13 @@ def _unclaim(consignment_ids: list[int]) -> None:
 
 
 def officer_release(
-    *, consignment: Consignment, officer: User, reason: str = "", seen: str | None = None, red_allowed: bool = True
+    *,
+    consignment: Consignment,
+    officer: User,
+    reason: str = "",
+    seen: str | None = None,
+    red_allowed: bool = True,
+    charge_addressee: bool = False,
 ) -> Consignment:
     """Release after the check: with charges due when the assessment found any.
 
@@ -188,24 +194,44 @@ def officer_release(
     must be those of the item's current version: an amendment still being
     assessed is waited for, an item never assessed is assessed now, and an
     item whose charges could not be worked out is not released as owing
-    nothing.
+    nothing. A prepaid (DDP) item whose collector's account cannot be
+    charged (unknown, inactive, over its limit) is released with its charges
+    asked of the addressee when the officer says so (charge_addressee), with
+    the reason recorded.
     """
     _require_officer(officer)
     actor = Actor.for_user(officer)
     reason = reason.strip()
     with transaction.atomic():
         locked = _lock(consignment, seen)
+        if charge_addressee:
+            reason = _addressee_charged(locked, reason)
         if locked.lane == Lane.RED and (not red_allowed or not text_key(reason)):
             raise ApplicationError(
                 f"Item {locked.item_id} is in the red lane: give the reason for releasing it (it is recorded)."
             )
         assessment = _charges_for_release(locked, actor)
-        routed = consignments_route(assessments={locked.pk: assessment}, actor=actor, reason=reason, by_officer=True)
+        routed = consignments_route(
+            assessments={locked.pk: assessment},
+            actor=actor,
+            reason=reason,
+            by_officer=True,
+            charge_addressee=charge_addressee,
+        )
         transition, result = routed.outcome_of(locked.pk)
         clearance_services.raise_if_not_applied(transition, result, locked)
         _unclaim([locked.pk])
     locked.refresh_from_db()
     return locked
+
+
+def _addressee_charged(locked: Consignment, reason: str) -> str:
+    """The reason recorded when a prepaid item's charges are asked of the addressee instead."""
+    if locked.terms_of_delivery != TermsOfDelivery.DDP:
+        raise ApplicationError(f"Item {locked.item_id} is not prepaid (DDP): its addressee pays already.")
+    reason = _require_reason(reason, "Say why the addressee pays instead of the collector: it is recorded.")
+    collector = locked.prepaid_collector or "-"
+    return f"Prepaid (DDP) by {collector}, whose account cannot be charged: the addressee pays. {reason}"
 
 
 def _charges_for_release(locked: Consignment, actor: Actor) -> Assessment | None:

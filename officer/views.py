@@ -134,10 +134,27 @@ def takeover_dismiss(request, pk: int):
 @officer_required
 @require_GET
 def item_view(request, pk: int):
+    return _item_page(request, pk)
+
+
+def _item_page(request, pk: int, posted: tuple[str, forms.Form] | None = None):
+    """The item page; after a refused action, with that action's form as the officer filled it in, open."""
     context = queue.item_page(pk=pk, officer=request.user)
     if context is None:
         raise Http404
+    context["forms"] = _item_forms(context, posted)
+    context["open_action"] = posted[0] if posted else ""
     return render(request, "officer/item.html", {**context, "outcome_kinds": OutcomeKind.choices})
+
+
+def _item_forms(context: dict, posted: tuple[str, forms.Form] | None) -> dict[str, forms.Form]:
+    """Each action's form: the one posted as it came back, the others empty or filled from the first line."""
+    first = context["lines"].first()
+    initial = {"correct": {"position": first.position, "hs_code": first.hs_code, "value": first.value}} if first else {}
+    shown = {name: form_class(initial=initial.get(name)) for name, (form_class, _) in ACTIONS.items()}
+    if posted:
+        shown[posted[0]] = posted[1]
+    return shown
 
 
 ACTIONS: dict[str, tuple[type[forms.Form], object]] = {}
@@ -177,6 +194,16 @@ def _release(request, consignment, data, seen):
         consignment=consignment, officer=request.user, reason=data["reason"], seen=seen
     )
     return _("Decision: %(state)s.") % {"state": consignment.get_state_display()}
+
+
+@action("charge_addressee")
+def _charge_addressee(request, consignment, data, seen):
+    consignment = officer.officer_release(
+        consignment=consignment, officer=request.user, reason=data["reason"], seen=seen, charge_addressee=True
+    )
+    return _("Decision: %(state)s. The addressee is asked for the charges.") % {
+        "state": consignment.get_state_display()
+    }
 
 
 @action("request_info", QuestionForm)
@@ -250,8 +277,10 @@ def _correct(request, consignment, data, seen):
 
 
 @officer_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def item_action(request, pk: int, name: str):
+    if request.method == "GET":  # a refused action's page, reloaded or switched to another language
+        return redirect("officer:item", pk=pk)
     consignment = get_object_or_404(Consignment, pk=pk)
     if name not in ACTIONS:
         return render(request, "officer/error.html", {"message": _("Unknown action.")}, status=404)
@@ -262,7 +291,9 @@ def item_action(request, pk: int, name: str):
             raise ApplicationError(form_errors(form))
         messages.success(request, handler(request, consignment, form.cleaned_data, _seen(request)))
     except ApplicationError as exc:
+        # The page again, with what the officer typed and chose: nothing to retype, no default decision.
         messages.error(request, exc.message)
+        return _item_page(request, pk, (name, form))
     if name != "claim" and request.POST.get("next") == "queue":
         return redirect("officer:queue")
     return redirect("officer:item", pk=pk)
@@ -320,7 +351,7 @@ def cases_view(request):
 @require_http_methods(["GET", "POST"])
 def case_view(request, pk: int):
     case = get_object_or_404(Case.objects.select_related("consignment", "line", "assessment", "payment"), pk=pk)
-    form = CaseAnswerForm(request.POST or None)
+    form = CaseAnswerForm(request.POST or None, initial=_case_initial(case))
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -338,6 +369,14 @@ def case_view(request, pk: int):
         "history": payment_selectors.cases_of(consignment=case.consignment),
     }
     return render(request, "officer/case.html", context)
+
+
+def _case_initial(case: Case) -> dict:
+    """The contested line, its HS code and value: upholding with a corrected value starts from them."""
+    if case.line is None:
+        return {}
+    line = case.consignment.lines.filter(position=case.line.position).first()
+    return {"position": line.position, "hs_code": line.hs_code, "value": line.value} if line else {}
 
 
 def _answer_case(request, case: Case, data: dict) -> None:

@@ -33,7 +33,7 @@ from core.services import audit_entries_create
 from law.selectors import TariffUnavailable, regimes_by_country, tariff_for
 from payments import enqueue
 from payments.calculator import Adjustment, Breakdown, ItemInput, LineInput, assess_item
-from payments.collection import prepaid_charges_record, prepaid_plan
+from payments.collection import PrepaidPlan, prepaid_charges_record, prepaid_plan
 from payments.models import Assessment, AssessmentFee, AssessmentLine, ChargeAdjustment
 
 ASSESSMENT_ACTOR = Actor.system("payments.assessment")
@@ -201,13 +201,14 @@ def consignment_line_correct(
     upholding a payer's case. The correction is kept with the version it
     corrected (the item stays under the officer's hold, and the versions'
     differences show it). Refused, with nothing kept, when the corrected item
-    cannot be assessed.
+    cannot be assessed. An HS code left empty keeps the line's: a corrected
+    value alone never takes the line's code away.
     """
-    hs_code = line_correction_check(hs_code=hs_code, value=value)
     actor = Actor.for_user(officer)
     line = ContentLine.objects.filter(consignment=consignment, position=position).first()
     if line is None:
         raise ApplicationError(f"Item {consignment.item_id} has no line {position}.")
+    hs_code = line_correction_check(hs_code=hs_code.strip() or line.hs_code, value=value)
     LineCorrection.objects.create(
         consignment=consignment,
         consignment_version=consignment.version,
@@ -395,6 +396,7 @@ def consignments_route(
     actor: Actor = ASSESSMENT_ACTOR,
     reason: str = "",
     by_officer: bool = False,
+    charge_addressee: bool = False,
 ) -> Routed:
     """Where an assessed item goes when customs lets it go: released, asked to pay, or held.
 
@@ -404,13 +406,21 @@ def consignments_route(
     response carries them, the payer is e-mailed); an assessment that needs a
     full declaration (or found no regime) holds a green item for an officer,
     while an officer, who has seen the item, decides it on its charges.
+    Prepaid (DDP) items are charged to their collector's account; an officer
+    may instead ask the addressee for the charges (charge_addressee), as for
+    any other item, when that account cannot be charged.
     """
     groups: dict[Transition, list[int]] = defaultdict(list)
     for pk, assessment in assessments.items():
         groups[_way_out(assessment, by_officer)].append(pk)
-    prepaid = prepaid_plan({pk: assessments[pk] for pk in groups[transitions.REQUIRE_PAYMENT]})  # type: ignore[misc]
+    if charge_addressee:
+        prepaid = PrepaidPlan()
+    else:
+        prepaid = prepaid_plan({pk: assessments[pk] for pk in groups[transitions.REQUIRE_PAYMENT]})  # type: ignore[misc]
     if by_officer and prepaid.hold:
-        raise ApplicationError(f"{next(iter(prepaid.hold))} Set up the collector's account, or return the item.")
+        raise ApplicationError(
+            f"{next(iter(prepaid.hold))} Charge the addressee instead, or return the item.", code="prepaid_held"
+        )
     defaults = OFFICER_REASONS if by_officer else AUTOMATIC_REASONS
     routed = Routed()
     routed.results[transitions.RELEASE] = clearance_services.consignments_transition(

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from clearance import services as clearance_services
@@ -46,7 +46,7 @@ from payments.models import (
     Remittance,
     RemittanceStatement,
 )
-from payments.selectors import accounts_outstanding
+from payments.selectors import accounts_outstanding, collection_agreement_in_force
 
 
 @dataclass
@@ -140,12 +140,7 @@ CARRIER_ACTOR_PREFIX = "operator"
 
 
 def agreement_in_force(*, operator: PostalOperator, on: date) -> CollectionAgreement | None:
-    return (
-        CollectionAgreement.objects.filter(operator=operator, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .order_by("-valid_from")
-        .first()
-    )
+    return collection_agreement_in_force(operator=operator, on=on)
 
 
 def collections_report(*, operator: PostalOperator, collections: list[dict]) -> list[CollectionOutcome]:
@@ -212,14 +207,22 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return start, end
 
 
+def month_ended(month: date, *, today: date | None = None) -> bool:
+    """Whether a month is over (UTC): only then can its statement be signed off."""
+    return month_bounds(month)[1] <= datetime.combine(today or timezone.now().date(), datetime.min.time(), tzinfo=UTC)
+
+
 def statement_build(*, operator: PostalOperator, month: date) -> RemittanceStatement:
     """The operator's statement of a month: every collection of the month not on another statement.
 
     Rebuilt while it is not signed off (a late report joins it); once a
     supervisor signs it off it no longer changes, and later reports of that
-    month go on the next month's statement.
+    month go on the next month's statement. The month in progress has a
+    statement that grows; a month to come has none.
     """
     month = month.replace(day=1)
+    if month > timezone.now().date().replace(day=1):
+        raise ApplicationError(f"{month:%Y-%m} has not begun: a statement covers a month that has.")
     with transaction.atomic():
         statement, _ = RemittanceStatement.objects.select_for_update().get_or_create(operator=operator, month=month)
         if statement.signed_off_at is not None:
@@ -248,6 +251,10 @@ def statement_build(*, operator: PostalOperator, month: date) -> RemittanceState
 def statement_sign_off(*, statement: RemittanceStatement, supervisor: User) -> RemittanceStatement:
     if not supervisor.is_supervisor:
         raise PermissionDenied("Only a supervisor signs a remittance statement off.")
+    if not month_ended(statement.month):
+        raise InvalidTransition(
+            f"{statement.month:%Y-%m} has not ended: its statement is signed off once the month is over."
+        )
     statement = statement_build(operator=statement.operator, month=statement.month)
     with transaction.atomic():
         statement = RemittanceStatement.objects.select_for_update().get(pk=statement.pk)

@@ -1,7 +1,11 @@
+from decimal import Decimal
+
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import s10
+from core.forms import AmountField
 from payments.choices import CaseGrounds
 
 
@@ -44,26 +48,25 @@ class CardForm(forms.Form):
     cvc = forms.RegexField(label=_("CVC"), regex=r"^\d{3,4}$", max_length=4)
 
 
+LARGEST_THRESHOLD = Decimal("999999999.99")  # what the simulation run keeps (11 digits)
+
+
 class SimulationForm(forms.Form):
     """A de minimis scenario: blank fields keep the law in force."""
 
     regime = forms.ModelChoiceField(queryset=None, label=_("Regime"))
     start = forms.DateField(label=_("Items pre-advised from"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
-    duty_threshold = forms.DecimalField(
-        label=_("Duty de minimis"), required=False, min_value=0, max_digits=11, decimal_places=2
-    )
-    vat_threshold = forms.DecimalField(
-        label=_("VAT threshold"), required=False, min_value=0, max_digits=11, decimal_places=2
-    )
-    flat_duty_per_line = forms.DecimalField(
-        label=_("Flat duty per tariff line"), required=False, min_value=0, max_digits=11, decimal_places=2
-    )
+    # Amounts as the supervisor's language writes them ("1 000,00" in French).
+    duty_threshold = AmountField(label=_("Duty de minimis"), required=False, largest=LARGEST_THRESHOLD)
+    vat_threshold = AmountField(label=_("VAT threshold"), required=False, largest=LARGEST_THRESHOLD)
+    flat_duty_per_line = AmountField(label=_("Flat duty per tariff line"), required=False, largest=LARGEST_THRESHOLD)
     without_flat_duty = forms.BooleanField(label=_("Without the flat duty in force"), required=False)
 
     def __init__(self, *args, regimes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["regime"].queryset = regimes
+        self.fields["regime"].label_from_instance = lambda regime: gettext(regime.name)
 
     def clean(self):
         data = super().clean()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from clearance.models import Consignment, InformationRequest
 from payments.cases import appeal_closes_at, case_link
 from payments.models import Assessment, Case, Notification, Payment
+from payments.selectors import payer_channel
 from payments.services import access_token_for
 
 
@@ -69,17 +70,22 @@ def case_mail_send(*, case_id: int, step: str) -> int:
 def charges_due_send(*, consignment_ids: list[int]) -> int:
     sent = 0
     assessments = Assessment.objects.filter(consignment_id__in=consignment_ids, is_current=True).select_related(
-        "consignment"
+        "consignment__operator"
     )
     for assessment in assessments:
         consignment = assessment.consignment
+        channel = payer_channel(consignment=consignment)
         sent += _send_once(
             consignment,
             "charges_due",
             f"assessment-{assessment.number}",
             str(_("Customs charges due for your parcel %(item)s") % {"item": consignment.item_id}),
             "payments/email/charges_due.txt",
-            {"assessment": assessment, "link": pay_link(consignment)},
+            {
+                "assessment": assessment,
+                "link": pay_link(consignment),
+                "door": channel.operator if channel.kind == "door" else "",
+            },
         )
     return sent
 

@@ -21,6 +21,7 @@ from typing import Protocol
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from payments.models import Payment, SandboxCharge
 
@@ -69,8 +70,9 @@ CARD_DECLINED = "4000000000000002"
 CARD_FAILS = "4000000000000119"
 TEST_CARDS = {
     CARD_SUCCEEDS: ("succeeded", ""),
-    CARD_DECLINED: ("declined", "The card was declined by the issuer."),
-    CARD_FAILS: ("failed", "The payment could not be processed; try again later."),
+    # The provider's words, stored with the payment; the portal shows them in the payer's language.
+    CARD_DECLINED: ("declined", gettext_noop("The card was declined by the issuer.")),
+    CARD_FAILS: ("failed", gettext_noop("The payment could not be processed; try again later.")),
 }
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import number_format
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -23,7 +24,11 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from payments.choices import RefundState
 from payments.models import Payment, PaymentItem
+from payments.selectors import PaymentStanding, payment_standing, refund_reason
+
+DEFAULT_ADMINISTRATION = "Customs administration (OpenClear)"
 
 AMOUNT_COLUMNS = 4  # duty, VAT, fees, total: the last four columns, right-aligned
 MARGIN = 20 * mm
@@ -32,6 +37,14 @@ MARGIN = 20 * mm
 def receipt_pdf(payment: Payment) -> io.BytesIO:
     with translation.override(payment.language):
         return _receipt(payment)
+
+
+def administration_name() -> str:
+    """The issuing administration's name in the active language (OPENCLEAR_ADMINISTRATION_NAME_FR for French)."""
+    name = settings.OPENCLEAR_ADMINISTRATION_NAME
+    if translation.get_language() == "fr" and settings.OPENCLEAR_ADMINISTRATION_NAME_FR:
+        return settings.OPENCLEAR_ADMINISTRATION_NAME_FR
+    return _(DEFAULT_ADMINISTRATION) if name == DEFAULT_ADMINISTRATION else name
 
 
 def _receipt(payment: Payment) -> io.BytesIO:
@@ -45,7 +58,7 @@ def _receipt(payment: Payment) -> io.BytesIO:
         topMargin=MARGIN,
         bottomMargin=MARGIN,
         title=title,
-        author=settings.OPENCLEAR_ADMINISTRATION_NAME,
+        author=administration_name(),
         subject=_("Duty and taxes paid, payment %(reference)s") % {"reference": payment.reference},
         creator="OpenClear",
         lang=payment.language,
@@ -54,10 +67,12 @@ def _receipt(payment: Payment) -> io.BytesIO:
     styles = getSampleStyleSheet()
     verify_url = settings.OPENCLEAR_PUBLIC_URL.rstrip("/") + reverse("payments:verify")
     items = list(payment.items.select_related("consignment__office", "assessment").order_by("consignment__item_id"))
+    standing = payment_standing(payment=payment)
     story = [
-        Paragraph(settings.OPENCLEAR_ADMINISTRATION_NAME, styles["Heading3"]),
+        Paragraph(administration_name(), styles["Heading3"]),
         Paragraph(_("Receipt for customs duty and taxes"), styles["Title"]),
-        _facts(payment, items),
+        *_refunded_notice(standing, styles),
+        _facts(payment, items, standing),
         Spacer(1, 6 * mm),
         _parcels(payment, items),
         Spacer(1, 6 * mm),
@@ -86,7 +101,40 @@ def _amount(value: Decimal) -> str:
     return number_format(value, 2, use_l10n=True, force_grouping=True)
 
 
-def _facts(payment: Payment, items: list[PaymentItem]) -> Table:
+def _refunded_notice(standing: PaymentStanding, styles) -> list:
+    """A refunded receipt says so first: it no longer proves that the duty it shows was paid."""
+    if not standing.fully_refunded or standing.last_refunded_at is None:
+        return []
+    text = _("Refunded in full on %(day)s: %(amount)s %(currency)s paid back.") % {
+        "day": standing.last_refunded_at.strftime("%Y-%m-%d"),
+        "amount": _amount(standing.refunded),
+        "currency": standing.currency,
+    }
+    return [Paragraph(f"<b>{text}</b>", styles["Heading2"])]
+
+
+def _refund_rows(standing: PaymentStanding) -> list[list[str]]:
+    rows = []
+    for refund in standing.refunds:
+        if refund.state == RefundState.FAILED:
+            continue
+        label = _("Refunded") if refund.state == RefundState.SUCCEEDED else _("Refund requested")
+        day = refund.updated_at if refund.state == RefundState.SUCCEEDED else refund.created_at
+        rows.append(
+            [
+                label,
+                Paragraph(
+                    f"{_amount(refund.amount)} {refund.currency}, {day:%Y-%m-%d} ({escape(refund_reason(refund))})",
+                    getSampleStyleSheet()["BodyText"],
+                ),
+            ]
+        )
+    if rows:
+        rows.append([_("Paid, less refunds"), f"{_amount(standing.kept)} {standing.currency}"])
+    return rows
+
+
+def _facts(payment: Payment, items: list[PaymentItem], standing: PaymentStanding) -> Table:
     offices = sorted({f"{office.name} ({office.code})" for i in items if (office := i.consignment.office)})
     payer = payment.trader.name if payment.trader_id else (payment.payer_email or items[0].consignment.addressee_name)
     rows = [
@@ -95,7 +143,8 @@ def _facts(payment: Payment, items: list[PaymentItem]) -> Table:
         [_("Paid at (UTC)"), payment.paid_at.strftime("%Y-%m-%d %H:%M") if payment.paid_at else ""],
         [_("Amount"), f"{_amount(payment.amount)} {payment.currency}"],
         [_("Paid by"), payer],
-        [_("Customs office"), ", ".join(offices) or settings.OPENCLEAR_ADMINISTRATION_NAME],
+        *_refund_rows(standing),
+        [_("Customs office"), ", ".join(offices) or administration_name()],
     ]
     table = Table(rows, colWidths=[45 * mm, 125 * mm], hAlign="LEFT")
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"), ("FONTSIZE", (0, 0), (-1, -1), 10)]))

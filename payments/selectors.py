@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clearance.choices import ConsignmentState, EventCode
 from clearance.models import Consignment, ConsignmentEvent, PostalOperator
@@ -23,6 +25,7 @@ from payments.models import (
     Assessment,
     CarrierCollection,
     Case,
+    CollectionAgreement,
     DeferredAccount,
     Payment,
     PaymentItem,
@@ -30,6 +33,159 @@ from payments.models import (
     Remittance,
     Trader,
 )
+
+# --- Money as it stands: paid, refunded, outstanding ---------------------------------------------
+#
+# What receipts, their check and the indicators read. Kept behind these
+# functions so that the papers need not know where the figures come from (today
+# the payments and refunds themselves; a ledger of entries per item can answer
+# the same questions).
+
+
+@dataclass(frozen=True)
+class PaymentStanding:
+    """A payment as it stands: what was paid, what was paid back and when, what customs keeps."""
+
+    paid: Decimal
+    currency: str
+    refunded: Decimal  # paid back (the provider confirmed)
+    requested: Decimal  # asked of the provider, not yet confirmed
+    refunds: tuple[Refund, ...]  # every refund asked, oldest first, failed ones included
+
+    @property
+    def kept(self) -> Decimal:
+        return self.paid - self.refunded
+
+    @property
+    def fully_refunded(self) -> bool:
+        return self.paid > 0 and self.refunded >= self.paid
+
+    @property
+    def last_refunded_at(self) -> datetime | None:
+        done = [refund.updated_at for refund in self.refunds if refund.state == RefundState.SUCCEEDED]
+        return max(done) if done else None
+
+
+def payment_standing(*, payment: Payment) -> PaymentStanding:
+    refunds = tuple(payment.refunds.select_related("case", "consignment").order_by("created_at", "id"))
+    zero = Decimal("0")
+    paid = payment.amount if payment.state == PaymentState.SUCCEEDED else zero
+
+    def total(state: str) -> Decimal:
+        return sum((refund.amount for refund in refunds if refund.state == state), zero)
+
+    return PaymentStanding(
+        paid=paid,
+        currency=payment.currency,
+        refunded=total(RefundState.SUCCEEDED),
+        requested=total(RefundState.PENDING),
+        refunds=refunds,
+    )
+
+
+def payment_item_refunded(*, payment: Payment) -> dict[int, Decimal]:
+    """{item: paid back to the payer} for one payment's items."""
+    rows = (
+        Refund.objects.filter(payment=payment, state=RefundState.SUCCEEDED)
+        .values("consignment_id")
+        .annotate(total=models.Sum("amount"))
+    )
+    return {row["consignment_id"]: row["total"] for row in rows}
+
+
+# Where collected money came from: the payer online (the portal, traders' payments), the postal operator
+# at the door (collection agreements), and prepaid (DDP) collectors' deferred accounts.
+REVENUE_CHANNELS = ("online", "door", "prepaid")
+
+
+def revenue_by_channel(*, begin: datetime, finish: datetime) -> dict[str, dict[str, Decimal]]:
+    """{channel: {currency: collected}} from begin (included) to finish (excluded), every channel listed."""
+
+    def summed(rows: QuerySet[Any], amount: str = "amount") -> dict[str, Decimal]:
+        totals = rows.values("currency").annotate(total=models.Sum(amount)).order_by("currency")
+        return {row["currency"]: row["total"] for row in totals}
+
+    return {
+        "online": summed(Payment.objects.filter(state=PaymentState.SUCCEEDED, paid_at__gte=begin, paid_at__lt=finish)),
+        "door": summed(CarrierCollection.objects.filter(collected_at__gte=begin, collected_at__lt=finish)),
+        "prepaid": summed(AccountCharge.objects.filter(created_at__gte=begin, created_at__lt=finish)),
+    }
+
+
+def refunded_between(*, begin: datetime, finish: datetime) -> dict[str, Decimal]:
+    """{currency: paid back} by refunds the provider confirmed in the period."""
+    rows = (
+        Refund.objects.filter(state=RefundState.SUCCEEDED, updated_at__gte=begin, updated_at__lt=finish)
+        .values("currency")
+        .annotate(total=models.Sum("amount"))
+        .order_by("currency")
+    )
+    return {row["currency"]: row["total"] for row in rows}
+
+
+def outstanding_now() -> dict[str, Decimal]:
+    """{currency: charges due and not yet paid, by anyone}: a stock, whatever the period."""
+    rows = (
+        Assessment.objects.filter(is_current=True, consignment__state=ConsignmentState.CHARGES_DUE)
+        .values("currency")
+        .annotate(total=models.Sum("total"))
+        .order_by("currency")
+    )
+    return {row["currency"]: row["total"] for row in rows}
+
+
+def refund_reason(refund: Refund) -> str:
+    """Why a refund was made, in the active language (the stored reason is the record's, in English)."""
+    if refund.case is not None:
+        return gettext("Case %(number)s upheld: %(resolution)s") % {
+            "number": refund.case_id,
+            "resolution": refund.case.resolution,
+        }
+    if refund.reason.startswith("Goods returned to the sender"):
+        return gettext("Goods returned to the sender: duty and VAT refunded.")
+    if refund.reason.startswith("Item was "):
+        return gettext("The parcel no longer awaited these charges when they were paid.")
+    return refund.reason
+
+
+@dataclass(frozen=True)
+class PayerChannel:
+    """Who pays an item's charges, and how, as the payer is told it.
+
+    kind: "portal" (the addressee pays online), "door" (the postal operator
+    collects them at delivery, under a collection agreement), "collected"
+    (the operator did), "prepaid" (DDP: the sender's side paid them, charged
+    to its collector's account).
+    """
+
+    kind: str
+    operator: str = ""
+    account: str = ""
+    collected_at: datetime | None = None
+
+
+def payer_channel(*, consignment: Consignment) -> PayerChannel:
+    charge = AccountCharge.objects.filter(consignment=consignment).select_related("account").first()
+    if charge is not None:
+        return PayerChannel("prepaid", account=charge.account.name or charge.account.code)
+    collected = CarrierCollection.objects.filter(consignment=consignment).select_related("operator").first()
+    if collected is not None:
+        return PayerChannel("collected", operator=collected.operator.name, collected_at=collected.collected_at)
+    if consignment.state == ConsignmentState.CHARGES_DUE and collection_agreement_in_force(
+        operator=consignment.operator, on=timezone.now().date()
+    ):
+        return PayerChannel("door", operator=consignment.operator.name)
+    return PayerChannel("portal")
+
+
+def collection_agreement_in_force(*, operator: PostalOperator, on: date) -> CollectionAgreement | None:
+    return (
+        CollectionAgreement.objects.filter(operator=operator, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-valid_from")
+        .first()
+    )
+
 
 # --- Assessments and payer access -------------------------------------------------------------
 
@@ -175,6 +331,15 @@ def accounts_with_balance() -> list[dict[str, Any]]:
     accounts = list(DeferredAccount.objects.select_related("trader", "operator").order_by("code"))
     outstanding = accounts_outstanding(accounts)
     return [{"account": a, "outstanding": outstanding[a.code], "room": a.limit - outstanding[a.code]} for a in accounts]
+
+
+def collector_account(*, code: str) -> dict[str, Any] | None:
+    """A prepaid (DDP) collector's deferred account with what is outstanding and the room under its limit."""
+    account = DeferredAccount.objects.filter(code=code).first() if code else None
+    if account is None:
+        return None
+    outstanding = accounts_outstanding([account])[account.code]
+    return {"account": account, "outstanding": outstanding, "room": account.limit - outstanding}
 
 
 def accounts_outstanding(accounts: Iterable[DeferredAccount]) -> dict[str, Decimal]:

@@ -1,4 +1,10 @@
-"""A remittance statement as files: CSV, XLSX and PDF, one row per collected item and totals per currency."""
+"""A remittance statement as files: CSV, XLSX and PDF, one row per collected item and totals per currency.
+
+The CSV is for machines: its header is the fields' names, the same in every
+language. The XLSX and the PDF are for people: their titles, headers and
+totals are in the reader's language, the PDF's amounts written as it writes
+them, the sheet's kept as numbers a spreadsheet adds up.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,9 @@ import csv
 import io
 from decimal import Decimal
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -14,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from payments.models import RemittanceStatement
+from payments.receipts import administration_name
 
 COLUMNS = ["item_id", "collected_at", "reference", "amount", "currency"]
 
@@ -27,14 +37,36 @@ def statement_rows(statement: RemittanceStatement) -> list[list[str]]:
 
 
 def _title(statement: RemittanceStatement) -> str:
-    return f"Remittance statement {statement.operator.code} {statement.month:%Y-%m}"
+    return _("Remittance statement %(operator)s %(month)s") % {
+        "operator": statement.operator.code,
+        "month": f"{statement.month:%Y-%m}",
+    }
 
 
 def _sign_off(statement: RemittanceStatement) -> str:
     if statement.signed_off_at is None:
-        return "Not signed off: figures may still change."
+        return _("Not signed off: figures may still change.")
     who = statement.signed_off_by.get_username() if statement.signed_off_by else ""
-    return f"Signed off by {who} on {statement.signed_off_at:%Y-%m-%d %H:%M} UTC."
+    return _("Signed off by %(who)s on %(when)s UTC.") % {
+        "who": who,
+        "when": f"{statement.signed_off_at:%Y-%m-%d %H:%M}",
+    }
+
+
+def _headers() -> list[str]:
+    return [_("Item"), _("Collected at"), _("Reference"), _("Amount"), _("Currency")]
+
+
+def _total_label(currency: str) -> str:
+    return _("Total %(currency)s") % {"currency": currency}
+
+
+def _items(count: int) -> str:
+    return ngettext("%(count)s item", "%(count)s items", count) % {"count": count}
+
+
+def _amount(amount: str) -> str:
+    return number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
 
 
 def statement_csv(statement: RemittanceStatement) -> bytes:
@@ -53,12 +85,12 @@ def statement_xlsx(statement: RemittanceStatement) -> bytes:
     sheet.title = f"{statement.month:%Y-%m}"
     sheet.append([_title(statement)])
     sheet.append([_sign_off(statement)])
-    sheet.append(COLUMNS)
+    sheet.append(_headers())
     for row in statement_rows(statement):
         sheet.append([*row[:3], _number(row[3]), row[4]])
     sheet.append([])
     for currency, total in sorted(statement.totals.items()):
-        sheet.append([f"Total {currency}", "", f"{total['items']} items", _number(total["amount"]), currency])
+        sheet.append([_total_label(currency), "", _items(total["items"]), _number(total["amount"]), currency])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -73,10 +105,11 @@ def statement_pdf(statement: RemittanceStatement) -> bytes:
     buffer = io.BytesIO()
     margins = {"leftMargin": 20 * mm, "rightMargin": 20 * mm, "topMargin": 20 * mm, "bottomMargin": 20 * mm}
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, title=_title(statement), author="OpenClear customs clearance", **margins
+        buffer, pagesize=A4, title=_title(statement), author=administration_name(), pageCompression=0, **margins
     )
     styles = getSampleStyleSheet()
-    table = Table([COLUMNS, *statement_rows(statement)], repeatRows=1)
+    rows = [[*row[:3], _amount(row[3]), row[4]] for row in statement_rows(statement)]
+    table = Table([_headers(), *rows], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -87,10 +120,11 @@ def statement_pdf(statement: RemittanceStatement) -> bytes:
         )
     )
     totals = [
-        Paragraph(f"Total {currency}: {total['amount']} ({total['items']} items)", styles["Normal"])
+        Paragraph(f"{_total_label(currency)}: {_amount(total['amount'])} ({_items(total['items'])})", styles["Normal"])
         for currency, total in sorted(statement.totals.items())
     ]
     story = [
+        Paragraph(administration_name(), styles["Heading3"]),
         Paragraph(_title(statement), styles["Title"]),
         Paragraph(_sign_off(statement), styles["Normal"]),
         Spacer(1, 6 * mm),

@@ -82,6 +82,7 @@ def _item_context(consignment: Consignment, *, token: str = "", trader: Trader |
         "consignment": consignment,
         "assessment": selectors.assessment_current(consignment=consignment),
         "paid": selectors.payment_succeeded_for(consignment=consignment),
+        "channel": selectors.payer_channel(consignment=consignment),
         "open_case": selectors.case_open_for(consignment=consignment),
         # Each case with the link that opens it: an answered case is followed (and appealed) there.
         "cases": [(case, cases.case_token(case)) for case in selectors.cases_of(consignment=consignment)],
@@ -139,7 +140,7 @@ def payment(request, reference: uuid.UUID):
     return render(
         request,
         "payments/payment.html",
-        {"payment": payment, "items": items, "back": back, "refunds": list(payment.refunds.all())},
+        {"payment": payment, "items": items, "back": back, "standing": selectors.payment_standing(payment=payment)},
     )
 
 
@@ -163,7 +164,10 @@ def verify(request):
         if not allow("pay-verify", client_address(request), limit=settings.OPENCLEAR_PAY_LOOKUPS_PER_MINUTE):
             return render(request, "payments/verify.html", {"code": code, "throttled": True}, status=429)
         found = Payment.objects.filter(verification_code=code, state=PaymentState.SUCCEEDED).first()
-    return render(request, "payments/verify.html", {"code": code, "found": found, "searched": bool(code)})
+    context = {"code": code, "found": found, "searched": bool(code)}
+    if found is not None:
+        context["standing"] = selectors.payment_standing(payment=found)
+    return render(request, "payments/verify.html", context)
 
 
 @require_http_methods(["GET", "POST"])

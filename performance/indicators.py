@@ -19,11 +19,11 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from clearance.choices import ConsignmentState
 from clearance.models import Decision, Office, PostalOperator
-from payments.choices import PaymentState, RefundState
-from payments.models import Assessment, Case, ChargeAdjustment, Payment, Refund
+from payments.models import Case, ChargeAdjustment
+from payments.selectors import REVENUE_CHANNELS, outstanding_now, refunded_between, revenue_by_channel
 from performance.models import TrsBucket, TrsDay
 from performance.trs import BREAKDOWNS, MEASURE_CODES, MEASURES, Stats, distribution, iso_week
 from postal.models import WebhookDelivery
@@ -169,12 +169,15 @@ class Indicators:
     disputes: dict[str, float | int | None]
     recovered: dict[str, Decimal] = field(default_factory=dict)
     reason_hit_rates: list[HitRate] = field(default_factory=list)  # by reason code (risk.reasons)
+    by_channel: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # online, door, prepaid
 
     @property
-    def revenue_rows(self) -> list[tuple[str, Decimal, Decimal, Decimal, Decimal]]:
-        """(currency, collected, refunded, outstanding, recovered at inspection), one row per currency seen."""
+    def revenue_rows(self) -> list[tuple]:
+        """(currency, online, at the door, prepaid accounts, collected, refunded, outstanding, recovered at
+        inspection), one row per currency seen."""
         zero = Decimal("0.00")
-        kinds = (self.collected, self.refunded, self.outstanding, self.recovered)
+        channels = [self.by_channel.get(name, {}) for name in REVENUE_CHANNELS]
+        kinds = (*channels, self.collected, self.refunded, self.outstanding, self.recovered)
         currencies = sorted(set().union(*kinds))
         return [(c, *(kind.get(c, zero) for kind in kinds)) for c in currencies]
 
@@ -189,6 +192,7 @@ class Indicators:
 def indicators_for_period(*, start: date, end: date) -> Indicators:
     begin, finish = _bounds(start, end)
     hit_rates, reason_hit_rates = _hit_rates(begin, finish)
+    channels = revenue_by_channel(begin=begin, finish=finish)
     return Indicators(
         start=start,
         end=end,
@@ -197,16 +201,11 @@ def indicators_for_period(*, start: date, end: date) -> Indicators:
         lane_shares=_lane_shares(start, end),
         hit_rates=hit_rates,
         reason_hit_rates=reason_hit_rates,
-        collected=_sum_by_currency(
-            Payment.objects.filter(state=PaymentState.SUCCEEDED, paid_at__gte=begin, paid_at__lt=finish), "amount"
-        ),
-        refunded=_sum_by_currency(
-            Refund.objects.filter(state=RefundState.SUCCEEDED, created_at__gte=begin, created_at__lt=finish), "amount"
-        ),
+        by_channel=channels,
+        collected=_total(channels.values()),
+        refunded=refunded_between(begin=begin, finish=finish),
         # Outstanding is a stock, not a flow: what is due now, whatever the period.
-        outstanding=_sum_by_currency(
-            Assessment.objects.filter(is_current=True, consignment__state=ConsignmentState.CHARGES_DUE), "total"
-        ),
+        outstanding=outstanding_now(),
         webhook_latency=_webhook_latency(begin, finish),
         disputes=_disputes(start, end, begin, finish),
         # Duty found at inspection and charged in the period (WCO PMM: revenue recovered by controls).
@@ -247,6 +246,19 @@ WHERE o.created_at >= %s AND o.created_at < %s
 """  # noqa: S608 - table names from the models; values are parameters
 
 
+def selection_text(selection: str) -> str:
+    """What selected inspected items ("all inspections", "rule <code>", "model", "random selection"), in the
+    reader's language; the stored key stays as it is in the exports."""
+    if selection.startswith("rule "):
+        return gettext("Rule %(code)s") % {"code": selection[5:]}
+    labels = {
+        "all inspections": gettext("All inspections"),
+        "model": gettext("The model"),
+        "random selection": gettext("Random selection"),
+    }
+    return labels.get(selection, selection)
+
+
 def _hit_rates(begin: datetime, finish: datetime) -> tuple[list[HitRate], list[HitRate]]:
     """Irregularities found per inspection, by what selected the item (each rule, the model, chance),
     and by the reason codes of its findings."""
@@ -274,6 +286,15 @@ def _hit_rates(begin: datetime, finish: datetime) -> tuple[list[HitRate], list[H
                 count(by_reason, code, found)
     ordered = sorted(rates.values(), key=lambda r: (r.selection != "all inspections", r.selection))
     return ordered, sorted(by_reason.values(), key=lambda r: (-r.inspected, r.selection))
+
+
+def _total(parts) -> dict[str, Decimal]:
+    """{currency: sum} of several {currency: amount}."""
+    total: dict[str, Decimal] = {}
+    for part in parts:
+        for currency, amount in part.items():
+            total[currency] = total.get(currency, Decimal("0")) + amount
+    return total
 
 
 def _sum_by_currency(rows: QuerySet, amount: str) -> dict[str, Decimal]:
@@ -344,7 +365,8 @@ def indicator_frames(indicators: Indicators) -> dict[str, pd.DataFrame]:
             columns=["reason", "reason_label", "inspected", "irregularities_found", "hit_rate"],
         ),
         "revenue": pd.DataFrame(
-            [(c, "collected", a) for c, a in indicators.collected.items()]
+            [(c, f"collected_{channel}", a) for channel, part in indicators.by_channel.items() for c, a in part.items()]
+            + [(c, "collected", a) for c, a in indicators.collected.items()]
             + [(c, "refunded", a) for c, a in indicators.refunded.items()]
             + [(c, "outstanding", a) for c, a in indicators.outstanding.items()]
             + [(c, "recovered_at_inspection", a) for c, a in indicators.recovered.items()],

@@ -13,7 +13,8 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from performance.indicators import Indicators, TrsResult
+from clearance.choices import Lane
+from performance.indicators import Indicators, TrsResult, selection_text
 from performance.trs import MEASURES, humanize
 
 
@@ -38,8 +39,9 @@ def _measure_rows(result: TrsResult) -> list[list[str]]:
 def _group_rows(result: TrsResult) -> list[list[str]]:
     rows = [[result.breakdown.capitalize(), _("Items"), _("Before arrival")] + [str(m.label) for m in MEASURES]]
     for group in result.groups:
+        label = dict(Lane.choices).get(group.label, group.label) if result.breakdown == "lane" else group.label
         rows.append(
-            [group.label, str(group.items), _percent(group.decided_before_arrival_share)]
+            [label, str(group.items), _percent(group.decided_before_arrival_share)]
             + [f"{humanize(group.stats[m.code].median)} / {humanize(group.stats[m.code].p90)}" for m in MEASURES]
         )
     return rows
@@ -49,15 +51,22 @@ def _indicator_rows(indicators: Indicators) -> list[list[str]]:
     per_day = number_format(indicators.average_items_per_day, 0, use_l10n=True, force_grouping=True)
     rows = [[_("Indicator"), _("Value")], [_("Items per day (mean)"), per_day]]
     rows += [
-        [_("Lane %(lane)s") % {"lane": lane}, f"{items} ({_percent(share)})"]
+        [_("Lane %(lane)s") % {"lane": dict(Lane.choices).get(lane, lane)}, f"{items} ({_percent(share)})"]
         for lane, items, share in indicators.lane_shares
     ]
     rows += [
-        [_("Hit rate: %(selection)s") % {"selection": r.selection}, f"{r.found}/{r.inspected} ({_percent(r.rate)})"]
+        [
+            _("Hit rate: %(selection)s") % {"selection": selection_text(r.selection)},
+            f"{r.found}/{r.inspected} ({_percent(r.rate)})",
+        ]
         for r in indicators.hit_rates
     ]
     for label, amounts in (
+        (_("Paid online %(currency)s"), indicators.by_channel.get("online", {})),
+        (_("Collected at the door %(currency)s"), indicators.by_channel.get("door", {})),
+        (_("Charged to prepaid accounts %(currency)s"), indicators.by_channel.get("prepaid", {})),
         (_("Collected %(currency)s"), indicators.collected),
+        (_("Refunded %(currency)s"), indicators.refunded),
         (_("Outstanding %(currency)s"), indicators.outstanding),
         (_("Recovered at inspection %(currency)s"), indicators.recovered),
     ):

@@ -8,6 +8,7 @@ from clearance.choices import DecisionCode
 from clearance.models import Consignment, Decision
 from clearance.selectors import consignment_ids_by_item
 from payments.models import Case
+from payments.selectors import assessment_current
 
 
 def item_for_operator(*, operator_id: int, item_id: str) -> Consignment | None:
@@ -31,6 +32,21 @@ def latest_charges(*, consignment: Consignment) -> dict[str, str] | None:
         .first()
     )
     return decision.charges if decision else None
+
+
+def current_charges(*, consignment: Consignment) -> dict[str, str] | None:
+    """The item's charges as customs assesses them now: a correction, an inspection's duty, a case upheld.
+
+    An item's last customs response with charges may be older than its
+    assessment (corrected to nothing, say): the operator reading the item
+    must see what is due now, never a superseded amount. None when no amount
+    could be worked out, or for an item never assessed (then the last
+    response's, if any).
+    """
+    assessment = assessment_current(consignment=consignment)
+    if assessment is None:
+        return latest_charges(consignment=consignment)
+    return None if assessment.charges_unknown else assessment.charges()
 
 
 def responses_after(*, operator_id: int, after: int, limit: int) -> QuerySet[Decision]:

@@ -38,9 +38,9 @@ def _kind() -> RuleKindSpec:
 
 def columns() -> list[str]:
     """The rule's code first, then its kind's first column (what the goods are), lane, description, the kind's
-    other columns, source and dates."""
+    other columns, source, dates and the score a row without a lane adds (optional columns last)."""
     first, *others = _kind().catalogue_columns
-    return ["code", first, "lane", "description", *others, "source", *DATE_COLUMNS]
+    return ["code", first, "lane", "description", *others, "source", *DATE_COLUMNS, "score"]
 
 
 def _list_columns() -> list[str]:
@@ -96,6 +96,7 @@ def catalogue_rows_of(reader) -> list[dict]:
             "description": row["description"].strip(),
             "condition": condition,
             "force_lane": row["lane"].strip().upper(),
+            "score": _score(row.get("score")),
             "source": (row.get("source") or "").strip(),
         }
         for column in DATE_COLUMNS:  # optional: a row without dates is in force from its approval, open-ended
@@ -103,6 +104,16 @@ def catalogue_rows_of(reader) -> list[dict]:
                 fields[column] = datetime.combine(day, time.min, tzinfo=UTC)
         rows.append(fields)
     return rows
+
+
+def _score(value: str | None) -> Decimal:
+    """A row's score: what a row without a lane adds to an item's (0 to 1); none when the row forces a lane."""
+    return Decimal(value.strip()) if value and value.strip() else Decimal("0")
+
+
+def condition_key(condition: dict) -> dict:
+    """A condition without its empty entries: a rule read back from its CSV row compares equal to itself."""
+    return {key: value for key, value in condition.items() if value not in ("", [], None)}
 
 
 def _day(value: str | None) -> date | None:
@@ -161,8 +172,17 @@ def _row_problem(row: dict) -> str:
         return "The row contains a NUL character."
     if not row["code"].strip() or not row["description"].strip():
         return "A code and a description are needed."
-    if row["lane"].strip().upper() not in LANES:
-        return "The lane is RED or YELLOW."
+    lane = row["lane"].strip().upper()
+    if lane and lane not in LANES:
+        return "The lane is RED, YELLOW, or empty for a row that adds its score to the item's."
+    try:
+        score = _score(row.get("score"))
+    except ArithmeticError:
+        return "A score is a number from 0 to 1."
+    if not score.is_finite() or not Decimal("0") <= score <= Decimal("1"):
+        return "A score is a number from 0 to 1."
+    if not lane and not score:
+        return "A row without a lane adds its score to the item's: give a score above 0."
     finders = [column for column in _kind().catalogue_columns if column in _kind().finders]
     if not any((row.get(column) or "").strip() for column in finders):
         return "Give words or HS prefixes to look for."
@@ -181,7 +201,7 @@ def catalogue_seed(rule_model) -> int:
     for row in catalogue_rows(SHIPPED.read_text(encoding="utf-8")):
         if rule_model.objects.filter(code=row["code"]).exists():
             continue
-        rule_model.objects.create(kind=CATALOGUE_KIND, status=RuleStatus.ACTIVE, version=1, score=Decimal("0"), **row)
+        rule_model.objects.create(kind=CATALOGUE_KIND, status=RuleStatus.ACTIVE, version=1, **row)
         created += 1
     return created
 
@@ -203,6 +223,7 @@ def catalogue_csv(rules) -> str:
                 "source": rule.source,
                 "effective_from": rule.effective_from.date().isoformat() if rule.effective_from else "",
                 "effective_to": rule.effective_to.date().isoformat() if rule.effective_to else "",
+                "score": str(rule.score) if rule.score else "",
             }
         )
     return buffer.getvalue()

@@ -362,10 +362,17 @@ def _same_as_in_force(row: dict[str, Any]) -> bool:
         column not in row or (getattr(rule, column) and getattr(rule, column).date() == row[column].date())
         for column in ("effective_from", "effective_to")
     )
-    return same_dates and (rule.description, rule.condition, rule.force_lane, rule.source) == (
+    return same_dates and (
+        rule.description,
+        catalogue.condition_key(rule.condition),
+        rule.force_lane,
+        rule.score,
+        rule.source,
+    ) == (
         row["description"],
-        row["condition"],
+        catalogue.condition_key(row["condition"]),
         row["force_lane"],
+        row["score"],
         row["source"],
     )
 

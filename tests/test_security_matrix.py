@@ -230,3 +230,25 @@ def test_admin_logins_are_rate_limited(client, settings):
     response = client.post("/admin/login/", {"username": admin_user.username, "password": "correct-horse-battery"})
     assert response.status_code == 429 and "Too many login attempts" in response.content.decode()
     cache.clear()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("login_url", ["/officer/login/", "/admin/login/", "/pay/login/"])
+def test_correct_logins_do_not_count_against_the_login_limit(client, settings, login_url):
+    from django.core.cache import cache
+
+    from tests.factories import UserFactory
+
+    cache.clear()
+    settings.OPENCLEAR_LOGIN_ATTEMPTS_PER_MINUTE = 5
+    user = UserFactory(role="ADMIN" if "admin" in login_url else "OFFICER", is_staff=True)
+    if login_url == "/pay/login/":
+        user = UserFactory(role="TRADER")
+    for _ in range(8):  # more good logins in a minute than the limit allows failed ones
+        response = client.post(login_url, {"username": user.username, "password": "correct-horse-battery"})
+        assert response.status_code == 302, response.status_code
+        client.logout()
+    for _ in range(5):
+        assert client.post(login_url, {"username": user.username, "password": "wrong"}).status_code == 200
+    assert client.post(login_url, {"username": user.username, "password": "wrong"}).status_code == 429
+    cache.clear()

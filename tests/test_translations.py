@@ -118,7 +118,9 @@ def _python_msgids() -> set[str]:
     return msgids
 
 
-TEMPLATIZED_CALL = re.compile(r"\b(?:n|p)?gettext\(\s*u?('(?:[^'\\]|\\.)*')")
+LITERAL = r"u?('(?:[^'\\]|\\.)*')"
+# gettext('msgid'), ngettext('msgid', …), and pgettext('context', 'msgid'): the message id, not the context.
+TEMPLATIZED_CALL = re.compile(rf"\b(?:n?gettext\(\s*{LITERAL}|n?pgettext\(\s*u?'(?:[^'\\]|\\.)*'\s*,\s*{LITERAL})")
 
 
 def _template_msgids() -> set[str]:
@@ -126,8 +128,8 @@ def _template_msgids() -> set[str]:
     msgids = set()
     for path in _templates():
         code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
-        for literal in TEMPLATIZED_CALL.findall(code):
-            msgids.add(ast.literal_eval(literal))
+        for plain, in_context in TEMPLATIZED_CALL.findall(code):
+            msgids.add(ast.literal_eval(plain or in_context))
     return msgids
 
 
@@ -138,3 +140,122 @@ def test_every_message_has_a_french_translation():
     untranslated = sorted(m for m in used if m in catalogue and (catalogue[m][1] or not all(catalogue[m][0])))
     assert missing == [], f"not in locale/fr (run makemessages): {missing[:20]}"
     assert untranslated == [], f"no French (or fuzzy): {untranslated[:20]}"
+
+
+def test_a_project_message_never_overrides_one_of_djangos_own():
+    """Django's apps (the admin) read their words from Django's catalogue, unless the project's has the same
+    message id without a context: then the project's wins everywhere ("Change" once read "Écart" in the admin).
+    A word the project means otherwise than Django is given a context."""
+    from django.conf import locale as django_locale
+
+    django_po = Path(django_locale.__file__).parent / "fr" / "LC_MESSAGES" / "django.po"
+    admin_po = Path(django_locale.__file__).parent.parent.parent / "contrib" / "admin" / "locale" / "fr"
+    theirs: dict[str, str] = {}
+    for path in [django_po, *sorted(admin_po.glob("LC_MESSAGES/*.po"))]:
+        theirs |= {k: v[0][0] for k, v in _po_entries_of(path, with_context=False).items() if v[0] and v[0][0]}
+    ours = _po_entries_of(PO_FILE, with_context=False)
+    overridden = sorted(m for m, (fr, _) in ours.items() if m in theirs and fr and fr[0] != theirs[m])
+    assert overridden == [], f"give these a context (translate … context …): {overridden}"
+
+
+def _po_entries_of(path: Path, *, with_context: bool) -> dict[str, tuple[list[str], bool]]:
+    """_po_entries of any catalogue; entries with a context (msgctxt) left out unless asked for."""
+    entries: dict[str, tuple[list[str], bool]] = {}
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        if not with_context and any(line.startswith("msgctxt") for line in block.splitlines()):
+            continue
+        fields: dict[str, str] = {}
+        current = None
+        for line in block.splitlines():
+            if line.startswith("#"):
+                continue
+            if match := re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line):
+                current = match.group(1)
+                fields[current] = match.group(2)
+            elif current and line.startswith('"'):
+                fields[current] += line[1:-1]
+        if fields.get("msgid"):
+            values = [_unescape(v) for k, v in fields.items() if k.startswith("msgstr")]
+            entries[_unescape(fields["msgid"])] = (values, False)
+    return entries
+
+
+@pytest.mark.django_db
+def test_the_admins_own_links_read_as_django_translates_them(client):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(role="ADMIN", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    for url in ("/admin/", "/admin/risk/rule/"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        assert "Modifier" in page and "Écart" not in page, url
+
+
+@pytest.mark.django_db
+def test_the_remittance_statement_files_read_in_french(operator):
+    from django.utils import timezone, translation
+    from openpyxl import load_workbook
+
+    from payments import collection, statements
+
+    statement = collection.statement_build(operator=operator, month=timezone.now().date())
+    with translation.override("fr"):
+        sheet = load_workbook(__import__("io").BytesIO(statements.statement_xlsx(statement))).active
+        pdf = statements.statement_pdf(statement)
+    rows = list(sheet.values)
+    assert rows[0][0] == f"Relevé de reversement {operator.code} {statement.month:%Y-%m}"
+    assert rows[1][0] == "Non validé : les montants peuvent encore changer."
+    assert list(rows[2]) == ["Envoi", "Perçu le", "Référence", "Montant", "Devise"]
+    assert b"de reversement" in pdf and b"Montant" in pdf and b"Devise" in pdf  # the PDF's words, uncompressed
+    assert b"Remittance statement" not in pdf and b"Not signed off" not in pdf and b"Currency" not in pdf
+
+
+@pytest.mark.django_db
+def test_the_audit_trail_reads_in_french_what_the_code_wrote_in_english(client, operator):
+    """Reasons written by real flows (routing, a correction, a prepaid item charged to its addressee, a
+    release, a collection at the door) read in French, amounts included; what a person typed stays."""
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from clearance.choices import Lane
+    from core.models import AuditEntry
+    from officer.audit_text import audit_reason
+    from officer.services import officer_correct_line, officer_release
+    from payments.models import CollectionAgreement
+    from tests.factories import UserFactory
+    from tests.officer.test_dashboard_browser import held
+    from tests.payments.helpers import make_due
+
+    officer = UserFactory(role="OFFICER")
+    typed = "Typed by the officer"
+    due = make_due(operator=operator)
+    officer_correct_line(consignment=due, officer=officer, position=1, hs_code="", value=Decimal("340"), reason=typed)
+    officer_correct_line(consignment=due, officer=officer, position=1, hs_code="", value=Decimal("1"), reason=typed)
+    checked = held("0.5000", lane=Lane.YELLOW)
+    officer_release(consignment=checked, officer=officer)
+    prepaid = held("0.5000", terms_of_delivery="DDP", prepaid_collector="nobody", total_value=Decimal("400"))
+    officer_release(consignment=prepaid, officer=officer, reason=typed, charge_addressee=True)
+    collected = make_due(operator=operator)
+    CollectionAgreement.objects.create(operator=operator, valid_from="2026-01-01")
+    from payments.collection import collections_report
+    from payments.models import Assessment
+
+    total = Assessment.objects.get(consignment=collected, is_current=True).total
+    now = __import__("django.utils.timezone", fromlist=["now"]).now()
+    report = {"itemId": collected.item_id, "amount": total, "currency": "BAM", "collectedAt": now, "reference": "P-1"}
+    assert collections_report(operator=operator, collections=[report])[0].status == "ACCEPTED"
+
+    reasons = {e.reason for e in AuditEntry.objects.exclude(reason="").exclude(reason=typed)}
+    assert len(reasons) >= 6
+    with translation.override("fr"):
+        untranslated = sorted(r for r in reasons if audit_reason(r) == r)
+        shown = {r: audit_reason(r) for r in reasons}
+    assert untranslated == []
+    assert any(text.startswith("Droits ramenés à zéro : " + typed) for text in shown.values())
+    assert any("Prépayé (DDP) par nobody" in text and text.endswith(typed) for text in shown.values())
+
+    client.force_login(officer)
+    page = client.get(f"/officer/items/{due.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Droits et taxes à payer avant la livraison." in page
+    assert "Duty and taxes to be paid before delivery." not in page.replace('title="', "")

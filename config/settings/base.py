@@ -17,6 +17,7 @@ from config.env import (
     env_str,
     parse_database_url,
     redis_url_with_db,
+    served_url,
     service_urls,
     validate_redis_url,
 )
@@ -222,6 +223,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+# "each": Celery logs every task (production, where logs are searched); "batch": a line per batch of tasks, as
+# `make run`'s console shows them (config.console), every OPENCLEAR_TASK_LOG_SECONDS.
+OPENCLEAR_TASK_LOG = env_str("OPENCLEAR_TASK_LOG", "each")
+OPENCLEAR_TASK_LOG_SECONDS = env_int("OPENCLEAR_TASK_LOG_SECONDS", 10)
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
@@ -234,8 +239,13 @@ OPENCLEAR_CONTENT_SECURITY_POLICY = ""
 OPENCLEAR_HEALTH_CACHE_SECONDS = env_int("OPENCLEAR_HEALTH_CACHE_SECONDS", 5)
 # Who issues receipts and signs e-mails: the customs administration running the platform.
 OPENCLEAR_ADMINISTRATION_NAME = env_str("OPENCLEAR_ADMINISTRATION_NAME", "Customs administration (OpenClear)")
+# The name in French, on French receipts and statements (empty: the name above; its default is translated).
+OPENCLEAR_ADMINISTRATION_NAME_FR = env_str("OPENCLEAR_ADMINISTRATION_NAME_FR", "")
 # The platform's address, for links in e-mails and receipts.
 OPENCLEAR_PUBLIC_URL = env_str("OPENCLEAR_PUBLIC_URL", "http://127.0.0.1:8000")
+# Where the operator simulator sends its traffic by default: the platform's address when it is set, else
+# where `make run` serves (var/serving.json, whatever its PORT), else port 8000.
+OPENCLEAR_SIMULATOR_URL = env_str("OPENCLEAR_PUBLIC_URL") or served_url() or "http://127.0.0.1:8000"
 
 # --- The postal operator API ---------------------------------------------------
 REST_FRAMEWORK = {

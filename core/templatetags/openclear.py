@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
@@ -72,3 +72,10 @@ def coordinate(value) -> str:
     """An SVG coordinate: a dot for the decimals whatever the language, or the drawing breaks."""
     number_ = _decimal(value)
     return "0" if number_ is None else f"{number_:.1f}"
+
+
+@register.filter
+def translated(value) -> str:
+    """A stored name in the reader's language where the catalogue has it (shipped regimes, fees); as is otherwise."""
+    text = str(value) if value is not None else ""
+    return gettext(text) if text else ""

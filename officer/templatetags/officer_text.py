@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms, template
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import amount_shown
+from officer.audit_text import audit_reason as reason_in_language
 from risk import reasons
 from risk.kinds import kind_label as label_of_kind
 from risk.kinds import kind_of
@@ -92,3 +95,37 @@ def split_words(text: str) -> list[str]:
 def field(form: forms.Form, name: str) -> forms.BoundField:
     """A form's bound field by a name held in a variable."""
     return form[name]
+
+
+@register.filter
+def shown(field: forms.BoundField) -> str:
+    """A field's value as its input shows it: what was typed, or the initial amount in the reader's language."""
+    value = field.value()
+    if value is None:
+        return ""
+    return amount_shown(value) if isinstance(value, Decimal) else str(value)
+
+
+@register.filter
+def is_value(field: forms.BoundField, expected: Any) -> bool:
+    """Whether a choice field holds this value (a radio to check, an option to select)."""
+    value = field.value()
+    return value is not None and str(value) == str(expected)
+
+
+@register.filter
+def amount_input(value: Any) -> str:
+    """An amount as a field would show it in the reader's language ("25,50" in French)."""
+    return amount_shown(value) if isinstance(value, Decimal) else ("" if value is None else str(value))
+
+
+@register.filter
+def review_label(field: forms.BoundField) -> str:
+    """A field's input, marked to appear under its label in the summary shown before the form is sent."""
+    return field.as_widget(attrs={"data-review-label": str(field.label)})
+
+
+@register.filter
+def audit_reason(reason: str) -> str:
+    """An audit entry's reason in the reader's language (officer.audit_text)."""
+    return reason_in_language(reason or "")

@@ -4,6 +4,7 @@ from django import template
 
 from clearance.choices import Lane
 from core.templatetags.openclear import percent, rounded  # noqa: F401 - percent: loaded with this library too
+from performance.indicators import selection_text
 from performance.trs import humanize
 
 register = template.Library()
@@ -28,3 +29,8 @@ def get(mapping, key):
 @register.filter
 def choice_label(choices, value):
     return dict(choices).get(value, value)
+
+
+@register.filter
+def selection_label(selection: str) -> str:
+    return selection_text(selection)

@@ -284,7 +284,7 @@ class ItemDetailApi(APIView):
                 "exitedAt": consignment.exited_at,
                 "deliveredAt": consignment.delivered_at,
                 "decision": response_payload(decision) if decision else None,
-                "charges": selectors.latest_charges(consignment=consignment),
+                "charges": selectors.current_charges(consignment=consignment),
             }
         )
 

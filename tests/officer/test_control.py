@@ -662,3 +662,32 @@ def test_a_held_item_whose_information_score_was_lost_is_swept(
     consignments_assess(consignment_ids=[consignment.pk])
     with django_capture_on_commit_callbacks(execute=True):
         assert consignments_sweep_held_unscored() == 0  # scored: nothing left to sweep
+
+
+# --- The queue sorts by what it says: red first (whatever its score), then yellow, each by score ------------------
+
+
+def test_the_queue_puts_red_items_first_whatever_their_score_and_pages_in_that_order(client, officer, monkeypatch):
+    from officer import selectors
+
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    forced_red = held(Lane.RED, "0.0000")  # a rule sent it to the red lane; its score added nothing
+    red = held(Lane.RED, "0.9100")
+    yellow_high, yellow_low = held(Lane.YELLOW, "0.8000"), held(Lane.YELLOW, "0.3000")
+    green = held(Lane.GREEN, "0.6000")  # held for a full declaration
+    expected = [red.pk, forced_red.pk, yellow_high.pk, yellow_low.pk, green.pk]
+
+    seen, cursor = [], ""
+    for _ in range(5):
+        items, cursor = selectors.queue_page(selectors.QueueFilters(), cursor)
+        seen += [i.pk for i in items]
+        if not cursor:
+            break
+    assert seen == expected
+
+    login(client, officer)
+    rows = page(client.get("/officer/"))
+    positions = [rows.index(f'data-item="{pk}"') for pk in expected[:2]]
+    assert positions == sorted(positions)
+    client.post("/officer/next")
+    assert Claim.objects.get().consignment_id == red.pk  # "take the next item" follows the same order

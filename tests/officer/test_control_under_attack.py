@@ -494,7 +494,8 @@ def test_two_large_inspection_duties_are_a_message_never_a_500(client):
             f"/officer/items/{consignment.pk}/inspect",
             {"irregularity_found": "yes", "kind": "UNDERVALUATION", "additional_duty": "99999999999.99"},
         )
-        assert response.status_code == 302, f"inspection {n + 1}"
+        # Recorded (a redirect), or refused with the page and the form as typed: never a 500.
+        assert response.status_code in (200, 302), f"inspection {n + 1}"
 
 
 def test_a_large_corrected_value_is_a_message_never_a_500(client):
@@ -507,7 +508,7 @@ def test_a_large_corrected_value_is_a_message_never_a_500(client):
         f"/officer/items/{consignment.pk}/correct",
         {"position": "1", "hs_code": "610910", "value": "99999999999.99", "reason": "Invoice"},
     )
-    assert response.status_code == 302
+    assert response.status_code in (200, 302)
 
 
 # --- Photos ------------------------------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ def test_inspect_and_record_an_outcome(page, live_server, tmp_path):
     page.get_by_label("Notes").fill("Invoice in the parcel says USD 95")
     page.get_by_label("Photos").set_input_files(str(photo))
     page.locator("#record-outcome").click()
+    assert "14.20 BAM" in page.locator("#review-facts").inner_text()  # what will be sent, before it is
+    page.locator("#review-send").click()
     assert "The inspection outcome was recorded." in page.locator(".messages").inner_text()
     shot(page, "inspection")
     outcome = InspectionOutcome.objects.get(consignment=item)
@@ -242,6 +244,7 @@ def test_duty_found_at_inspection_is_paid_by_the_payer_and_releases_the_item(pag
     page.get_by_label("Kind").select_option("UNDERVALUATION")
     page.get_by_label("Additional duty").fill("40.00")
     page.locator("#record-outcome").click()
+    page.locator("#review-send").click()
     assert "+ 40.00 BAM" in page.locator("p.adjustment").inner_text()
     page.locator("#release").click()
     page.wait_for_url(f"{live_server.url}/officer/")

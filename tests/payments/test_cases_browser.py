@@ -63,10 +63,12 @@ def test_officers_work_the_case_queue_by_deadline_and_uphold_one(page, live_serv
 
     rows.nth(0).get_by_role("link", name="Dispute of charges still due").click()
     page.get_by_label("Upheld").check()
-    page.get_by_label("Line", exact=True).fill("1")
+    page.get_by_label("Line", exact=True).select_option("1")
     page.get_by_label("Corrected value").fill("340.00")
     page.get_by_label("Answer to the payer").fill("The invoice was checked: USD 340.")
     page.get_by_role("button", name="Send the answer").click()
+    assert "340.00" in page.locator("#review-facts").inner_text()
+    page.locator("#review-send").click()
 
     page.wait_for_url(f"{live_server.url}/officer/cases/")
     assert page.locator("#cases tbody tr").count() == 1

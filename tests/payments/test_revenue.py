@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from clearance.choices import ConsignmentState, Lane
 from clearance.models import Consignment, ConsignmentEvent, Decision
+from core.exceptions import InvalidTransition
 from payments import collection
 from payments.models import (
     AccountCharge,
@@ -22,6 +23,7 @@ from payments.models import (
     DeferredAccount,
     Notification,
     Refund,
+    RemittanceStatement,
 )
 from payments.selectors import reconciliation
 from payments.services import consignments_refund_returned
@@ -264,9 +266,10 @@ def test_the_months_statement_lists_the_collections_is_signed_off_once_and_recon
 ):
     first, second = make_due(operator=operator), make_due(operator=operator)
     ids = (first.item_id, second.item_id)
-    _collect(operator_client, first, reference="POS-A")
-    _collect(operator_client, second, reference="POS-B")
-    month = timezone.now().date().replace(day=1)
+    month = (timezone.now().date().replace(day=1) - timedelta(days=1)).replace(day=1)  # an ended month
+    last_month = timezone.now().replace(day=1) - timedelta(days=2)
+    _collect(operator_client, first, reference="POS-A", at=last_month)
+    _collect(operator_client, second, reference="POS-B", at=last_month)
     statement = collection.statement_build(operator=operator, month=month)
     total = sum((c.amount for c in CarrierCollection.objects.all()), Decimal("0"))
     assert statement.totals == {"BAM": {"items": 2, "amount": str(total)}}
@@ -333,3 +336,191 @@ def test_goods_returned_after_payment_get_duty_and_vat_back_once(client, operato
     refund = Refund.objects.get(consignment=due)
     assert (refund.amount, refund.state) == (assessment.duty + assessment.vat, "SUCCEEDED")
     assert refund.amount < assessment.total or assessment.fees == 0  # fees pay for work done and are kept
+
+
+def test_a_statement_is_signed_off_only_for_a_month_that_has_ended(client, operator_client, operator, agreement):
+    due = make_due(operator=operator)
+    _collect(operator_client, due, reference="POS-NOW")
+    this_month = collection.statement_build(operator=operator, month=timezone.now().date())
+    assert this_month.collections.count() == 1  # the month in progress has a statement that grows
+    supervisor = UserFactory(role="SUPERVISOR")
+    with pytest.raises(InvalidTransition, match="has not ended"):
+        collection.statement_sign_off(statement=this_month, supervisor=supervisor)
+
+    client.force_login(supervisor)
+    page = client.get(f"/officer/revenue/statements/{this_month.pk}/").content.decode()
+    assert 'id="month-open"' in page and 'id="sign-off"' not in page
+    client.post(f"/officer/revenue/statements/{this_month.pk}/sign-off")
+    this_month.refresh_from_db()
+    assert this_month.signed_off_at is None
+
+    for month in ("2099-01", "9999-12"):  # a month to come has no statement: a message, never a 500
+        response = client.post("/officer/revenue/statements", {"operator": operator.pk, "month": month})
+        assert response.status_code == 200 and "has not begun" in response.content.decode()
+        assert f'value="{month}"' in response.content.decode()  # the form keeps what was chosen
+    assert not RemittanceStatement.objects.filter(month__year__gte=2099).exists()
+
+    ended = (timezone.now().date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    last = collection.statement_build(operator=operator, month=ended)
+    assert collection.statement_sign_off(statement=last, supervisor=supervisor).signed_off_at is not None
+
+
+def test_a_refused_remittance_keeps_what_was_typed(client, operator, agreement):
+    statement = collection.statement_build(operator=operator, month=timezone.now().date())
+    client.force_login(UserFactory(role="SUPERVISOR"))
+    url = f"/officer/revenue/statements/{statement.pk}/remittances"
+    typed = {"amount": "1 234,5x", "currency": "BAM", "received_on": "2026-12-01", "reference": "B-9"}
+    page = client.post(url, typed, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "doit être un montant tel que 12,50" in page
+    assert 'value="1 234,5x"' in page and 'value="B-9"' in page
+    response = client.post(url, {**typed, "amount": "1 234,50"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 302
+    assert statement.remittance_set.get().amount == Decimal("1234.50")
+
+
+# --- What the payer is told: door collection and prepaid items as what they are -------------------------
+
+
+def test_the_portal_and_the_e_mail_of_a_door_collected_parcel_say_to_pay_at_the_door(
+    client, operator_client, operator, agreement
+):
+    from payments.notifications import charges_due_send
+    from tests.payments.helpers import item_url
+
+    due = make_due(operator=operator)
+    mail.outbox.clear()
+    charges_due_send(consignment_ids=[due.pk])
+    body = mail.outbox[-1].body
+    assert f"{operator.name} collects these charges when it delivers the parcel: pay them at the door" in body
+    assert "and pay here" not in body
+
+    page = client.get(item_url(due)).content.decode()
+    assert 'data-channel="door"' in page and "To pay the postal operator at delivery" in page
+    assert 'id="pay"' not in page and "Total to pay" not in page
+
+    _collect(operator_client, due, reference="POS-DOOR")
+    page = client.get(item_url(due)).content.decode()
+    assert 'data-channel="collected"' in page and "Paid to the postal operator at delivery" in page
+    assert f"{operator.name} collected these charges" in page
+
+
+def test_the_portal_page_of_a_prepaid_parcel_says_the_seller_paid(client, operator_client):
+    from tests.payments.helpers import item_url
+
+    _account()
+    body = _ddp(31)
+    _send(operator_client, body)
+    consignment = _scored(body["itemId"])
+    page = client.get(item_url(consignment)).content.decode()
+    assert 'data-channel="prepaid"' in page and "Prepaid by the seller's side" in page
+    assert "Global Shop DDP" in page and "nothing to pay customs" in page and "Total to pay" not in page
+
+
+def test_a_parcel_without_door_collection_is_paid_online_as_before(client):
+    from tests.payments.helpers import item_url
+
+    page = client.get(item_url(make_due())).content.decode()
+    assert 'data-channel="portal"' in page and "Total to pay" in page and 'id="pay"' in page
+
+
+# --- A held prepaid item is decided by an officer, without an administrator ---------------------------------
+
+
+@pytest.mark.parametrize("account_fields", [None, {"limit": "10.00"}, {"is_active": False}])
+def test_an_officer_charges_the_addressee_of_a_held_prepaid_item(client, operator_client, account_fields):
+    if account_fields is not None:
+        _account(**account_fields)
+    body = _ddp(40)
+    _send(operator_client, body)
+    consignment = _scored(body["itemId"])
+    assert consignment.state == ConsignmentState.HELD
+    officer = UserFactory(role="OFFICER")
+    client.force_login(officer)
+
+    page = client.get(f"/officer/items/{consignment.pk}/").content.decode()
+    assert 'data-terms="DDP"' in page and 'id="prepaid-collector"' in page and "globalshop" in page
+    assert 'id="charge-addressee"' in page and "<details open" in page
+
+    seen = _seen(client, consignment)
+    refused = client.post(f"/officer/items/{consignment.pk}/release", {"seen": seen}).content.decode()
+    assert "Charge the addressee instead, or return the item." in refused and "Set up" not in refused
+
+    no_reason = client.post(f"/officer/items/{consignment.pk}/charge_addressee", {"seen": seen, "reason": " "})
+    assert no_reason.status_code == 200
+    consignment.refresh_from_db()
+    assert consignment.state == ConsignmentState.HELD
+
+    response = client.post(
+        f"/officer/items/{consignment.pk}/charge_addressee",
+        {"seen": seen, "reason": "The platform's account is not set up; the addressee pays."},
+    )
+    assert response.status_code == 302
+    consignment.refresh_from_db()
+    assessment = Assessment.objects.get(consignment=consignment, is_current=True)
+    decision = Decision.objects.filter(consignment=consignment).latest("sequence")
+    assert consignment.state == ConsignmentState.CHARGES_DUE and not AccountCharge.objects.exists()
+    assert decision.code == "RELEASE_CHARGES_DUE" and decision.charges["total"] == str(assessment.total)
+    assert "the addressee pays" in decision.reason
+
+
+def test_an_officer_returns_a_held_prepaid_item(client, operator_client):
+    body = _ddp(41)
+    _send(operator_client, body)
+    consignment = _scored(body["itemId"])
+    client.force_login(UserFactory(role="OFFICER"))
+    seen = _seen(client, consignment)
+    client.post(f"/officer/items/{consignment.pk}/return", {"seen": seen, "reason": "No account: back to the seller."})
+    consignment.refresh_from_db()
+    assert consignment.state == ConsignmentState.RETURNED
+
+
+def test_charging_the_addressee_is_only_for_prepaid_items(client):
+    from tests.officer.test_dashboard_browser import held
+
+    item_ = held("0.5000", total_value=Decimal("400.00"))
+    client.force_login(UserFactory(role="OFFICER"))
+    url = f"/officer/items/{item_.pk}/charge_addressee"
+    page = client.post(url, {"seen": _seen(client, item_), "reason": "x"}).content.decode()
+    assert "is not prepaid (DDP)" in page and 'id="charge-addressee"' not in page
+    item_.refresh_from_db()
+    assert item_.state == ConsignmentState.HELD
+
+
+# --- Revenue indicators count every channel -------------------------------------------------------------------
+
+
+def test_the_revenue_indicators_count_money_paid_online_collected_at_the_door_and_charged_to_accounts(
+    client, operator_client, operator, agreement
+):
+    from performance.indicators import indicators_for_period
+
+    online = make_due()
+    pay_with_card(client, online)
+    door = make_due(operator=operator)
+    _collect(operator_client, door, reference="POS-IND")
+    _account()
+    body = _ddp(50)
+    _send(operator_client, body)
+    prepaid = _scored(body["itemId"])
+    amounts = {
+        name: Assessment.objects.get(consignment=c, is_current=True).total
+        for name, c in (("online", online), ("door", door), ("prepaid", prepaid))
+    }
+
+    today = timezone.now().date()
+    indicators = indicators_for_period(start=today, end=today)
+    assert {name: part.get("BAM") for name, part in indicators.by_channel.items()} == amounts
+    assert indicators.collected == {"BAM": sum(amounts.values())}
+
+    client.force_login(UserFactory(role="OFFICER"))
+    page = client.get("/officer/performance/indicators/", {"start": today, "end": today}).content.decode()
+    row = page.split('<tr data-currency="BAM">', 1)[1].split("</tr>", 1)[0]
+    for name, amount in amounts.items():
+        assert f'class="{name} num">{amount:,.2f}<' in row
+    assert f'class="collected num">{sum(amounts.values()):,.2f}<' in row
+
+
+def _seen(client, consignment) -> str:
+    """The stamp of what the officer's page showed, as its decision forms carry it."""
+    page = client.get(f"/officer/items/{consignment.pk}/").content.decode()
+    return page.split('name="seen" value="', 1)[1].split('"', 1)[0]

@@ -250,3 +250,34 @@ def test_the_scoring_backlog_is_read_from_the_broker():
         consignments_assess.apply_async(([2],), connection=connection)
         assert scoring_backlog() == 2
         connection.default_channel.queue_purge("scoring")
+
+
+@pytest.mark.django_db
+def test_the_items_charges_are_the_current_assessment_after_each_correction(operator_client, operator):
+    from decimal import Decimal
+
+    from officer.services import officer_correct_line
+    from payments.models import Assessment
+    from tests.factories import UserFactory
+    from tests.payments.helpers import make_due
+
+    due = make_due(operator=operator)
+    officer = UserFactory(role="OFFICER")
+    url = f"/api/v1/postal/items/{due.item_id}"
+    first = Assessment.objects.get(consignment=due, is_current=True)
+    assert operator_client.get(url).json()["charges"] == first.charges()
+
+    officer_correct_line(
+        consignment=due, officer=officer, position=1, hs_code="", value=Decimal("340.00"), reason="Invoice: USD 340"
+    )
+    lower = Assessment.objects.get(consignment=due, is_current=True)
+    body = operator_client.get(url).json()
+    assert lower.total < first.total and body["charges"] == lower.charges()
+    assert body["decision"]["charges"] == lower.charges()  # the new amount was sent to the operator too
+
+    officer_correct_line(
+        consignment=due, officer=officer, position=1, hs_code="", value=Decimal("10.00"), reason="Invoice: USD 10"
+    )
+    body = operator_client.get(url).json()
+    assert body["status"] == "RELEASED" and body["decision"]["decision"] == "RELEASE_NO_CHARGE"
+    assert body["charges"]["total"] == "0.00"  # not the superseded amount an operator would collect at the door

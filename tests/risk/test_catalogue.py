@@ -4,6 +4,7 @@ Each case is scored by the engine with the shipped goods catalogue in force,
 as production scores, so a case that passes here passes on a fresh installation.
 """
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -220,7 +221,7 @@ def test_importing_the_catalogue_proposes_only_what_differs_and_nothing_changes_
     assert sorted(rule.code for rule in result["proposed"]) == ["kitchen-knives", "weapons-air-guns"]
     assert result["unchanged"] == len(catalogue_rows(SHIPPED.read_text(encoding="utf-8"))) - 1
     assert [(e["code"], e["line"]) for e in result["errors"]] == [("bad-row", 21)]
-    assert "RED or YELLOW" in result["errors"][0]["message"]
+    assert "The lane is RED, YELLOW, or empty" in result["errors"][0]["message"]
     assert verdict("Springer rifle .22", "930400").lane == Lane.RED  # "rifle" already red as a firearm
     assert not any("Air guns" in r for r in verdict("Springer rifle .22", "930400").reasons)
 
@@ -292,3 +293,85 @@ def test_a_row_with_a_nul_or_an_unreadable_field_is_reported_and_the_rows_before
     messages = [e["message"] for e in result["errors"]]
     assert messages[0] == "The row contains a NUL character."
     assert messages[1].startswith("The file cannot be read on:")
+
+
+# --- The export re-imports to the same catalogue, every kind of row -------------------------------------------------
+
+ROW_KINDS = {
+    # code: what the row is, as rule_propose takes it (the officers' rule form or an earlier import)
+    "kind-red": {"force_lane": "RED", "condition": {"goods": "weapons", "keywords": ["zorblat launcher"]}},
+    "kind-yellow": {"force_lane": "YELLOW", "condition": {"goods": "medicines", "keywords": ["zorblat pills"]}},
+    "kind-score": {"force_lane": "", "score": Decimal("0.350"), "condition": {"keywords": ["zorblat vape"]}},
+    "kind-hs-only": {"force_lane": "RED", "condition": {"goods": "weapons", "hs_prefixes": ["930190"]}},
+    "kind-full": {
+        "force_lane": "YELLOW",
+        "condition": {
+            "goods": "wildlife",
+            "keywords": ["zorblat ivory", "ivoire de zorblat"],
+            "exclusions": ["zorblat ivory colour"],
+            "hs_chapters": ["96", "97"],
+            "hs_prefixes": ["9601"],
+        },
+        "source": "CITES; national decree 12",
+    },
+    "kind-dated": {
+        "force_lane": "RED",
+        "condition": {"goods": "weapons", "keywords": ["zorblat knuckles"]},
+        "effective_from": datetime(2026, 3, 1, tzinfo=UTC),
+        "effective_to": datetime(2099, 1, 1, tzinfo=UTC),
+    },
+}
+
+
+def test_the_catalogue_export_re_imports_to_the_same_catalogue_for_every_kind_of_row(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from risk.catalogue import condition_key
+    from risk.services import catalogue_import, rule_approve, rule_propose
+
+    author, checker = _supervisors()
+    for code, fields in ROW_KINDS.items():
+        rule = rule_propose(
+            author=author, kind=RuleKind.PROHIBITED, code=code, description=f"Zorblat goods: {code}", **fields
+        )
+        rule_approve(rule=rule, approver=checker)
+    in_force = Rule.objects.filter(status=RuleStatus.ACTIVE, kind=RuleKind.PROHIBITED)
+    before = {r.code: (r.force_lane, r.score, condition_key(r.condition), r.source, r.effective_to) for r in in_force}
+
+    client.force_login(author)
+    exported = client.get("/officer/rules/goods_catalogue.csv").content.decode()
+    result = catalogue_import(author=checker, text=exported)
+    assert result["errors"] == [] and result["proposed"] == []
+    assert result["unchanged"] == len(before)
+
+    # Imported into another installation (the rules gone), the same catalogue comes back.
+    Rule.objects.filter(code__in=ROW_KINDS).delete()
+    upload = SimpleUploadedFile("catalogue.csv", exported.encode(), content_type="text/csv")
+    client.post("/officer/rules/catalogue", {"file": upload})
+    pending = Rule.objects.filter(status=RuleStatus.PENDING)
+    assert sorted(pending.values_list("code", flat=True)) == sorted(ROW_KINDS)
+    for rule in pending:
+        rule_approve(rule=rule, approver=checker)
+    after = {
+        r.code: (r.force_lane, r.score, condition_key(r.condition), r.source, r.effective_to)
+        for r in Rule.objects.filter(status=RuleStatus.ACTIVE, kind=RuleKind.PROHIBITED)
+    }
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    ("lane", "score", "message"),
+    [
+        ("GREEN", "", "The lane is RED, YELLOW, or empty"),
+        ("", "", "give a score above 0"),
+        ("", "1.5", "A score is a number from 0 to 1."),
+        ("", "lots", "A score is a number from 0 to 1."),
+    ],
+)
+def test_a_catalogue_row_forces_a_lane_or_adds_a_score(lane, score, message):
+    from risk.services import catalogue_import
+
+    author, _ = _supervisors()
+    header = "code,goods,lane,description,keywords,score\n"
+    result = catalogue_import(author=author, text=header + f"zorblat-x,weapons,{lane},Zorblats,zorblat,{score}\n")
+    assert message in result["errors"][0]["message"] and not result["proposed"]

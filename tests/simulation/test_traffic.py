@@ -102,3 +102,53 @@ def test_the_simulated_parcels_arrive_and_are_presented_to_customs(live_server, 
     arrived = Consignment.objects.filter(arrived_at__isnull=False, presented_at__isnull=False)
     assert arrived.count() == Consignment.objects.count() == 5
     assert all(c.arrived_at > c.pre_advised_at for c in arrived)
+
+
+def test_the_command_sends_to_where_make_run_serves_and_explains_when_nothing_answers(settings, tmp_path):
+    """Without --url it takes the platform's address, else the one `make run` wrote to var/; a connection
+    refused is a message saying what to do, not a run that counts HTTP errors {0: N}."""
+    import json
+    import socket
+
+    from django.core.management.base import CommandError
+
+    from config import env
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    served = tmp_path / "serving.json"
+    served.write_text(json.dumps({"url": f"http://127.0.0.1:{port}", "pid": 1}))
+    original = env.SERVED_FILE
+    env.SERVED_FILE = served
+    try:
+        assert env.served_url() == f"http://127.0.0.1:{port}"
+    finally:
+        env.SERVED_FILE = original
+
+    settings.OPENCLEAR_SIMULATOR_URL = f"http://127.0.0.1:{port}"
+    with pytest.raises(CommandError) as refused:
+        call_command("simulate_operator", "--key", "k", "--count", "1", stdout=StringIO())
+    assert f"nothing answers at http://127.0.0.1:{port}" in str(refused.value)
+    assert "make run" in str(refused.value) and "OPENCLEAR_PUBLIC_URL" in str(refused.value)
+
+
+def test_the_simulator_address_follows_the_public_url_then_make_runs(monkeypatch, tmp_path):
+    import importlib
+    import json
+
+    from config import env
+
+    served = tmp_path / "serving.json"
+    served.write_text(json.dumps({"url": "http://127.0.0.1:9123"}))
+    monkeypatch.setattr(env, "SERVED_FILE", served)
+    monkeypatch.delenv("OPENCLEAR_PUBLIC_URL", raising=False)
+    import config.settings.base as base
+
+    try:
+        assert importlib.reload(base).OPENCLEAR_SIMULATOR_URL == "http://127.0.0.1:9123"
+        monkeypatch.setenv("OPENCLEAR_PUBLIC_URL", "https://clearance.example.org")
+        assert importlib.reload(base).OPENCLEAR_SIMULATOR_URL == "https://clearance.example.org"
+    finally:
+        monkeypatch.undo()
+        importlib.reload(base)

@@ -2,6 +2,8 @@ import signal
 import threading
 from pathlib import Path
 
+import requests
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from simulation.loadgen import LoadRunner, wait_for_server
@@ -12,7 +14,11 @@ class Command(BaseCommand):
     help = "Send realistic simulated pre-advice through the real HTTP API with a real API key."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--url", default="http://127.0.0.1:8000", help="Base URL of the platform")
+        parser.add_argument(
+            "--url",
+            help="Base URL of the platform (default: OPENCLEAR_PUBLIC_URL, else the address `make run` serves, "
+            "else http://127.0.0.1:8000)",
+        )
         parser.add_argument("--key", help="The operator's API key")
         parser.add_argument("--key-file", help="A file holding the API key")
         parser.add_argument("--rate", type=float, default=10, help="Items per second in all (0: as fast as it can)")
@@ -37,11 +43,15 @@ class Command(BaseCommand):
         api_key = self._api_key(options)
         if not 1 <= options["batch"] <= 1000:
             raise CommandError("--batch must be from 1 to 1000")
+        url = (options["url"] or settings.OPENCLEAR_SIMULATOR_URL).rstrip("/")
         if options["wait_for_server"]:
-            wait_for_server(options["url"])
+            wait_for_server(url)
+        else:
+            self._check_answers(url)
+        self.stdout.write(f"simulator: sending to {url}")
         mix = Mix(options["risky_share"], options["malformed_share"], options["destination"], options["currency"])
         runner = LoadRunner(
-            base_url=options["url"],
+            base_url=url,
             api_key=api_key,
             batch=options["batch"],
             rate=options["rate"],
@@ -57,6 +67,16 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             runner.stop()
         self.stdout.write(f"simulator: {runner.stats.summary()}")
+
+    def _check_answers(self, url: str) -> None:
+        """Refuse to start against an address where nothing answers, saying what to do instead."""
+        try:
+            requests.get(f"{url}/healthz", timeout=5)
+        except requests.RequestException as exc:
+            raise CommandError(
+                f"nothing answers at {url} ({exc.__class__.__name__}). Start the platform with `make run` "
+                "(PORT=… for another port), or give its address with --url or OPENCLEAR_PUBLIC_URL."
+            ) from None
 
     def _api_key(self, options) -> str:
         if options["key"]:
