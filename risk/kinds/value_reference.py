@@ -21,6 +21,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core.forms import AmountField
 from risk.goods.findings import PER
 from risk.goods.scoring import below_references
 from risk.goods.vocabulary import ValuedGoods, Vocabulary, valued_vocabulary
@@ -45,24 +46,12 @@ class ValueReferenceFields(forms.Form):
     goods = forms.CharField(label=_("Goods"), required=False, max_length=200)
     terms = text_entries_field(_("Names of the goods as descriptions write them (one per line)"), lines=True)
     hs_prefixes = text_entries_field(_("HS codes they are declared under (optional)"))
-    least = forms.DecimalField(
-        label=_("The least one piece (or one gram) is worth, in euro"),
-        required=False,
-        min_value=Decimal("0.01"),
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
-    )
+    least = AmountField(label=_("The least one piece (or one gram) is worth, in euro"), required=False)
     per = forms.ChoiceField(
         label=_("Valued by"), choices=[("item", _("the piece")), ("gram", _("the gram"))], required=False
     )
-    least_piece = forms.DecimalField(
-        label=_("Valued by the gram: the least one piece is worth, in euro (optional)"),
-        required=False,
-        min_value=Decimal("0.01"),
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
+    least_piece = AmountField(
+        label=_("Valued by the gram: the least one piece is worth, in euro (optional)"), required=False
     )
 
     def clean_per(self) -> str:

@@ -86,7 +86,7 @@ def test_a_supervisor_proposes_a_reference_in_french_and_a_second_one_puts_it_in
         "value_ref-goods": "Lingots d'or",
         "value_ref-terms": "lingot d'or\ngold bar\nzlatna poluga",
         "value_ref-hs_prefixes": "7108",
-        "value_ref-least": "1250,50",  # as French writes numbers
+        "value_ref-least": "1 250,50",  # as French writes numbers
         "value_ref-per": "gram",
         "value_ref-least_piece": "",
         "force_lane": "YELLOW",
