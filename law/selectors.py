@@ -94,6 +94,7 @@ def tariff_for(regime: Regime, on: date, currency: str) -> Tariff:
             for row in in_force(Fee.objects.filter(regime=regime), on).order_by("name")
         ),
         fx=fx_rate(regime, currency, on),
+        on=on,
     )
 
 

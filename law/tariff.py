@@ -8,6 +8,7 @@ simulator changes it to compare scenarios.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 ZERO = Decimal("0")
@@ -53,6 +54,7 @@ class Fx:
     currency: str
     units_per_regime_unit: Decimal
     published_on: object  # a date; None when no conversion was needed
+    stale: str = ""  # why the rate is older than the regime's rule allows, naming its date; "" when it is not
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Tariff:
     flat_duty: FlatDutyTerms | None
     fees: tuple[FeeTerms, ...]
     fx: Fx
+    on: date | None = None  # the day whose law this is (seasonal duties are chosen by it)
 
     def threshold(self, rows: tuple[Threshold, ...], category: str) -> Threshold | None:
         """A row for the item's own category beats the general one."""

@@ -144,3 +144,41 @@ def test_the_admin_lists_the_loaded_rates_as_stated(loaded, admin_client):
     response = admin_client.get("/admin/law/dutyrate/", {"q": "0406401"})
     assert response.status_code == 200
     assert "117.00 GBP/100kg" in response.content.decode()
+
+
+def test_a_seasonal_duty_is_charged_at_the_rate_of_the_day(loaded):
+    # Tomatoes 0702 00 00, UK: 8 % from 1 November to 14 May, 14 % from 15 May to 31 October.
+    breakdown = _assess("GB", "07020000")  # ON is 1 June
+    assert (breakdown.duty, breakdown.needs_officer) == (D("28.00"), "")
+
+
+def test_a_duty_the_item_cannot_give_is_for_an_officer_and_holds_the_item(loaded):
+    from datetime import UTC, datetime
+
+    from clearance.choices import ConsignmentState
+    from payments.assessment import consignments_assess_charges, consignments_route
+    from tests.factories import ConsignmentFactory
+
+    # Wine 2204 21 06, UK: 26.00 GBP/hl; a declaration gives no litres.
+    breakdown = _assess("GB", "22042106")
+    line = breakdown.lines[0]
+    assert (line.duty, line.duty_rate_text) == (D("0"), "26.00 GBP/hl")
+    assert "the volume in litres" in line.needs_officer
+    assert breakdown.needs_officer.startswith("Line 1 (HS 22042106): The duty '26.00 GBP/hl' cannot be computed")
+    assert "An officer sets the duty" in breakdown.needs_officer
+
+    consignment = ConsignmentFactory(
+        state=ConsignmentState.ASSESSED,
+        addressee_country="GB",
+        currency="GBP",
+        total_value=D("200"),
+        pre_advised_at=datetime(2025, 6, 1, 9, tzinfo=UTC),
+        lines=[{"value": D("200"), "hs_code": "22042106", "description": "wine"}],
+    )
+    assessment = consignments_assess_charges(consignment_ids=[consignment.pk])[consignment.pk]
+    assert "the volume in litres" in assessment.needs_officer
+    assert not assessment.charges_unknown  # the other charges are known: an officer may add the duty and release
+    assert assessment.vat == D("40.00")  # VAT on the value; the officer's duty comes on top
+    consignments_route(assessments={consignment.pk: assessment})
+    consignment.refresh_from_db()
+    assert consignment.state == ConsignmentState.HELD
