@@ -27,6 +27,7 @@ UNIT_HL = "hl"
 ZERO = Decimal("0")
 # The duty rate table keeps percentages to 3 places and specific amounts to 4.
 PERCENT_PLACES, AMOUNT_PLACES = 3, 4
+MAX_TEXT = 100  # the rate as stated is kept whole, or the row is refused
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class RowError:
     code: str
     text: str
     message: str
+    description: str = ""
+    loadable: bool = False  # a valid code listed once: it can be loaded as a rate an officer computes
 
     def as_json(self) -> dict:
         return {"line": self.line, "code": self.code, "text": self.text, "message": self.message}
@@ -137,13 +140,19 @@ def read_tariff_text(text: str, regime: str) -> TariffReading:
         except ValueError as exc:
             reading.errors.append(RowError(line, commodity, rate_text, str(exc)))
             continue
-        rate = parse_rate(rate_text)
-        error = _row_error(rate) or (f"the code is listed twice (first at line {seen[code]})" if code in seen else "")
-        if error:
-            reading.errors.append(RowError(line, code, rate_text, error))
+        description = record.get("description") or ""
+        if code in seen:
+            reading.errors.append(
+                RowError(line, code, rate_text, f"the code is listed twice (first at line {seen[code]})")
+            )
             continue
         seen[code] = line
-        reading.rows.append(TariffRow(code, record.get("description") or "", rate_text, rate, line))
+        rate = parse_rate(rate_text)
+        error = _row_error(rate) or (f"a rate longer than {MAX_TEXT} characters" if len(rate_text) > MAX_TEXT else "")
+        if error:
+            reading.errors.append(RowError(line, code, rate_text, error, description, loadable=True))
+            continue
+        reading.rows.append(TariffRow(code, description, rate_text, rate, line))
     return reading
 
 

@@ -109,12 +109,42 @@ def test_a_code_not_in_the_file_falls_back_to_its_heading(loaded):
     assert (eu.duty, eu.vat) == (D("6.00"), D("39.14"))  # 4202 21 00 at 3 %
 
 
-def test_loading_again_from_a_later_date_ends_the_earlier_rates(loaded):
-    call_command("tariff_load", FILE, "--regime", "GB", "--effective-from", "2024-01-01", stdout=StringIO())
+def _load(path, regime, effective_from, mode="complete"):
+    """tariff_load proposes; a second supervisor approves."""
+    from law.models import LawChange
+    from law.services import law_change_approve
+    from tests.factories import UserFactory
+
+    maker = UserFactory(role="SUPERVISOR")
+    out = StringIO()
+    call_command(
+        "tariff_load",
+        path,
+        "--regime",
+        regime,
+        "--effective-from",
+        effective_from,
+        "--mode",
+        mode,
+        "--author",
+        maker.username,
+        stdout=out,
+    )
+    change = LawChange.objects.get(author=maker)
+    assert f"Proposal {change.pk}:" in out.getvalue()
+    return law_change_approve(change=change, approver=UserFactory(role="SUPERVISOR"))
+
+
+def test_loading_again_from_a_later_date_ends_the_earlier_rates_that_change(loaded, tmp_path):
+    text = Path(FILE).read_text(encoding="utf-8")
+    shirts = '61091000,"T-shirts, singlets and other vests of cotton, knitted or crocheted",12.0%,'
+    changed = tmp_path / "tariff.csv"
+    changed.write_text(text.replace(shirts + "12.0%", shirts + "11.0%"), encoding="utf-8")
+    _load(str(changed), "GB", "2024-01-01")
     gb = DutyRate.objects.filter(regime__code="GB", hs_prefix="61091000")
-    assert sorted((row.valid_from.isoformat(), str(row.valid_to)) for row in gb) == [
-        ("2021-01-01", "2023-12-31"),
-        ("2024-01-01", "None"),
+    assert sorted((row.valid_from.isoformat(), str(row.valid_to), row.rate_text) for row in gb) == [
+        ("2021-01-01", "2023-12-31", "12.0%"),
+        ("2024-01-01", "None", "11.0%"),
     ]
 
 
@@ -134,7 +164,8 @@ def test_import_export_import_gives_the_same_tariff(loaded, regime, tmp_path):
     call_command(
         "tariff_export", "--regime", regime, "--on", "2022-06-01", "--output", str(exported), stdout=StringIO()
     )
-    call_command("tariff_load", str(exported), "--regime", regime, "--effective-from", "2023-01-01", stdout=StringIO())
+    change = _load(str(exported), regime, "2023-01-01")
+    assert change.preview["counts"]["unchanged"] == 11830 and change.unreadable == []
     before, after = _law(regime, date(2022, 6, 1)), _law(regime, date(2023, 6, 1))
     assert len(before) == 11830
     assert after == before
