@@ -119,7 +119,7 @@ def _table_steps(change: LawChange, table: Table, valid_from: date, entries: lis
     for entry in entries:
         key = tuple(str(entry["key"].get(name, "")) for name in table.keys)
         current = in_force.get(key)
-        source = entry.get("source") or change.source
+        source = entry.get("source", change.source)
         if entry.get("values") is None:
             if current is None:
                 raise ApplicationError(f"{table.name} {_key_text(key)}: no row in force on {valid_from} to end.")
@@ -196,7 +196,8 @@ def entries_check(kind: str, entries: list[dict]) -> list[dict]:
     """Each entry's table, key and values are the law's and read as their fields ask; raises on the first not."""
     if not entries:
         raise ApplicationError("The change has no row.", code="invalid_law")
-    for number, entry in enumerate(entries, start=1):
+    for position, entry in enumerate(entries, start=1):
+        number = f"line {entry['line']}" if "line" in entry else f"{position}"
         table = TABLES.get(entry.get("table", ""))
         if table is None:
             raise ApplicationError(f"Row {number}: unknown table {entry.get('table')!r}.", code="invalid_law")

@@ -22,6 +22,7 @@ from core.models import User
 from core.services import audit_entries_create
 from law import changes, effects
 from law.choices import LawChangeKind, LawChangeStatus, LoadMode
+from law.export import LawFileError, law_rows_read
 from law.models import LawChange, Regime
 from law.selectors import TariffUnavailable, tariff_for
 from law.tables import TABLE_OF_KIND, TABLES
@@ -275,3 +276,43 @@ def kind_of_entries(entries: list[dict[str, Any]]) -> str:
             return kinds[0]
         return LawChangeKind.DUTY_RATES if "DutyRate" in tables else LawChangeKind.LAW_FILE
     return LawChangeKind.LAW_FILE
+
+
+@transaction.atomic
+def law_file_propose(*, author: User, text: str, file_name: str = "", summary: str = "") -> list[LawChange]:
+    """Propose the rows of a law file (the export's format): one change per regime, each from its first row's day.
+
+    Rows keep their own first and last days, so the export of a day imported into a law without
+    those rows gives that law again. A bad row refuses the whole file, naming its line.
+    """
+    try:
+        by_regime = law_rows_read(text)
+    except LawFileError as exc:
+        raise ApplicationError(f"This is not a law file: {exc}.", code="invalid_law") from None
+    regimes = {regime.code: regime for regime in Regime.objects.filter(code__in=list(by_regime))}
+    unknown = sorted(set(by_regime) - set(regimes))
+    if unknown:
+        raise ApplicationError(f"Unknown regime(s): {', '.join(unknown) or '(empty)'}.", code="invalid_law")
+    proposed = []
+    for code, entries in sorted(by_regime.items()):
+        starts = []
+        for entry in entries:
+            try:
+                starts.append(date.fromisoformat(entry["valid_from"]))
+            except ValueError:
+                raise ApplicationError(
+                    f"Line {entry['line']}: {entry['valid_from']!r} is not a first day (YYYY-MM-DD).",
+                    code="invalid_law",
+                ) from None
+        proposed.append(
+            law_change_propose(
+                author=author,
+                kind=kind_of_entries(entries),
+                regime=regimes[code],
+                effective_from=min(starts),
+                entries=entries,
+                summary=summary or f"{code} law from {file_name or 'a law file'}",
+                file_name=file_name,
+            )
+        )
+    return proposed
