@@ -101,3 +101,55 @@ def law_rows_read(text: str) -> dict[str, list[dict[str, Any]]]:
             }
         )
     return dict(by_regime)
+
+
+def table_rows_csv(*, table_name: str, regime: str, on: date, limit: int = 200) -> str:
+    """The rows of one table in force on `on` as the rows form takes them (key and value columns, `end`).
+
+    A table longer than `limit` (a tariff) gives its header only: list just the rows that change.
+    """
+    table = TABLES[table_name]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*table.fields, "valid_to", "end"], lineterminator="\n")
+    writer.writeheader()
+    rows = (
+        table.model.objects.filter(regime__code=regime, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by(*table.keys, "valid_from")
+    )
+    if rows.count() <= limit:
+        for row in rows:
+            record = {name: to_text(row, name) for name in table.fields}
+            writer.writerow({**record, "valid_to": row.valid_to.isoformat() if row.valid_to else "", "end": ""})
+    return out.getvalue()
+
+
+def table_rows_read(*, table_name: str, text: str) -> list[dict[str, Any]]:
+    """Rows of one table (its key and value columns; `end` = yes ends the key's row) as change entries."""
+    table = TABLES[table_name]
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff").strip() + "\n", newline=""))
+    columns = set(reader.fieldnames or ())
+    missing = [name for name in table.keys if name not in columns]
+    if missing:
+        raise LawFileError(1, f"{table.name} needs the column(s) {', '.join(missing)}")
+    entries = []
+    previous = 1
+    for record in reader:
+        line, previous = previous + 1, reader.line_num
+        if not any((value or "").strip() for value in record.values()):
+            continue
+        ends = (record.get("end") or "").strip().lower() in ("yes", "true", "1", "x")
+        absent = [name for name in table.values if name not in columns]
+        if absent and not ends:
+            raise LawFileError(line, f"{table.name} needs the column(s) {', '.join(absent)}")
+        entry: dict[str, Any] = {
+            "table": table.name,
+            "key": {name: record.get(name) or "" for name in table.keys},
+            "values": None if ends else {name: record.get(name) or "" for name in table.values},
+            "valid_to": (record.get("valid_to") or "").strip() or None,
+            "line": line,
+        }
+        if (record.get("source") or "").strip():
+            entry["source"] = record["source"].strip()
+        entries.append(entry)
+    return entries
