@@ -125,7 +125,10 @@ def table_rows_csv(*, table_name: str, regime: str, on: date, limit: int = 200) 
 
 
 def table_rows_read(*, table_name: str, text: str) -> list[dict[str, Any]]:
-    """Rows of one table (its key and value columns; `end` = yes ends the key's row) as change entries."""
+    """Rows of one table (its key and value columns; `end` = yes ends the key's row) as change entries.
+
+    Optional columns: `valid_from` (the row's own first day, else the change's), `valid_to`, `source`.
+    """
     table = TABLES[table_name]
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff").strip() + "\n", newline=""))
     columns = set(reader.fieldnames or ())
@@ -149,6 +152,8 @@ def table_rows_read(*, table_name: str, text: str) -> list[dict[str, Any]]:
             "valid_to": (record.get("valid_to") or "").strip() or None,
             "line": line,
         }
+        if (record.get("valid_from") or "").strip():  # a row of its own first day (a register's revocation)
+            entry["valid_from"] = record["valid_from"].strip()
         if (record.get("source") or "").strip():
             entry["source"] = record["source"].strip()
         entries.append(entry)

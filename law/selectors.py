@@ -191,8 +191,11 @@ def storage_days_for(regime: Regime, on: date) -> int | None:
 
 IOSS_UNKNOWN, IOSS_REVOKED, IOSS_UNRELATED = "unknown", "revoked", "unrelated_seller"
 LEGAL_FORMS = frozenset(
-    ["co", "company", "corp", "corporation", "inc", "incorporated", "llc", "ltd", "limited", "plc", "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "oy", "ab", "as", "kft", "sro", "spzoo", "pte", "pty"]  # noqa: SIM905
-)
+    {
+        "co", "company", "corp", "corporation", "inc", "incorporated", "llc", "ltd", "limited", "plc", "gmbh",
+        "ag", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "oy", "ab", "as", "kft", "sro", "spzoo", "pte", "pty",
+    }
+)  # fmt: skip
 
 
 def seller_key(name: str) -> str:
