@@ -254,8 +254,8 @@ def _largest_changes(steps: list[Step], count: int = 10) -> list[dict[str, Any]]
             continue
         before, after = step.table.values_of(step.before), step.after
         old, new = _rate(before), _rate(after)
-        if old is None or new is None:
-            continue
+        if old is None or new is None or (after or {}).get("rate_text", "").startswith("unreadable:"):
+            continue  # an unreadable rate is listed apart, not as a fall to 0 %
         moves.append(
             {
                 "code": step.key[0],

@@ -26,7 +26,7 @@ from payments.calculator import Breakdown, assess_item
 
 DAYS = 30
 LARGEST = 10  # the items whose charges move most, listed by the preview
-ZERO = Decimal("0")
+ZERO = Decimal("0.00")
 
 
 def law_change_effect(
