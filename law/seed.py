@@ -2,7 +2,7 @@
 
 Facts and their sources are in docs/regimes.md. Rates marked "illustrative"
 are placeholders for the national tariff, which an administration loads
-itself; everything here is a row an administrator can change in the admin.
+itself; every row here changes through a proposal a second supervisor approves.
 Functions take a model getter so that a data migration can run them on its
 historical models.
 """

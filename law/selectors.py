@@ -258,7 +258,7 @@ class IossRegister:
 
 def law_summary(on: date) -> list[dict[str, object]]:
     """Per regime, what is in force on `on`: the figures the dashboard's Law page shows."""
-    summary = []
+    summary: list[dict[str, object]] = []
     for regime in Regime.objects.order_by("code"):
         duty = in_force(DutyRate.objects.filter(regime=regime), on)
         summary.append(
