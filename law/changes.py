@@ -192,7 +192,7 @@ def _new_row(step: Step, regime: Regime) -> EffectiveDated:
     )
 
 
-def entries_check(kind: str, entries: list[dict]) -> list[dict]:
+def entries_check(entries: list[dict]) -> list[dict]:
     """Each entry's table, key and values are the law's and read as their fields ask; raises on the first not."""
     if not entries:
         raise ApplicationError("The change has no row.", code="invalid_law")

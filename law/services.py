@@ -25,7 +25,7 @@ from law.choices import LawChangeKind, LawChangeStatus, LoadMode
 from law.export import LawFileError, law_rows_read
 from law.models import LawChange, Regime
 from law.selectors import TariffUnavailable, tariff_for
-from law.tables import TABLE_OF_KIND, TABLES
+from law.tables import TABLES
 from law.tariff_file import CURRENCIES, RATE_COLUMNS, RowError, TariffRow, read_tariff_text
 
 # A complete load lists the whole table: one with far fewer rows than the table in force is a truncated file.
@@ -53,11 +53,11 @@ def law_change_propose(
 ) -> LawChange:
     """Propose a change of the law of one regime from a day; nothing changes until a second supervisor approves."""
     _require_supervisor(author, "propose a change of the law")
+    changes.entries_check(entries)
     if kind not in LawChangeKind.values or mode not in LoadMode.values:
         raise ApplicationError(f"Unknown kind of change {kind!r} or mode {mode!r}.", code="invalid_law")
     if not summary.strip():
         raise ApplicationError("Say what the change is and why.", code="invalid_law")
-    changes.entries_check(kind, entries)
     Regime.objects.select_for_update().get(pk=regime.pk)  # changes of one regime's law are worked out one at a time
     change = LawChange(
         kind=kind,
@@ -268,13 +268,10 @@ def _audit(
 
 
 def kind_of_entries(entries: list[dict[str, Any]]) -> str:
-    """The kind of change its rows make: one table's kind, or a law file when they span tables."""
-    tables = {entry["table"] for entry in entries}
-    if len(tables) == 1:
-        kinds = [kind for kind, table in TABLE_OF_KIND.items() if table.name in tables]
-        if kinds and kinds[0] != LawChangeKind.TARIFF_LOAD:
-            return kinds[0]
-        return LawChangeKind.DUTY_RATES if "DutyRate" in tables else LawChangeKind.LAW_FILE
+    """The kind of change its rows make: their table's kind, or a law file when they span tables."""
+    tables = {entry.get("table", "") for entry in entries}
+    if len(tables) == 1 and (table := TABLES.get(tables.pop())) is not None:
+        return table.kind
     return LawChangeKind.LAW_FILE
 
 

@@ -100,8 +100,6 @@ TABLES: dict[str, Table] = {
         ),
     )
 }
-TABLE_OF_KIND = {table.kind: table for table in TABLES.values() if table.kind != LawChangeKind.LAW_FILE}
-TABLE_OF_KIND[LawChangeKind.TARIFF_LOAD] = TABLES["DutyRate"]
 ALL_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(name for table in TABLES.values() for name in table.fields))
 
 

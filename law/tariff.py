@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 ZERO = Decimal("0")
 
@@ -91,7 +92,12 @@ class Tariff:
 
     def duty_row(self, hs_code: str, origin: str) -> RateRow | None:
         """The longest matching HS prefix (a code not in the tariff falls back to its heading)."""
-        return _most_specific_row(self.duty_rates, hs_code, lambda row: row.origin_country in ("", origin))
+        return self._duty_index.row(hs_code, lambda row: row.origin_country in ("", origin))
+
+    @cached_property
+    def _duty_index(self) -> _PrefixIndex:
+        # A tariff holds some 12,000 rows: looked up by prefix, not scanned for every line.
+        return _PrefixIndex(self.duty_rates)
 
     def vat_rate(self, hs_code: str, country: str) -> Decimal:
         rows = [row for row in self.vat_rates if row.country in ("", country)]
@@ -112,6 +118,27 @@ def _most_specific_row(rows, hs_code: str, admits) -> RateRow | None:
 
 
 HEADING = 4
+
+
+class _PrefixIndex:
+    """The rows by prefix and by heading: `row` gives what `_most_specific_row` gives, without a scan."""
+
+    def __init__(self, rows: tuple[RateRow, ...]) -> None:
+        self.by_prefix: dict[str, list[RateRow]] = {}
+        self.by_heading: dict[str, list[RateRow]] = {}
+        for row in rows:
+            self.by_prefix.setdefault(row.hs_prefix, []).append(row)
+            if len(row.hs_prefix) >= HEADING:
+                self.by_heading.setdefault(row.hs_prefix[:HEADING], []).append(row)
+
+    def row(self, hs_code: str, admits) -> RateRow | None:
+        matching = [
+            row for length in range(len(hs_code) + 1) for row in self.by_prefix.get(hs_code[:length], ()) if admits(row)
+        ]
+        best = max(matching, key=lambda row: (len(row.hs_prefix), bool(row.origin_country)), default=None)
+        if best is None or len(best.hs_prefix) < HEADING:
+            return _heading_row(self.by_heading.get(hs_code[:HEADING], []), hs_code, admits) or best
+        return best
 
 
 def _common(a: str, b: str) -> int:

@@ -123,7 +123,7 @@ def rows_propose(request):
         entries = table_rows_read(table_name=data["table"], text=data["rows"])
         change = services.law_change_propose(
             author=request.user,
-            kind=services.kind_of_entries(entries) if entries else "",
+            kind=services.kind_of_entries(entries),
             regime=data["regime"],
             effective_from=data["effective_from"],
             entries=entries,

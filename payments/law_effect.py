@@ -20,7 +20,7 @@ from clearance.models import Consignment
 from clearance.selectors import WITH_LINES
 from law.models import Regime
 from law.selectors import TariffUnavailable, fx_rate
-from law.tariff import Tariff
+from law.tariff import Fx, Tariff
 from payments.assessment import item_input
 from payments.calculator import Breakdown, assess_item
 
@@ -44,15 +44,19 @@ def law_change_effect(
     crossing = {"startPaying": 0, "stopPaying": 0, "startNeedingOfficer": 0, "stopNeedingOfficer": 0}
     moved: list[tuple[Decimal, str, str, str]] = []
     skipped = 0
-    fx_cache: dict[str, Any] = {}
+    laws: dict[str, tuple[Tariff, Tariff] | None] = {}  # per currency: both laws with its exchange rate
     for consignment in items:
-        fx = _fx(regime, consignment.currency, on, fx_cache)
-        if fx is None:
+        if consignment.currency not in laws:
+            fx = _fx(regime, consignment.currency, on)
+            laws[consignment.currency] = (
+                (dataclasses.replace(before, fx=fx), dataclasses.replace(after, fx=fx)) if fx else None
+            )
+        pair = laws[consignment.currency]
+        if pair is None:
             skipped += 1
             continue
         item = item_input(consignment)
-        old = assess_item(item, dataclasses.replace(before, fx=fx))
-        new = assess_item(item, dataclasses.replace(after, fx=fx))
+        old, new = assess_item(item, pair[0]), assess_item(item, pair[1])
         totals["before"].add(old)
         totals["after"].add(new)
         _cross(crossing, old, new)
@@ -72,13 +76,11 @@ def law_change_effect(
     }
 
 
-def _fx(regime: Regime, currency: str, on: date, cache: dict[str, Any]):
-    if currency not in cache:
-        try:
-            cache[currency] = fx_rate(regime, currency, on)
-        except TariffUnavailable:
-            cache[currency] = None
-    return cache[currency]
+def _fx(regime: Regime, currency: str, on: date) -> Fx | None:
+    try:
+        return fx_rate(regime, currency, on)
+    except TariffUnavailable:
+        return None
 
 
 def _cross(crossing: dict[str, int], old: Breakdown, new: Breakdown) -> None:

@@ -213,3 +213,18 @@ def test_a_duty_the_item_cannot_give_is_for_an_officer_and_holds_the_item(loaded
     consignments_route(assessments={consignment.pk: assessment})
     consignment.refresh_from_db()
     assert consignment.state == ConsignmentState.HELD
+
+
+def test_the_prefix_index_finds_what_a_scan_of_every_row_finds(loaded):
+    from law.tariff import _most_specific_row
+
+    regime = Regime.objects.get(code="GB")
+    tariff = tariff_for(regime, ON, regime.currency)
+    codes = [row.hs_prefix for row in tariff.duty_rates]
+    probes = (
+        codes + [code[:6] for code in codes[::7]] + [code[:4] + "9999" for code in codes[::11]] + ["", "12", "999999"]
+    )
+    for code in probes:
+        for origin in ("", "CN"):
+            admits = lambda row, origin=origin: row.origin_country in ("", origin)  # noqa: E731
+            assert tariff.duty_row(code, origin) == _most_specific_row(tariff.duty_rates, code, admits), code
