@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import redis
 from celery import current_app
@@ -48,6 +49,16 @@ def check_workers() -> dict:
     return {"workers": names}
 
 
+# Checks the apps above core add (the law's exchange rates): name -> a function returning its detail,
+# with "ok" and, under "public", what anyone may see. They never make the service unhealthy.
+_registered: dict[str, Callable[[], dict]] = {}
+
+
+def health_check_register(name: str, check: Callable[[], dict]) -> None:
+    """Called from an app's AppConfig.ready."""
+    _registered[name] = check
+
+
 class _Memo:
     """The last report of this process: anonymous callers read it, one caller at a time refreshes it."""
 
@@ -76,7 +87,7 @@ def health_report_cached() -> tuple[dict, bool]:
 def public_summary(report: dict) -> dict:
     """What anyone may see: up or not, per part, and how many workers answered; no names, no errors."""
     checks = report["checks"]
-    summary = {name: {"ok": check["ok"]} for name, check in checks.items()}
+    summary = {name: {"ok": check["ok"], **check.get("public", {})} for name, check in checks.items()}
     summary["workers"]["count"] = len(checks["workers"].get("workers", []))
     return {"status": report["status"], "checks": summary}
 
@@ -91,8 +102,8 @@ def health_report() -> tuple[dict, bool]:
     broker = _timed(check_broker)
     workers = _timed(check_workers) if broker["ok"] else {"ok": False, "error": "broker unreachable"}
     healthy = database["ok"] and broker["ok"]
-    report = {
-        "status": "ok" if healthy else "unavailable",
-        "checks": {"database": database, "broker": broker, "workers": workers},
-    }
+    checks = {"database": database, "broker": broker, "workers": workers}
+    for name, check in _registered.items():
+        checks[name] = _timed(check) if database["ok"] else {"ok": False, "error": "database unreachable"}
+    report = {"status": "ok" if healthy else "unavailable", "checks": checks}
     return report, healthy

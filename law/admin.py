@@ -1,17 +1,30 @@
-"""The admin: the law is edited here, one effective-dated row per change."""
+"""The admin shows the law, read-only: a change is proposed and approved in the officer dashboard (maker-checker)."""
 
 from django.contrib import admin
 
 from law import models
 
 
-class EffectiveDatedAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists and shows rows; adds, changes and deletes are refused (the dashboard's Law pages propose them)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class EffectiveDatedAdmin(ReadOnlyAdmin):
     list_filter = ["regime"]
     date_hierarchy = "valid_from"
 
 
 @admin.register(models.Regime)
-class RegimeAdmin(admin.ModelAdmin):
+class RegimeAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "currency"]
 
 
@@ -68,3 +81,16 @@ class FeeAdmin(EffectiveDatedAdmin):
 class ExchangeRateAdmin(EffectiveDatedAdmin):
     list_display = ["regime", "currency", "units_per_regime_unit", "published_on", "valid_from", "valid_to"]
     list_filter = ["regime", "currency"]
+
+
+@admin.register(models.IossRegistration)
+class IossRegistrationAdmin(EffectiveDatedAdmin):
+    list_display = ["regime", "number", "holder", "status", "valid_from", "valid_to"]
+    search_fields = ["number", "holder", "trading_names"]
+
+
+@admin.register(models.LawChange)
+class LawChangeAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "kind", "regime", "effective_from", "status", "author", "reviewer", "created_at"]
+    list_filter = ["status", "kind", "regime"]
+    exclude = ["entries"]

@@ -33,3 +33,32 @@ class FxRule(models.TextChoices):
 class FeeBasis(models.TextChoices):
     PER_ITEM = "PER_ITEM", _("Per item")
     PER_TARIFF_LINE = "PER_TARIFF_LINE", _("Per distinct tariff line")
+
+
+class LawChangeKind(models.TextChoices):
+    TARIFF_LOAD = "TARIFF_LOAD", _("Tariff load")
+    DUTY_RATES = "DUTY_RATES", _("Duty rates")
+    DE_MINIMIS = "DE_MINIMIS", _("De minimis thresholds")
+    VAT_RATES = "VAT_RATES", _("VAT rates")
+    FEES = "FEES", _("Fees")
+    REGIME_TERMS = "REGIME_TERMS", _("Regime terms")
+    FLAT_DUTY = "FLAT_DUTY", _("Flat duty")
+    IOSS_REGISTER = "IOSS_REGISTER", _("IOSS register")
+    LAW_FILE = "LAW_FILE", _("Law file (several tables)")
+
+
+class LawChangeStatus(models.TextChoices):
+    PENDING = "PENDING", _("Waiting for a second supervisor")
+    APPLIED = "APPLIED", _("Approved and in the law")
+    REJECTED = "REJECTED", _("Rejected")
+    WITHDRAWN = "WITHDRAWN", _("Withdrawn by its author")
+
+
+class LoadMode(models.TextChoices):
+    PARTIAL = "PARTIAL", _("Partial: only the rows in the file change")
+    COMPLETE = "COMPLETE", _("Complete: the file replaces the table, rows not in it end")
+
+
+class IossStatus(models.TextChoices):
+    ACTIVE = "ACTIVE", _("Registered")
+    REVOKED = "REVOKED", _("Revoked")

@@ -1,22 +1,35 @@
 """The law as data: regimes, their terms, de minimis thresholds, duty, VAT, fees and exchange rates.
 
 Every row is effective-dated (valid_from .. valid_to, both days included,
-valid_to empty = until further notice), so a change of law is a new row
-entered in the admin, never a code change, and an item is always assessed
-with the law of its own date.
+valid_to empty = until further notice), so a change of law is a new row,
+never a code change, and an item is always assessed with the law of its own
+date. A change is proposed by one supervisor and takes effect only when a
+second one approves it (`LawChange`, law.services); the admin only shows the law.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clearance.models import money_field
 from core.models import BaseModel
-from law.choices import FeeBasis, FxRule, RoundingScope, ThresholdBasis, ThresholdKind, ValuationBasis
+from law.choices import (
+    FeeBasis,
+    FxRule,
+    IossStatus,
+    LawChangeKind,
+    LawChangeStatus,
+    LoadMode,
+    RoundingScope,
+    ThresholdBasis,
+    ThresholdKind,
+    ValuationBasis,
+)
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
@@ -64,6 +77,13 @@ class RegimeTerms(EffectiveDated):
         null=True, blank=True, help_text=_("Intrinsic value above which a full declaration is needed (IRG 4)")
     )
     fx_rule = models.CharField(max_length=24, choices=FxRule.choices, default=FxRule.DAILY)
+    fx_max_age_days = models.PositiveSmallIntegerField(
+        default=7,
+        help_text=_(
+            "Days a rate may be older than the publication the rule asks for (the day itself, or the "
+            "penultimate Wednesday of the month before) before an assessment says it is stale"
+        ),
+    )
     ioss_accepted = models.BooleanField(default=False, help_text=_("A valid IOSS number means VAT was paid at sale"))
     ioss_value_cap = money_field(null=True, blank=True, help_text=_("Intrinsic value up to which IOSS applies"))
     storage_days = models.PositiveSmallIntegerField(
@@ -182,3 +202,75 @@ class ExchangeRate(EffectiveDated):
 
     def __str__(self) -> str:
         return f"{self.regime.code} {self.currency} {self.units_per_regime_unit} from {self.valid_from}"
+
+
+class IossRegistration(EffectiveDated):
+    """An IOSS number in the register the administration receives: its holder, from when, and whether revoked.
+
+    An item's number is admitted when a row is in force on its date, is not revoked, and the item's
+    seller or platform is the holder or one of its trading names.
+    """
+
+    number = models.CharField(max_length=12)
+    holder = models.CharField(max_length=200, help_text=_("The registered seller, platform or intermediary"))
+    trading_names = models.CharField(
+        max_length=500, blank=True, help_text=_("Other names the holder sells under, separated by ';'")
+    )
+    member_state = models.CharField(max_length=2, blank=True, help_text=_("Member state of identification"))
+    status = models.CharField(max_length=8, choices=IossStatus.choices, default=IossStatus.ACTIVE)
+
+    class Meta:
+        verbose_name = "IOSS registration"
+        ordering = ["regime", "number", "-valid_from"]
+        indexes = [models.Index(fields=["number", "valid_from"], name="ioss_number_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.holder} ({self.status})"
+
+
+class LawChange(BaseModel):
+    """A proposed change of the law: its rows, its effective date and a preview; a second supervisor applies it.
+
+    `entries` hold what the author asks for (rows added or changed by their key, or ended); `preview`
+    what it does to the law in force (rows added, changed and ended, for a tariff load the counts by
+    chapter and the largest rate changes, and its effect on the last 30 days of real items). Approval
+    works the plan out again and refuses if the law in force moved since the preview.
+    """
+
+    kind = models.CharField(max_length=16, choices=LawChangeKind.choices)
+    regime = models.ForeignKey(Regime, on_delete=models.PROTECT, related_name="+")
+    effective_from = models.DateField()
+    status = models.CharField(max_length=10, choices=LawChangeStatus.choices, default=LawChangeStatus.PENDING)
+    summary = models.CharField(max_length=300, help_text=_("What the change is and why"))
+    mode = models.CharField(max_length=8, choices=LoadMode.choices, default=LoadMode.PARTIAL)
+    file_name = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=300, blank=True, help_text=_("Legal basis or publication of the new rows"))
+    entries = models.JSONField(default=list)
+    unreadable = models.JSONField(
+        default=list, blank=True, help_text=_("Rows of the file that could not be read, by line")
+    )
+    accepted_unreadable = models.JSONField(
+        default=list, blank=True, help_text=_("Lines the approver accepted as unreadable")
+    )
+    preview = models.JSONField(default=dict, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reviewer__isnull=True)
+                | ~models.Q(reviewer=models.F("author"))
+                | models.Q(status="WITHDRAWN"),
+                name="law_change_four_eyes",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="law_change_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.regime_id} from {self.effective_from} ({self.status})"

@@ -2,20 +2,20 @@
 
 Facts and their sources are in docs/regimes.md. Rates marked "illustrative"
 are placeholders for the national tariff, which an administration loads
-itself; everything here is a row an administrator can change in the admin.
+itself; every row here changes through a proposal a second supervisor approves.
 Functions take a model getter so that a data migration can run them on its
 historical models.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from core.db import insert_rows
+from law.fx import RateFile, penultimate_wednesday, read_rate_file
 from law.tariff_load import tariff_rows_load
 
 D = Decimal
@@ -380,39 +380,45 @@ def _seed_ba(get_model, regime) -> None:
 
 def read_ecb_file(path: Path) -> dict[date, dict[str, Decimal]]:
     """Units of each currency per 1 EUR by business day, 'N/A' and empty columns left out."""
-    rates: dict[date, dict[str, Decimal]] = {}
-    with path.open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            day = date.fromisoformat(row.pop("Date"))
-            rates[day] = {code: D(value) for code, value in row.items() if code and value not in ("", "N/A")}
-    return rates
+    return read_rate_file(path.read_text(encoding="utf-8")).rates
 
 
-def penultimate_wednesday(year: int, month: int) -> date:
-    first_of_next = date(year + month // 12, month % 12 + 1, 1)
-    last = first_of_next - timedelta(days=1)
-    last_wednesday = last - timedelta(days=(last.weekday() - 2) % 7)
-    return last_wednesday - timedelta(days=7)
-
-
-def exchange_rate_rows(fx_rule: str, base: str, ecb: dict[date, dict[str, Decimal]]) -> list[dict]:
-    """ExchangeRate field values for one regime, cross rates taken through the euro."""
-    per_eur = {day: {**quotes, "EUR": D("1"), "BAM": BAM_PER_EUR} for day, quotes in ecb.items()}
+def exchange_rate_rows(
+    fx_rule: str,
+    base: str,
+    published: dict[date, dict[str, Decimal]],
+    *,
+    file_base: str = "EUR",
+    source: str = "ECB euro reference rate",
+) -> list[dict]:
+    """ExchangeRate field values for one regime whose currency is `base`, cross rates taken through the
+    file's own base (units per 1 EUR for the ECB, per 1 USD for the Fed)."""
+    per_unit = {day: _with_base_and_peg(quotes, file_base) for day, quotes in published.items()}
+    per_unit = {day: quotes for day, quotes in per_unit.items() if base in quotes}
+    if not per_unit:
+        return []
     if fx_rule == "PENULTIMATE_WEDNESDAY":
-        return _monthly_rows(base, per_eur)
+        return _monthly_rows(base, per_unit, file_base=file_base, source=source)
     rows = []
-    for day, quotes in sorted(per_eur.items()):
-        rows += _cross_rows(base, quotes, published_on=day, valid_from=day, valid_to=None)
+    for day, quotes in sorted(per_unit.items()):
+        rows += _cross_rows(base, quotes, day, day, None, file_base=file_base, source=source)
     return rows
 
 
-def _monthly_rows(base: str, per_eur: dict[date, dict[str, Decimal]]) -> list[dict]:
+def _with_base_and_peg(quotes: dict[str, Decimal], file_base: str) -> dict[str, Decimal]:
+    quotes = {**quotes, file_base: D("1")}
+    if "EUR" in quotes:  # the convertible mark is pegged to the euro
+        quotes["BAM"] = (BAM_PER_EUR * quotes["EUR"]).quantize(D("0.0000000001"))
+    return quotes
+
+
+def _monthly_rows(base: str, per_unit: dict[date, dict[str, Decimal]], **naming) -> list[dict]:
     """Each month's rows take the rate of the penultimate Wednesday of the month before.
 
     If that Wednesday was a holiday, the latest earlier publication is used.
     The last month stays in force until a newer rate is loaded.
     """
-    days = sorted(per_eur)
+    days = sorted(per_unit)
     rows: list[dict] = []
     month = date(days[0].year, days[0].month, 1)
     while True:
@@ -423,8 +429,10 @@ def _monthly_rows(base: str, per_eur: dict[date, dict[str, Decimal]]) -> list[di
         next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
         if published:
             valid_to = (next_month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-            rows += _cross_rows(base, per_eur[published[-1]], published[-1], next_month, valid_to)
+            rows += _cross_rows(base, per_unit[published[-1]], published[-1], next_month, valid_to, **naming)
         month = next_month
+    if not rows:
+        return rows
     last_from = max(row["valid_from"] for row in rows)
     for row in rows:
         if row["valid_from"] == last_from:
@@ -432,34 +440,46 @@ def _monthly_rows(base: str, per_eur: dict[date, dict[str, Decimal]]) -> list[di
     return rows
 
 
-def _cross_rows(base, quotes, published_on, valid_from, valid_to) -> list[dict]:
-    base_per_eur = quotes[base]
+def _cross_rows(
+    base, quotes, published_on, valid_from, valid_to, *, file_base="EUR", source="ECB euro reference rate"
+) -> list[dict]:
+    base_per_unit = quotes[base]
+    through = "" if base == file_base else f", cross rate through {file_base} to {base}"
     return [
         {
             "currency": code,
-            "units_per_regime_unit": (per_eur / base_per_eur).quantize(D("0.00000001")),
+            "units_per_regime_unit": (per_unit / base_per_unit).quantize(D("0.00000001")),
             "published_on": published_on,
             "valid_from": valid_from,
             "valid_to": valid_to,
-            "source": "ECB euro reference rate" + ("" if base == "EUR" else f", cross rate through EUR to {base}"),
+            "source": source + through,
         }
-        for code, per_eur in sorted(quotes.items())
+        for code, per_unit in sorted(quotes.items())
         if code != base
     ]
 
 
-def seed_exchange_rates(get_model: Callable[[str], type], path: Path = ECB_FILE) -> int:
-    """Load the ECB file for every regime; rows already present are kept. Returns the rows added."""
+SOURCES = {"ECB": "ECB euro reference rate", "Fed H.10": "Fed H.10 monthly average"}
+
+
+def exchange_rates_load(get_model: Callable[[str], type], rates: RateFile) -> int:
+    """Load a rate file for every regime; rows already present are kept. Returns the rows added."""
     Regime, ExchangeRate, RegimeTerms = get_model("Regime"), get_model("ExchangeRate"), get_model("RegimeTerms")
-    ecb = read_ecb_file(path)
     before = ExchangeRate.objects.count()
     for regime in Regime.objects.all():
         # The rule of the regime's latest terms decides how published rates are dated.
         terms = RegimeTerms.objects.filter(regime=regime).order_by("-valid_from").first()
         fx_rule = terms.fx_rule if terms else "DAILY"
-        rows = [{"regime_id": regime.pk, **row} for row in exchange_rate_rows(fx_rule, regime.currency, ecb)]
-        insert_rows(ExchangeRate, rows, on_conflict_do_nothing=True)
+        rows = exchange_rate_rows(
+            fx_rule, regime.currency, rates.rates, file_base=rates.base, source=SOURCES[rates.format]
+        )
+        insert_rows(ExchangeRate, [{"regime_id": regime.pk, **row} for row in rows], on_conflict_do_nothing=True)
     return ExchangeRate.objects.count() - before
+
+
+def seed_exchange_rates(get_model: Callable[[str], type], path: Path = ECB_FILE) -> int:
+    """Load the shipped ECB file for every regime; rows already present are kept. Returns the rows added."""
+    return exchange_rates_load(get_model, read_rate_file(path.read_text(encoding="utf-8")))
 
 
 TARIFF_FILE = Path(__file__).resolve().parent / "data" / "uk-global-tariff-2021.csv"

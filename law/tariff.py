@@ -8,7 +8,9 @@ simulator changes it to compare scenarios.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 ZERO = Decimal("0")
 
@@ -53,6 +55,7 @@ class Fx:
     currency: str
     units_per_regime_unit: Decimal
     published_on: object  # a date; None when no conversion was needed
+    stale: str = ""  # why the rate is older than the regime's rule allows, naming its date; "" when it is not
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Tariff:
     flat_duty: FlatDutyTerms | None
     fees: tuple[FeeTerms, ...]
     fx: Fx
+    on: date | None = None  # the day whose law this is (seasonal duties are chosen by it)
 
     def threshold(self, rows: tuple[Threshold, ...], category: str) -> Threshold | None:
         """A row for the item's own category beats the general one."""
@@ -88,7 +92,12 @@ class Tariff:
 
     def duty_row(self, hs_code: str, origin: str) -> RateRow | None:
         """The longest matching HS prefix (a code not in the tariff falls back to its heading)."""
-        return _most_specific_row(self.duty_rates, hs_code, lambda row: row.origin_country in ("", origin))
+        return self._duty_index.row(hs_code, lambda row: row.origin_country in ("", origin))
+
+    @cached_property
+    def _duty_index(self) -> _PrefixIndex:
+        # A tariff holds some 12,000 rows: looked up by prefix, not scanned for every line.
+        return _PrefixIndex(self.duty_rates)
 
     def vat_rate(self, hs_code: str, country: str) -> Decimal:
         rows = [row for row in self.vat_rates if row.country in ("", country)]
@@ -109,6 +118,27 @@ def _most_specific_row(rows, hs_code: str, admits) -> RateRow | None:
 
 
 HEADING = 4
+
+
+class _PrefixIndex:
+    """The rows by prefix and by heading: `row` gives what `_most_specific_row` gives, without a scan."""
+
+    def __init__(self, rows: tuple[RateRow, ...]) -> None:
+        self.by_prefix: dict[str, list[RateRow]] = {}
+        self.by_heading: dict[str, list[RateRow]] = {}
+        for row in rows:
+            self.by_prefix.setdefault(row.hs_prefix, []).append(row)
+            if len(row.hs_prefix) >= HEADING:
+                self.by_heading.setdefault(row.hs_prefix[:HEADING], []).append(row)
+
+    def row(self, hs_code: str, admits) -> RateRow | None:
+        matching = [
+            row for length in range(len(hs_code) + 1) for row in self.by_prefix.get(hs_code[:length], ()) if admits(row)
+        ]
+        best = max(matching, key=lambda row: (len(row.hs_prefix), bool(row.origin_country)), default=None)
+        if best is None or len(best.hs_prefix) < HEADING:
+            return _heading_row(self.by_heading.get(hs_code[:HEADING], []), hs_code, admits) or best
+        return best
 
 
 def _common(a: str, b: str) -> int:

@@ -6,9 +6,12 @@ Takes `get_model` so that it also runs where only historical models are at hand.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+
+from django.apps import apps
 
 from law.tariff_file import CURRENCIES, read_tariff
 
@@ -85,3 +88,10 @@ def tariff_rows_export(get_model: Callable, regime_code: str, on: date, out) -> 
         writer.writerow(record)
         count += 1
     return count
+
+
+def tariff_csv(regime_code: str, on: date) -> str:
+    """The regime's file-loaded tariff in force on `on`, in the tariff file's format, as text."""
+    out = io.StringIO()
+    tariff_rows_export(lambda name: apps.get_model("law", name), regime_code, on, out)
+    return out.getvalue()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from officer import revenue_views, views
+from officer import law_views, revenue_views, views
 from officer import rules_views as risk_views
 
 app_name = "officer"
@@ -36,6 +36,15 @@ urlpatterns = [
     path("rules/goods_catalogue.csv", risk_views.catalogue_export, name="catalogue-export"),
     path("rules/catalogue", risk_views.catalogue_upload, name="catalogue-upload"),
     path("rules/<int:pk>/<slug:decision>", risk_views.rule_review, name="rule-review"),
+    path("law/", law_views.law_view, name="law"),
+    path("law/tariff", law_views.tariff_propose, name="law-tariff"),
+    path("law/file", law_views.law_file_propose, name="law-file"),
+    path("law/rows", law_views.rows_propose, name="law-rows"),
+    path("law/law.csv", law_views.law_export, name="law-export"),
+    path("law/tariff.csv", law_views.tariff_export, name="law-tariff-export"),
+    path("law/ioss-report.<slug:extension>", law_views.ioss_report_download, name="law-ioss-report"),
+    path("law/changes/<int:pk>/", law_views.change_view, name="law-change"),
+    path("law/changes/<int:pk>/<slug:decision>", law_views.change_review, name="law-change-review"),
     path("models/", risk_views.models_view, name="models"),
     path("models/<int:pk>/promote", risk_views.model_promote, name="model-promote"),
 ]

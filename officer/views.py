@@ -17,6 +17,7 @@ from clearance.models import ClaimTakeover, Consignment, PostalOperator, Seizure
 from core.decorators import officer_required, supervisor_required
 from core.exceptions import ApplicationError
 from core.views import RateLimitedLoginView
+from law.selectors import fx_freshness
 from officer import selectors as queue
 from officer import services as officer
 from officer.forms import (
@@ -68,6 +69,7 @@ def queue_view(request):
     }
     if request.htmx:
         return render(request, "officer/_queue_rows.html", context)
+    context["fx_stale"] = [row for row in fx_freshness(timezone.now().date()) if row.stale]
     return render(request, "officer/queue.html", context)
 
 

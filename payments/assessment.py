@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
@@ -30,7 +31,7 @@ from core.models import User
 from core.normalize import whole_number
 from core.reference import hs_subheadings
 from core.services import audit_entries_create
-from law.selectors import TariffUnavailable, regimes_by_country, tariff_for
+from law.selectors import IossCheck, IossRegister, TariffUnavailable, regimes_by_country, tariff_for
 from payments import enqueue
 from payments.calculator import Adjustment, Breakdown, ItemInput, LineInput, assess_item
 from payments.collection import PrepaidPlan, prepaid_charges_record, prepaid_plan
@@ -40,7 +41,9 @@ ASSESSMENT_ACTOR = Actor.system("payments.assessment")
 _FOUR = Decimal("0.0001")
 
 
-def item_input(consignment: Consignment, adjustments: tuple[Adjustment, ...] = ()) -> ItemInput:
+def item_input(
+    consignment: Consignment, adjustments: tuple[Adjustment, ...] = (), ioss: IossCheck | None = None
+) -> ItemInput:
     return ItemInput(
         category=consignment.category,
         currency=consignment.currency,
@@ -61,6 +64,7 @@ def item_input(consignment: Consignment, adjustments: tuple[Adjustment, ...] = (
             for line in content_lines(consignment)
         ),
         adjustments=adjustments,
+        ioss_finding=ioss.message if ioss and ioss.finding else "",
     )
 
 
@@ -75,9 +79,15 @@ def adjustments_for(consignment_ids: list[int]) -> dict[int, list[ChargeAdjustme
 class TariffBook:
     """The law per (regime, date, currency), loaded once per batch."""
 
-    def __init__(self) -> None:
+    def __init__(self, ioss_numbers: list[str] | None = None) -> None:
         self.regimes = regimes_by_country()
         self.cache: dict = {}
+        self.ioss = IossRegister(ioss_numbers or [])
+
+    def ioss_check(self, consignment: Consignment, regime, on: date) -> IossCheck:
+        """The register's word on the item's IOSS number (its seller: the sender, or the platform it sold on)."""
+        sellers = [consignment.sender_name, consignment.platform]
+        return self.ioss.check(regime=regime, number=consignment.ioss_number, on=on, sellers=sellers)
 
     def lookup(self, consignment: Consignment, on: date):
         regime = self.regimes.get(consignment.addressee_country)
@@ -107,13 +117,13 @@ def consignments_assess_charges(
     `locked`: the same items, already loaded WITH_LINES and locked by the
     caller's transaction (the risk task), so they are not read twice.
     """
-    book = TariffBook()
     with transaction.atomic():
         if locked is None:
             # Locking the items serialises concurrent assessments of one item (a
             # retried task and an officer's correction), so numbers never collide.
             consignments = Consignment.objects.filter(id__in=consignment_ids).prefetch_related(WITH_LINES)
             locked = list(consignments.select_for_update(of=("self",)).order_by("id"))
+        book = TariffBook(ioss_numbers=[c.ioss_number for c in locked])
         numbers = dict(
             Assessment.objects.filter(consignment_id__in=[c.pk for c in locked])
             .values_list("consignment_id")
@@ -285,7 +295,8 @@ def _build(consignment: Consignment, book: TariffBook, number: int, actor: Actor
         assessment.details = {"error": assessment.needs_officer}
         return assessment, [], []
     adjustments = tuple(Adjustment(description=a.description, duty=a.duty) for a in found)
-    breakdown = assess_item(item_input(consignment, adjustments), tariff)
+    ioss = book.ioss_check(consignment, regime, on)
+    breakdown = assess_item(item_input(consignment, adjustments, ioss), tariff)
     for name in ("irg_category", "currency", "intrinsic_value", "transport_and_insurance", "customs_value"):
         setattr(assessment, name, getattr(breakdown, name))
     for name in ("duty", "vat", "fees", "total", "ioss_applied"):
@@ -296,6 +307,12 @@ def _build(consignment: Consignment, book: TariffBook, number: int, actor: Actor
     assessment.fx_published_on = tariff.fx.published_on
     assessment.needs_officer = breakdown.needs_officer[:200]
     assessment.details = _details(tariff, breakdown)
+    if ioss.number:
+        assessment.details["ioss"] = {"number": ioss.number, "finding": ioss.finding or "ok", "message": ioss.message}
+    if tariff.fx.stale:
+        assessment.details["fxStale"] = {"publishedOn": str(tariff.fx.published_on), "message": tariff.fx.stale}
+        if settings.OPENCLEAR_STALE_FX_ACTION == "hold":
+            assessment.needs_officer = f"{tariff.fx.stale} {assessment.needs_officer}".strip()[:200]
     if max(breakdown.total, breakdown.customs_value) >= LARGEST_AMOUNT:
         assessment.needs_officer = "The amounts are too large to assess: check the declared values."
         assessment.details = {"error": assessment.needs_officer}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from law.choices import FeeBasis, RoundingScope, ThresholdBasis, ValuationBasis
+from law.duty import DutyUnreadable, Quantities, duty_compute, duty_read
 from law.tariff import Fx, RateRow, Tariff, Threshold
 from payments.choices import DutyKind, IrgCategory
 
@@ -51,6 +52,8 @@ class ItemInput:
     insurance: Decimal = ZERO
     ioss_number: str = ""
     adjustments: tuple[Adjustment, ...] = ()
+    # Why the IOSS register does not admit the number ("" when it does, or when no register is loaded).
+    ioss_finding: str = ""
 
 
 SPECIFIC_UNIT_QUANTITY = {
@@ -61,17 +64,52 @@ SPECIFIC_UNIT_QUANTITY = {
 }
 
 
-def line_duty(line: LineInput, customs_value: Decimal, row: RateRow | None) -> tuple[Decimal, str]:
-    """Ad valorem on the customs value plus any specific duty on the line's net mass, items or litres."""
+def line_duty(
+    line: LineInput, customs_value: Decimal, row: RateRow | None, tariff: Tariff | None = None
+) -> tuple[Decimal, str, str]:
+    """The line's duty, its kind, and why an officer must compute it instead ('' when the item gives all it needs).
+
+    A rate the tariff states as text (every loaded tariff row) is computed from that text: ad valorem on
+    the customs value, specific duties on the line's net mass or items, seasonal rates by the day, MIN
+    and MAX. A duty that needs what the declaration does not give is never charged as 0 %: its line
+    goes to an officer, saying why.
+    """
     if row is None:
-        return ZERO, DutyKind.AD_VALOREM
+        return ZERO, DutyKind.AD_VALOREM, ""
+    if row.rate_text:
+        return _stated_duty(line, customs_value, row, tariff)
     duty = customs_value * row.rate / HUNDRED
     if row.specific_amount is None:
-        return duty, DutyKind.AD_VALOREM
+        return duty, DutyKind.AD_VALOREM, ""
     units = SPECIFIC_UNIT_QUANTITY.get(row.specific_unit, lambda _line: None)(line)
     if units is None:
-        return duty, DutyKind.AD_VALOREM
-    return duty + row.specific_amount * units, DutyKind.SPECIFIC
+        return ZERO, DutyKind.SPECIFIC, f"The specific duty per {row.specific_unit} needs a quantity the line lacks."
+    return duty + row.specific_amount * units, DutyKind.SPECIFIC, ""
+
+
+def _stated_duty(
+    line: LineInput, customs_value: Decimal, row: RateRow, tariff: Tariff | None
+) -> tuple[Decimal, str, str]:
+    try:
+        duty = duty_read(row.rate_text)
+    except DutyUnreadable as exc:
+        return ZERO, DutyKind.AD_VALOREM, f"The tariff's rate {row.rate_text!r} cannot be read ({exc})."
+    quantities = Quantities(
+        net_kg=None if line.net_mass_kg is None else Decimal(line.net_mass_kg),
+        items=None if line.quantity is None else Decimal(line.quantity),
+        litres=None if line.litres is None else Decimal(line.litres),
+    )
+    computed = duty_compute(
+        duty,
+        customs_value=customs_value,
+        quantities=quantities,
+        currency=tariff.currency if tariff else "",
+        on=tariff.on if tariff else None,
+    )
+    kind = DutyKind.SPECIFIC if computed.specific else DutyKind.AD_VALOREM
+    if computed.amount is None:
+        return ZERO, kind, computed.officer_reason
+    return computed.amount, kind, ""
 
 
 @dataclass
@@ -89,6 +127,7 @@ class LineResult:
     vat: Decimal
     duty_rate_text: str = ""
     duty_source: str = ""
+    needs_officer: str = ""  # why an officer must compute this line's duty
 
 
 @dataclass
@@ -145,8 +184,12 @@ def assess_item(item: ItemInput, tariff: Tariff) -> Breakdown:
         and ioss_number_valid(item.ioss_number, tariff)
         and (tariff.ioss_value_cap is None or intrinsic <= tariff.ioss_value_cap)
     )
+    if item.ioss_finding:
+        ioss_applied = False
     notes: list[str] = []
-    if has_ioss and not ioss_applied:
+    if has_ioss and item.ioss_finding:
+        notes.append(f"{item.ioss_finding} Import VAT is charged.")
+    elif has_ioss and not ioss_applied:
         notes.append("The IOSS number is not valid for this regime or value: import VAT is charged.")
 
     customs_value = sum(customs_values, ZERO)
@@ -179,12 +222,12 @@ def _result(category, tariff, intrinsic, transport, customs_values, lines, fee_l
     """The breakdown; totals are derived from its lines and fees, rounded by the regime's rule."""
     duty, vat = _totals(lines, tariff) if lines else (ZERO, ZERO)
     fees = sum((fee.amount for fee in fee_lines), ZERO)
-    needs_officer = ""
+    needs_officer = _lines_for_officer(lines)
     if category == IrgCategory.HIGH_VALUE:
         needs_officer = (
             f"Intrinsic value {_money(intrinsic, 2)} {tariff.currency} is above the low-value ceiling "
-            f"of {tariff.low_value_ceiling}: a full declaration is needed."
-        )
+            f"of {tariff.low_value_ceiling}: a full declaration is needed. {needs_officer}"
+        ).strip()
     return Breakdown(
         irg_category=int(category),
         currency=tariff.currency,
@@ -201,6 +244,16 @@ def _result(category, tariff, intrinsic, transport, customs_values, lines, fee_l
         fee_lines=fee_lines,
         notes=notes,
     )
+
+
+def _lines_for_officer(lines: list[LineResult]) -> str:
+    """The first line whose duty an officer must compute, and how many more there are."""
+    flagged = [line for line in lines if line.needs_officer]
+    if not flagged:
+        return ""
+    first = flagged[0]
+    more = f" ({len(flagged) - 1} more line(s) too)" if len(flagged) > 1 else ""
+    return f"Line {first.position} (HS {first.hs_code or '-'}): {first.needs_officer} An officer sets the duty{more}."
 
 
 def _converter(currency: str, fx: Fx):
@@ -249,6 +302,7 @@ def _line_results(item, tariff, customs_values, duty_mode, vat_relieved) -> list
     seen_tariff_lines: set[str] = set()
     results = []
     for line, customs_value in zip(item.lines, customs_values, strict=True):
+        for_officer = ""
         if duty_mode == DutyKind.FLAT:
             first_of_its_line = _tariff_line(line) not in seen_tariff_lines
             seen_tariff_lines.add(_tariff_line(line))
@@ -259,7 +313,7 @@ def _line_results(item, tariff, customs_values, duty_mode, vat_relieved) -> list
         else:
             row = tariff.duty_row(line.hs_code, line.origin_country)
             rate = row.rate if row else ZERO
-            duty, kind = line_duty(line, customs_value, row)
+            duty, kind, for_officer = line_duty(line, customs_value, row, tariff)
         if per_line:
             duty = _money(duty, places)
         vat_rate = ZERO if vat_relieved else tariff.vat_rate(line.hs_code, item.addressee_country)
@@ -282,6 +336,7 @@ def _line_results(item, tariff, customs_values, duty_mode, vat_relieved) -> list
                 vat=vat,
                 duty_rate_text=(row.rate_text or f"{row.rate}%") if kind not in _NO_RATE and row else "",
                 duty_source=row.source if kind not in _NO_RATE and row else "",
+                needs_officer=for_officer,
             )
         )
     return results

@@ -11,6 +11,7 @@ from config.env import (
     BASE_DIR,
     VAR_DIR,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_secret,
@@ -320,6 +321,11 @@ OPENCLEAR_SPLIT_SHIPMENT_WINDOW = timedelta(hours=env_int("OPENCLEAR_SPLIT_SHIPM
 # Split shipments are compared with the destination's highest de minimis in force
 # (risk.splits); a regime without one uses this amount in its own currency.
 OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD = env_str("OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD", "150")
+
+# --- The law -----------------------------------------------------------------
+# An item whose exchange rate is older than its regime's rule allows (law.fx) is "assess"ed
+# with it, the assessment saying so, or "hold"en for an officer until newer rates are loaded.
+OPENCLEAR_STALE_FX_ACTION = env_choice("OPENCLEAR_STALE_FX_ACTION", "assess", ("assess", "hold"))
 
 # --- Duty payment portal -----------------------------------------------------
 OPENCLEAR_PAYMENT_PROVIDER = env_str("OPENCLEAR_PAYMENT_PROVIDER", "sandbox")

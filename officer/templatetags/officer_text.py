@@ -45,6 +45,10 @@ AUDIT_LABELS = {
     "payments.case.rejected": _("Case rejected"),
     "risk.consignment.rescored": _("Scored again for information"),
     "risk.inspection.recorded": _("Inspection recorded"),
+    "law.change.proposed": _("Change of the law proposed"),
+    "law.change.approved": _("Change of the law approved and applied"),
+    "law.change.rejected": _("Change of the law rejected"),
+    "law.change.withdrawn": _("Change of the law withdrawn by its author"),
 }
 
 

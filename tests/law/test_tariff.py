@@ -109,12 +109,42 @@ def test_a_code_not_in_the_file_falls_back_to_its_heading(loaded):
     assert (eu.duty, eu.vat) == (D("6.00"), D("39.14"))  # 4202 21 00 at 3 %
 
 
-def test_loading_again_from_a_later_date_ends_the_earlier_rates(loaded):
-    call_command("tariff_load", FILE, "--regime", "GB", "--effective-from", "2024-01-01", stdout=StringIO())
+def _load(path, regime, effective_from, mode="complete"):
+    """tariff_load proposes; a second supervisor approves."""
+    from law.models import LawChange
+    from law.services import law_change_approve
+    from tests.factories import UserFactory
+
+    maker = UserFactory(role="SUPERVISOR")
+    out = StringIO()
+    call_command(
+        "tariff_load",
+        path,
+        "--regime",
+        regime,
+        "--effective-from",
+        effective_from,
+        "--mode",
+        mode,
+        "--author",
+        maker.username,
+        stdout=out,
+    )
+    change = LawChange.objects.get(author=maker)
+    assert f"Proposal {change.pk}:" in out.getvalue()
+    return law_change_approve(change=change, approver=UserFactory(role="SUPERVISOR"))
+
+
+def test_loading_again_from_a_later_date_ends_the_earlier_rates_that_change(loaded, tmp_path):
+    text = Path(FILE).read_text(encoding="utf-8")
+    shirts = '61091000,"T-shirts, singlets and other vests of cotton, knitted or crocheted",12.0%,'
+    changed = tmp_path / "tariff.csv"
+    changed.write_text(text.replace(shirts + "12.0%", shirts + "11.0%"), encoding="utf-8")
+    _load(str(changed), "GB", "2024-01-01")
     gb = DutyRate.objects.filter(regime__code="GB", hs_prefix="61091000")
-    assert sorted((row.valid_from.isoformat(), str(row.valid_to)) for row in gb) == [
-        ("2021-01-01", "2023-12-31"),
-        ("2024-01-01", "None"),
+    assert sorted((row.valid_from.isoformat(), str(row.valid_to), row.rate_text) for row in gb) == [
+        ("2021-01-01", "2023-12-31", "12.0%"),
+        ("2024-01-01", "None", "11.0%"),
     ]
 
 
@@ -134,7 +164,8 @@ def test_import_export_import_gives_the_same_tariff(loaded, regime, tmp_path):
     call_command(
         "tariff_export", "--regime", regime, "--on", "2022-06-01", "--output", str(exported), stdout=StringIO()
     )
-    call_command("tariff_load", str(exported), "--regime", regime, "--effective-from", "2023-01-01", stdout=StringIO())
+    change = _load(str(exported), regime, "2023-01-01")
+    assert change.preview["counts"]["unchanged"] == 11830 and change.unreadable == []
     before, after = _law(regime, date(2022, 6, 1)), _law(regime, date(2023, 6, 1))
     assert len(before) == 11830
     assert after == before
@@ -144,3 +175,56 @@ def test_the_admin_lists_the_loaded_rates_as_stated(loaded, admin_client):
     response = admin_client.get("/admin/law/dutyrate/", {"q": "0406401"})
     assert response.status_code == 200
     assert "117.00 GBP/100kg" in response.content.decode()
+
+
+def test_a_seasonal_duty_is_charged_at_the_rate_of_the_day(loaded):
+    # Tomatoes 0702 00 00, UK: 8 % from 1 November to 14 May, 14 % from 15 May to 31 October.
+    breakdown = _assess("GB", "07020000")  # ON is 1 June
+    assert (breakdown.duty, breakdown.needs_officer) == (D("28.00"), "")
+
+
+def test_a_duty_the_item_cannot_give_is_for_an_officer_and_holds_the_item(loaded):
+    from datetime import UTC, datetime
+
+    from clearance.choices import ConsignmentState
+    from payments.assessment import consignments_assess_charges, consignments_route
+    from tests.factories import ConsignmentFactory
+
+    # Wine 2204 21 06, UK: 26.00 GBP/hl; a declaration gives no litres.
+    breakdown = _assess("GB", "22042106")
+    line = breakdown.lines[0]
+    assert (line.duty, line.duty_rate_text) == (D("0"), "26.00 GBP/hl")
+    assert "the volume in litres" in line.needs_officer
+    assert breakdown.needs_officer.startswith("Line 1 (HS 22042106): The duty '26.00 GBP/hl' cannot be computed")
+    assert "An officer sets the duty" in breakdown.needs_officer
+
+    consignment = ConsignmentFactory(
+        state=ConsignmentState.ASSESSED,
+        addressee_country="GB",
+        currency="GBP",
+        total_value=D("200"),
+        pre_advised_at=datetime(2025, 6, 1, 9, tzinfo=UTC),
+        lines=[{"value": D("200"), "hs_code": "22042106", "description": "wine"}],
+    )
+    assessment = consignments_assess_charges(consignment_ids=[consignment.pk])[consignment.pk]
+    assert "the volume in litres" in assessment.needs_officer
+    assert not assessment.charges_unknown  # the other charges are known: an officer may add the duty and release
+    assert assessment.vat == D("40.00")  # VAT on the value; the officer's duty comes on top
+    consignments_route(assessments={consignment.pk: assessment})
+    consignment.refresh_from_db()
+    assert consignment.state == ConsignmentState.HELD
+
+
+def test_the_prefix_index_finds_what_a_scan_of_every_row_finds(loaded):
+    from law.tariff import _most_specific_row
+
+    regime = Regime.objects.get(code="GB")
+    tariff = tariff_for(regime, ON, regime.currency)
+    codes = [row.hs_prefix for row in tariff.duty_rates]
+    probes = (
+        codes + [code[:6] for code in codes[::7]] + [code[:4] + "9999" for code in codes[::11]] + ["", "12", "999999"]
+    )
+    for code in probes:
+        for origin in ("", "CN"):
+            admits = lambda row, origin=origin: row.origin_country in ("", origin)  # noqa: E731
+            assert tariff.duty_row(code, origin) == _most_specific_row(tariff.duty_rates, code, admits), code
