@@ -78,6 +78,8 @@ COMMON = _words("common_names")
 # Cantonese (Hong Kong) spellings of Chinese family names and name syllables, with their Mandarin pinyin.
 CANTONESE: dict[str, list[str]] = json.loads((DATA / "cantonese.json").read_text(encoding="utf-8"))
 CHINESE_SURNAMES = _words("chinese_surnames")
+# Initials of one letter that Latin writes with two: Đ, Lj, Nj, Dž (South Slavic), Ch, Sh, Zh (Cyrillic).
+DIGRAPH_INITIALS = frozenset({"dj", "lj", "nj", "dz", "ch", "sh", "zh"})
 PARTICLE_WEIGHT = 0.1
 COMMON_WEIGHT = 0.45
 INITIAL_WEIGHT = 0.5
@@ -109,7 +111,8 @@ class NamePart:
 
     @property
     def initial(self) -> bool:
-        return len(self.written) == 1
+        """One letter, or one letter written as two in Latin ("Đ." is "dj", "Lj." is "lj")."""
+        return len(self.written) == 1 or self.written in DIGRAPH_INITIALS
 
 
 @lru_cache(maxsize=65536)
@@ -249,7 +252,7 @@ def _part(word: str, company: bool, abjad: bool = False) -> NamePart:
         weight = COMPANY_WORD_WEIGHT
     elif word in COMMON or sound in _common_sounds():
         weight = COMMON_WEIGHT
-    elif len(word) == 1:
+    elif len(word) == 1 or word in DIGRAPH_INITIALS:
         weight = INITIAL_WEIGHT
     elif PATRONYMIC.search(word) and not company:
         weight = PATRONYMIC_WEIGHT
@@ -414,6 +417,20 @@ def names_match(entry: Sequence[NamePart], probe: Sequence[NamePart], *, company
     return round(found.score, 2)
 
 
+def names_resemble(entry: Sequence[NamePart], probe: Sequence[NamePart]) -> float:
+    """A looser reading for a name given beside one of the entry's identifiers: the family name met in full, the
+    other parts not another person's ("Đ. Petrović", "Emine Şahin-Koch", "Hüseyin Avni Çelik"). Alone it is not
+    enough to match (names_match)."""
+    if (compact := _compact_match(entry, probe)) is not None and compact:
+        return compact
+    if acronym := _acronym_match(entry, probe):
+        return acronym
+    found = compare_names(entry, probe)
+    if found is None or found.conflict or not found.family_met or found.full < 1:
+        return 0.0
+    return round(max(found.score, 0.5), 2)
+
+
 def _compact_match(entry: Sequence[NamePart], probe: Sequence[NamePart]) -> float | None:
     """The whole names written as one when they are split otherwise: "Abdelkader" for "Abd el-Kader", "Benali" for
     "بن علي" (consonants only when one side is written in Arabic script)."""
@@ -517,11 +534,11 @@ class PartyIndex:
         best: PartyMatch | None = None
         for index in self._candidates(probe, probe_parts):
             entry = self.entries[index]
-            found = PartyMatch(
-                entry=entry,
-                name_score=names_match(self.parts[index], probe_parts, company=entry.company or probe.company),
-                identifiers=identifiers_shared(entry, probe),
-            )
+            identifiers = identifiers_shared(entry, probe)
+            score = names_match(self.parts[index], probe_parts, company=entry.company or probe.company)
+            if not score and identifiers:  # beside the entry's phone or e-mail, a name that resembles it is its
+                score = names_resemble(self.parts[index], probe_parts)
+            found = PartyMatch(entry=entry, name_score=score, identifiers=identifiers)
             if found.matched and (best is None or _rank(found) > _rank(best)):
                 best = found
         return best
@@ -595,13 +612,32 @@ def identifiers_shared(entry: Party, probe: Party) -> tuple[str, ...]:
 
 
 def _same_address(entry: Party, probe: Party) -> bool:
-    street, other = street_key(entry.address), street_key(probe.address)
-    if not street or not other or not re.search(r"\d", street):
-        return False
+    """One street address however written: at the same place (postcode or city), the house and flat numbers of one
+    among the other's, and the street's words met ("Av. Insurgentes Sur 1602, Col. Crédito Constructor" is
+    "Avenida Insurgentes Sur 1602"; "Nevsky prospekt 88, kv. 4" is "Newski Prospekt 88, Wohnung 4")."""
     same_place = (
         _postcode(entry.postcode) == _postcode(probe.postcode) != "" or _folded(entry.city) == _folded(probe.city) != ""
     )
-    return same_place and (street == other or JaroWinkler.similarity(street, other) >= 0.93)
+    if not same_place:
+        return False
+    street, other = street_key(entry.address).split(), street_key(probe.address).split()
+    numbers, other_numbers = {w for w in street if w.isdigit()}, {w for w in other if w.isdigit()}
+    if not numbers or not other_numbers:
+        return False
+    fewer, more = sorted((numbers, other_numbers), key=len)
+    if not fewer <= more:
+        return False
+    words = [w for w in street if not w.isdigit() and len(w) >= 3]
+    other_words = [w for w in other if not w.isdigit() and len(w) >= 3]
+    if not words or not other_words:
+        return not words and not other_words
+    shorter, longer = sorted((words, other_words), key=len)
+    met = sum(1 for w in shorter if any(_same_word(w, v) for v in longer))
+    return met >= max(1, (len(shorter) + 1) // 2)
+
+
+def _same_word(a: str, b: str) -> bool:
+    return a == b or _sound(a) == _sound(b) or JaroWinkler.similarity(a, b) >= 0.9
 
 
 def _postcode(value: str) -> str:

@@ -83,6 +83,16 @@ IDENTIFIERS = Reason(
     words=WORDS,
     prepare=_identifiers,
 )
+CONTACT = Reason(
+    code="watchlist.contact",
+    text=gettext_noop(
+        "%(rule)s (%(party)s “%(seen)s” gives the %(identifiers)s of “%(entry)s” on the watchlist, under another name)"
+    ),
+    label=gettext_noop("One identifier of a party on a watchlist"),
+    words=WORDS,
+    prepare=_identifiers,
+    ceiling=Lane.YELLOW,  # a household, a shared office: one identifier alone is for an officer to look at
+)
 EMAIL = Reason(
     code="watchlist.email",
     text=gettext_noop("%(rule)s (%(party)s e-mail on the watchlist)"),
@@ -164,10 +174,8 @@ class Compiled:
             if wanted and keys[key] and keys[key] in wanted:
                 return Finding(reason.code, said)
         if match and match.identifiers:  # one identifier of a listed party, the name another
-            return Finding(
-                IDENTIFIERS.code,
-                {**said, "seen": keys["display"], "entry": match.entry.name, "identifiers": list(match.identifiers)},
-            )
+            params = {"seen": keys["display"], "entry": match.entry.name, "identifiers": list(match.identifiers)}
+            return Finding(CONTACT.code, {**said, **params})
         if match and match.name_score > 0:
             if match.name_score >= 1 and name_key(match.entry.name) == keys["name"]:
                 return Finding(NAME.code, {**said, "entry": match.entry.name})
@@ -176,7 +184,16 @@ class Compiled:
         return None
 
 
-ORDER = [PARTY.code, IDENTIFIERS.code, EMAIL.code, PHONE.code, NAME.code, NAME_CLOSE.code, NAME_CONSONANTS.code]
+ORDER = [
+    PARTY.code,
+    IDENTIFIERS.code,
+    EMAIL.code,
+    PHONE.code,
+    CONTACT.code,
+    NAME.code,
+    NAME_CLOSE.code,
+    NAME_CONSONANTS.code,
+]
 
 
 @kind_register
@@ -194,7 +211,7 @@ class Watchlist(RuleKindSpec):
         "sender": _("sender"),
         "addressee": _("addressee"),
     }
-    reasons = (NAME, NAME_CLOSE, NAME_CONSONANTS, PARTY, IDENTIFIERS, EMAIL, PHONE)
+    reasons = (NAME, NAME_CLOSE, NAME_CONSONANTS, PARTY, IDENTIFIERS, CONTACT, EMAIL, PHONE)
     Fields = WatchlistFields
 
     def own_errors(self, condition: dict[str, Any]) -> list[dict[str, str]]:

@@ -176,6 +176,11 @@ def make_below_listed():
     return scored(item, [rule("VALUE_REF", condition, "Premium headphones")])
 
 
+def make_watchlist_contact():
+    item = ConsignmentFactory(addressee_name="Ena Kovač", addressee_phone="061 234 567")
+    return scored(item, [rule(RuleKind.WATCHLIST, WATCHLIST_PARTIES, "Sanctions list")])
+
+
 def make_watchlist_party():
     item = ConsignmentFactory(addressee_name="A. Hodžić", addressee_address="Titova br. 12", addressee_city="Sarajevo")
     return scored(item, [rule(RuleKind.WATCHLIST, WATCHLIST_PARTIES, "Sanctions list")])
@@ -304,6 +309,11 @@ FRENCH = {
         make_watchlist_identifiers,
         "Sanctions list (destinataire « Ena Kovač » donne : téléphone, courriel de « Amra Hodžić » de la liste "
         "de surveillance)",
+    ),
+    "watchlist.contact": (
+        make_watchlist_contact,
+        "Sanctions list (destinataire « Ena Kovač » donne : téléphone de « Amra Hodžić » de la liste de surveillance, "
+        "sous un autre nom)",
     ),
     "watchlist.email": (
         make_watchlist_email,

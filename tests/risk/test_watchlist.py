@@ -117,3 +117,34 @@ def test_an_officer_types_parties_one_per_line_and_gets_an_error_for_a_bad_field
         validate_condition(RuleKind.WATCHLIST, bad)
     assert [detail["field"] for detail in error.value.details] == ["parties"]
     assert "is no e-mail" in error.value.details[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("listed", "given"),
+    [
+        (("Av. Insurgentes Sur 1602, Col. Crédito Constructor", "03940"), ("Avenida Insurgentes Sur 1602", "03940")),
+        (("Nevsky prospekt 88, kv. 4", "191025"), ("Newski Prospekt 88, Wohnung 4", "191025")),
+        (("Ul. Zmaja od Bosne br. 45", "71000"), ("Zmaja od Bosne 45", "71000")),
+    ],
+)
+def test_one_street_address_however_written_is_the_second_identifier(listed, given):
+    entry = {"name": "Jelena Marković", "address": listed[0], "postcode": listed[1], "country": "BA"}
+    found = verdict([watchlist({"parties": [entry]})], name="J. Marković", address=given[0], postcode=given[1])
+    assert (codes(found), found.lane) == (["watchlist.party"], Lane.RED)
+
+
+def test_beside_a_listed_e_mail_a_name_that_only_resembles_the_entry_is_the_party():
+    entry = {"name": "Đorđe Petrović", "email": "djordje.petrovic77@gmail.com", "country": "RS"}
+    found = verdict([watchlist({"parties": [entry]})], name="Đ. Petrović", email="Djordje.Petrovic77@gmail.com")
+    assert (codes(found), found.lane) == (["watchlist.party"], Lane.RED)
+
+
+def test_another_person_of_the_family_at_the_listed_address_is_not_the_party():
+    found = verdict(
+        [watchlist({"parties": [PARTY]})],
+        name="Emir Çelik",  # a brother, say: the same family name and street, another first name
+        address="Zmaja od Bosne 45",
+        postcode="71000",
+        city="Sarajevo",
+    )
+    assert (codes(found), found.lane) == (["watchlist.contact"], Lane.YELLOW)
