@@ -18,20 +18,30 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import connection, models
 from django.utils import timezone
 from psycopg2.extras import execute_values
 
 PAGE_SIZE = 2000
+if TYPE_CHECKING:
+    AnyField: TypeAlias = models.Field[Any, Any]
 
 
-def _prepared(field: models.Field, value: Any) -> Any:
+def field_of(model: type[models.Model], name: str) -> AnyField:
+    """The concrete field `name` (an attname or a name) of `model`: a column to read or write."""
+    field = field_of(model, name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise TypeError(f"{model.__name__}.{name} is not a column.")
+    return field
+
+
+def _prepared(field: AnyField, value: Any) -> Any:
     return field.get_db_prep_save(value, connection)
 
 
-def _plain_type(field: models.Field) -> type | None:
+def _plain_type(field: AnyField) -> type | None:
     """The type whose values (and None) the field's preparation returns unchanged, if there is one."""
     if isinstance(field, models.ForeignKey):
         field = field.target_field
@@ -44,7 +54,7 @@ def _plain_type(field: models.Field) -> type | None:
     return None
 
 
-def _preparer(field: models.Field) -> Callable[[Any], Any]:
+def _preparer(field: AnyField) -> Callable[[Any], Any]:
     """`_prepared` for one field, skipping Django's per-value work where it would change nothing.
 
     Thousands of rows a second go through here; most values are text, whole
@@ -64,7 +74,7 @@ def update_rows(model: type[models.Model], rows: Sequence[tuple[int, dict[str, A
     """Set `names` per row: rows are (primary key, {name: value})."""
     if not rows:
         return
-    fields = [model._meta.get_field(name) for name in names]
+    fields = [field_of(model, name) for name in names]
     table = model._meta.db_table
     assignments = ", ".join(f'"{f.column}" = v."{f.column}"' for f in fields)
     columns = ", ".join(f'"{f.column}"' for f in fields)
@@ -81,12 +91,14 @@ def update_rows(model: type[models.Model], rows: Sequence[tuple[int, dict[str, A
         )
 
 
-def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, on_conflict_do_nothing: bool = False):
+def insert_rows(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], *, on_conflict_do_nothing: bool = False
+) -> None:
     """Insert dicts of field values (attnames, e.g. consignment_id) in one statement a page."""
     if not rows:
         return
     names = list(rows[0])
-    fields = [model._meta.get_field(name) for name in names]
+    fields = [field_of(model, name) for name in names]
     table = model._meta.db_table
     columns = ", ".join(f'"{f.column}"' for f in fields)
     conflict = " ON CONFLICT DO NOTHING" if on_conflict_do_nothing else ""
@@ -108,7 +120,7 @@ class Value:
     value: Any
 
 
-def insert_select(model: type[models.Model], columns: dict[str, str | Value], source: str) -> tuple[str, list]:
+def insert_select(model: type[models.Model], columns: dict[str, str | Value], source: str) -> tuple[str, list[Any]]:
     """`INSERT INTO <table> (…) SELECT … FROM <source>`, for rows PostgreSQL builds itself.
 
     `columns` maps field attnames to SQL expressions over `source` or to a
@@ -117,7 +129,7 @@ def insert_select(model: type[models.Model], columns: dict[str, str | Value], so
     `Value`s then the defaults, in order), to run alone or as a CTE.
     """
     names, expressions, params = [], [], []
-    given = [(model._meta.get_field(name), expression) for name, expression in columns.items()]
+    given = [(field_of(model, name), expression) for name, expression in columns.items()]
     for field, expression in [*given, *((f, Value(v)) for f, v in _defaults(model, set(columns)))]:
         names.append(f'"{field.column}"')
         if isinstance(expression, Value):
@@ -163,7 +175,7 @@ def copy_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None
     if not rows:
         return
     given = list(rows[0])
-    fields = [model._meta.get_field(name) for name in given]
+    fields = [field_of(model, name) for name in given]
     defaults = _defaults(model, set(given))
     columns = [f.column for f in fields] + [f.column for f, _ in defaults]
     default_text = [_copy_text(f, value) for f, value in defaults]
@@ -208,7 +220,7 @@ def copy_objects(objects: Sequence[models.Model]) -> None:
         obj._state.db = connection.alias
 
 
-def _defaults(model: type[models.Model], given: set[str]) -> list[tuple[models.Field, Any]]:
+def _defaults(model: type[models.Model], given: set[str]) -> list[tuple[AnyField, Any]]:
     now = timezone.now()
     defaults = []
     for field in model._meta.concrete_fields:
@@ -224,7 +236,7 @@ def _escaped(text: str) -> str:
     return text.translate(COPY_ESCAPES) if NEEDS_ESCAPE.search(text) else text
 
 
-def _converter(field: models.Field) -> Callable[[Any], str]:
+def _converter(field: AnyField) -> Callable[[Any], str]:
     """The field's value → COPY text, with the common case of its type tried first (most values are text)."""
     if isinstance(field, models.JSONField):
         return partial(_copy_text, field)
@@ -245,7 +257,7 @@ COPY_TEXT_BY_TYPE: dict[type, Callable[[Any], str]] = {
 }
 
 
-def _copy_text(field: models.Field, value: Any) -> str:
+def _copy_text(field: AnyField, value: Any) -> str:
     if value is None:
         return NULL
     if isinstance(field, models.JSONField):

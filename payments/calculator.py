@@ -9,6 +9,7 @@ rounded only as the regime's rounding rule says.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -160,7 +161,7 @@ class Breakdown:
 def ioss_number_valid(number: str, tariff: Tariff) -> bool:
     """IM + the ISO numeric code of an EU member state + 7 digits (one per declaration)."""
     match = IOSS_FORMAT.match(number or "")
-    return bool(match) and match.group(1) in tariff.ioss_member_state_codes
+    return match is not None and match.group(1) in tariff.ioss_member_state_codes
 
 
 def assess_item(item: ItemInput, tariff: Tariff) -> Breakdown:
@@ -173,9 +174,17 @@ def assess_item(item: ItemInput, tariff: Tariff) -> Breakdown:
         # Documents owe nothing, unless an inspection found dutiable goods in the envelope.
         found = _adjustment_lines(item, start=len(item.lines) + 1)
         category = IrgCategory.LOW_VALUE_DUTIABLE if found else IrgCategory.DOCUMENTS
-        fees = _fees(item, tariff, due=True) if found else []
+        found_fees = _fees(item, tariff, due=True) if found else []
         return _result(
-            category, tariff, intrinsic, transport, customs_values, found, fees, False, ["Documents: no duty or tax."]
+            category,
+            tariff,
+            intrinsic,
+            transport,
+            customs_values,
+            found,
+            found_fees,
+            False,
+            ["Documents: no duty or tax."],
         )
 
     has_ioss = bool(item.ioss_number)
@@ -218,7 +227,17 @@ def assess_item(item: ItemInput, tariff: Tariff) -> Breakdown:
     return _result(category, tariff, intrinsic, transport, customs_values, lines, fee_lines, ioss_applied, notes)
 
 
-def _result(category, tariff, intrinsic, transport, customs_values, lines, fee_lines, ioss_applied, notes) -> Breakdown:
+def _result(
+    category: IrgCategory,
+    tariff: Tariff,
+    intrinsic: Decimal,
+    transport: Decimal,
+    customs_values: list[Decimal],
+    lines: list[LineResult],
+    fee_lines: list[FeeResult],
+    ioss_applied: bool,
+    notes: list[str],
+) -> Breakdown:
     """The breakdown; totals are derived from its lines and fees, rounded by the regime's rule."""
     duty, vat = _totals(lines, tariff) if lines else (ZERO, ZERO)
     fees = sum((fee.amount for fee in fee_lines), ZERO)
@@ -256,7 +275,7 @@ def _lines_for_officer(lines: list[LineResult]) -> str:
     return f"Line {first.position} (HS {first.hs_code or '-'}): {first.needs_officer} An officer sets the duty{more}."
 
 
-def _converter(currency: str, fx: Fx):
+def _converter(currency: str, fx: Fx) -> Callable[[Decimal], Decimal]:
     if currency == fx.currency and fx.units_per_regime_unit == 1:
         return lambda amount: Decimal(amount)
     return lambda amount: Decimal(amount) / fx.units_per_regime_unit
@@ -279,10 +298,12 @@ def _below(threshold: Threshold | None, intrinsic: Decimal, customs_value: Decim
     return value <= threshold.amount
 
 
-def _duty_mode(item, tariff, intrinsic, customs_value, has_ioss, notes) -> str:
+def _duty_mode(
+    item: ItemInput, tariff: Tariff, intrinsic: Decimal, customs_value: Decimal, has_ioss: bool, notes: list[str]
+) -> DutyKind:
     flat = tariff.flat_duty
-    applies = flat and (flat.applies_with_ioss if has_ioss else flat.applies_without_ioss)
-    if applies and intrinsic <= flat.max_intrinsic_value:
+    applies = flat is not None and (flat.applies_with_ioss if has_ioss else flat.applies_without_ioss)
+    if flat is not None and applies and intrinsic <= flat.max_intrinsic_value:
         notes.append(f"Flat duty of {flat.amount} {tariff.currency} per distinct tariff line.")
         return DutyKind.FLAT
     if _below(tariff.threshold(tariff.duty_thresholds, item.category), intrinsic, customs_value):
@@ -296,14 +317,17 @@ def _tariff_line(line: LineInput) -> str:
     return line.hs_code or f"#{line.description.strip().lower()}"
 
 
-def _line_results(item, tariff, customs_values, duty_mode, vat_relieved) -> list[LineResult]:
+def _line_results(
+    item: ItemInput, tariff: Tariff, customs_values: list[Decimal], duty_mode: DutyKind, vat_relieved: bool
+) -> list[LineResult]:
     per_line = tariff.rounding_scope == RoundingScope.PER_LINE
     places = tariff.rounding_places
     seen_tariff_lines: set[str] = set()
     results = []
     for line, customs_value in zip(item.lines, customs_values, strict=True):
         for_officer = ""
-        if duty_mode == DutyKind.FLAT:
+        kind: str
+        if duty_mode == DutyKind.FLAT and tariff.flat_duty is not None:
             first_of_its_line = _tariff_line(line) not in seen_tariff_lines
             seen_tariff_lines.add(_tariff_line(line))
             duty, rate, kind = (tariff.flat_duty.amount if first_of_its_line else ZERO), None, DutyKind.FLAT

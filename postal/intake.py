@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -187,11 +189,11 @@ def _receive(operator: PostalOperator, message_id: str, items: list[dict[str, An
     actor = Actor.for_operator(operator.code)
     _create(operator, message_id, new, actor, now)
     _amend(message_id, amended, existing, actor, now)
-    consignments_enqueue_assessment(consignment_ids=[o.consignment_id for _, o in new + amended])
+    consignments_enqueue_assessment(consignment_ids=[_stored_id(o) for _, o in new + amended])
     return outcomes
 
 
-def _classify(item: dict, digest: str, row: dict | None, seen: dict[str, str]) -> ItemOutcome:
+def _classify(item: dict[str, Any], digest: str, row: Mapping[str, Any] | None, seen: dict[str, str]) -> ItemOutcome:
     item_id = item["itemId"]
     if item_id in seen:
         if seen[item_id] == digest:
@@ -210,7 +212,9 @@ def _classify(item: dict, digest: str, row: dict | None, seen: dict[str, str]) -
     return ItemOutcome(item_id, AMENDED, [], row["id"])
 
 
-def _create(operator, message_id, new, actor, now) -> None:
+def _create(
+    operator: PostalOperator, message_id: str, new: list[tuple[Received, ItemOutcome]], actor: Actor, now: datetime
+) -> None:
     """Store the new items, their keys, first versions, lines and audit entries in one statement.
 
     PostgreSQL builds the rows from the items' canonical JSON (already made for
@@ -251,7 +255,7 @@ NEW_ITEMS = """
 LINES = "new_items, jsonb_array_elements(new_items.item -> 'contents') WITH ORDINALITY AS l(line, position)"
 
 
-def _create_statement(operator, message_id, actor, now) -> tuple[str, list]:
+def _create_statement(operator: PostalOperator, message_id: str, actor: Actor, now: datetime) -> tuple[str, list[Any]]:
     content_type = ContentType.objects.get_for_model(Consignment)
     statements = [
         insert_select(
@@ -324,7 +328,13 @@ def _create_statement(operator, message_id, actor, now) -> tuple[str, list]:
     return sql, [param for _, params in statements for param in params]
 
 
-def _amend(message_id, amended, existing, actor, now) -> None:
+def _amend(
+    message_id: str,
+    amended: list[tuple[Received, ItemOutcome]],
+    existing: Mapping[str, Mapping[str, Any]],
+    actor: Actor,
+    now: datetime,
+) -> None:
     """New versions of known items: re-scored from the start, unless an officer has them in hand.
 
     An item in front of an officer (held, information asked, claimed, a
@@ -336,14 +346,14 @@ def _amend(message_id, amended, existing, actor, now) -> None:
         return
     states = {row["id"]: row["state"] for row in existing.values()}
     versions = {row["id"]: row["version"] + 1 for row in existing.values()}
-    ids = [outcome.consignment_id for _, outcome in amended]
+    ids = [_stored_id(outcome) for _, outcome in amended]
     controlled = consignment_ids_under_officer_hold({pk: states[pk] for pk in ids})
-    groups = {
+    groups: dict[Any, list[int]] = {
         T.AMEND: [pk for pk in ids if pk not in controlled],
         T.AMEND_HELD: [pk for pk in ids if pk in controlled and states[pk] in OFFICER_STATES],
         T.AMEND_TO_HOLD: [pk for pk in ids if pk in controlled and states[pk] not in OFFICER_STATES],
     }
-    received = {outcome.consignment_id: r for r, outcome in amended}
+    received = {_stored_id(outcome): r for r, outcome in amended}
     reason = f"Amended by message {message_id}" if message_id else "Amended by the operator"
     for transition, group in groups.items():
         keep_lane = transition is not T.AMEND
@@ -359,7 +369,14 @@ def _amend(message_id, amended, existing, actor, now) -> None:
     _replace_match_keys(ids, received, now)
 
 
-def _replace_match_keys(ids: list[int], received: dict[int, Received], now) -> None:
+def _stored_id(outcome: ItemOutcome) -> int:
+    """The id of an item the intake stored (a new or an amended one always has one)."""
+    if outcome.consignment_id is None:
+        raise ValueError(f"{outcome.item_id} has no stored item.")
+    return outcome.consignment_id
+
+
+def _replace_match_keys(ids: list[int], received: dict[int, Received], now: datetime) -> None:
     """An amended addressee is found again under the amendment's keys only."""
     AddresseeMatchKey.objects.filter(consignment_id__in=ids).delete()
     rows = [
@@ -370,7 +387,7 @@ def _replace_match_keys(ids: list[int], received: dict[int, Received], now) -> N
     copy_rows(AddresseeMatchKey, rows)
 
 
-def _answer_questions(ids: list[int], states: dict[int, str], versions: dict[int, int], now) -> None:
+def _answer_questions(ids: list[int], states: dict[int, str], versions: dict[int, int], now: datetime) -> None:
     """An amendment of an item awaiting information is the operator's answer: it goes back to the queue."""
     for pk in (pk for pk in ids if states[pk] == ConsignmentState.INFO_REQUESTED):
         InformationRequest.objects.filter(consignment_id=pk, answered_at__isnull=True).update(
@@ -390,7 +407,7 @@ def _amend_change(received: Received, version: int, message_id: str, keep_lane: 
     return ItemChange(fields=fields, payload={"version": version, "messageId": message_id})
 
 
-def _write_versions_and_lines(rows: list[tuple[int, int, Received]], message_id: str, now) -> None:
+def _write_versions_and_lines(rows: list[tuple[int, int, Received]], message_id: str, now: datetime) -> None:
     copy_rows(
         ConsignmentVersion,
         [
