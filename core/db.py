@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 def field_of(model: type[models.Model], name: str) -> AnyField:
     """The concrete field `name` (an attname or a name) of `model`: a column to read or write."""
-    field = field_of(model, name)
+    field = model._meta.get_field(name)
     if not isinstance(field, models.Field) or not field.concrete:
         raise TypeError(f"{model.__name__}.{name} is not a column.")
     return field
