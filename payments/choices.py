@@ -34,6 +34,11 @@ class RefundState(models.TextChoices):
     FAILED = "FAILED", _("Failed")
 
 
+class WriteOffKind(models.TextChoices):
+    RETURN_RELIEF = "RETURN_RELIEF", _("Duty and VAT relieved: goods returned to the sender")
+    CASE_UPHELD = "CASE_UPHELD", _("Charges given up: a refund claim upheld")
+
+
 class CaseState(models.TextChoices):
     OPEN = "OPEN", _("Open")
     UPHELD = "UPHELD", _("Upheld: charges corrected")

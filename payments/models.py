@@ -26,6 +26,7 @@ from payments.choices import (
     IrgCategory,
     PaymentState,
     RefundState,
+    WriteOffKind,
 )
 
 CENT = Decimal("0.01")
@@ -270,6 +271,37 @@ class Refund(BaseModel):
                 fields=["payment", "consignment"], condition=Q(case__isnull=True), name="refund_unique_payment_item"
             ),
         ]
+
+
+class ChargeWriteOff(BaseModel):
+    """Charges customs gives up on an item: relief on goods re-exported, a refund claim upheld in full.
+
+    An entry of the item's ledger (payments.ledger): what is owed is the
+    current assessment less what was written off, and every refund is
+    computed from it.
+    """
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="write_offs")
+    kind = models.CharField(max_length=16, choices=WriteOffKind.choices)
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=300)
+    case = models.ForeignKey(
+        "payments.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="write_offs"
+    )
+    created_by = models.CharField(max_length=150)
+
+    class Meta:
+        constraints = [
+            # Goods are re-exported once: a repeated return event never gives a second relief.
+            models.UniqueConstraint(
+                fields=["consignment"], condition=Q(kind="RETURN_RELIEF"), name="write_off_one_return_relief"
+            ),
+        ]
+        ordering = ["consignment", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id}: -{self.amount} {self.currency} ({self.kind})"
 
 
 class Case(BaseModel):

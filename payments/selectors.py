@@ -16,6 +16,7 @@ from clearance.models import Consignment, ConsignmentEvent, PostalOperator
 from core.normalize import text_key
 from law.models import Regime
 from law.selectors import storage_days_for
+from payments import ledger
 from payments.choices import CaseKind, CaseState, PaymentState, RefundState
 from payments.models import (
     AccountCharge,
@@ -30,6 +31,26 @@ from payments.models import (
     Remittance,
     Trader,
 )
+
+# --- The ledger: paid, refunded, due and outstanding per item ------------------------------------
+
+
+def item_ledger(*, consignment: Consignment | int) -> ledger.ItemLedger:
+    """One item's account with customs (payments.ledger): read this for receipts, pages and reports.
+
+    `.due` the charges asked, `.paid` through the portal, `.collected` at the
+    door, `.charged` to a deferred account, `.refunded`, `.written_off`;
+    `.owed`, `.settled`, `.outstanding` (still to pay), `.credit`,
+    `.refundable` (what may still go back to the payer); `.entries` each
+    with its kind, amount, currency, time and reference; `.currency`.
+    """
+    return ledger.item_ledger(consignment=consignment)
+
+
+def ledgers_for(*, consignment_ids: Iterable[int]) -> dict[int, ledger.ItemLedger]:
+    """{item: its ledger} for many items in a fixed number of queries (reports, lists)."""
+    return ledger.ledgers_for(consignment_ids=consignment_ids)
+
 
 # --- Assessments and payer access -------------------------------------------------------------
 
