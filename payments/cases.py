@@ -20,7 +20,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,11 +30,11 @@ from core.exceptions import ApplicationError, InvalidTransition, PermissionDenie
 from core.models import User
 from core.normalize import text_key
 from core.services import audit_entries_create
-from payments import enqueue
+from payments import enqueue, ledger
 from payments.assessment import consignment_charges_corrected, consignment_line_correct
-from payments.choices import CaseChannel, CaseGrounds, CaseKind, CaseState, PaymentState, RefundState
-from payments.models import Assessment, AssessmentLine, Case, Payment, PaymentItem, Refund
-from payments.services import refund_pay_out
+from payments.choices import CaseChannel, CaseGrounds, CaseKind, CaseState, PaymentState, WriteOffKind
+from payments.models import Assessment, AssessmentLine, Case, ChargeWriteOff, Payment, Refund
+from payments.services import refund_from_ledger
 
 # States of an item whose charges were paid through the portal: a refund claim is about them.
 PAID_STATES = frozenset({ConsignmentState.PAID, ConsignmentState.RELEASED, ConsignmentState.RETURNED})
@@ -222,29 +221,34 @@ def case_reject(*, case: Case, officer: User, resolution: str) -> Case:
     return case
 
 
-def _refund_overpaid(case: Case, corrected: Assessment | None, resolution: str, actor: Actor) -> Refund | None:
-    """Refund the difference between what was paid for the item and what is now due (all of it without a fix)."""
+def _refund_overpaid(case: Case, corrected: Assessment | None, resolution: str, actor: Actor) -> Refund:
+    """Refund what the item's ledger says was paid beyond what it now owes.
+
+    With a corrected line, the item owes the new assessment; upheld without
+    one (goods returned, never delivered, charged twice), what it still owes
+    is written off. Either way the refund is computed from the ledger, so a
+    case upheld after another, or after a return, never pays back twice.
+    """
     payment = case.payment
-    paid = PaymentItem.objects.get(payment=payment, consignment_id=case.consignment_id).amount
-    refunded = Refund.objects.filter(
-        payment=payment, consignment_id=case.consignment_id, state__in=[RefundState.PENDING, RefundState.SUCCEEDED]
-    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
-    due = corrected.total if corrected is not None else Decimal("0")
-    if corrected is not None and corrected.currency != payment.currency:
+    if payment is not None and corrected is not None and corrected.currency != payment.currency:
         raise ApplicationError("The corrected charges are in another currency than the payment: refund it by hand.")
-    amount = min(paid - refunded, paid - due)
-    if amount <= 0:
-        raise ApplicationError("The corrected charges are not below what was paid: there is nothing to refund.")
-    refund = Refund.objects.create(
-        payment=payment,
-        consignment_id=case.consignment_id,
-        case=case,
-        amount=amount,
-        currency=payment.currency,
-        reason=f"Case {case.pk} upheld: {resolution}"[:300],
-    )
-    refund_pay_out(refund, actor)
-    return refund
+    reason = f"Case {case.pk} upheld: {resolution}"[:300]
+    if corrected is None:
+        owed = ledger.item_ledger(consignment=case.consignment_id)
+        if owed.owed > 0:
+            ChargeWriteOff.objects.create(
+                consignment_id=case.consignment_id,
+                kind=WriteOffKind.CASE_UPHELD,
+                amount=owed.owed,
+                currency=owed.currency,
+                reason=reason,
+                case=case,
+                created_by=actor.label,
+            )
+    refunds = refund_from_ledger(consignment=case.consignment, reason=reason, actor=actor, case=case)
+    if not refunds:
+        raise ApplicationError("Nothing paid for this parcel is left to refund: it was refunded already.")
+    return refunds[0]
 
 
 def _open_case(case: Case, officer: User) -> Case:

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clearance.choices import ConsignmentState, EventCode
@@ -17,13 +18,14 @@ from core.normalize import text_key
 from law.models import Regime
 from law.selectors import storage_days_for
 from payments import ledger
-from payments.choices import CaseKind, CaseState, PaymentState, RefundState
+from payments.choices import CaseGrounds, CaseKind, CaseState, PaymentState, RefundState, WriteOffKind
 from payments.models import (
     AccountCharge,
     AccountSettlement,
     Assessment,
     CarrierCollection,
     Case,
+    ChargeWriteOff,
     DeferredAccount,
     Payment,
     PaymentItem,
@@ -215,17 +217,27 @@ def accounts_outstanding(accounts: Iterable[DeferredAccount]) -> dict[str, Decim
 
 
 def consignment_ids_returned_unrefunded(*, since: datetime) -> list[int]:
-    """Items the operator reported returned (EDX) since then, paid through the portal, with no automatic refund."""
+    """Items the operator reported returned (EDX) since then, paid through the portal, not yet dealt with.
+
+    Dealt with: relieved with no refund left failed, or handed to an officer as a case.
+    """
     returned = ConsignmentEvent.objects.filter(code=EventCode.EDX, received_at__gte=since).values("consignment_id")
+    relieved = ChargeWriteOff.objects.filter(consignment_id=OuterRef("consignment_id"), kind=WriteOffKind.RETURN_RELIEF)
+    failed = Refund.objects.filter(consignment_id=OuterRef("consignment_id"), state=RefundState.FAILED)
+    cased = Case.objects.filter(consignment_id=OuterRef("consignment_id"), grounds=CaseGrounds.RETURNED)
+    refunded = (
+        Refund.objects.filter(consignment_id=OuterRef("consignment_id"))
+        .exclude(state=RefundState.FAILED)
+        .values("consignment_id")
+        .annotate(total=models.Sum("amount"))
+        .values("total")
+    )
     return list(
         PaymentItem.objects.filter(consignment_id__in=returned, payment__state=PaymentState.SUCCEEDED)
-        .exclude(
-            Exists(
-                Refund.objects.filter(
-                    consignment_id=OuterRef("consignment_id"), case__isnull=True, state=RefundState.SUCCEEDED
-                )
-            )
-        )
-        .values_list("consignment_id", flat=True)
-        .distinct()[:10_000]
+        .exclude(Exists(relieved) & ~Exists(failed))
+        .exclude(Exists(cased))
+        .values("consignment_id")
+        .annotate(paid=models.Sum("amount"), refunded=Coalesce(Subquery(refunded), Decimal("0")))
+        .filter(paid__gt=F("refunded"))  # nothing left to pay back: dealt with
+        .values_list("consignment_id", flat=True)[:10_000]
     )

@@ -1,7 +1,7 @@
 """Revenue through the whole loop, with a real worker: collection at the door, prepaid items, cases, returns."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -45,6 +45,10 @@ def _post(operator_client, path: str, body: dict) -> dict:
     response = operator_client.post(path, data=json.dumps(body), content_type="application/json")
     assert response.status_code in (200, 201), response.content
     return response.json()
+
+
+def _ago(hours: int) -> str:
+    return (timezone.now() - timedelta(hours=hours)).isoformat()
 
 
 def _settled(item_id: str, states=(ConsignmentState.PRE_ADVISED, ConsignmentState.ASSESSED)) -> Consignment:
@@ -131,8 +135,9 @@ def test_goods_returned_to_the_sender_after_payment_are_refunded_by_the_worker(c
         _post(operator_client, "/api/v1/postal/items", batch(body))
         consignment = _settled(body["itemId"])
         pay_with_card(client, consignment)
-        event = {"itemId": body["itemId"], "code": "EDX", "at": timezone.now().isoformat(), "office": "BASJJA"}
-        assert _post(operator_client, "/api/v1/postal/events", {"events": [event]})["accepted"] == 1
+        arrived = {"itemId": body["itemId"], "code": "EMD", "at": _ago(2), "office": "BASJJA"}
+        returned = {"itemId": body["itemId"], "code": "EDX", "at": _ago(0), "office": "BASJJA"}
+        assert _post(operator_client, "/api/v1/postal/events", {"events": [arrived, returned]})["accepted"] == 2
         refund = wait_until(
             lambda: Refund.objects.filter(consignment=consignment, state="SUCCEEDED").first(),
             timeout=60,

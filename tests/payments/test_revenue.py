@@ -23,8 +23,8 @@ from payments.models import (
     Notification,
     Refund,
 )
+from payments.refunds import consignments_refund_returned
 from payments.selectors import reconciliation
-from payments.services import consignments_refund_returned
 from risk.services import consignments_assess
 from tests.factories import UserFactory
 from tests.payments.helpers import make_due, pay_with_card
@@ -323,9 +323,13 @@ def test_goods_returned_after_payment_get_duty_and_vat_back_once(client, operato
     due.refresh_from_db()
     assessment = Assessment.objects.get(consignment=due, is_current=True)
     assert due.state == ConsignmentState.RELEASED
-    event = {"itemId": due.item_id, "code": "EDX", "at": timezone.now().isoformat(), "office": "BASJJA"}
-    response = operator_client.post("/api/v1/postal/events", {"events": [event]}, format="json")
-    assert response.json()["results"][0]["status"] == "ACCEPTED"
+    arrived = timezone.now() - timedelta(hours=2)
+    events = [
+        {"itemId": due.item_id, "code": "EMD", "at": arrived.isoformat(), "office": "BASJJA"},
+        {"itemId": due.item_id, "code": "EDX", "at": timezone.now().isoformat(), "office": "BASJJA"},
+    ]
+    response = operator_client.post("/api/v1/postal/events", {"events": events}, format="json")
+    assert [r["status"] for r in response.json()["results"]] == ["ACCEPTED", "ACCEPTED"]
     assert ConsignmentEvent.objects.filter(consignment=due, code="EDX").exists()
 
     assert consignments_refund_returned(consignment_ids=[due.pk]) == 1
