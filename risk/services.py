@@ -12,6 +12,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -266,7 +267,9 @@ def _recall_split_parcels(verdicts: list[Verdict]) -> int:
     ids = sorted({pk for verdict in verdicts for pk in verdict.recall})
     if not ids:
         return 0
-    candidates = Consignment.objects.filter(id__in=ids, presented_at__isnull=True)
+    # Presentation counts from its own time: a stamp later than now has not happened yet.
+    not_presented = Q(presented_at__isnull=True) | Q(presented_at__gt=timezone.now())
+    candidates = Consignment.objects.filter(not_presented, id__in=ids)
     unpaid = [c.pk for c in candidates if payments_selectors.payment_succeeded_for(consignment=c) is None]
     result = clearance_services.consignments_transition(
         transition=transitions.RECALL,

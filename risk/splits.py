@@ -196,7 +196,7 @@ class SplitShipments:
                     ) x
                 )
                 SELECT id, addressee_key, addressee_name, addressee_email, addressee_phone, addressee_address,
-                       currency, total_value, state, presented_at IS NOT NULL
+                       currency, total_value, state, COALESCE(presented_at <= now(), false)
                 FROM {table} WHERE id = ANY(ARRAY(SELECT id FROM found))
                 """,  # noqa: S608
                 {"since": since, "keys": sorted({c.addressee_key for c in probes}), **_contact_probes(probes)},
