@@ -22,6 +22,7 @@ urlpatterns = [
     path("search/", views.search_view, name="search"),
     path("revenue/", revenue_views.revenue_view, name="revenue"),
     path("revenue/statements", revenue_views.statement_build, name="statement-build"),
+    path("revenue/charges/<int:pk>/decide", revenue_views.charge_dispute_decide, name="charge-dispute-decide"),
     path("revenue/statements/<int:pk>/", revenue_views.statement_view, name="statement"),
     path(
         "revenue/statements/<int:pk>/statement.<slug:extension>",

@@ -39,6 +39,12 @@ class WriteOffKind(models.TextChoices):
     CASE_UPHELD = "CASE_UPHELD", _("Charges given up: a refund claim upheld")
 
 
+class ChargeDisputeState(models.TextChoices):
+    OPEN = "OPEN", _("Disputed by the account's holder")
+    UPHELD = "UPHELD", _("Upheld: taken off the account")
+    REJECTED = "REJECTED", _("Rejected: the charge stands")
+
+
 class CaseState(models.TextChoices):
     OPEN = "OPEN", _("Open")
     UPHELD = "UPHELD", _("Upheld: charges corrected")

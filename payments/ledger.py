@@ -40,7 +40,7 @@ from django.db.models import Q
 
 from clearance.choices import ConsignmentState
 from clearance.models import Consignment
-from payments.choices import PaymentState, RefundState
+from payments.choices import ChargeDisputeState, PaymentState, RefundState
 from payments.models import AccountCharge, Assessment, CarrierCollection, ChargeWriteOff, PaymentItem, Refund
 
 ZERO = Decimal("0")
@@ -163,9 +163,8 @@ def _money_entries(ids: list[int]) -> Iterator[tuple[int, LedgerEntry]]:
     )
     for pk, amount, currency, at, reference in collected:
         yield pk, LedgerEntry(EntryKind.COLLECTED, amount, currency, at, f"collection {reference}")
-    charged = AccountCharge.objects.filter(consignment_id__in=ids).values_list(
-        "consignment_id", "amount", "currency", "created_at", "account__code"
-    )
+    charged = AccountCharge.objects.filter(consignment_id__in=ids).exclude(dispute_state=ChargeDisputeState.UPHELD)
+    charged = charged.values_list("consignment_id", "amount", "currency", "created_at", "account__code")
     for pk, amount, currency, at, code in charged:
         yield pk, LedgerEntry(EntryKind.CHARGED, amount, currency, at, f"account {code}")
     refunds = Refund.objects.filter(Q(consignment_id__in=ids) & ~Q(state=RefundState.FAILED)).values_list(

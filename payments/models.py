@@ -21,6 +21,7 @@ from payments.choices import (
     CaseGrounds,
     CaseKind,
     CaseState,
+    ChargeDisputeState,
     CollectorKind,
     DutyKind,
     IrgCategory,
@@ -432,6 +433,14 @@ class DeferredAccount(BaseModel):
     currency = models.CharField(max_length=3, help_text=_("The regime's currency it is charged in"))
     limit = money_field(help_text=_("Charges not yet settled may not go above this"))
     is_active = models.BooleanField(default=True)
+    reference_pattern = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "A regular expression the collector's reference must match in full (its order numbers); "
+            "empty: any reference. A reference is charged once either way."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -440,8 +449,38 @@ class DeferredAccount(BaseModel):
         return f"{self.code} ({self.name})"
 
 
+class AccountMandate(models.Model):
+    """Who may name a deferred account as a prepaid item's collector: an operator, for a platform or seller.
+
+    An item is charged to the account only when one of its mandates matches:
+    the item's operator, and, when the mandate names them, its platform and
+    its seller (the sender's e-mail address or IOSS number). Any other item
+    naming the account is held for an officer.
+    """
+
+    account = models.ForeignKey(DeferredAccount, on_delete=models.CASCADE, related_name="mandates")
+    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="+")
+    platform = models.CharField(max_length=100, blank=True, help_text=_("Empty: any platform"))
+    seller = models.CharField(
+        max_length=254, blank=True, help_text=_("The sender's e-mail address or IOSS number; empty: any seller")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "operator", "platform", "seller"], name="mandate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.operator_id} {self.platform} {self.seller}".strip()
+
+
 class AccountCharge(BaseModel):
-    """An item's charges put on a deferred account (a DDP item: prepaid by its collector)."""
+    """An item's charges put on a deferred account (a DDP item: prepaid by its collector).
+
+    The account's holder sees each charge and may dispute it; a dispute an
+    officer upholds takes the charge off the account (and out of the item's
+    ledger): the operator that declared the item answers for it.
+    """
 
     account = models.ForeignKey(DeferredAccount, on_delete=models.PROTECT, related_name="charges")
     consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="account_charges")
@@ -450,6 +489,14 @@ class AccountCharge(BaseModel):
     currency = models.CharField(max_length=3)
     prepaid_amount = money_field(null=True, blank=True, help_text=_("What the collector said it collected"))
     reference = models.CharField(max_length=100, blank=True, help_text=_("The collector's reference"))
+    dispute_state = models.CharField(max_length=10, choices=ChargeDisputeState.choices, blank=True)
+    dispute_reason = models.TextField(blank=True)
+    disputed_at = models.DateTimeField(null=True, blank=True)
+    disputed_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    dispute_resolution = models.TextField(blank=True)
+    dispute_resolved_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [

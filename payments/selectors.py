@@ -18,7 +18,15 @@ from core.normalize import text_key
 from law.models import Regime
 from law.selectors import storage_days_for
 from payments import ledger
-from payments.choices import CaseGrounds, CaseKind, CaseState, PaymentState, RefundState, WriteOffKind
+from payments.choices import (
+    CaseGrounds,
+    CaseKind,
+    CaseState,
+    ChargeDisputeState,
+    PaymentState,
+    RefundState,
+    WriteOffKind,
+)
 from payments.models import (
     AccountCharge,
     AccountSettlement,
@@ -200,12 +208,24 @@ def accounts_with_balance() -> list[dict[str, Any]]:
     return [{"account": a, "outstanding": outstanding[a.code], "room": a.limit - outstanding[a.code]} for a in accounts]
 
 
+def account_charges_disputed() -> QuerySet[AccountCharge]:
+    """Charges their account's holder disputes, oldest dispute first, for the officers."""
+    return (
+        AccountCharge.objects.filter(dispute_state=ChargeDisputeState.OPEN)
+        .select_related("account", "consignment", "consignment__operator")
+        .order_by("disputed_at", "id")
+    )
+
+
 def accounts_outstanding(accounts: Iterable[DeferredAccount]) -> dict[str, Decimal]:
     """{account code: charged and not yet settled}."""
     accounts = list(accounts)
     ids = [a.pk for a in accounts]
     charged = dict(
-        AccountCharge.objects.filter(account_id__in=ids).values_list("account_id").annotate(total=models.Sum("amount"))
+        AccountCharge.objects.filter(account_id__in=ids)
+        .exclude(dispute_state=ChargeDisputeState.UPHELD)
+        .values_list("account_id")
+        .annotate(total=models.Sum("amount"))
     )
     settled = dict(
         AccountSettlement.objects.filter(account_id__in=ids)

@@ -29,10 +29,10 @@ from core.exceptions import ApplicationError
 from core.normalize import whole_number
 from core.ratelimit import allow, client_address
 from core.views import RateLimitedLoginView
-from payments import cases, receipts, selectors, services
+from payments import cases, collection, receipts, selectors, services
 from payments.choices import CaseChannel, PaymentState
 from payments.forms import AppealForm, CardForm, CaseForm, LookupForm
-from payments.models import Case, Payment, Trader
+from payments.models import AccountCharge, Case, Payment, Trader
 from payments.providers import SandboxProvider, UnknownTestCard, WebhookRejected, get_provider
 
 
@@ -270,11 +270,29 @@ def trader_home(request):
     current = {a.consignment_id: a for a in selectors.assessments_current_for(consignments=due)}
     rows = [(consignment, current.get(consignment.pk)) for consignment in due]
     payments = Payment.objects.filter(trader=trader).order_by("-created_at")[:20]
-    return render(
-        request,
-        "payments/trader_home.html",
-        {"trader": trader, "rows": rows, "payments": payments, "idempotency_key": uuid.uuid4().hex},
-    )
+    context = {
+        "trader": trader,
+        "rows": rows,
+        "payments": payments,
+        "idempotency_key": uuid.uuid4().hex,
+        "charges": collection.account_charges_for(user=request.user),
+    }
+    return render(request, "payments/trader_home.html", context)
+
+
+@login_required(login_url="payments:login")
+@require_POST
+def trader_charge_dispute(request, pk: int):
+    """The account's holder disputes one charge on its account."""
+    _trader_of(request)
+    charge = get_object_or_404(AccountCharge.objects.filter(account__trader__members=request.user), pk=pk)
+    try:
+        collection.account_charge_dispute(charge=charge, user=request.user, reason=request.POST.get("reason", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your dispute was sent: an officer answers it."))
+    return redirect("payments:trader-home")
 
 
 @login_required(login_url="payments:login")

@@ -12,6 +12,7 @@ from clearance.models import Consignment
 from payments import cases, collection
 from payments.models import (
     AccountCharge,
+    AccountMandate,
     Assessment,
     CollectionAgreement,
     DeferredAccount,
@@ -84,10 +85,11 @@ def test_a_parcel_collected_at_the_door_is_released_and_on_the_months_statement(
     assert statement.totals == {assessment.currency: {"items": 1, "amount": str(assessment.total)}}
 
 
-def test_a_prepaid_parcel_is_released_without_any_e_mail_to_the_consumer(operator_client):
-    DeferredAccount.objects.create(
+def test_a_prepaid_parcel_is_released_without_any_e_mail_to_the_consumer(operator_client, operator):
+    account = DeferredAccount.objects.create(
         code="globalshop", name="Global Shop", kind="PLATFORM", currency="BAM", limit=Decimal("5000.00")
     )
+    AccountMandate.objects.create(account=account, operator=operator)
     body = _watch(2, termsOfDelivery="DDP", prepaid={"collector": "globalshop", "reference": "GS-1"})
     with celery_worker(env=NO_RANDOM_INSPECTION):
         _post(operator_client, "/api/v1/postal/items", batch(body))

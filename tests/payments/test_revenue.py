@@ -11,10 +11,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from clearance.choices import ConsignmentState, Lane
-from clearance.models import Consignment, ConsignmentEvent, Decision
+from clearance.models import Consignment, ConsignmentEvent, Decision, PostalOperator
 from payments import collection
 from payments.models import (
     AccountCharge,
+    AccountMandate,
     AccountSettlement,
     Assessment,
     CarrierCollection,
@@ -72,8 +73,12 @@ def _scored(item_id: str) -> Consignment:
 
 
 def _account(code: str = "globalshop", limit: str = "1000.00", **fields) -> DeferredAccount:
+    """An account that every operator of the test may declare (each test has its own operators)."""
     defaults = {"name": "Global Shop DDP", "kind": "PLATFORM", "currency": "BAM", "limit": Decimal(limit)}
-    return DeferredAccount.objects.create(code=code, **(defaults | fields))
+    account = DeferredAccount.objects.create(code=code, **(defaults | fields))
+    for operator in PostalOperator.objects.all():
+        AccountMandate.objects.create(account=account, operator=operator)
+    return account
 
 
 # --- Prepaid duties (DDP) -------------------------------------------------------------------------------------
