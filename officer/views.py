@@ -33,7 +33,7 @@ from officer.forms import (
 from payments import cases
 from payments import selectors as payment_selectors
 from payments.choices import CaseKind
-from payments.models import Case
+from payments.models import Case, MoneyApproval
 from risk.choices import OutcomeKind
 
 # C0 controls but tab and newline: NUL cannot be stored, the others are never meant.
@@ -296,6 +296,42 @@ def seizure_decide(request, pk: int, decision: str):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("officer:seizures")
+
+
+# --- Four eyes on money, and goods out of control ----------------------------------------------------------
+
+
+@officer_required
+@require_GET
+def approvals_view(request):
+    """Changes of charges waiting for a second officer, with what they give up and who asked; goods out of control."""
+    context = {
+        "pending": queue.money_approvals_pending(),
+        "out_of_control": queue.goods_out_of_control_open(),
+    }
+    return render(request, "officer/approvals.html", context)
+
+
+@officer_required
+@require_POST
+def approval_decide(request, pk: int, decision: str):
+    approval = get_object_or_404(MoneyApproval, pk=pk)
+    if decision not in ("approve", "reject"):
+        return render(request, "officer/error.html", {"message": _("Unknown decision.")}, status=404)
+    try:
+        officer.money_approval_decide(
+            approval=approval,
+            officer=request.user,
+            approve=decision == "approve",
+            reason=request.POST.get("reason", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Approved and applied.") if decision == "approve" else _("Rejected: nothing changed.")
+        )
+    return redirect("officer:approvals")
 
 
 # --- Disputes and search ------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -30,10 +31,18 @@ from core.exceptions import ApplicationError, InvalidTransition, PermissionDenie
 from core.models import User
 from core.normalize import text_key
 from core.services import audit_entries_create
-from payments import enqueue, ledger
+from payments import approvals, enqueue, ledger
 from payments.assessment import consignment_charges_corrected, consignment_line_correct
-from payments.choices import CaseChannel, CaseGrounds, CaseKind, CaseState, PaymentState, WriteOffKind
-from payments.models import Assessment, AssessmentLine, Case, ChargeWriteOff, Payment, Refund
+from payments.choices import (
+    CaseChannel,
+    CaseGrounds,
+    CaseKind,
+    CaseState,
+    MoneyApprovalKind,
+    PaymentState,
+    WriteOffKind,
+)
+from payments.models import Assessment, AssessmentLine, Case, ChargeWriteOff, MoneyApproval, Payment, Refund
 from payments.services import refund_from_ledger
 
 # States of an item whose charges were paid through the portal: a refund claim is about them.
@@ -170,43 +179,88 @@ def _payment_of(consignment: Consignment) -> Payment | None:
     )
 
 
-def case_uphold(*, case: Case, officer: User, resolution: str, fix: LineFix | None = None) -> Case:
+def case_uphold(
+    *,
+    case: Case,
+    officer: User,
+    resolution: str,
+    fix: LineFix | None = None,
+    approval: MoneyApproval | None = None,
+) -> Case:
     """Uphold a case: correct the charges (a dispute) or refund what was paid too much (a refund claim).
 
     With a line corrected, the item is assessed again through the officer's
     correction service; an item still awaiting payment is then asked for the
     new amount (or released when nothing is due), a paid one refunded the
     difference. Without a correction, a refund claim is refunded in full
-    (goods returned, never delivered, charged twice).
+    (goods returned, never delivered, charged twice): what the item owes is
+    written off. Giving up charges above the threshold raises
+    approvals.ApprovalRequested and changes nothing until a second officer
+    approves (`approval`, given when applying it).
     """
     _require_officer(officer)
     resolution = _require_text(resolution, "Say what was decided: the payer reads it.")
     actor = Actor.for_user(officer)
-    with transaction.atomic():
-        case = _open_case(case, officer)
-        consignment = Consignment.objects.select_for_update().get(pk=case.consignment_id)
-        corrected = None
-        if fix is not None:
-            corrected = consignment_line_correct(
-                consignment=consignment,
-                officer=officer,
-                position=fix.position,
-                hs_code=fix.hs_code,
-                value=fix.value,
-                reason=f"Case {case.pk} upheld: {resolution}",
-            )
-        if consignment.state == ConsignmentState.CHARGES_DUE:
-            if corrected is None:
-                raise ApplicationError("Give the corrected line: upholding a dispute corrects the charges.")
-            consignment_charges_corrected(consignment=consignment, assessment=corrected, actor=actor, reason=resolution)
-        elif case.payment_id is not None:
-            _refund_overpaid(case, corrected, resolution, actor)
-        else:
-            raise InvalidTransition("Nothing was paid through the portal for this parcel: there is nothing to refund.")
-        _close(case, CaseState.UPHELD, officer, resolution, corrected)
-        _audit(case, "upheld", actor, resolution)
-        transaction.on_commit(lambda: enqueue.case_mail(case.pk, "upheld"), robust=True)
+    try:
+        with transaction.atomic():
+            case = _uphold(case, officer, resolution, fix, approval, actor)
+    except approvals.NeedsSecondOfficer as need:
+        payload = {"case": case.pk, "resolution": resolution, "fix": _fix_json(fix)}
+        raise approvals.approval_request(
+            kind=MoneyApprovalKind.CASE,
+            consignment=case.consignment,
+            officer=officer,
+            need=need,
+            payload=payload,
+            reason=resolution,
+            case_id=case.pk,
+        ) from None
     return case
+
+
+def _uphold(
+    case: Case, officer: User, resolution: str, fix: LineFix | None, approval: MoneyApproval | None, actor: Actor
+) -> Case:
+    case = _open_case(case, officer)
+    consignment = Consignment.objects.select_for_update().get(pk=case.consignment_id)
+    before, _ = approvals.owed(consignment.pk)
+    corrected = None
+    if fix is not None:
+        corrected = consignment_line_correct(
+            consignment=consignment,
+            officer=officer,
+            position=fix.position,
+            hs_code=fix.hs_code,
+            value=fix.value,
+            reason=f"Case {case.pk} upheld: {resolution}",
+        )
+    if consignment.state == ConsignmentState.CHARGES_DUE:
+        if corrected is None:
+            raise ApplicationError("Give the corrected line: upholding a dispute corrects the charges.")
+        approvals.gate(consignment_id=consignment.pk, before=before, approval=approval)
+        consignment_charges_corrected(consignment=consignment, assessment=corrected, actor=actor, reason=resolution)
+    elif case.payment_id is not None:
+        _write_off_unless_corrected(case, corrected, resolution, actor)
+        approvals.gate(consignment_id=consignment.pk, before=before, approval=approval)
+        _refund_overpaid(case, corrected, resolution, actor)
+    else:
+        raise InvalidTransition("Nothing was paid through the portal for this parcel: there is nothing to refund.")
+    _close(case, CaseState.UPHELD, officer, resolution, corrected)
+    _audit(case, "upheld", actor, resolution, approval)
+    transaction.on_commit(lambda: enqueue.case_mail(case.pk, "upheld"), robust=True)
+    return case
+
+
+def _fix_json(fix: LineFix | None) -> dict[str, str | int] | None:
+    if fix is None:
+        return None
+    return {"position": fix.position, "hsCode": fix.hs_code, "value": str(fix.value)}
+
+
+def fix_from_json(data: dict[str, Any] | None) -> LineFix | None:
+    if not data:
+        return None
+    return LineFix(position=int(data["position"]), hs_code=str(data["hsCode"]), value=Decimal(str(data["value"])))
 
 
 def case_reject(*, case: Case, officer: User, resolution: str) -> Case:
@@ -221,30 +275,33 @@ def case_reject(*, case: Case, officer: User, resolution: str) -> Case:
     return case
 
 
+def _write_off_unless_corrected(case: Case, corrected: Assessment | None, resolution: str, actor: Actor) -> None:
+    """Upheld without a corrected line (goods returned, never delivered, charged twice): nothing is owed."""
+    if corrected is not None:
+        return
+    account = ledger.item_ledger(consignment=case.consignment_id)
+    if account.owed > 0:
+        ChargeWriteOff.objects.create(
+            consignment_id=case.consignment_id,
+            kind=WriteOffKind.CASE_UPHELD,
+            amount=account.owed,
+            currency=account.currency,
+            reason=f"Case {case.pk} upheld: {resolution}"[:300],
+            case=case,
+            created_by=actor.label,
+        )
+
+
 def _refund_overpaid(case: Case, corrected: Assessment | None, resolution: str, actor: Actor) -> Refund:
     """Refund what the item's ledger says was paid beyond what it now owes.
 
-    With a corrected line, the item owes the new assessment; upheld without
-    one (goods returned, never delivered, charged twice), what it still owes
-    is written off. Either way the refund is computed from the ledger, so a
-    case upheld after another, or after a return, never pays back twice.
+    The refund is computed from the ledger, so a case upheld after another,
+    or after a return, never pays back twice.
     """
     payment = case.payment
     if payment is not None and corrected is not None and corrected.currency != payment.currency:
         raise ApplicationError("The corrected charges are in another currency than the payment: refund it by hand.")
     reason = f"Case {case.pk} upheld: {resolution}"[:300]
-    if corrected is None:
-        owed = ledger.item_ledger(consignment=case.consignment_id)
-        if owed.owed > 0:
-            ChargeWriteOff.objects.create(
-                consignment_id=case.consignment_id,
-                kind=WriteOffKind.CASE_UPHELD,
-                amount=owed.owed,
-                currency=owed.currency,
-                reason=reason,
-                case=case,
-                created_by=actor.label,
-            )
     refunds = refund_from_ledger(consignment=case.consignment, reason=reason, actor=actor, case=case)
     if not refunds:
         raise ApplicationError("Nothing paid for this parcel is left to refund: it was refunded already.")
@@ -266,14 +323,20 @@ def _close(case: Case, state: str, officer: User, resolution: str, corrected: As
     case.save(update_fields=["state", "resolution", "resolved_by", "resolved_at", "corrected_assessment", "updated_at"])
 
 
-def _audit(case: Case, step: str, actor: Actor, reason: str) -> None:
+def _audit(case: Case, step: str, actor: Actor, reason: str, approval: MoneyApproval | None = None) -> None:
+    payload: dict[str, Any] = {"case": case.pk, "kind": case.kind, "state": case.state}
+    if approval is not None:
+        payload |= {
+            "approval": approval.pk,
+            "approvedBy": approval.decided_by.get_username() if approval.decided_by else "",
+        }
     audit_entries_create(
         model=Consignment,
         target_ids=[case.consignment_id],
         action=f"payments.case.{step}",
         actor=actor,
         reason=reason,
-        payloads={case.consignment_id: {"case": case.pk, "kind": case.kind, "state": case.state}},
+        payloads={case.consignment_id: payload},
     )
 
 

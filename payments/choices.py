@@ -77,3 +77,14 @@ class CollectorKind(models.TextChoices):
     PLATFORM = "PLATFORM", _("An e-commerce platform")
     TRADER = "TRADER", _("A trader")
     OPERATOR = "OPERATOR", _("A postal operator collecting at delivery")
+
+
+class MoneyApprovalKind(models.TextChoices):
+    CORRECTION = "CORRECTION", _("A line corrected")
+    CASE = "CASE", _("A case upheld")
+
+
+class MoneyApprovalState(models.TextChoices):
+    PENDING = "PENDING", _("Waiting for a second officer")
+    APPROVED = "APPROVED", _("Approved and applied")
+    REJECTED = "REJECTED", _("Rejected: nothing changed")

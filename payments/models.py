@@ -25,6 +25,8 @@ from payments.choices import (
     CollectorKind,
     DutyKind,
     IrgCategory,
+    MoneyApprovalKind,
+    MoneyApprovalState,
     PaymentState,
     RefundState,
     WriteOffKind,
@@ -343,6 +345,76 @@ class Case(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.consignment_id} ({self.state})"
+
+
+# --- Four eyes on money ---------------------------------------------------------------------------------------
+
+
+class MoneyApprovalThreshold(models.Model):
+    """When giving up charges needs a second officer: at or above an amount, or a share of the item's charges.
+
+    Data, not code: a row per currency, and a row with no currency for the
+    others. Either limit reached is enough; without any row, every reduction
+    waits for a second officer.
+    """
+
+    currency = models.CharField(max_length=3, blank=True, unique=True, help_text=_("Empty: any other currency"))
+    amount = money_field(help_text=_("Giving up this much or more waits for a second officer"))
+    share = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        help_text=_("Giving up this share of the item's charges or more (0.5 for half) waits for a second officer"),
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(share__gte=0, share__lte=1), name="money_threshold_share_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency or '*'}: {self.amount} or {self.share:%}"
+
+
+class MoneyApproval(BaseModel):
+    """An officer's correction or upheld case that gives up charges above the threshold, waiting for a second officer.
+
+    Nothing is changed until another officer or a supervisor approves it;
+    then it is applied as the first officer asked, if the item's charges are
+    still what they were.
+    """
+
+    kind = models.CharField(max_length=12, choices=MoneyApprovalKind.choices)
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="money_approvals")
+    case = models.ForeignKey("payments.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    payload = models.JSONField(help_text=_("What the first officer asked, to apply it as asked"))
+    currency = models.CharField(max_length=3)
+    before = money_field(help_text=_("What the item owed"))
+    after = money_field(help_text=_("What it would owe"))
+    requested_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    state = models.CharField(max_length=10, choices=MoneyApprovalState.choices, default=MoneyApprovalState.PENDING)
+    decided_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="money_approval_four_eyes",
+            ),
+            models.UniqueConstraint(
+                fields=["consignment"], condition=Q(state="PENDING"), name="money_approval_one_pending_per_item"
+            ),
+        ]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id} {self.kind} {self.before}->{self.after} ({self.state})"
+
+    @property
+    def difference(self) -> Decimal:
+        return self.before - self.after
 
 
 # --- Collection by others: carriers at the door, prepaid duties, deferred accounts ---------------------------

@@ -70,6 +70,14 @@ def _ensure_regulatory_data() -> None:
 
     if not Rule.objects.exclude(created_by=None).exists():  # the shipped goods catalogue, as the migration seeds it
         catalogue_seed(Rule)
+    from decimal import Decimal
+
+    from payments.models import MoneyApprovalThreshold
+
+    # The four-eyes threshold the migration seeds.
+    MoneyApprovalThreshold.objects.get_or_create(
+        currency="", defaults={"amount": Decimal("100.00"), "share": Decimal("0.5")}
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

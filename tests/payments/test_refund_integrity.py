@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from clearance.choices import ConsignmentState
 from clearance.models import ConsignmentEvent
-from payments import cases
+from officer.services import money_approval_decide
+from payments import approvals, cases
 from payments.models import Assessment, Case, ChargeWriteOff, PaymentItem, Refund, SandboxCharge
 from payments.refunds import consignments_refund_returned
 from payments.selectors import consignment_ids_returned_unrefunded, item_ledger
@@ -109,7 +110,9 @@ def test_the_same_correction_upheld_twice_refunds_once(paid):
 
 def test_a_return_after_a_full_case_refund_refunds_nothing_more_and_is_not_retried(paid):
     paid_amount = PaymentItem.objects.get(consignment=paid).amount
-    cases.case_uphold(case=_claim(paid, "NOT_DELIVERED"), officer=UserFactory(role="OFFICER"), resolution="Lost.")
+    with pytest.raises(approvals.ApprovalRequested) as waiting:
+        cases.case_uphold(case=_claim(paid, "NOT_DELIVERED"), officer=UserFactory(role="OFFICER"), resolution="Lost.")
+    money_approval_decide(approval=waiting.value.approval, officer=UserFactory(role="OFFICER"), approve=True)
     assert _refunded(paid) == paid_amount
     _events(paid, ("EMD", 5), ("EDX", 1))
     assert consignments_refund_returned(consignment_ids=[paid.pk]) == 0
