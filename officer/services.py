@@ -25,6 +25,7 @@ from clearance.models import (
     ClaimTakeover,
     Consignment,
     InformationRequest,
+    PartyHold,
     SeizureRequest,
 )
 from clearance.transitions import Hold
@@ -330,10 +331,12 @@ def officer_record_answer(*, consignment: Consignment, officer: User, answer: st
 def officer_return(*, consignment: Consignment, officer: User, reason: str, seen: str | None = None) -> Consignment:
     _require_officer(officer)
     with transaction.atomic():
-        _lock(consignment, seen)
+        held = _lock(consignment, seen).state == HELD
         consignment = clearance_services.consignment_return_to_sender(
             consignment=consignment, actor=Actor.for_user(officer), reason=reason or "Returned to sender by customs."
         )
+        if held:  # refused entry after a check, not charges left unpaid: its parties are remembered
+            clearance_services.party_holds_record(consignment_ids=[consignment.pk], kind=PartyHold.Kind.RETURNED)
         _unclaim([consignment.pk])
     return consignment
 
@@ -348,6 +351,7 @@ def officer_refer(
         consignment = clearance_services.consignment_refer(
             consignment=consignment, actor=Actor.for_user(officer), reason=f"{agency.strip()}: {reason}".strip(": ")
         )
+        clearance_services.party_holds_record(consignment_ids=[consignment.pk], kind=PartyHold.Kind.REFERRED)
         _unclaim([consignment.pk])
     return consignment
 
@@ -417,6 +421,7 @@ def seizure_propose(*, consignment: Consignment, officer: User, reason: str, see
             _require_held(locked, "seized")
             _require_claim_or_free(locked, officer)
             request = SeizureRequest.objects.create(consignment=locked, reason=reason, proposed_by=officer)
+            clearance_services.party_holds_record(consignment_ids=[locked.pk], kind=PartyHold.Kind.SEIZURE)
             audit_entries_create(
                 model=Consignment,
                 target_ids=[locked.pk],

@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from clearance import services as clearance_services
 from clearance import transitions
 from clearance.choices import ConsignmentState, ItemCategory, Lane
-from clearance.models import Consignment
+from clearance.models import Consignment, PartyHold
 from clearance.selectors import WITH_LINES
 from clearance.transitions import Hold
 from core.actors import Actor
@@ -32,7 +32,7 @@ from payments import selectors as payments_selectors
 from risk import backtests, catalogue, selectors
 from risk.choices import OutcomeKind, RuleStatus
 from risk.classifier import ALGORITHM, RiskModel, ranking_metrics
-from risk.engine import PRECEDENCE, Engine, Verdict
+from risk.engine import PRECEDENCE, PROHIBITED_FINDINGS, Engine, Verdict
 from risk.kinds import kind_of
 from risk.models import InspectionOutcome, ModelVersion, RiskAssessment, Rule
 from risk.postal_features import POSTAL_SPEC, postal_frame
@@ -94,6 +94,8 @@ def consignments_assess(*, consignment_ids: list[int]) -> dict[str, int]:
             [_assessment_row(pk, versions[pk], verdicts[pk], model) for pk in result.changed],
             on_conflict_do_nothing=True,
         )
+        prohibited = [pk for pk in result.changed if any(f.code in PROHIBITED_FINDINGS for f in verdicts[pk].findings)]
+        clearance_services.party_holds_record(consignment_ids=prohibited, kind=PartyHold.Kind.PROHIBITED)
         routed = _route(result.changed, verdicts, {c.pk: c for c in fresh})
         recalled = _recall_split_parcels([verdicts[pk] for pk in result.changed])
         routed = {**routed, "recalled": recalled} if recalled else routed

@@ -307,6 +307,9 @@ OPENCLEAR_SPLIT_SHIPMENT_WINDOW = timedelta(hours=env_int("OPENCLEAR_SPLIT_SHIPM
 # Split shipments are compared with the destination's highest de minimis in force
 # (risk.splits); a regime without one uses this amount in its own currency.
 OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD = env_str("OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD", "150")
+# A seizure, a return or referral by an officer, or prohibited goods found, sends the next parcels of the same
+# sender or addressee (name, e-mail, phone or address), through any operator, to an officer for this many days.
+OPENCLEAR_HOLD_MEMORY_DAYS = env_int("OPENCLEAR_HOLD_MEMORY_DAYS", 90)
 
 # --- Duty payment portal -----------------------------------------------------
 OPENCLEAR_PAYMENT_PROVIDER = env_str("OPENCLEAR_PAYMENT_PROVIDER", "sandbox")
