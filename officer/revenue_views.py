@@ -43,7 +43,11 @@ def statement_build(request):
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return redirect("officer:revenue")
-    statement = collection.statement_build(operator=form.cleaned_data["operator"], month=form.cleaned_data["month"])
+    try:
+        statement = collection.statement_build(operator=form.cleaned_data["operator"], month=form.cleaned_data["month"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("officer:revenue")
     return redirect("officer:statement", pk=statement.pk)
 
 

@@ -126,6 +126,8 @@ def case_open(
         if existing:
             return existing
         kind, payment = _kind_of(locked, appeal_of)
+        if appeal_of is None:
+            _require_new_grounds(locked, kind)
         assessment = Assessment.objects.filter(consignment=locked, is_current=True).first()
         if assessment is None:
             raise InvalidTransition("This parcel has no charges to contest.")
@@ -152,6 +154,19 @@ def case_open(
         _audit(case, "opened", Actor.system(f"cases.{channel.lower()}"), reason[:500])
         transaction.on_commit(lambda: enqueue.case_mail(case.pk, "opened"), robust=True)
     return case
+
+
+# Cases an item may have (appeals aside): each open one keeps the item from being returned unpaid.
+CASES_PER_ITEM = 3
+
+
+def _require_new_grounds(consignment: Consignment, kind: str) -> None:
+    """A rejected case is appealed, not opened again; and an item's cases cannot go on for ever."""
+    earlier = Case.objects.filter(consignment=consignment).exclude(kind=CaseKind.APPEAL)
+    if earlier.filter(kind=kind, state=CaseState.REJECTED).exists():
+        raise InvalidTransition("A case like this one was rejected already: appeal that decision instead.")
+    if earlier.count() >= CASES_PER_ITEM:
+        raise InvalidTransition("This parcel's charges were contested often enough: customs' answers stand.")
 
 
 def _kind_of(consignment: Consignment, appeal_of: Case | None) -> tuple[str, Payment | None]:

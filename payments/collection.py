@@ -38,13 +38,15 @@ from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
 from core.models import User
 from core.normalize import text_key
+from core.reference import currency_minor_units
 from core.services import audit_entries_create
-from payments.choices import ChargeDisputeState
+from payments.choices import CaseState, ChargeDisputeState
 from payments.models import (
     AccountCharge,
     AccountMandate,
     Assessment,
     CarrierCollection,
+    Case,
     CollectionAgreement,
     DeferredAccount,
     Remittance,
@@ -250,13 +252,17 @@ def _collection_one(operator: PostalOperator, report: dict, consignment_id: int 
     consignment = Consignment.objects.select_for_update().get(pk=consignment_id)
     existing = CarrierCollection.objects.filter(consignment=consignment).first()
     if existing is not None:
-        if existing.reference == report["reference"] and existing.amount == report["amount"]:
+        same = (existing.reference, existing.amount, existing.currency)
+        if same == (report["reference"], report["amount"], report["currency"]):
             return CollectionOutcome(item_id, "DUPLICATE", [])
         return refused("reference", "already_collected", f"Collection {existing.reference} was reported already.")
     if agreement_in_force(operator=operator, on=report["collectedAt"].date()) is None:
         return refused("collectedAt", "no_agreement", "You have no collection agreement in force on that day.")
     if consignment.state != ConsignmentState.CHARGES_DUE:
         return refused("itemId", "not_due", f"The item is {consignment.get_state_display()}: no charges are due.")
+    if Case.objects.filter(consignment=consignment, state=CaseState.OPEN).exists():
+        message = "The charges are disputed and the dispute is open: collect them once customs has answered it."
+        return refused("itemId", "charges_disputed", message)
     assessment = Assessment.objects.get(consignment=consignment, is_current=True)
     if (report["amount"], report["currency"]) != (assessment.total, assessment.currency):
         message = f"The charges due are {assessment.total} {assessment.currency}; collect exactly that."
@@ -280,6 +286,17 @@ def _collection_one(operator: PostalOperator, report: dict, consignment_id: int 
     return CollectionOutcome(item_id, "ACCEPTED", [])
 
 
+EARLIEST_MONTH = date(2000, 1, 1)
+
+
+def statement_month_check(month: date) -> date:
+    """The first day of the month, if a statement can be drawn up for it: from 2000 to the current month."""
+    month = month.replace(day=1)
+    if not EARLIEST_MONTH <= month <= timezone.now().date().replace(day=1):
+        raise ApplicationError("A statement is drawn up for a month from January 2000 to this month.")
+    return month
+
+
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     start = datetime(month.year, month.month, 1, tzinfo=UTC)
     end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=UTC)
@@ -293,7 +310,7 @@ def statement_build(*, operator: PostalOperator, month: date) -> RemittanceState
     supervisor signs it off it no longer changes, and later reports of that
     month go on the next month's statement.
     """
-    month = month.replace(day=1)
+    month = statement_month_check(month)
     with transaction.atomic():
         statement, _ = RemittanceStatement.objects.select_for_update().get_or_create(operator=operator, month=month)
         if statement.signed_off_at is not None:
@@ -327,6 +344,10 @@ def statement_sign_off(*, statement: RemittanceStatement, supervisor: User) -> R
         statement = RemittanceStatement.objects.select_for_update().get(pk=statement.pk)
         if statement.signed_off_at is not None:
             raise InvalidTransition("This statement was signed off already.")
+        if Remittance.objects.filter(statement=statement, recorded_by=supervisor).exists():
+            raise PermissionDenied(
+                "You recorded remittances against this statement: another supervisor signs it off (four eyes)."
+            )
         statement.signed_off_by, statement.signed_off_at = supervisor, timezone.now()
         statement.save(update_fields=["signed_off_by", "signed_off_at", "updated_at"])
         audit_entries_create(
@@ -356,6 +377,10 @@ def remittance_record(
         raise ApplicationError("A remittance is an amount above zero.")
     if not reference.strip():
         raise ApplicationError("Give the bank reference of the remittance.")
+    if currency not in currency_minor_units():
+        raise ApplicationError(f"{currency} is not an ISO 4217 currency.")
+    if statement is not None and statement.signed_off_by_id == officer.pk:
+        raise PermissionDenied("You signed this statement off: another supervisor records remittances against it.")
     with transaction.atomic():
         remittance = Remittance.objects.create(
             operator=operator,

@@ -93,12 +93,28 @@ def consignment_find_for_payer(*, item_id: str, postcode: str) -> Consignment | 
     candidates = Consignment.objects.filter(item_id=item_id.strip().upper()).order_by("-pre_advised_at")
     matching = [
         consignment
-        for consignment in candidates.only("id", "item_id", "addressee_postcode", "state", "operator_id")
+        for consignment in candidates.select_related("operator").only(
+            "id", "item_id", "addressee_postcode", "state", "operator_id", "operator__country"
+        )
         if text_key(consignment.addressee_postcode).replace(" ", "") == wanted
     ]
     if len({consignment.operator_id for consignment in matching}) > 1:
-        raise AmbiguousParcel(item_id)
+        matching = _the_payers(matching, item_id.strip().upper())
     return matching[0] if matching else None
+
+
+def _the_payers(matching: list[Consignment], item_id: str) -> list[Consignment]:
+    """Of several operators' items with this number and postcode, the one awaiting payment; among several,
+    the one of the operator of the country that issued the number (its last two letters). Else ambiguous."""
+    for narrower in (
+        lambda c: c.state == ConsignmentState.CHARGES_DUE,
+        lambda c: c.operator.country == item_id[-2:],
+    ):
+        narrowed = [c for c in matching if narrower(c)]
+        if len({c.operator_id for c in narrowed}) == 1:
+            return narrowed
+        matching = narrowed or matching
+    raise AmbiguousParcel(item_id)
 
 
 def consignments_sharing_item_id(*, consignment: Consignment) -> QuerySet[Consignment]:

@@ -72,19 +72,27 @@ def verification_code_for(payment: Payment) -> str:
 # --- Finding a parcel -----------------------------------------------------------------------------
 
 
-def parcel_lookup_failed(item_id: str) -> None:
-    """Count a wrong postcode given for this parcel number, whoever gave it."""
-    hit("pay-parcel", item_id, window_seconds=settings.OPENCLEAR_PARCEL_LOCK_MINUTES * 60)
+def parcel_lookup_failed(item_id: str, client: str) -> None:
+    """Count a wrong postcode given for this parcel number: by this client, and by anyone."""
+    window = settings.OPENCLEAR_PARCEL_LOCK_MINUTES * 60
+    hit("pay-parcel-client", f"{item_id}|{client}", window_seconds=window)
+    hit("pay-parcel", item_id, window_seconds=window)
 
 
-def parcel_lookup_locked(item_id: str) -> bool:
-    """Too many wrong postcodes for this number lately: it answers nobody until the period ends.
+def parcel_lookup_locked(item_id: str, client: str) -> bool:
+    """Too many wrong postcodes for this number lately, from this client or from everywhere together.
 
-    Per client alone, guessing from many addresses would go unhindered; this
-    limit is per parcel, so a postcode cannot be found by trying them all.
+    Per client alone, guessing from many addresses would go unhindered; per
+    parcel alone, anyone could lock a stranger's parcel with five wrong
+    guesses. So a client is locked out after a few wrong postcodes, and the
+    parcel for everyone only after many, from many clients.
     """
     window = settings.OPENCLEAR_PARCEL_LOCK_MINUTES * 60
-    return attempts("pay-parcel", item_id, window_seconds=window) >= settings.OPENCLEAR_PARCEL_WRONG_POSTCODES
+    mine = attempts("pay-parcel-client", f"{item_id}|{client}", window_seconds=window)
+    everyone = attempts("pay-parcel", item_id, window_seconds=window)
+    return (
+        mine >= settings.OPENCLEAR_PARCEL_WRONG_POSTCODES or everyone >= settings.OPENCLEAR_PARCEL_WRONG_POSTCODES_ALL
+    )
 
 
 # --- Starting a payment ---------------------------------------------------------------------------

@@ -56,16 +56,17 @@ def lookup(request):
 
 
 def _lookup_parcel(request, form: LookupForm):
-    """Find the parcel; a number tried with too many wrong postcodes is locked for a while, whoever asks."""
+    """Find the parcel; a number tried with too many wrong postcodes is locked for a while (payments.services)."""
     item_id = form.cleaned_data["item_id"]
-    if services.parcel_lookup_locked(item_id):
+    client = client_address(request)
+    if services.parcel_lookup_locked(item_id, client):
         return render(request, "payments/lookup.html", {"form": form, "parcel_locked": True}, status=429)
     try:
         consignment = selectors.consignment_find_for_payer(item_id=item_id, postcode=form.cleaned_data["postcode"])
     except selectors.AmbiguousParcel:
         return render(request, "payments/lookup.html", {"form": form, "ambiguous": True})
     if consignment is None:
-        services.parcel_lookup_failed(item_id)
+        services.parcel_lookup_failed(item_id, client)
         form.add_error(None, _("No parcel matches this number and postcode."))
         return render(request, "payments/lookup.html", {"form": form})
     return redirect("payments:item", token=services.access_token_for(consignment))
