@@ -345,6 +345,10 @@ def catalogue_import(*, author: User, text: str) -> dict[str, Any]:
         if _same_as_in_force(row):
             unchanged += 1
             continue
+        if len(proposed) >= catalogue.MAX_PROPOSALS:  # each waits for a second supervisor, who reads them all
+            message = f"Only {catalogue.MAX_PROPOSALS} changes are proposed from one file: send the rest in another."
+            errors.append({"line": line, "code": row["code"], "message": message})
+            break
         try:
             with transaction.atomic():
                 rule = rule_propose(author=author, kind=catalogue.CATALOGUE_KIND, **row)
