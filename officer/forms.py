@@ -24,9 +24,19 @@ TEXT_LIMIT = 4000
 MAX_AMOUNT = Decimal("99999999999.99")
 
 
+class AsciiDecimalField(forms.DecimalField):
+    """A decimal written with the digits 0-9: Python reads other scripts' digits ("١٢") as numbers too,
+    and an amount an officer cannot read back is not one to give up charges with."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 def amount_field(label, *, required: bool = True, initial=None) -> forms.DecimalField:
     message = _("%(label)s must be an amount such as 12.50.") % {"label": label}
-    return forms.DecimalField(
+    return AsciiDecimalField(
         label=label,
         required=required,
         initial=initial,

@@ -249,6 +249,10 @@ def _correct(request, consignment, data, seen):
     return _("The declaration was corrected and reassessed.")
 
 
+# The decisions whose form carries the stamp of what the officer's page showed (officer.selectors.decision_stamp).
+DECISIONS = frozenset({"release", "request_info", "inspect", "propose_seizure", "return", "refer", "correct"})
+
+
 @officer_required
 @require_POST
 def item_action(request, pk: int, name: str):
@@ -258,6 +262,9 @@ def item_action(request, pk: int, name: str):
     form_class, handler = ACTIONS[name]
     form = form_class(request.POST, request.FILES)
     try:
+        if name in DECISIONS and _seen(request) is None:
+            # Without the stamp the stale-decision check could not tell what the officer saw.
+            raise ApplicationError(_("This form does not say which version of the item you saw: open it again."))
         if not form.is_valid():
             raise ApplicationError(form_errors(form))
         messages.success(request, handler(request, consignment, form.cleaned_data, _seen(request)))
