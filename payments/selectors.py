@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -106,10 +106,11 @@ def consignment_find_for_payer(*, item_id: str, postcode: str) -> Consignment | 
 def _the_payers(matching: list[Consignment], item_id: str) -> list[Consignment]:
     """Of several operators' items with this number and postcode, the one awaiting payment; among several,
     the one of the operator of the country that issued the number (its last two letters). Else ambiguous."""
-    for narrower in (
+    narrowers: tuple[Callable[[Consignment], bool], ...] = (
         lambda c: c.state == ConsignmentState.CHARGES_DUE,
         lambda c: c.operator.country == item_id[-2:],
-    ):
+    )
+    for narrower in narrowers:
         narrowed = [c for c in matching if narrower(c)]
         if len({c.operator_id for c in narrowed}) == 1:
             return narrowed

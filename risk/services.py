@@ -340,7 +340,8 @@ def catalogue_import(*, author: User, text: str) -> dict[str, Any]:
     """
     _require_supervisor(author, "import the goods catalogue")
     rows, errors = catalogue.catalogue_rows_checked(text)
-    proposed, unchanged = [], 0
+    proposed: list[Rule] = []
+    unchanged = 0
     for line, row in rows:
         if _same_as_in_force(row):
             unchanged += 1
