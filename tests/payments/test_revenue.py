@@ -295,6 +295,7 @@ def test_the_months_statement_lists_the_collections_is_signed_off_once_and_recon
     pdf = client.get(f"{files}.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
+    client.force_login(UserFactory(role="SUPERVISOR"))  # not the one who signed it off (four eyes)
     client.post(
         f"/officer/revenue/statements/{statement.pk}/remittances",
         {"amount": str(total - Decimal("10.00")), "currency": "BAM", "received_on": "2026-12-01", "reference": "B-7"},
