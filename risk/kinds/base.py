@@ -246,7 +246,7 @@ class GoodsWords:
         self.keywords = words_pattern(condition["keywords"]) if condition.get("keywords") else None
         # Each keyword as the rule writes it, to name in the finding what the text matched ("sectest4068",
         # not the "sectestao6b" digits-for-letters reading it was matched through).
-        self.written = [(words_pattern([k]), k) for k in condition.get("keywords") or () if screen_key(k)]
+        self.written = [(words_pattern([k]), text_key(k)) for k in condition.get("keywords") or () if screen_key(k)]
         self.exclusions = words_pattern(condition["exclusions"]) if condition.get("exclusions") else None
         self.hs_prefixes = tuple(condition.get("hs_prefixes", ()))
         self.hs_chapters = tuple(condition.get("hs_chapters", ()))
