@@ -238,6 +238,8 @@ def _uphold(
 ) -> Case:
     case = _open_case(case, officer)
     consignment = Consignment.objects.select_for_update().get(pk=case.consignment_id)
+    if case.payment_id is None and consignment.state != ConsignmentState.CHARGES_DUE:
+        case.payment = _payment_of(consignment)  # a dispute whose charges were paid meanwhile: refunded if upheld
     before, _ = approvals.owed(consignment.pk)
     corrected = None
     if fix is not None:
@@ -261,6 +263,8 @@ def _uphold(
     else:
         raise InvalidTransition("Nothing was paid through the portal for this parcel: there is nothing to refund.")
     _close(case, CaseState.UPHELD, officer, resolution, corrected)
+    if case.payment_id is not None:
+        case.save(update_fields=["payment", "updated_at"])
     _audit(case, "upheld", actor, resolution, approval)
     transaction.on_commit(lambda: enqueue.case_mail(case.pk, "upheld"), robust=True)
     return case

@@ -222,16 +222,24 @@ def _payment_succeeded(payment: Payment, event: ProviderEventData) -> str:
 
 
 def _release_paid_items(payment: Payment) -> tuple[list[int], list[int]]:
-    """Paid → released for items still waiting on these charges; a refund for the others."""
+    """Paid → released for items still waiting on these charges; the others get this payment back.
+
+    An item whose charges were corrected while the payer was paying is taken
+    when the payment covers what it now owes (the excess is refunded from its
+    ledger); a payment not taken (the item is no longer awaiting payment, or
+    now owes more) is refunded whole.
+    """
     items = list(payment.items.select_related("assessment", "consignment"))
     ids = sorted(item.consignment_id for item in items)
     current = {c.pk: c.state for c in Consignment.objects.select_for_update().filter(id__in=ids).only("id", "state")}
-    payable, refundable = [], []
+    ledgers = ledger.ledgers_for(consignment_ids=ids)
+    payable, untaken = [], []
     for item in items:
-        if current.get(item.consignment_id) == ConsignmentState.CHARGES_DUE and item.assessment.is_current:
+        due = current.get(item.consignment_id) == ConsignmentState.CHARGES_DUE
+        if due and (item.assessment.is_current or ledgers[item.consignment_id].outstanding == 0):
             payable.append(item.consignment_id)
         else:
-            refundable.append(item)
+            untaken.append(item)
     reason = f"Charges paid, payment {payment.reference}."
     clearance_services.consignments_transition(
         transition=transitions.MARK_PAID, consignment_ids=payable, actor=PAYMENTS_ACTOR, reason=reason
@@ -239,10 +247,27 @@ def _release_paid_items(payment: Payment) -> tuple[list[int], list[int]]:
     clearance_services.consignments_transition(
         transition=transitions.RELEASE_PAID, consignment_ids=payable, actor=PAYMENTS_ACTOR, reason=reason
     )
-    for item in refundable:
+    for item in items:
+        if item.consignment_id in payable and ledgers[item.consignment_id].refundable > 0:
+            refund_issue(payment=payment, consignment=item.consignment, reason="Paid more than the corrected charges.")
+    for item in untaken:
         state = ConsignmentState(current.get(item.consignment_id, ConsignmentState.RETURNED)).label
-        refund_issue(payment=payment, consignment=item.consignment, reason=f"Item was {state.lower()} when paid.")
-    return payable, [item.consignment_id for item in refundable]
+        _refund_untaken(payment, item, f"Item was {state.lower()} when paid.")
+    return payable, [item.consignment_id for item in untaken]
+
+
+def _refund_untaken(payment: Payment, item: PaymentItem, reason: str) -> Refund | None:
+    """A payment not taken for the item's charges goes back whole (what of it was not refunded yet), once."""
+    existing = Refund.objects.filter(payment=payment, consignment_id=item.consignment_id, case=None).first()
+    if existing is not None and existing.state != RefundState.FAILED:
+        return existing
+    amount = item.amount - _refunded_of(payment, item.consignment)
+    if amount <= 0:
+        return existing
+    refund = existing or Refund(payment=payment, consignment_id=item.consignment_id, currency=payment.currency)
+    refund.amount, refund.reason, refund.state = amount, reason[:300], RefundState.PENDING
+    refund.save()
+    return refund_pay_out(refund)
 
 
 def _audit_payment(payment: Payment, action: str, payload: dict[str, Any], actor: Actor = PAYMENTS_ACTOR) -> None:

@@ -109,3 +109,42 @@ def test_ipv6_addresses_that_carry_a_private_ipv4_address_are_refused(address, s
 def test_ipv6_addresses_that_carry_a_public_ipv4_address_pass(settings):
     settings.OPENCLEAR_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     assert address_allowed("64:ff9b::808:808") and address_allowed("2606:4700:4700::1111")
+
+
+def test_a_dispute_of_charges_paid_meanwhile_can_still_be_upheld_and_refunds(client):
+    from payments.models import PaymentItem, Refund
+    from tests.payments.helpers import pay_with_card
+
+    due = make_due()
+    case = _dispute(due)
+    pay_with_card(client, due)
+    due.refresh_from_db()
+    assert due.state == ConsignmentState.RELEASED
+    fix = cases.LineFix(position=1, hs_code="610910", value=Decimal("340.00"))
+    cases.case_uphold(case=case, officer=UserFactory(role="OFFICER"), resolution="Invoice accepted.", fix=fix)
+    refund = Refund.objects.get(case=case)
+    owed = due.assessments.get(is_current=True).total
+    assert refund.amount == PaymentItem.objects.get(consignment=due).amount - owed > 0
+
+
+def test_a_payment_for_charges_corrected_meanwhile_is_taken_when_it_covers_them_and_the_excess_refunded(client):
+    from officer.services import officer_correct_line
+    from payments.models import PaymentItem, Refund
+    from tests.payments.helpers import item_url
+
+    due = make_due()
+    start = client.post(item_url(due) + "pay", {"idempotency_key": "k-1"})
+    officer_correct_line(
+        consignment=due,
+        officer=UserFactory(role="OFFICER"),
+        position=1,
+        hs_code="610910",
+        value=Decimal("380.00"),
+        reason="Invoice found.",
+    )
+    client.post(start["Location"], {"card": "4242424242424242", "expiry": "12/30", "cvc": "123"})
+    due.refresh_from_db()
+    owed = due.assessments.get(is_current=True).total
+    paid = PaymentItem.objects.get(consignment=due).amount
+    assert due.state == ConsignmentState.RELEASED and paid > owed
+    assert sum(Refund.objects.filter(consignment=due).values_list("amount", flat=True)) == paid - owed
