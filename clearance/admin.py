@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from clearance.models import Consignment, ConsignmentEvent, ContentLine, Decision, Office, PostalOperator
+from clearance.holds import PARTY_KEYS
+from clearance.models import (
+    Consignment,
+    ConsignmentEvent,
+    ContentLine,
+    Decision,
+    Office,
+    PartyHold,
+    PostalOperator,
+)
 
 
 @admin.register(Office)
@@ -66,3 +75,13 @@ class ConsignmentEventAdmin(admin.ModelAdmin):
     list_display = ("consignment", "code", "occurred_at", "office_code")
     list_filter = ("code",)
     raw_id_fields = ("consignment",)
+
+
+@admin.register(PartyHold)
+class PartyHoldAdmin(admin.ModelAdmin):
+    """Senders and addressees remembered after a seizure, a return or prohibited goods; `until` ends it early."""
+
+    list_display = ["item_id", "kind", "recorded_at", "until"]
+    list_filter = ["kind"]
+    search_fields = ["item_id", "sender_key", "addressee_key"]
+    readonly_fields = ["consignment", "item_id", "kind", "recorded_at", *(f for f in PARTY_KEYS)]

@@ -8,8 +8,10 @@ change before the transition commits.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Mapping
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -19,6 +21,7 @@ from clearance.models import Claim, Decision, LineCorrection, SeizureRequest
 from clearance.transitions import Hold, Transition
 from core.actors import Actor
 from core.choices import ActorKind
+from core.normalize import email_mailbox, phone_key
 
 # States in which an item is in front of an officer.
 OFFICER_STATES = frozenset({ConsignmentState.HELD, ConsignmentState.INFO_REQUESTED})
@@ -105,3 +108,48 @@ def _officer_hold(rows: dict[int, tuple], candidates: list[int], actor: Actor) -
     if actor.kind == ActorKind.USER:
         return set()
     return consignment_ids_under_officer_hold({pk: rows[pk][0] for pk in candidates})
+
+
+# --- Parties remembered after a hold (clearance.models.PartyHold) -------------------------------------------
+
+PARTY_KEYS = (
+    "sender_key",
+    "sender_mailbox",
+    "sender_phone",
+    "addressee_key",
+    "addressee_mailbox",
+    "addressee_phone",
+    "addressee_address",
+)
+
+
+def party_keys(row: Mapping[str, Any]) -> dict[str, str]:
+    """The keys a party is remembered and found by, from an item's fields (a model's or a values() row).
+
+    A phone shorter than six digits, or an address without a street, is no key: it would match strangers.
+    """
+    phones = {party: phone_key(row[f"{party}_phone"] or "") for party in ("sender", "addressee")}
+    street = re.sub(r"[^a-z0-9]+", " ", (row["addressee_address"] or "").lower()).strip()
+    postcode = re.sub(r"\s+", "", row["addressee_postcode"] or "").lower()
+    return {
+        "sender_key": row["sender_key"] or "",
+        "sender_mailbox": email_mailbox(row["sender_email"] or ""),
+        "sender_phone": phones["sender"] if len(phones["sender"]) >= 6 else "",
+        "addressee_key": row["addressee_key"] or "",
+        "addressee_mailbox": email_mailbox(row["addressee_email"] or ""),
+        "addressee_phone": phones["addressee"] if len(phones["addressee"]) >= 6 else "",
+        "addressee_address": f"{row['addressee_country']}|{postcode}|{street}"[:340] if street else "",
+    }
+
+
+PARTY_FIELDS = (
+    "sender_key",
+    "sender_email",
+    "sender_phone",
+    "addressee_key",
+    "addressee_email",
+    "addressee_phone",
+    "addressee_address",
+    "addressee_postcode",
+    "addressee_country",
+)

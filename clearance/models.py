@@ -410,3 +410,53 @@ class SeizureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consignment_id} seizure {self.state}"
+
+
+class PartyHold(models.Model):
+    """A sender and an addressee remembered after customs found something on their parcel.
+
+    A seizure proposed, goods returned or referred by an officer, or
+    prohibited goods found at scoring: until `until`, the next parcels of the
+    same sender or addressee (its key, e-mail mailbox or phone; the
+    addressee's street address too), through any operator, go to an officer
+    (risk.memory). The parties are kept as the normalised keys they are
+    matched on, so scoring finds them with one indexed query per chunk.
+    """
+
+    class Kind(models.TextChoices):
+        SEIZURE = "SEIZURE", _("Seizure proposed")
+        RETURNED = "RETURNED", _("Returned to the sender by an officer")
+        REFERRED = "REFERRED", _("Referred to another agency")
+        PROHIBITED = "PROHIBITED", _("Prohibited goods found")
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="+", db_index=False)
+    item_id = models.CharField(max_length=13)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    until = models.DateTimeField()
+    sender_key = models.CharField(max_length=300, blank=True)
+    sender_mailbox = models.CharField(max_length=254, blank=True)
+    sender_phone = models.CharField(max_length=8, blank=True)
+    addressee_key = models.CharField(max_length=300, blank=True)
+    addressee_mailbox = models.CharField(max_length=254, blank=True)
+    addressee_phone = models.CharField(max_length=8, blank=True)
+    addressee_address = models.CharField(max_length=340, blank=True, help_text=_("country|postcode|street address"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consignment", "kind"], name="party_hold_once_per_kind")]
+        # One partial index per key matched on (an empty key matches nothing): scoring probes each.
+        indexes = [
+            models.Index(fields=[name], name=f"party_hold_{short}_idx", condition=~Q(**{name: ""}))
+            for name, short in (
+                ("sender_key", "sk"),
+                ("sender_mailbox", "sm"),
+                ("sender_phone", "sp"),
+                ("addressee_key", "ak"),
+                ("addressee_mailbox", "am"),
+                ("addressee_phone", "ap"),
+                ("addressee_address", "aa"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind} until {self.until:%Y-%m-%d}"

@@ -12,16 +12,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from clearance import transitions as T
 from clearance.choices import ConsignmentState
-from clearance.holds import holds_blocking
-from clearance.models import Claim, Consignment, Decision, PostalOperator
+from clearance.holds import PARTY_FIELDS, holds_blocking, party_keys
+from clearance.models import Claim, Consignment, Decision, PartyHold, PostalOperator
 from clearance.signals import decisions_committed
 from clearance.transitions import Hold, Transition
 from core.actors import Actor
@@ -333,3 +334,35 @@ def consignment_return_to_sender(*, consignment: Consignment, actor: Actor, reas
 def consignment_refer(*, consignment: Consignment, actor: Actor, reason: str) -> Consignment:
     """Hand an item to another agency (health, agriculture, police)."""
     return _transition_one(T.REFER, consignment=consignment, actor=actor, reason=reason)
+
+
+# --- Parties remembered after a hold ---------------------------------------------------------------------
+
+
+def party_holds_record(*, consignment_ids: Iterable[int], kind: str) -> int:
+    """Remember the sender and addressee of these items for OPENCLEAR_HOLD_MEMORY_DAYS; once per item and kind.
+
+    Their next parcels, through any operator, go to an officer (risk.memory).
+    Returns how many were newly remembered.
+    """
+    ids = sorted(set(consignment_ids))
+    if not ids:
+        return 0
+    now = timezone.now()
+    until = now + timedelta(days=settings.OPENCLEAR_HOLD_MEMORY_DAYS)
+    rows = Consignment.objects.filter(pk__in=ids).values("pk", "item_id", *PARTY_FIELDS)
+    created = PartyHold.objects.bulk_create(
+        [
+            PartyHold(
+                consignment_id=row["pk"],
+                item_id=row["item_id"],
+                kind=kind,
+                recorded_at=now,
+                until=until,
+                **party_keys(row),
+            )
+            for row in rows
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)

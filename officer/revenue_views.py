@@ -14,7 +14,7 @@ from core.decorators import officer_required, supervisor_required
 from core.exceptions import ApplicationError
 from officer.forms import RemittanceForm, StatementForm, form_errors
 from payments import collection, selectors, statements
-from payments.models import RemittanceStatement
+from payments.models import AccountCharge, RemittanceStatement
 
 DOWNLOADS = {
     "csv": (statements.statement_csv, "text/csv"),
@@ -34,6 +34,7 @@ def _revenue_page(request, form: StatementForm):
         "reconciliation": selectors.reconciliation(),
         "statements": RemittanceStatement.objects.select_related("operator", "signed_off_by")[:200],
         "accounts": selectors.accounts_with_balance(),
+        "disputes": selectors.account_charges_disputed(),
         "form": form,
     }
     return render(request, "officer/revenue.html", context)
@@ -123,3 +124,21 @@ def remittance_record(request, pk: int):
         return _statement_page(request, pk, form)
     messages.success(request, _("The remittance was recorded."))
     return redirect("officer:statement", pk=pk)
+
+
+@officer_required
+@require_POST
+def charge_dispute_decide(request, pk: int):
+    charge = get_object_or_404(AccountCharge, pk=pk)
+    try:
+        collection.account_charge_dispute_decide(
+            charge=charge,
+            officer=request.user,
+            uphold=request.POST.get("decision") == "uphold",
+            resolution=request.POST.get("resolution", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The disputed charge was decided."))
+    return redirect("officer:revenue")

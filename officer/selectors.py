@@ -30,8 +30,10 @@ from clearance.models import Claim, ClaimTakeover, Consignment, ConsignmentVersi
 from core import s10
 from core.models import User
 from core.selectors import audit_trail_for
-from payments.models import Assessment
+from payments.choices import MoneyApprovalState
+from payments.models import Assessment, MoneyApproval
 from payments.selectors import assessment_current, collector_account, consignments_sharing_item_id
+from postal.models import GoodsOutOfControl
 from risk.models import RiskAssessment
 
 PAGE_SIZE = 50
@@ -336,3 +338,21 @@ def search(query: str, *, limit: int = 50) -> QuerySet[Consignment]:
     return Consignment.objects.filter(Q(sender_name__icontains=query) | Q(addressee_name__icontains=query)).order_by(
         "-pre_advised_at"
     )[:limit]
+
+
+def money_approvals_pending() -> QuerySet[MoneyApproval]:
+    """Changes of charges waiting for a second officer, oldest first."""
+    return (
+        MoneyApproval.objects.filter(state=MoneyApprovalState.PENDING)
+        .select_related("consignment", "requested_by", "case")
+        .order_by("created_at", "id")
+    )
+
+
+def goods_out_of_control_open() -> QuerySet[GoodsOutOfControl]:
+    """Goods the operators reported gone while customs held them, newest first, not yet followed up."""
+    return (
+        GoodsOutOfControl.objects.filter(resolved_at__isnull=True)
+        .select_related("consignment", "operator")
+        .order_by("-created_at", "-id")[:500]
+    )

@@ -25,6 +25,7 @@ from clearance.models import (
     ClaimTakeover,
     Consignment,
     InformationRequest,
+    PartyHold,
     SeizureRequest,
 )
 from clearance.transitions import Hold
@@ -36,6 +37,7 @@ from core.permissions import require_supervisor
 from core.services import audit_entries_create
 from core.uploads import image_uploads_check
 from officer.selectors import decision_stamp
+from payments import approvals, cases
 from payments.assessment import (
     consignment_charges_corrected,
     consignment_duty_add,
@@ -44,7 +46,8 @@ from payments.assessment import (
     consignments_route,
     line_correction_check,
 )
-from payments.models import Assessment
+from payments.choices import MoneyApprovalKind, MoneyApprovalState
+from payments.models import Assessment, Case, MoneyApproval
 from payments.selectors import assessment_current
 from payments.tasks import notify_information_request
 from risk.choices import OutcomeKind
@@ -350,10 +353,12 @@ def officer_record_answer(*, consignment: Consignment, officer: User, answer: st
 def officer_return(*, consignment: Consignment, officer: User, reason: str, seen: str | None = None) -> Consignment:
     _require_officer(officer)
     with transaction.atomic():
-        _lock(consignment, seen)
+        held = _lock(consignment, seen).state == HELD
         consignment = clearance_services.consignment_return_to_sender(
             consignment=consignment, actor=Actor.for_user(officer), reason=reason or "Returned to sender by customs."
         )
+        if held:  # refused entry after a check, not charges left unpaid: its parties are remembered
+            clearance_services.party_holds_record(consignment_ids=[consignment.pk], kind=PartyHold.Kind.RETURNED)
         _unclaim([consignment.pk])
     return consignment
 
@@ -368,6 +373,7 @@ def officer_refer(
         consignment = clearance_services.consignment_refer(
             consignment=consignment, actor=Actor.for_user(officer), reason=f"{agency.strip()}: {reason}".strip(": ")
         )
+        clearance_services.party_holds_record(consignment_ids=[consignment.pk], kind=PartyHold.Kind.REFERRED)
         _unclaim([consignment.pk])
     return consignment
 
@@ -437,6 +443,7 @@ def seizure_propose(*, consignment: Consignment, officer: User, reason: str, see
             _require_held(locked, "seized")
             _require_claim_or_free(locked, officer)
             request = SeizureRequest.objects.create(consignment=locked, reason=reason, proposed_by=officer)
+            clearance_services.party_holds_record(consignment_ids=[locked.pk], kind=PartyHold.Kind.SEIZURE)
             audit_entries_create(
                 model=Consignment,
                 target_ids=[locked.pk],
@@ -530,6 +537,7 @@ def officer_correct_line(
     value: Decimal,
     reason: str,
     seen: str | None = None,
+    approval: MoneyApproval | None = None,
 ) -> Consignment:
     """Correct a line's HS code or value; the item is reassessed (a new assessment version).
 
@@ -537,24 +545,82 @@ def officer_correct_line(
     charges corrected to nothing release the item. The correction is kept
     with the version it corrected, and keeps the item under the officer's
     hold: an amendment brings it back to an officer rather than restoring the
-    declared value unseen.
+    declared value unseen. A correction that gives up charges above the
+    threshold raises approvals.ApprovalRequested and changes nothing until a
+    second officer approves it (`approval`, given when applying it).
     """
     _require_officer(officer)
     hs_code = line_correction_check(hs_code=hs_code, value=value)
     reason = _require_reason(reason, "Say why the declaration is corrected.")
     actor = Actor.for_user(officer)
-    with transaction.atomic():
-        locked = _lock(consignment, seen)
-        if locked.state not in CORRECTABLE_STATES:
-            raise InvalidTransition(
-                f"Item {locked.item_id} is {locked.get_state_display()}: only a held item or one awaiting "
-                "payment can be corrected."
+    try:
+        with transaction.atomic():
+            locked = _lock(consignment, seen)
+            if locked.state not in CORRECTABLE_STATES:
+                raise InvalidTransition(
+                    f"Item {locked.item_id} is {locked.get_state_display()}: only a held item or one awaiting "
+                    "payment can be corrected."
+                )
+            _require_claim_or_free(locked, officer)
+            before, _ = approvals.owed(locked.pk)
+            assessment = consignment_line_correct(
+                consignment=locked, officer=officer, position=position, hs_code=hs_code, value=value, reason=reason
             )
-        _require_claim_or_free(locked, officer)
-        assessment = consignment_line_correct(
-            consignment=locked, officer=officer, position=position, hs_code=hs_code, value=value, reason=reason
-        )
-        if locked.state == ConsignmentState.CHARGES_DUE:
-            consignment_charges_corrected(consignment=locked, assessment=assessment, actor=actor, reason=reason)
+            approvals.gate(consignment_id=locked.pk, before=before, approval=approval)
+            if locked.state == ConsignmentState.CHARGES_DUE:
+                consignment_charges_corrected(consignment=locked, assessment=assessment, actor=actor, reason=reason)
+    except approvals.NeedsSecondOfficer as need:
+        payload = {"position": position, "hsCode": hs_code, "value": str(value), "reason": reason}
+        raise approvals.approval_request(
+            kind=MoneyApprovalKind.CORRECTION,
+            consignment=consignment,
+            officer=officer,
+            need=need,
+            payload=payload,
+            reason=reason,
+        ) from None
     locked.refresh_from_db()
     return locked
+
+
+# --- Four eyes on money: the second officer ---------------------------------------------------------------
+
+
+def money_approval_decide(*, approval: MoneyApproval, officer: User, approve: bool, reason: str = "") -> MoneyApproval:
+    """A second officer (or supervisor) approves a change that gives up charges, which is then applied as asked,
+    or rejects it and nothing changes. An approval the item no longer fits (its charges changed meanwhile) is
+    refused with the reason, and stays to be rejected."""
+    if not approve:
+        reason = _require_reason(reason, "Say why the change is rejected.")
+    with transaction.atomic():
+        locked = approvals.approval_lock(approval=approval, officer=officer)
+        if not approve:
+            approvals.approval_close(approval=locked, officer=officer, state=MoneyApprovalState.REJECTED, reason=reason)
+            return locked
+        locked.decided_by = officer  # read by the audit entry of the change it applies
+        _apply_approved(locked)
+        approvals.approval_close(approval=locked, officer=officer, state=MoneyApprovalState.APPROVED, reason=reason)
+    return locked
+
+
+def _apply_approved(approval: MoneyApproval) -> None:
+    data, first = approval.payload, approval.requested_by
+    if approval.kind == MoneyApprovalKind.CORRECTION:
+        officer_correct_line(
+            consignment=approval.consignment,
+            officer=first,
+            position=int(data["position"]),
+            hs_code=str(data["hsCode"]),
+            value=Decimal(str(data["value"])),
+            reason=str(data["reason"]),
+            approval=approval,
+        )
+        return
+    case = Case.objects.get(pk=data["case"])
+    cases.case_uphold(
+        case=case,
+        officer=first,
+        resolution=str(data["resolution"]),
+        fix=cases.fix_from_json(data.get("fix")),
+        approval=approval,
+    )

@@ -34,7 +34,7 @@ from officer.forms import (
 from payments import cases
 from payments import selectors as payment_selectors
 from payments.choices import CaseKind
-from payments.models import Case
+from payments.models import Case, MoneyApproval
 from risk.choices import OutcomeKind
 
 # C0 controls but tab and newline: NUL cannot be stored, the others are never meant.
@@ -278,6 +278,10 @@ def _correct(request, consignment, data, seen):
     return _("The declaration was corrected and reassessed.")
 
 
+# The decisions whose form carries the stamp of what the officer's page showed (officer.selectors.decision_stamp).
+DECISIONS = frozenset({"release", "request_info", "inspect", "propose_seizure", "return", "refer", "correct"})
+
+
 @officer_required
 @require_http_methods(["GET", "POST"])
 def item_action(request, pk: int, name: str):
@@ -289,6 +293,9 @@ def item_action(request, pk: int, name: str):
     form_class, handler = ACTIONS[name]
     form = form_class(request.POST, request.FILES)
     try:
+        if name in DECISIONS and _seen(request) is None:
+            # Without the stamp the stale-decision check could not tell what the officer saw.
+            raise ApplicationError(_("This form does not say which version of the item you saw: open it again."))
         if not form.is_valid():
             raise ApplicationError(form_errors(form))
         messages.success(request, handler(request, consignment, form.cleaned_data, _seen(request)))
@@ -329,6 +336,42 @@ def seizure_decide(request, pk: int, decision: str):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("officer:seizures")
+
+
+# --- Four eyes on money, and goods out of control ----------------------------------------------------------
+
+
+@officer_required
+@require_GET
+def approvals_view(request):
+    """Changes of charges waiting for a second officer, with what they give up and who asked; goods out of control."""
+    context = {
+        "pending": queue.money_approvals_pending(),
+        "out_of_control": queue.goods_out_of_control_open(),
+    }
+    return render(request, "officer/approvals.html", context)
+
+
+@officer_required
+@require_POST
+def approval_decide(request, pk: int, decision: str):
+    approval = get_object_or_404(MoneyApproval, pk=pk)
+    if decision not in ("approve", "reject"):
+        return render(request, "officer/error.html", {"message": _("Unknown decision.")}, status=404)
+    try:
+        officer.money_approval_decide(
+            approval=approval,
+            officer=request.user,
+            approve=decision == "approve",
+            reason=request.POST.get("reason", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Approved and applied.") if decision == "approve" else _("Rejected: nothing changed.")
+        )
+    return redirect("officer:approvals")
 
 
 # --- Disputes and search ------------------------------------------------------------------------------------

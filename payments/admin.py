@@ -109,6 +109,13 @@ class CollectionAgreementAdmin(admin.ModelAdmin):
     list_filter = ["operator"]
 
 
+class AccountMandateInline(admin.TabularInline):
+    """Who may name the account: an operator, for a platform or seller when given."""
+
+    model = models.AccountMandate
+    extra = 1
+
+
 @admin.register(models.DeferredAccount)
 class DeferredAccountAdmin(admin.ModelAdmin):
     """Accounts charged for prepaid (DDP) items; the code is what a pre-advice names as its collector."""
@@ -116,6 +123,26 @@ class DeferredAccountAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "currency", "limit", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name"]
+    inlines = [AccountMandateInline]
+
+
+@admin.register(models.ChargeWriteOff)
+class ChargeWriteOffAdmin(ReadOnlyAdmin):
+    list_display = ["consignment", "kind", "amount", "currency", "reason", "created_by", "created_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(models.MoneyApprovalThreshold)
+class MoneyApprovalThresholdAdmin(admin.ModelAdmin):
+    """When giving up charges waits for a second officer: an amount, or a share of the charges, per currency."""
+
+    list_display = ["currency", "amount", "share"]
+
+
+@admin.register(models.MoneyApproval)
+class MoneyApprovalAdmin(ReadOnlyAdmin):
+    list_display = ["consignment", "kind", "before", "after", "currency", "requested_by", "state", "decided_by"]
+    list_filter = ["state", "kind"]
 
 
 @admin.register(models.AccountSettlement)

@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,11 +31,19 @@ from core.exceptions import ApplicationError, InvalidTransition, PermissionDenie
 from core.models import User
 from core.normalize import text_key
 from core.services import audit_entries_create
-from payments import enqueue
+from payments import approvals, enqueue, ledger
 from payments.assessment import consignment_charges_corrected, consignment_line_correct
-from payments.choices import CaseChannel, CaseGrounds, CaseKind, CaseState, PaymentState, RefundState
-from payments.models import Assessment, AssessmentLine, Case, Payment, PaymentItem, Refund
-from payments.services import refund_pay_out
+from payments.choices import (
+    CaseChannel,
+    CaseGrounds,
+    CaseKind,
+    CaseState,
+    MoneyApprovalKind,
+    PaymentState,
+    WriteOffKind,
+)
+from payments.models import Assessment, AssessmentLine, Case, ChargeWriteOff, MoneyApproval, Payment, Refund
+from payments.services import refund_from_ledger
 
 # States of an item whose charges were paid through the portal: a refund claim is about them.
 PAID_STATES = frozenset({ConsignmentState.PAID, ConsignmentState.RELEASED, ConsignmentState.RETURNED})
@@ -118,6 +126,8 @@ def case_open(
         if existing:
             return existing
         kind, payment = _kind_of(locked, appeal_of)
+        if appeal_of is None:
+            _require_new_grounds(locked, kind)
         assessment = Assessment.objects.filter(consignment=locked, is_current=True).first()
         if assessment is None:
             raise InvalidTransition("This parcel has no charges to contest.")
@@ -146,6 +156,19 @@ def case_open(
     return case
 
 
+# Cases an item may have (appeals aside): each open one keeps the item from being returned unpaid.
+CASES_PER_ITEM = 3
+
+
+def _require_new_grounds(consignment: Consignment, kind: str) -> None:
+    """A rejected case is appealed, not opened again; and an item's cases cannot go on for ever."""
+    earlier = Case.objects.filter(consignment=consignment).exclude(kind=CaseKind.APPEAL)
+    if earlier.filter(kind=kind, state=CaseState.REJECTED).exists():
+        raise InvalidTransition("A case like this one was rejected already: appeal that decision instead.")
+    if earlier.count() >= CASES_PER_ITEM:
+        raise InvalidTransition("This parcel's charges were contested often enough: customs' answers stand.")
+
+
 def _kind_of(consignment: Consignment, appeal_of: Case | None) -> tuple[str, Payment | None]:
     payment = _payment_of(consignment)
     if appeal_of is not None:
@@ -171,43 +194,92 @@ def _payment_of(consignment: Consignment) -> Payment | None:
     )
 
 
-def case_uphold(*, case: Case, officer: User, resolution: str, fix: LineFix | None = None) -> Case:
+def case_uphold(
+    *,
+    case: Case,
+    officer: User,
+    resolution: str,
+    fix: LineFix | None = None,
+    approval: MoneyApproval | None = None,
+) -> Case:
     """Uphold a case: correct the charges (a dispute) or refund what was paid too much (a refund claim).
 
     With a line corrected, the item is assessed again through the officer's
     correction service; an item still awaiting payment is then asked for the
     new amount (or released when nothing is due), a paid one refunded the
     difference. Without a correction, a refund claim is refunded in full
-    (goods returned, never delivered, charged twice).
+    (goods returned, never delivered, charged twice): what the item owes is
+    written off. Giving up charges above the threshold raises
+    approvals.ApprovalRequested and changes nothing until a second officer
+    approves (`approval`, given when applying it).
     """
     _require_officer(officer)
     resolution = _require_text(resolution, "Say what was decided: the payer reads it.")
     actor = Actor.for_user(officer)
-    with transaction.atomic():
-        case = _open_case(case, officer)
-        consignment = Consignment.objects.select_for_update().get(pk=case.consignment_id)
-        corrected = None
-        if fix is not None:
-            corrected = consignment_line_correct(
-                consignment=consignment,
-                officer=officer,
-                position=fix.position,
-                hs_code=fix.hs_code,
-                value=fix.value,
-                reason=f"Case {case.pk} upheld: {resolution}",
-            )
-        if consignment.state == ConsignmentState.CHARGES_DUE:
-            if corrected is None:
-                raise ApplicationError("Give the corrected line: upholding a dispute corrects the charges.")
-            consignment_charges_corrected(consignment=consignment, assessment=corrected, actor=actor, reason=resolution)
-        elif case.payment_id is not None:
-            _refund_overpaid(case, corrected, resolution, actor)
-        else:
-            raise InvalidTransition("Nothing was paid through the portal for this parcel: there is nothing to refund.")
-        _close(case, CaseState.UPHELD, officer, resolution, corrected)
-        _audit(case, "upheld", actor, resolution)
-        transaction.on_commit(lambda: enqueue.case_mail(case.pk, "upheld"), robust=True)
+    try:
+        with transaction.atomic():
+            case = _uphold(case, officer, resolution, fix, approval, actor)
+    except approvals.NeedsSecondOfficer as need:
+        payload = {"case": case.pk, "resolution": resolution, "fix": _fix_json(fix)}
+        raise approvals.approval_request(
+            kind=MoneyApprovalKind.CASE,
+            consignment=case.consignment,
+            officer=officer,
+            need=need,
+            payload=payload,
+            reason=resolution,
+            case_id=case.pk,
+        ) from None
     return case
+
+
+def _uphold(
+    case: Case, officer: User, resolution: str, fix: LineFix | None, approval: MoneyApproval | None, actor: Actor
+) -> Case:
+    case = _open_case(case, officer)
+    consignment = Consignment.objects.select_for_update().get(pk=case.consignment_id)
+    if case.payment_id is None and consignment.state != ConsignmentState.CHARGES_DUE:
+        case.payment = _payment_of(consignment)  # a dispute whose charges were paid meanwhile: refunded if upheld
+    before, _ = approvals.owed(consignment.pk)
+    corrected = None
+    if fix is not None:
+        corrected = consignment_line_correct(
+            consignment=consignment,
+            officer=officer,
+            position=fix.position,
+            hs_code=fix.hs_code,
+            value=fix.value,
+            reason=f"Case {case.pk} upheld: {resolution}",
+        )
+    if consignment.state == ConsignmentState.CHARGES_DUE:
+        if corrected is None:
+            raise ApplicationError("Give the corrected line: upholding a dispute corrects the charges.")
+        approvals.gate(consignment_id=consignment.pk, before=before, approval=approval)
+        consignment_charges_corrected(consignment=consignment, assessment=corrected, actor=actor, reason=resolution)
+    elif case.payment_id is not None:
+        _write_off_unless_corrected(case, corrected, resolution, actor)
+        approvals.gate(consignment_id=consignment.pk, before=before, approval=approval)
+        _refund_overpaid(case, corrected, resolution, actor)
+    else:
+        raise InvalidTransition("Nothing was paid through the portal for this parcel: there is nothing to refund.")
+    _close(case, CaseState.UPHELD, officer, resolution, corrected)
+    if case.payment_id is not None:
+        case.save(update_fields=["payment", "updated_at"])
+    _audit(case, "upheld", actor, resolution, approval)
+    transaction.on_commit(lambda: enqueue.case_mail(case.pk, "upheld"), robust=True)
+    return case
+
+
+def _fix_json(fix: LineFix | None) -> dict[str, str | int] | None:
+    if fix is None:
+        return None
+    return {"position": fix.position, "hsCode": fix.hs_code, "value": str(fix.value)}
+
+
+def fix_from_json(data: dict[str, Any] | None) -> LineFix | None:
+    if not data:
+        return None
+    return LineFix(position=int(data["position"]), hs_code=str(data["hsCode"]), value=Decimal(str(data["value"])))
 
 
 def case_reject(*, case: Case, officer: User, resolution: str) -> Case:
@@ -222,29 +294,37 @@ def case_reject(*, case: Case, officer: User, resolution: str) -> Case:
     return case
 
 
-def _refund_overpaid(case: Case, corrected: Assessment | None, resolution: str, actor: Actor) -> Refund | None:
-    """Refund the difference between what was paid for the item and what is now due (all of it without a fix)."""
+def _write_off_unless_corrected(case: Case, corrected: Assessment | None, resolution: str, actor: Actor) -> None:
+    """Upheld without a corrected line (goods returned, never delivered, charged twice): nothing is owed."""
+    if corrected is not None:
+        return
+    account = ledger.item_ledger(consignment=case.consignment_id)
+    if account.owed > 0:
+        ChargeWriteOff.objects.create(
+            consignment_id=case.consignment_id,
+            kind=WriteOffKind.CASE_UPHELD,
+            amount=account.owed,
+            currency=account.currency,
+            reason=f"Case {case.pk} upheld: {resolution}"[:300],
+            case=case,
+            created_by=actor.label,
+        )
+
+
+def _refund_overpaid(case: Case, corrected: Assessment | None, resolution: str, actor: Actor) -> Refund:
+    """Refund what the item's ledger says was paid beyond what it now owes.
+
+    The refund is computed from the ledger, so a case upheld after another,
+    or after a return, never pays back twice.
+    """
     payment = case.payment
-    paid = PaymentItem.objects.get(payment=payment, consignment_id=case.consignment_id).amount
-    refunded = Refund.objects.filter(
-        payment=payment, consignment_id=case.consignment_id, state__in=[RefundState.PENDING, RefundState.SUCCEEDED]
-    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
-    due = corrected.total if corrected is not None else Decimal("0")
-    if corrected is not None and corrected.currency != payment.currency:
+    if payment is not None and corrected is not None and corrected.currency != payment.currency:
         raise ApplicationError("The corrected charges are in another currency than the payment: refund it by hand.")
-    amount = min(paid - refunded, paid - due)
-    if amount <= 0:
-        raise ApplicationError("The corrected charges are not below what was paid: there is nothing to refund.")
-    refund = Refund.objects.create(
-        payment=payment,
-        consignment_id=case.consignment_id,
-        case=case,
-        amount=amount,
-        currency=payment.currency,
-        reason=f"Case {case.pk} upheld: {resolution}"[:300],
-    )
-    refund_pay_out(refund, actor)
-    return refund
+    reason = f"Case {case.pk} upheld: {resolution}"[:300]
+    refunds = refund_from_ledger(consignment=case.consignment, reason=reason, actor=actor, case=case)
+    if not refunds:
+        raise ApplicationError("Nothing paid for this parcel is left to refund: it was refunded already.")
+    return refunds[0]
 
 
 def _open_case(case: Case, officer: User) -> Case:
@@ -262,14 +342,20 @@ def _close(case: Case, state: str, officer: User, resolution: str, corrected: As
     case.save(update_fields=["state", "resolution", "resolved_by", "resolved_at", "corrected_assessment", "updated_at"])
 
 
-def _audit(case: Case, step: str, actor: Actor, reason: str) -> None:
+def _audit(case: Case, step: str, actor: Actor, reason: str, approval: MoneyApproval | None = None) -> None:
+    payload: dict[str, Any] = {"case": case.pk, "kind": case.kind, "state": case.state}
+    if approval is not None:
+        payload |= {
+            "approval": approval.pk,
+            "approvedBy": approval.decided_by.get_username() if approval.decided_by else "",
+        }
     audit_entries_create(
         model=Consignment,
         target_ids=[case.consignment_id],
         action=f"payments.case.{step}",
         actor=actor,
         reason=reason,
-        payloads={case.consignment_id: {"case": case.pk, "kind": case.kind, "state": case.state}},
+        payloads={case.consignment_id: payload},
     )
 
 

@@ -34,6 +34,17 @@ class RefundState(models.TextChoices):
     FAILED = "FAILED", _("Failed")
 
 
+class WriteOffKind(models.TextChoices):
+    RETURN_RELIEF = "RETURN_RELIEF", _("Duty and VAT relieved: goods returned to the sender")
+    CASE_UPHELD = "CASE_UPHELD", _("Charges given up: a refund claim upheld")
+
+
+class ChargeDisputeState(models.TextChoices):
+    OPEN = "OPEN", _("Disputed by the account's holder")
+    UPHELD = "UPHELD", _("Upheld: taken off the account")
+    REJECTED = "REJECTED", _("Rejected: the charge stands")
+
+
 class CaseState(models.TextChoices):
     OPEN = "OPEN", _("Open")
     UPHELD = "UPHELD", _("Upheld: charges corrected")
@@ -66,3 +77,14 @@ class CollectorKind(models.TextChoices):
     PLATFORM = "PLATFORM", _("An e-commerce platform")
     TRADER = "TRADER", _("A trader")
     OPERATOR = "OPERATOR", _("A postal operator collecting at delivery")
+
+
+class MoneyApprovalKind(models.TextChoices):
+    CORRECTION = "CORRECTION", _("A line corrected")
+    CASE = "CASE", _("A case upheld")
+
+
+class MoneyApprovalState(models.TextChoices):
+    PENDING = "PENDING", _("Waiting for a second officer")
+    APPROVED = "APPROVED", _("Approved and applied")
+    REJECTED = "REJECTED", _("Rejected: nothing changed")

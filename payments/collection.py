@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,11 +37,16 @@ from clearance.selectors import consignment_ids_by_item
 from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
 from core.models import User
+from core.normalize import text_key
+from core.reference import currency_minor_units
 from core.services import audit_entries_create
+from payments.choices import CaseState, ChargeDisputeState
 from payments.models import (
     AccountCharge,
+    AccountMandate,
     Assessment,
     CarrierCollection,
+    Case,
     CollectionAgreement,
     DeferredAccount,
     Remittance,
@@ -64,12 +70,23 @@ class PrepaidPlan:
 def prepaid_plan(assessments: dict[int, Assessment]) -> PrepaidPlan:
     """Which DDP items with charges their collector's account covers, and why the others are held.
 
-    The accounts are locked (in code order, as every batch does) until the
+    An account is charged only for items its mandates allow (the item's
+    operator, and the platform or seller a mandate names) and whose reference
+    the account's pattern accepts and no other item of the account used. The
+    accounts are locked (in code order, as every batch does) until the
     transaction ends, so two batches cannot both fit under one limit.
     """
     plan = PrepaidPlan()
     rows = Consignment.objects.filter(pk__in=list(assessments), terms_of_delivery=TermsOfDelivery.DDP).values(
-        "id", "prepaid_collector", "prepaid_reference", "prepaid_amount", "prepaid_currency"
+        "id",
+        "operator_id",
+        "platform",
+        "sender_email",
+        "ioss_number",
+        "prepaid_collector",
+        "prepaid_reference",
+        "prepaid_amount",
+        "prepaid_currency",
     )
     ddp = {row["id"]: row for row in rows}
     if not ddp:
@@ -77,15 +94,20 @@ def prepaid_plan(assessments: dict[int, Assessment]) -> PrepaidPlan:
     codes = {row["prepaid_collector"] for row in ddp.values()}
     accounts = {a.code: a for a in DeferredAccount.objects.select_for_update().filter(code__in=codes).order_by("code")}
     outstanding = accounts_outstanding(accounts.values())
+    mandates = _mandates(accounts.values())
+    used = _references_used(accounts.values(), ddp)
     for pk in sorted(ddp):
         row, assessment = ddp[pk], assessments[pk]
         account = accounts.get(row["prepaid_collector"])
-        problem = _prepaid_problem(row["prepaid_collector"], account, assessment, outstanding)
+        problem = _prepaid_problem(row["prepaid_collector"], account, assessment, outstanding) or _mandate_problem(
+            row, account, mandates, used
+        )
         plan.prepaid[pk] = row
         if problem:
             plan.hold[problem].append(pk)
             continue
         outstanding[account.code] += assessment.total
+        used[account.pk].add(row["prepaid_reference"])
         plan.release[account.code].append(pk)
     return plan
 
@@ -103,6 +125,60 @@ def _prepaid_problem(
             f"of {account.limit} {account.currency}: an officer decides."
         )
     return ""
+
+
+def _mandates(accounts: Iterable[DeferredAccount]) -> dict[int, list[tuple[int, str, str]]]:
+    found: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    rows = AccountMandate.objects.filter(account__in=list(accounts)).values_list(
+        "account_id", "operator_id", "platform", "seller"
+    )
+    for account_id, operator_id, platform, seller in rows:
+        found[account_id].append((operator_id, platform, seller.lower()))
+    return found
+
+
+def _references_used(accounts: Iterable[DeferredAccount], ddp: dict[int, dict]) -> dict[int, set[str]]:
+    """The references of the batch that other items already charged to the same account."""
+    references = {row["prepaid_reference"] for row in ddp.values() if row["prepaid_reference"]}
+    used: dict[int, set[str]] = defaultdict(set)
+    charged = (
+        AccountCharge.objects.filter(account__in=list(accounts), reference__in=references)
+        .exclude(consignment_id__in=list(ddp))
+        .values_list("account_id", "reference")
+    )
+    for account_id, reference in charged:
+        used[account_id].add(reference)
+    return used
+
+
+def _mandate_problem(
+    row: dict, account: DeferredAccount, mandates: dict[int, list[tuple[int, str, str]]], used: dict[int, set[str]]
+) -> str:
+    code = account.code
+    sellers = {row["sender_email"].lower(), row["ioss_number"].lower()} - {""}
+    allowed = any(
+        operator_id == row["operator_id"]
+        and (not platform or platform == row["platform"])
+        and (not seller or seller in sellers)
+        for operator_id, platform, seller in mandates.get(account.pk, [])
+    )
+    if not allowed:
+        return f"The account of {code} has given no mandate for this operator, platform and seller: an officer decides."
+    reference = row["prepaid_reference"]
+    if not reference:
+        return f"A charge to the account of {code} needs the collector's reference: an officer decides."
+    if account.reference_pattern and not _matches(account.reference_pattern, reference):
+        return f"The reference {reference!r} is not one of {code}'s: an officer decides."
+    if reference in used[account.pk]:
+        return f"The reference {reference!r} was charged to the account of {code} for another item: an officer decides."
+    return ""
+
+
+def _matches(pattern: str, reference: str) -> bool:
+    try:
+        return re.fullmatch(pattern, reference) is not None
+    except re.error:  # a pattern an administrator mistyped matches nothing: items are held, not charged
+        return False
 
 
 def prepaid_charges_record(plan: PrepaidPlan, released: Iterable[int], assessments: dict[int, Assessment]) -> None:
@@ -171,13 +247,17 @@ def _collection_one(operator: PostalOperator, report: dict, consignment_id: int 
     consignment = Consignment.objects.select_for_update().get(pk=consignment_id)
     existing = CarrierCollection.objects.filter(consignment=consignment).first()
     if existing is not None:
-        if existing.reference == report["reference"] and existing.amount == report["amount"]:
+        same = (existing.reference, existing.amount, existing.currency)
+        if same == (report["reference"], report["amount"], report["currency"]):
             return CollectionOutcome(item_id, "DUPLICATE", [])
         return refused("reference", "already_collected", f"Collection {existing.reference} was reported already.")
     if agreement_in_force(operator=operator, on=report["collectedAt"].date()) is None:
         return refused("collectedAt", "no_agreement", "You have no collection agreement in force on that day.")
     if consignment.state != ConsignmentState.CHARGES_DUE:
         return refused("itemId", "not_due", f"The item is {consignment.get_state_display()}: no charges are due.")
+    if Case.objects.filter(consignment=consignment, state=CaseState.OPEN).exists():
+        message = "The charges are disputed and the dispute is open: collect them once customs has answered it."
+        return refused("itemId", "charges_disputed", message)
     assessment = Assessment.objects.get(consignment=consignment, is_current=True)
     if (report["amount"], report["currency"]) != (assessment.total, assessment.currency):
         message = f"The charges due are {assessment.total} {assessment.currency}; collect exactly that."
@@ -201,6 +281,17 @@ def _collection_one(operator: PostalOperator, report: dict, consignment_id: int 
     return CollectionOutcome(item_id, "ACCEPTED", [])
 
 
+EARLIEST_MONTH = date(2000, 1, 1)
+
+
+def statement_month_check(month: date) -> date:
+    """The first day of the month, if a statement can be drawn up for it: from 2000 to the current month."""
+    month = month.replace(day=1)
+    if not EARLIEST_MONTH <= month <= timezone.now().date().replace(day=1):
+        raise ApplicationError("A statement is drawn up for a month from January 2000 to this month.")
+    return month
+
+
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     start = datetime(month.year, month.month, 1, tzinfo=UTC)
     end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=UTC)
@@ -220,9 +311,7 @@ def statement_build(*, operator: PostalOperator, month: date) -> RemittanceState
     month go on the next month's statement. The month in progress has a
     statement that grows; a month to come has none.
     """
-    month = month.replace(day=1)
-    if month > timezone.now().date().replace(day=1):
-        raise ApplicationError(f"{month:%Y-%m} has not begun: a statement covers a month that has.")
+    month = statement_month_check(month)
     with transaction.atomic():
         statement, _ = RemittanceStatement.objects.select_for_update().get_or_create(operator=operator, month=month)
         if statement.signed_off_at is not None:
@@ -260,6 +349,10 @@ def statement_sign_off(*, statement: RemittanceStatement, supervisor: User) -> R
         statement = RemittanceStatement.objects.select_for_update().get(pk=statement.pk)
         if statement.signed_off_at is not None:
             raise InvalidTransition("This statement was signed off already.")
+        if Remittance.objects.filter(statement=statement, recorded_by=supervisor).exists():
+            raise PermissionDenied(
+                "You recorded remittances against this statement: another supervisor signs it off (four eyes)."
+            )
         statement.signed_off_by, statement.signed_off_at = supervisor, timezone.now()
         statement.save(update_fields=["signed_off_by", "signed_off_at", "updated_at"])
         audit_entries_create(
@@ -289,6 +382,10 @@ def remittance_record(
         raise ApplicationError("A remittance is an amount above zero.")
     if not reference.strip():
         raise ApplicationError("Give the bank reference of the remittance.")
+    if currency not in currency_minor_units():
+        raise ApplicationError(f"{currency} is not an ISO 4217 currency.")
+    if statement is not None and statement.signed_off_by_id == officer.pk:
+        raise PermissionDenied("You signed this statement off: another supervisor records remittances against it.")
     with transaction.atomic():
         remittance = Remittance.objects.create(
             operator=operator,
@@ -307,3 +404,74 @@ def remittance_record(
             payloads={remittance.pk: {"operator": operator.code, "amount": str(amount), "currency": currency}},
         )
     return remittance
+
+
+# --- The account holder's view of its charges: disputes -------------------------------------------------------
+
+
+def account_charges_for(*, user: User) -> list[AccountCharge]:
+    """The charges on the accounts of the traders this user belongs to, newest first."""
+    return list(
+        AccountCharge.objects.filter(account__trader__members=user)
+        .select_related("account", "consignment", "consignment__operator")
+        .order_by("-created_at")[:500]
+    )
+
+
+def account_charge_dispute(*, charge: AccountCharge, user: User, reason: str) -> AccountCharge:
+    """The account's holder says it never sold these goods (or not at this price): an officer decides."""
+    reason = reason.strip()
+    if not text_key(reason):
+        raise ApplicationError("Say why this charge is not yours.")
+    with transaction.atomic():
+        charge = AccountCharge.objects.select_for_update().select_related("account").get(pk=charge.pk)
+        if not AccountCharge.objects.filter(pk=charge.pk, account__trader__members=user).exists():
+            raise PermissionDenied("Only the account's holder disputes its charges.")
+        if charge.dispute_state:
+            raise InvalidTransition("This charge was disputed already.")
+        charge.dispute_state, charge.dispute_reason = ChargeDisputeState.OPEN, reason[:4000]
+        charge.disputed_at, charge.disputed_by = timezone.now(), user
+        charge.save(update_fields=["dispute_state", "dispute_reason", "disputed_at", "disputed_by", "updated_at"])
+        _audit_charge(charge, "disputed", Actor.for_user(user), reason)
+    return charge
+
+
+def account_charge_dispute_decide(
+    *, charge: AccountCharge, officer: User, uphold: bool, resolution: str
+) -> AccountCharge:
+    """Uphold (the charge leaves the account and the item's ledger; the declaring operator answers for it) or reject."""
+    if not officer.is_officer:
+        raise PermissionDenied("Only customs officers decide disputed charges.")
+    resolution = resolution.strip()
+    if not text_key(resolution):
+        raise ApplicationError("Say what was decided: the account's holder reads it.")
+    with transaction.atomic():
+        charge = AccountCharge.objects.select_for_update().get(pk=charge.pk)
+        if charge.dispute_state != ChargeDisputeState.OPEN:
+            raise InvalidTransition("This charge has no open dispute.")
+        if charge.disputed_by_id == officer.pk:
+            raise PermissionDenied("A dispute is decided by someone other than who raised it.")
+        charge.dispute_state = ChargeDisputeState.UPHELD if uphold else ChargeDisputeState.REJECTED
+        charge.dispute_resolution, charge.dispute_resolved_by = resolution[:4000], officer
+        charge.save(update_fields=["dispute_state", "dispute_resolution", "dispute_resolved_by", "updated_at"])
+        _audit_charge(charge, charge.dispute_state.lower(), Actor.for_user(officer), resolution)
+    return charge
+
+
+def _audit_charge(charge: AccountCharge, step: str, actor: Actor, reason: str) -> None:
+    operator = Consignment.objects.filter(pk=charge.consignment_id).values_list("operator__code", flat=True).first()
+    audit_entries_create(
+        model=Consignment,
+        target_ids=[charge.consignment_id],
+        action=f"payments.account_charge.{step}",
+        actor=actor,
+        reason=reason[:500],
+        payloads={
+            charge.consignment_id: {
+                "account": charge.account_id,
+                "amount": str(charge.amount),
+                "currency": charge.currency,
+                "declaredBy": operator,
+            }
+        },
+    )

@@ -21,11 +21,15 @@ from payments.choices import (
     CaseGrounds,
     CaseKind,
     CaseState,
+    ChargeDisputeState,
     CollectorKind,
     DutyKind,
     IrgCategory,
+    MoneyApprovalKind,
+    MoneyApprovalState,
     PaymentState,
     RefundState,
+    WriteOffKind,
 )
 
 CENT = Decimal("0.01")
@@ -272,6 +276,37 @@ class Refund(BaseModel):
         ]
 
 
+class ChargeWriteOff(BaseModel):
+    """Charges customs gives up on an item: relief on goods re-exported, a refund claim upheld in full.
+
+    An entry of the item's ledger (payments.ledger): what is owed is the
+    current assessment less what was written off, and every refund is
+    computed from it.
+    """
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="write_offs")
+    kind = models.CharField(max_length=16, choices=WriteOffKind.choices)
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=300)
+    case = models.ForeignKey(
+        "payments.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="write_offs"
+    )
+    created_by = models.CharField(max_length=150)
+
+    class Meta:
+        constraints = [
+            # Goods are re-exported once: a repeated return event never gives a second relief.
+            models.UniqueConstraint(
+                fields=["consignment"], condition=Q(kind="RETURN_RELIEF"), name="write_off_one_return_relief"
+            ),
+        ]
+        ordering = ["consignment", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id}: -{self.amount} {self.currency} ({self.kind})"
+
+
 class Case(BaseModel):
     """A payer's, trader's or operator's case about an item's charges.
 
@@ -310,6 +345,76 @@ class Case(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.consignment_id} ({self.state})"
+
+
+# --- Four eyes on money ---------------------------------------------------------------------------------------
+
+
+class MoneyApprovalThreshold(models.Model):
+    """When giving up charges needs a second officer: at or above an amount, or a share of the item's charges.
+
+    Data, not code: a row per currency, and a row with no currency for the
+    others. Either limit reached is enough; without any row, every reduction
+    waits for a second officer.
+    """
+
+    currency = models.CharField(max_length=3, blank=True, unique=True, help_text=_("Empty: any other currency"))
+    amount = money_field(help_text=_("Giving up this much or more waits for a second officer"))
+    share = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        help_text=_("Giving up this share of the item's charges or more (0.5 for half) waits for a second officer"),
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(share__gte=0, share__lte=1), name="money_threshold_share_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency or '*'}: {self.amount} or {self.share:%}"
+
+
+class MoneyApproval(BaseModel):
+    """An officer's correction or upheld case that gives up charges above the threshold, waiting for a second officer.
+
+    Nothing is changed until another officer or a supervisor approves it;
+    then it is applied as the first officer asked, if the item's charges are
+    still what they were.
+    """
+
+    kind = models.CharField(max_length=12, choices=MoneyApprovalKind.choices)
+    consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="money_approvals")
+    case = models.ForeignKey("payments.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    payload = models.JSONField(help_text=_("What the first officer asked, to apply it as asked"))
+    currency = models.CharField(max_length=3)
+    before = money_field(help_text=_("What the item owed"))
+    after = money_field(help_text=_("What it would owe"))
+    requested_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    state = models.CharField(max_length=10, choices=MoneyApprovalState.choices, default=MoneyApprovalState.PENDING)
+    decided_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="money_approval_four_eyes",
+            ),
+            models.UniqueConstraint(
+                fields=["consignment"], condition=Q(state="PENDING"), name="money_approval_one_pending_per_item"
+            ),
+        ]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id} {self.kind} {self.before}->{self.after} ({self.state})"
+
+    @property
+    def difference(self) -> Decimal:
+        return self.before - self.after
 
 
 # --- Collection by others: carriers at the door, prepaid duties, deferred accounts ---------------------------
@@ -400,6 +505,14 @@ class DeferredAccount(BaseModel):
     currency = models.CharField(max_length=3, help_text=_("The regime's currency it is charged in"))
     limit = money_field(help_text=_("Charges not yet settled may not go above this"))
     is_active = models.BooleanField(default=True)
+    reference_pattern = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "A regular expression the collector's reference must match in full (its order numbers); "
+            "empty: any reference. A reference is charged once either way."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -408,8 +521,38 @@ class DeferredAccount(BaseModel):
         return f"{self.code} ({self.name})"
 
 
+class AccountMandate(models.Model):
+    """Who may name a deferred account as a prepaid item's collector: an operator, for a platform or seller.
+
+    An item is charged to the account only when one of its mandates matches:
+    the item's operator, and, when the mandate names them, its platform and
+    its seller (the sender's e-mail address or IOSS number). Any other item
+    naming the account is held for an officer.
+    """
+
+    account = models.ForeignKey(DeferredAccount, on_delete=models.CASCADE, related_name="mandates")
+    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="+")
+    platform = models.CharField(max_length=100, blank=True, help_text=_("Empty: any platform"))
+    seller = models.CharField(
+        max_length=254, blank=True, help_text=_("The sender's e-mail address or IOSS number; empty: any seller")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "operator", "platform", "seller"], name="mandate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.operator_id} {self.platform} {self.seller}".strip()
+
+
 class AccountCharge(BaseModel):
-    """An item's charges put on a deferred account (a DDP item: prepaid by its collector)."""
+    """An item's charges put on a deferred account (a DDP item: prepaid by its collector).
+
+    The account's holder sees each charge and may dispute it; a dispute an
+    officer upholds takes the charge off the account (and out of the item's
+    ledger): the operator that declared the item answers for it.
+    """
 
     account = models.ForeignKey(DeferredAccount, on_delete=models.PROTECT, related_name="charges")
     consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="account_charges")
@@ -418,6 +561,14 @@ class AccountCharge(BaseModel):
     currency = models.CharField(max_length=3)
     prepaid_amount = money_field(null=True, blank=True, help_text=_("What the collector said it collected"))
     reference = models.CharField(max_length=100, blank=True, help_text=_("The collector's reference"))
+    dispute_state = models.CharField(max_length=10, choices=ChargeDisputeState.choices, blank=True)
+    dispute_reason = models.TextField(blank=True)
+    disputed_at = models.DateTimeField(null=True, blank=True)
+    disputed_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    dispute_resolution = models.TextField(blank=True)
+    dispute_resolved_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [

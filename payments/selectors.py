@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -18,13 +19,23 @@ from clearance.models import Consignment, ConsignmentEvent, PostalOperator
 from core.normalize import text_key
 from law.models import Regime
 from law.selectors import storage_days_for
-from payments.choices import CaseKind, CaseState, PaymentState, RefundState
+from payments import ledger
+from payments.choices import (
+    CaseGrounds,
+    CaseKind,
+    CaseState,
+    ChargeDisputeState,
+    PaymentState,
+    RefundState,
+    WriteOffKind,
+)
 from payments.models import (
     AccountCharge,
     AccountSettlement,
     Assessment,
     CarrierCollection,
     Case,
+    ChargeWriteOff,
     CollectionAgreement,
     DeferredAccount,
     Payment,
@@ -187,6 +198,26 @@ def collection_agreement_in_force(*, operator: PostalOperator, on: date) -> Coll
     )
 
 
+# --- The ledger: paid, refunded, due and outstanding per item ------------------------------------
+
+
+def item_ledger(*, consignment: Consignment | int) -> ledger.ItemLedger:
+    """One item's account with customs (payments.ledger): read this for receipts, pages and reports.
+
+    `.due` the charges asked, `.paid` through the portal, `.collected` at the
+    door, `.charged` to a deferred account, `.refunded`, `.written_off`;
+    `.owed`, `.settled`, `.outstanding` (still to pay), `.credit`,
+    `.refundable` (what may still go back to the payer); `.entries` each
+    with its kind, amount, currency, time and reference; `.currency`.
+    """
+    return ledger.item_ledger(consignment=consignment)
+
+
+def ledgers_for(*, consignment_ids: Iterable[int]) -> dict[int, ledger.ItemLedger]:
+    """{item: its ledger} for many items in a fixed number of queries (reports, lists)."""
+    return ledger.ledgers_for(consignment_ids=consignment_ids)
+
+
 # --- Assessments and payer access -------------------------------------------------------------
 
 
@@ -218,12 +249,29 @@ def consignment_find_for_payer(*, item_id: str, postcode: str) -> Consignment | 
     candidates = Consignment.objects.filter(item_id=item_id.strip().upper()).order_by("-pre_advised_at")
     matching = [
         consignment
-        for consignment in candidates.only("id", "item_id", "addressee_postcode", "state", "operator_id")
+        for consignment in candidates.select_related("operator").only(
+            "id", "item_id", "addressee_postcode", "state", "operator_id", "operator__country"
+        )
         if text_key(consignment.addressee_postcode).replace(" ", "") == wanted
     ]
     if len({consignment.operator_id for consignment in matching}) > 1:
-        raise AmbiguousParcel(item_id)
+        matching = _the_payers(matching, item_id.strip().upper())
     return matching[0] if matching else None
+
+
+def _the_payers(matching: list[Consignment], item_id: str) -> list[Consignment]:
+    """Of several operators' items with this number and postcode, the one awaiting payment; among several,
+    the one of the operator of the country that issued the number (its last two letters). Else ambiguous."""
+    narrowers: tuple[Callable[[Consignment], bool], ...] = (
+        lambda c: c.state == ConsignmentState.CHARGES_DUE,
+        lambda c: c.operator.country == item_id[-2:],
+    )
+    for narrower in narrowers:
+        narrowed = [c for c in matching if narrower(c)]
+        if len({c.operator_id for c in narrowed}) == 1:
+            return narrowed
+        matching = narrowed or matching
+    raise AmbiguousParcel(item_id)
 
 
 def consignments_sharing_item_id(*, consignment: Consignment) -> QuerySet[Consignment]:
@@ -342,12 +390,24 @@ def collector_account(*, code: str) -> dict[str, Any] | None:
     return {"account": account, "outstanding": outstanding, "room": account.limit - outstanding}
 
 
+def account_charges_disputed() -> QuerySet[AccountCharge]:
+    """Charges their account's holder disputes, oldest dispute first, for the officers."""
+    return (
+        AccountCharge.objects.filter(dispute_state=ChargeDisputeState.OPEN)
+        .select_related("account", "consignment", "consignment__operator")
+        .order_by("disputed_at", "id")
+    )
+
+
 def accounts_outstanding(accounts: Iterable[DeferredAccount]) -> dict[str, Decimal]:
     """{account code: charged and not yet settled}."""
     accounts = list(accounts)
     ids = [a.pk for a in accounts]
     charged = dict(
-        AccountCharge.objects.filter(account_id__in=ids).values_list("account_id").annotate(total=models.Sum("amount"))
+        AccountCharge.objects.filter(account_id__in=ids)
+        .exclude(dispute_state=ChargeDisputeState.UPHELD)
+        .values_list("account_id")
+        .annotate(total=models.Sum("amount"))
     )
     settled = dict(
         AccountSettlement.objects.filter(account_id__in=ids)
@@ -359,17 +419,27 @@ def accounts_outstanding(accounts: Iterable[DeferredAccount]) -> dict[str, Decim
 
 
 def consignment_ids_returned_unrefunded(*, since: datetime) -> list[int]:
-    """Items the operator reported returned (EDX) since then, paid through the portal, with no automatic refund."""
+    """Items the operator reported returned (EDX) since then, paid through the portal, not yet dealt with.
+
+    Dealt with: relieved with no refund left failed, or handed to an officer as a case.
+    """
     returned = ConsignmentEvent.objects.filter(code=EventCode.EDX, received_at__gte=since).values("consignment_id")
+    relieved = ChargeWriteOff.objects.filter(consignment_id=OuterRef("consignment_id"), kind=WriteOffKind.RETURN_RELIEF)
+    failed = Refund.objects.filter(consignment_id=OuterRef("consignment_id"), state=RefundState.FAILED)
+    cased = Case.objects.filter(consignment_id=OuterRef("consignment_id"), grounds=CaseGrounds.RETURNED)
+    refunded = (
+        Refund.objects.filter(consignment_id=OuterRef("consignment_id"))
+        .exclude(state=RefundState.FAILED)
+        .values("consignment_id")
+        .annotate(total=models.Sum("amount"))
+        .values("total")
+    )
     return list(
         PaymentItem.objects.filter(consignment_id__in=returned, payment__state=PaymentState.SUCCEEDED)
-        .exclude(
-            Exists(
-                Refund.objects.filter(
-                    consignment_id=OuterRef("consignment_id"), case__isnull=True, state=RefundState.SUCCEEDED
-                )
-            )
-        )
-        .values_list("consignment_id", flat=True)
-        .distinct()[:10_000]
+        .exclude(Exists(relieved) & ~Exists(failed))
+        .exclude(Exists(cased))
+        .values("consignment_id")
+        .annotate(paid=models.Sum("amount"), refunded=Coalesce(Subquery(refunded), Decimal("0")))
+        .filter(paid__gt=F("refunded"))  # nothing left to pay back: dealt with
+        .values_list("consignment_id", flat=True)[:10_000]
     )

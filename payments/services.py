@@ -13,20 +13,22 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from clearance import services as clearance_services
 from clearance import transitions
-from clearance.choices import ConsignmentState, EventCode
-from clearance.models import Consignment, ConsignmentEvent
+from clearance.choices import ConsignmentState
+from clearance.models import Consignment
 from core.actors import Actor
 from core.exceptions import ApplicationError
 from core.ratelimit import attempts, hit
 from core.services import audit_entries_create
-from payments import enqueue
+from payments import enqueue, ledger
 from payments.choices import CaseState, PaymentState, RefundState
 from payments.models import (
     Assessment,
+    Case,
     Payment,
     PaymentItem,
     ProviderEvent,
@@ -70,19 +72,27 @@ def verification_code_for(payment: Payment) -> str:
 # --- Finding a parcel -----------------------------------------------------------------------------
 
 
-def parcel_lookup_failed(item_id: str) -> None:
-    """Count a wrong postcode given for this parcel number, whoever gave it."""
-    hit("pay-parcel", item_id, window_seconds=settings.OPENCLEAR_PARCEL_LOCK_MINUTES * 60)
+def parcel_lookup_failed(item_id: str, client: str) -> None:
+    """Count a wrong postcode given for this parcel number: by this client, and by anyone."""
+    window = settings.OPENCLEAR_PARCEL_LOCK_MINUTES * 60
+    hit("pay-parcel-client", f"{item_id}|{client}", window_seconds=window)
+    hit("pay-parcel", item_id, window_seconds=window)
 
 
-def parcel_lookup_locked(item_id: str) -> bool:
-    """Too many wrong postcodes for this number lately: it answers nobody until the period ends.
+def parcel_lookup_locked(item_id: str, client: str) -> bool:
+    """Too many wrong postcodes for this number lately, from this client or from everywhere together.
 
-    Per client alone, guessing from many addresses would go unhindered; this
-    limit is per parcel, so a postcode cannot be found by trying them all.
+    Per client alone, guessing from many addresses would go unhindered; per
+    parcel alone, anyone could lock a stranger's parcel with five wrong
+    guesses. So a client is locked out after a few wrong postcodes, and the
+    parcel for everyone only after many, from many clients.
     """
     window = settings.OPENCLEAR_PARCEL_LOCK_MINUTES * 60
-    return attempts("pay-parcel", item_id, window_seconds=window) >= settings.OPENCLEAR_PARCEL_WRONG_POSTCODES
+    mine = attempts("pay-parcel-client", f"{item_id}|{client}", window_seconds=window)
+    everyone = attempts("pay-parcel", item_id, window_seconds=window)
+    return (
+        mine >= settings.OPENCLEAR_PARCEL_WRONG_POSTCODES or everyone >= settings.OPENCLEAR_PARCEL_WRONG_POSTCODES_ALL
+    )
 
 
 # --- Starting a payment ---------------------------------------------------------------------------
@@ -212,16 +222,24 @@ def _payment_succeeded(payment: Payment, event: ProviderEventData) -> str:
 
 
 def _release_paid_items(payment: Payment) -> tuple[list[int], list[int]]:
-    """Paid → released for items still waiting on these charges; a refund for the others."""
+    """Paid → released for items still waiting on these charges; the others get this payment back.
+
+    An item whose charges were corrected while the payer was paying is taken
+    when the payment covers what it now owes (the excess is refunded from its
+    ledger); a payment not taken (the item is no longer awaiting payment, or
+    now owes more) is refunded whole.
+    """
     items = list(payment.items.select_related("assessment", "consignment"))
     ids = sorted(item.consignment_id for item in items)
     current = {c.pk: c.state for c in Consignment.objects.select_for_update().filter(id__in=ids).only("id", "state")}
-    payable, refundable = [], []
+    ledgers = ledger.ledgers_for(consignment_ids=ids)
+    payable, untaken = [], []
     for item in items:
-        if current.get(item.consignment_id) == ConsignmentState.CHARGES_DUE and item.assessment.is_current:
+        due = current.get(item.consignment_id) == ConsignmentState.CHARGES_DUE
+        if due and (item.assessment.is_current or ledgers[item.consignment_id].outstanding == 0):
             payable.append(item.consignment_id)
         else:
-            refundable.append(item)
+            untaken.append(item)
     reason = f"Charges paid, payment {payment.reference}."
     clearance_services.consignments_transition(
         transition=transitions.MARK_PAID, consignment_ids=payable, actor=PAYMENTS_ACTOR, reason=reason
@@ -229,10 +247,27 @@ def _release_paid_items(payment: Payment) -> tuple[list[int], list[int]]:
     clearance_services.consignments_transition(
         transition=transitions.RELEASE_PAID, consignment_ids=payable, actor=PAYMENTS_ACTOR, reason=reason
     )
-    for item in refundable:
+    for item in items:
+        if item.consignment_id in payable and ledgers[item.consignment_id].refundable > 0:
+            refund_issue(payment=payment, consignment=item.consignment, reason="Paid more than the corrected charges.")
+    for item in untaken:
         state = ConsignmentState(current.get(item.consignment_id, ConsignmentState.RETURNED)).label
-        refund_issue(payment=payment, consignment=item.consignment, reason=f"Item was {state.lower()} when paid.")
-    return payable, [item.consignment_id for item in refundable]
+        _refund_untaken(payment, item, f"Item was {state.lower()} when paid.")
+    return payable, [item.consignment_id for item in untaken]
+
+
+def _refund_untaken(payment: Payment, item: PaymentItem, reason: str) -> Refund | None:
+    """A payment not taken for the item's charges goes back whole (what of it was not refunded yet), once."""
+    existing = Refund.objects.filter(payment=payment, consignment_id=item.consignment_id, case=None).first()
+    if existing is not None and existing.state != RefundState.FAILED:
+        return existing
+    amount = item.amount - _refunded_of(payment, item.consignment)
+    if amount <= 0:
+        return existing
+    refund = existing or Refund(payment=payment, consignment_id=item.consignment_id, currency=payment.currency)
+    refund.amount, refund.reason, refund.state = amount, reason[:300], RefundState.PENDING
+    refund.save()
+    return refund_pay_out(refund)
 
 
 def _audit_payment(payment: Payment, action: str, payload: dict[str, Any], actor: Actor = PAYMENTS_ACTOR) -> None:
@@ -260,20 +295,86 @@ def payments_reconcile_pending(*, older_than_seconds: int = 120) -> int:
 # --- Refunds -------------------------------------------------------------------------------------------
 
 
-def refund_issue(*, payment: Payment, consignment: Consignment, reason: str, actor: Actor = PAYMENTS_ACTOR) -> Refund:
-    """Refund one item's share of a payment, once: a second call returns the first refund."""
+def refund_issue(
+    *, payment: Payment, consignment: Consignment, reason: str, actor: Actor = PAYMENTS_ACTOR
+) -> Refund | None:
+    """Refund an item's share of a payment that was not taken for its charges, once.
+
+    The amount comes from the item's ledger: never more than its share of
+    this payment not yet refunded, nor more than paid − refunded − owed. A
+    second call returns the first refund; one that failed is asked again.
+    Nothing to refund (the item owes what was paid): None, or the earlier refund.
+    """
     item = payment.items.get(consignment=consignment)
     with transaction.atomic():
-        refund, created = Refund.objects.get_or_create(
+        Consignment.objects.select_for_update().filter(pk=consignment.pk).values_list("pk").first()
+        existing = (
+            Refund.objects.select_for_update().filter(payment=payment, consignment=consignment, case=None).first()
+        )
+        if existing is not None and existing.state != RefundState.FAILED:
+            return existing
+        amount = min(
+            item.amount - _refunded_of(payment, consignment), ledger.item_ledger(consignment=consignment).refundable
+        )
+        if amount <= 0:
+            return existing
+        if existing is None:
+            existing = Refund(payment=payment, consignment=consignment, currency=payment.currency)
+        existing.amount, existing.reason, existing.state = amount, reason[:300], RefundState.PENDING
+        existing.save()
+        refund_pay_out(existing, actor)
+    return existing
+
+
+def _refunded_of(payment: Payment, consignment: Consignment) -> Decimal:
+    """What was already refunded (or is on its way back) of this payment for this item."""
+    return Refund.objects.filter(payment=payment, consignment=consignment).exclude(state=RefundState.FAILED).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal("0")
+
+
+def refund_from_ledger(
+    *, consignment: Consignment, reason: str, actor: Actor = PAYMENTS_ACTOR, case: Case | None = None
+) -> list[Refund]:
+    """Pay back what the item's ledger says is refundable, from its latest payments first.
+
+    Called under the item's lock, after the charges were corrected or given
+    up. A case's refund goes against the case's payment (one refund per
+    case); an automatic one against each payment once.
+    """
+    refundable = ledger.item_ledger(consignment=consignment).refundable
+    payments = Payment.objects.filter(items__consignment=consignment, state=PaymentState.SUCCEEDED).order_by("-paid_at")
+    if case is not None and case.payment_id is not None:
+        payments = payments.filter(pk=case.payment_id)
+    refunds = []
+    for payment in payments:
+        if refundable <= 0:
+            break
+        share = payment.items.get(consignment=consignment).amount - _refunded_of(payment, consignment)
+        amount = min(share, refundable)
+        if amount <= 0:
+            continue
+        if case is None:
+            automatic = Refund.objects.filter(payment=payment, consignment=consignment, case=None)
+            if automatic.exclude(state=RefundState.FAILED).exists():
+                continue  # one automatic refund per payment and item
+            refund = refund_issue(payment=payment, consignment=consignment, reason=reason, actor=actor)
+            if refund is not None and refund.state != RefundState.FAILED:
+                refunds.append(refund)
+                refundable -= refund.amount
+            continue
+        refund = Refund.objects.create(
             payment=payment,
             consignment=consignment,
-            case=None,
-            defaults={"amount": item.amount, "currency": payment.currency, "reason": reason[:300]},
+            case=case,
+            amount=amount,
+            currency=payment.currency,
+            reason=reason[:300],
         )
-        if not created and refund.state == RefundState.SUCCEEDED:
-            return refund
-        refund_pay_out(refund, actor)
-    return refund
+        refunds.append(refund_pay_out(refund, actor))
+        refundable -= amount
+        break  # one refund per case
+    return refunds
 
 
 def refund_pay_out(refund: Refund, actor: Actor = PAYMENTS_ACTOR) -> Refund:
@@ -296,43 +397,6 @@ def refund_pay_out(refund: Refund, actor: Actor = PAYMENTS_ACTOR) -> Refund:
         actor,
     )
     return refund
-
-
-def consignments_refund_returned(*, consignment_ids: list[int]) -> int:
-    """Goods paid for and then sent back to the sender (the operator's EDX event, proof of re-export):
-    their duty and VAT are refunded, once, without the payer asking (WCO E-Commerce FoS, Standard 7).
-
-    Fees pay for work customs did and are kept. Items paid at the door or by a
-    prepaid collector are settled with that collector, not through the provider.
-    """
-    returned = set(
-        ConsignmentEvent.objects.filter(consignment_id__in=consignment_ids, code=EventCode.EDX).values_list(
-            "consignment_id", flat=True
-        )
-    )
-    items = PaymentItem.objects.filter(
-        consignment_id__in=returned, payment__state=PaymentState.SUCCEEDED
-    ).select_related("payment", "assessment", "consignment")
-    refunded = 0
-    for item in items:
-        with transaction.atomic():
-            amount = item.assessment.duty + item.assessment.vat
-            if amount <= 0:
-                continue
-            refund, created = Refund.objects.get_or_create(
-                payment=item.payment,
-                consignment=item.consignment,
-                case=None,
-                defaults={
-                    "amount": min(amount, item.amount),
-                    "currency": item.payment.currency,
-                    "reason": "Goods returned to the sender: duty and VAT refunded.",
-                },
-            )
-            if created or refund.state == RefundState.FAILED:
-                refund_pay_out(refund)
-                refunded += 1
-    return refunded
 
 
 # --- Unpaid past the storage period ---------------------------------------------------------------------

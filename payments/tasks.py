@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from payments import deminimis, notifications, selectors, services
+from payments import deminimis, notifications, refunds, selectors, services
 
 
 @shared_task(acks_late=True)
@@ -28,14 +28,14 @@ def consignments_return_unpaid() -> int:
 @shared_task(acks_late=True)
 def consignments_refund_returned(consignment_ids: list[int]) -> int:
     """The operator reported goods returned to the sender: refund what was paid for them."""
-    return services.consignments_refund_returned(consignment_ids=consignment_ids)
+    return refunds.consignments_refund_returned(consignment_ids=consignment_ids)
 
 
 @shared_task(acks_late=True)
 def returned_refunds_sweep() -> int:
     """Beat: returned goods paid for and not refunded yet (a lost task) are refunded."""
     ids = selectors.consignment_ids_returned_unrefunded(since=timezone.now() - timedelta(days=90))
-    return services.consignments_refund_returned(consignment_ids=ids)
+    return refunds.consignments_refund_returned(consignment_ids=ids)
 
 
 @shared_task(acks_late=True)

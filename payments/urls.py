@@ -21,6 +21,7 @@ urlpatterns = [
     path("trader/items/<int:pk>/", views.trader_item, name="trader-item"),
     path("trader/items/<int:pk>/case", views.trader_case_new, name="trader-case-new"),
     path("trader/pay", views.trader_pay, name="trader-pay"),
+    path("trader/charges/<int:pk>/dispute", views.trader_charge_dispute, name="trader-charge-dispute"),
     path("sandbox/checkout/<str:checkout>/", views.sandbox_checkout, name="sandbox-checkout"),
     path("webhooks/<str:provider>/", views.provider_webhook, name="webhook"),
 ]

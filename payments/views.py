@@ -29,10 +29,10 @@ from core.exceptions import ApplicationError
 from core.normalize import whole_number
 from core.ratelimit import allow, client_address
 from core.views import RateLimitedLoginView
-from payments import cases, receipts, selectors, services
+from payments import cases, collection, receipts, selectors, services
 from payments.choices import CaseChannel, PaymentState
 from payments.forms import AppealForm, CardForm, CaseForm, LookupForm
-from payments.models import Case, Payment, Trader
+from payments.models import AccountCharge, Case, Payment, Trader
 from payments.providers import SandboxProvider, UnknownTestCard, WebhookRejected, get_provider
 
 
@@ -56,16 +56,17 @@ def lookup(request):
 
 
 def _lookup_parcel(request, form: LookupForm):
-    """Find the parcel; a number tried with too many wrong postcodes is locked for a while, whoever asks."""
+    """Find the parcel; a number tried with too many wrong postcodes is locked for a while (payments.services)."""
     item_id = form.cleaned_data["item_id"]
-    if services.parcel_lookup_locked(item_id):
+    client = client_address(request)
+    if services.parcel_lookup_locked(item_id, client):
         return render(request, "payments/lookup.html", {"form": form, "parcel_locked": True}, status=429)
     try:
         consignment = selectors.consignment_find_for_payer(item_id=item_id, postcode=form.cleaned_data["postcode"])
     except selectors.AmbiguousParcel:
         return render(request, "payments/lookup.html", {"form": form, "ambiguous": True})
     if consignment is None:
-        services.parcel_lookup_failed(item_id)
+        services.parcel_lookup_failed(item_id, client)
         form.add_error(None, _("No parcel matches this number and postcode."))
         return render(request, "payments/lookup.html", {"form": form})
     return redirect("payments:item", token=services.access_token_for(consignment))
@@ -274,11 +275,29 @@ def trader_home(request):
     current = {a.consignment_id: a for a in selectors.assessments_current_for(consignments=due)}
     rows = [(consignment, current.get(consignment.pk)) for consignment in due]
     payments = Payment.objects.filter(trader=trader).order_by("-created_at")[:20]
-    return render(
-        request,
-        "payments/trader_home.html",
-        {"trader": trader, "rows": rows, "payments": payments, "idempotency_key": uuid.uuid4().hex},
-    )
+    context = {
+        "trader": trader,
+        "rows": rows,
+        "payments": payments,
+        "idempotency_key": uuid.uuid4().hex,
+        "charges": collection.account_charges_for(user=request.user),
+    }
+    return render(request, "payments/trader_home.html", context)
+
+
+@login_required(login_url="payments:login")
+@require_POST
+def trader_charge_dispute(request, pk: int):
+    """The account's holder disputes one charge on its account."""
+    _trader_of(request)
+    charge = get_object_or_404(AccountCharge.objects.filter(account__trader__members=request.user), pk=pk)
+    try:
+        collection.account_charge_dispute(charge=charge, user=request.user, reason=request.POST.get("reason", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your dispute was sent: an officer answers it."))
+    return redirect("payments:trader-home")
 
 
 @login_required(login_url="payments:login")

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from postal.choices import DeliveryStatus
 from postal.delivery import webhook_delivery_retry
-from postal.models import ApiKey, WebhookDelivery, WebhookEndpoint
+from postal.models import ApiKey, GoodsOutOfControl, WebhookDelivery, WebhookEndpoint
 from postal.services import api_key_issue, api_key_revoke
 
 
@@ -57,3 +57,21 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         for delivery in dead:
             webhook_delivery_retry(delivery=delivery)
         self.message_user(request, f"Queued {dead.count()} delivery(ies) again.")
+
+
+@admin.register(GoodsOutOfControl)
+class GoodsOutOfControlAdmin(admin.ModelAdmin):
+    """Goods reported gone while customs held them, with the operator's liability."""
+
+    list_display = ["consignment", "operator", "event_code", "occurred_at", "state", "liability", "currency"]
+    list_filter = ["operator", "event_code", "state"]
+    readonly_fields = [
+        "operator",
+        "consignment",
+        "event_code",
+        "occurred_at",
+        "state",
+        "reason",
+        "liability",
+        "currency",
+    ]

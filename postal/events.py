@@ -1,29 +1,52 @@
-"""Tracking events (EMSEVT-like) from operators: they stamp times; a return (EDX) refunds paid charges.
+"""Tracking events (EMSEVT-like) from operators: checked against the item's state and earlier events, then stamped.
 
 A decision may be taken before arrival; it takes effect when the item arrives
 (the operator holds the decision until then). Each stamp keeps the first time
 an event was seen, so a late duplicate cannot move it.
+
+An event is judged against the item it is about:
+
+- none is in the future (postal.validation: a few minutes of clock skew at most);
+- presentation (EDB) comes after arrival (EMD, earlier or in the same batch) and
+  never before it: an EDB sent ahead cannot make a release final;
+- departure (EMF) and delivery (EMI) are what happened to the goods, so they are
+  kept; but goods that leave while customs has not let them go (held, awaiting
+  payment, seized, delivered after being reported returned) are recorded as
+  goods out of control, with the charges at stake as the operator's liability,
+  for officers to follow up;
+- a return (EDX) asks for a refund of what was paid (payments.refunds decides).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import connection, transaction
 from psycopg2.extras import execute_values
 
-from clearance.choices import EventCode
+from clearance.choices import ConsignmentState, EventCode
 from clearance.models import Consignment, ConsignmentEvent, PostalOperator
 from clearance.selectors import consignment_ids_by_item
+from core.actors import Actor
+from core.services import audit_entries_create
+from payments.ledger import DUE_STATES, ledgers_for
+from payments.models import Assessment
 from payments.tasks import consignments_refund_returned
 from postal.choices import ItemStatus
+from postal.models import GoodsOutOfControl
 
 STAMP_COLUMNS = {
     EventCode.EMD: "arrived_at",
     EventCode.EDB: "presented_at",
     EventCode.EMF: "exited_at",
     EventCode.EMI: "delivered_at",
+}
+# Where customs has let the goods go: they may leave the office (EMF) or reach the addressee (EMI).
+MAY_LEAVE = {
+    EventCode.EMF: frozenset({ConsignmentState.RELEASED, ConsignmentState.RETURNED, ConsignmentState.REFERRED}),
+    EventCode.EMI: frozenset({ConsignmentState.RELEASED}),
 }
 
 
@@ -36,14 +59,48 @@ class EventOutcome:
 
 @transaction.atomic
 def consignment_events_record(*, operator: PostalOperator, events: list[dict]) -> list[EventOutcome]:
-    """Store validated events of the operator's items; unknown items are rejected."""
+    """Store validated events of the operator's items; unknown items and events out of order are rejected."""
     ids = consignment_ids_by_item(operator_id=operator.pk, item_ids=(e["itemId"] for e in events))
     known = [e for e in events if e["itemId"] in ids]
-    inserted = _insert(known, ids)
-    _stamp(known, ids, inserted)
+    refused = _out_of_order(known, ids)
+    kept = [e for e in known if id(e) not in refused]
+    inserted = _insert(kept, ids)
+    _stamp(kept, ids, inserted)
+    _goods_out_of_control(operator, kept, ids, inserted)
     if returned := sorted({pk for pk, code, _ in inserted if code == EventCode.EDX}):
         transaction.on_commit(lambda: consignments_refund_returned.delay(returned), robust=True)
-    return [_outcome(event, ids, inserted) for event in events]
+    return [_outcome(event, ids, inserted, refused) for event in events]
+
+
+def _out_of_order(events: list[dict], ids: dict[str, int]) -> dict[int, dict[str, str]]:
+    """{id(event): error} for presentations before arrival."""
+    presented = [e for e in events if e["code"] == EventCode.EDB]
+    if not presented:
+        return {}
+    pks = {ids[e["itemId"]] for e in presented}
+    arrived: dict[int, datetime] = dict(
+        Consignment.objects.filter(pk__in=pks, arrived_at__isnull=False).values_list("pk", "arrived_at")
+    )
+    for event in events:
+        pk = ids[event["itemId"]]
+        if event["code"] == EventCode.EMD and pk in pks:
+            arrived[pk] = min(arrived.get(pk, event["at"]), event["at"])
+    refused = {}
+    for event in presented:
+        arrival = arrived.get(ids[event["itemId"]])
+        if arrival is None:
+            refused[id(event)] = {
+                "field": "code",
+                "code": "not_arrived",
+                "message": "An item is presented to customs after it arrives: send its arrival (EMD) first.",
+            }
+        elif event["at"] < arrival:
+            refused[id(event)] = {
+                "field": "at",
+                "code": "before_arrival",
+                "message": f"The item arrived at {arrival.isoformat()}: it cannot have been presented before.",
+            }
+    return refused
 
 
 def _insert(events: list[dict], ids: dict[str, int]) -> set[tuple[int, str, datetime]]:
@@ -85,10 +142,88 @@ def _stamp(events: list[dict], ids: dict[str, int], inserted: set) -> None:
             )
 
 
-def _outcome(event: dict, ids: dict[str, int], inserted: set) -> EventOutcome:
+def _goods_out_of_control(
+    operator: PostalOperator, events: list[dict], ids: dict[str, int], inserted: set[tuple[int, str, datetime]]
+) -> None:
+    """Record each departure or delivery of goods customs had not let go, with the operator's liability."""
+    leaving = [(pk, code, at) for pk, code, at in inserted if code in MAY_LEAVE]
+    if not leaving:
+        return
+    pks = sorted({pk for pk, _, _ in leaving})
+    states = dict(Consignment.objects.filter(pk__in=pks).values_list("pk", "state"))
+    returned = set(
+        ConsignmentEvent.objects.filter(consignment_id__in=pks, code=EventCode.EDX).values_list(
+            "consignment_id", flat=True
+        )
+    )
+    breaches = []
+    for pk, code, at in sorted(leaving):
+        state = states[pk]
+        if state not in MAY_LEAVE[code]:
+            reason = f"{EventCode(code).label} reported while the item is {ConsignmentState(state).label.lower()}."
+        elif code == EventCode.EMI and pk in returned:
+            reason = "Delivered after the operator reported it returned to the sender."
+        else:
+            continue
+        breaches.append((pk, code, at, state, reason))
+    if not breaches:
+        return
+    liabilities = _liabilities([pk for pk, *_ in breaches], states)
+    rows = [
+        GoodsOutOfControl(
+            operator=operator,
+            consignment_id=pk,
+            event_code=code,
+            occurred_at=at,
+            state=state,
+            reason=reason[:300],
+            liability=liabilities.get(pk, (Decimal("0"), ""))[0],
+            currency=liabilities.get(pk, (Decimal("0"), ""))[1],
+        )
+        for pk, code, at, state, reason in breaches
+    ]
+    GoodsOutOfControl.objects.bulk_create(rows, ignore_conflicts=True)
+    audit_entries_create(
+        model=Consignment,
+        target_ids=[row.consignment_id for row in rows],
+        action="postal.consignment.out_of_control",
+        actor=Actor.for_operator(operator.code),
+        reason="Goods left customs control without a release.",
+        payloads={
+            row.consignment_id: {
+                "event": row.event_code,
+                "state": row.state,
+                "liability": str(row.liability),
+                "currency": row.currency,
+            }
+            for row in rows
+        },
+    )
+
+
+def _liabilities(pks: list[int], states: dict[int, str]) -> dict[int, tuple[Decimal, str]]:
+    """The charges at stake: what was asked and not kept (write-offs aside), the assessed total elsewhere."""
+    ledgers = ledgers_for(consignment_ids=pks)
+    rows = Assessment.objects.filter(consignment_id__in=pks, is_current=True).values_list(
+        "consignment_id", "total", "currency"
+    )
+    assessed = {pk: (total, currency) for pk, total, currency in rows}
+    result = {}
+    for pk in pks:
+        if states[pk] in DUE_STATES:
+            account = ledgers[pk]
+            result[pk] = (max(account.due - account.settled, Decimal("0")), account.currency)
+        else:
+            result[pk] = assessed.get(pk, (Decimal("0"), ""))
+    return result
+
+
+def _outcome(event: dict, ids: dict[str, int], inserted: set, refused: dict[int, dict[str, str]]) -> EventOutcome:
     pk = ids.get(event["itemId"])
     if pk is None:
         error = {"field": "itemId", "code": "unknown_item", "message": "No pre-advice of yours has this itemId."}
         return EventOutcome(event["itemId"], ItemStatus.REJECTED, [error])
+    if id(event) in refused:
+        return EventOutcome(event["itemId"], ItemStatus.REJECTED, [refused[id(event)]])
     status = ItemStatus.ACCEPTED if (pk, event["code"], event["at"]) in inserted else ItemStatus.DUPLICATE
     return EventOutcome(event["itemId"], status, [])

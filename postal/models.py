@@ -98,3 +98,37 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operator_id} {self.key}"
+
+
+class GoodsOutOfControl(BaseModel):
+    """Goods the operator reported delivered or gone from the office of exchange while customs still held them.
+
+    Held, awaiting payment, seized, or reported returned and then delivered:
+    the event is kept (it is what happened), officers see the item in their
+    list of goods out of control, and the operator answers for the charges
+    at stake (`liability`, in the regime's currency).
+    """
+
+    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="+")
+    consignment = models.ForeignKey("clearance.Consignment", on_delete=models.PROTECT, related_name="+")
+    event_code = models.CharField(max_length=3)
+    occurred_at = models.DateTimeField()
+    state = models.CharField(max_length=16, help_text=_("The item's state when the event was reported"))
+    reason = models.CharField(max_length=300)
+    liability = models.DecimalField(max_digits=13, decimal_places=2)
+    currency = models.CharField(max_length=3, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "goods out of control"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consignment", "event_code", "occurred_at"], name="out_of_control_once_per_event"
+            ),
+        ]
+        indexes = [models.Index(fields=["resolved_at", "-created_at"], name="out_of_control_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id} {self.event_code} in {self.state}"

@@ -328,7 +328,8 @@ EVENT_FIELDS = {"itemId", "code", "at", "office"}
 OFFICE_CODE = re.compile(r"^[A-Z0-9]{6}$")
 EVENT_CODES = frozenset(EventCode.values)
 EARLIEST_EVENT = datetime(2000, 1, 1, tzinfo=UTC)
-FUTURE_TOLERANCE = timedelta(hours=24)
+# Clocks differ by seconds, not hours: an event dated later than this ahead of us has not happened yet.
+FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def _event_time(errors: Errors, data: dict, now: datetime, key: str = "at") -> datetime | None:
@@ -345,7 +346,7 @@ def _event_time(errors: Errors, data: dict, now: datetime, key: str = "at") -> d
         errors.add(key, "timezone_required", "The time must carry its zone (Z or +hh:mm).")
         return None
     if not EARLIEST_EVENT <= at <= now + FUTURE_TOLERANCE:
-        errors.add(key, "implausible_datetime", "The time is before 2000 or more than a day in the future.")
+        errors.add(key, "implausible_datetime", "The time is before 2000 or in the future.")
         return None
     return at.astimezone(UTC)
 

@@ -109,11 +109,30 @@ def _resolved(url: str) -> tuple[tuple[str, str, int, str], list[str]]:
 def address_allowed(address: str) -> bool:
     """A public unicast address; private ranges only where the settings allow them (development, tests)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    embedded = _embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else None
+    if embedded is not None:  # the IPv4 address it reaches is the one that counts
+        ip = embedded
     if ip.is_multicast or ip.is_unspecified:
         return False
     return ip.is_global or settings.OPENCLEAR_WEBHOOK_ALLOW_PRIVATE_ADDRESSES
+
+
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries: mapped (::ffff:a.b.c.d), 6to4 (2002::/16), NAT64
+    (64:ff9b::/96, 64:ff9b:1::/48), Teredo's client, or IPv4-compatible (::a.b.c.d)."""
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    if any(ip in network for network in NAT64) or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 # --- Sending ------------------------------------------------------------------------------------------

@@ -21,9 +21,10 @@ from pathlib import Path
 from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError
+from core.normalize import screen_key
 from risk.choices import RuleKind, RuleStatus
 from risk.kinds import kind_of
-from risk.kinds.base import RuleKindSpec
+from risk.kinds.base import RuleKindSpec, words_pattern
 
 SHIPPED = Path(__file__).with_name("data") / "goods_catalogue.csv"
 CATALOGUE_KIND = RuleKind.PROHIBITED
@@ -122,6 +123,8 @@ def _day(value: str | None) -> date | None:
 
 LANES = {"RED", "YELLOW"}
 MAX_ROWS = 2000
+# Changes proposed from one file: a second supervisor reads each, and one request proposes them all.
+MAX_PROPOSALS = 200
 
 
 def catalogue_rows_checked(text: str) -> tuple[list[tuple[int, dict]], list[dict]]:
@@ -186,12 +189,109 @@ def _row_problem(row: dict) -> str:
     finders = [column for column in _kind().catalogue_columns if column in _kind().finders]
     if not any((row.get(column) or "").strip() for column in finders):
         return "Give words or HS prefixes to look for."
+    if problem := _words_problem(row) or _codes_problem(row):
+        return problem
     try:
         start, end = (_day(row.get(column)) for column in DATE_COLUMNS)
     except ValueError:
         return "Dates are written YYYY-MM-DD."
     if start and end and end <= start:
         return "effective_to comes after effective_from."
+    return ""
+
+
+# Words too common to mean any goods: as a keyword they would hold every parcel.
+STOP_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "for",
+        "with",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "from",
+        "is",
+        "it",
+        "as",
+        "no",
+        "not",
+        "new",
+        "set",
+        "box",
+        "pack",
+        "pcs",
+        "pc",
+        "item",
+        "items",
+        "goods",
+        "de",
+        "la",
+        "le",
+        "les",
+        "et",
+        "du",
+        "des",
+        "un",
+        "une",
+        "en",
+        "pour",
+        "avec",
+        "sur",
+        "der",
+        "die",
+        "das",
+        "und",
+        "mit",
+        "für",
+        "ein",
+        "eine",
+        "el",
+        "los",
+        "las",
+        "y",
+        "con",
+        "para",
+        "il",
+        "lo",
+        "di",
+        "da",
+        "per",
+    }
+)
+SHORTEST_KEYWORD = 3
+
+
+def _entries(row: dict, column: str) -> list[str]:
+    return [entry.strip() for entry in (row.get(column) or "").split("|") if entry.strip()]
+
+
+def _words_problem(row: dict) -> str:
+    keywords, exclusions = _entries(row, "keywords"), _entries(row, "exclusions")
+    for keyword in keywords:
+        words = screen_key(keyword).split()
+        if len("".join(words)) < SHORTEST_KEYWORD or all(word in STOP_WORDS for word in words):
+            return f"The keyword {keyword!r} is too short or too common to name any goods."
+    if keywords and exclusions:
+        excluded = words_pattern(exclusions)
+        if excluded is not None and all(not excluded.sub(" ", f" {screen_key(k)} ").strip() for k in keywords):
+            return "The exclusions cancel every keyword: the rule would never find anything."
+    return ""
+
+
+def _codes_problem(row: dict) -> str:
+    for chapter in _entries(row, "hs_chapters"):
+        if not (len(chapter) == 2 and chapter.isascii() and chapter.isdigit() and 1 <= int(chapter) <= 97):
+            return f"{chapter!r} is not an HS chapter (two digits, 01 to 97)."
+    for prefix in _entries(row, "hs_prefixes"):
+        if not (2 <= len(prefix) <= 10 and prefix.isascii() and prefix.isdigit()):
+            return f"{prefix!r} is not an HS code or prefix (2 to 10 digits)."
     return ""
 
 

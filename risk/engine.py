@@ -27,6 +27,7 @@ from risk.goods.findings import NO_REFERENCE, GoodsReading, goods_pass
 from risk.goods.scoring import VALUE_BELOW, LineFacts
 from risk.indicators import vague_descriptions
 from risk.kinds.value_reference import BELOW_LISTED
+from risk.memory import recent_holds
 from risk.names import Party
 from risk.postal_features import postal_frame
 from risk.reasons import MODEL_SCORE, RANDOM_SELECTION, Finding, reason_of, render_english
@@ -139,6 +140,8 @@ def random_draw(consignment_id: int) -> float:
 LISTED_GOODS = frozenset({"goods.prohibited_word", "goods.prohibited_elsewhere", "goods.prohibited_hs"})
 READ_GOODS = frozenset({"goods.controlled", "goods.controlled_misdeclared", "goods.resembles"})
 GOODS_READ = READ_GOODS | {"goods.counterfeit_brand", "goods.copy_offer", *LISTED_GOODS}
+# Findings that make the item's sender and addressee remembered (risk.memory): goods no one may send.
+PROHIBITED_FINDINGS = LISTED_GOODS | {"goods.controlled", "goods.controlled_misdeclared"}
 
 
 def _without_repeats(fired: list[Finding]) -> list[Finding]:
@@ -180,9 +183,12 @@ class Engine:
         by_rule = self._rule_findings(
             [item_facts(c, lines[c.pk], g, f) for c, g, f in zip(consignments, read, line_facts, strict=True)]
         )
+        remembered = recent_holds(consignments)
         verdicts = {}
         for index, c in enumerate(consignments):
             found = [finding for findings in by_rule if (finding := findings[index])]
+            if c.pk in remembered:
+                found.append(remembered[c.pk])
             verdicts[c.pk] = self._verdict(
                 c,
                 lines[c.pk],

@@ -208,6 +208,15 @@ SHARED_PHONE = reason_register(
     gettext_noop("One phone for many names: %(phone)s was given for %(count)s names."),
     label=gettext_noop("One phone for many names"),
 )
+RECENT_HOLD = reason_register(
+    "history.recent_hold",
+    gettext_noop(
+        "Same %(matched)s as the %(party)s of item %(item)s (%(what)s on %(date)s): parcels go to an officer "
+        "until %(until)s."
+    ),
+    label=gettext_noop("Party of a recent seizure or hold"),
+    words=("party", "matched", "what"),
+)
 RANDOM_SELECTION = reason_register(
     "selection.random",
     gettext_noop("Selected at random for inspection (unbiased control sample)."),

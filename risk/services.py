@@ -12,13 +12,14 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from redis.exceptions import RedisError
 
 from clearance import services as clearance_services
 from clearance import transitions
 from clearance.choices import ConsignmentState, ItemCategory, Lane
-from clearance.models import AddresseeMatchKey, Consignment
+from clearance.models import AddresseeMatchKey, Consignment, PartyHold
 from clearance.selectors import WITH_LINES
 from clearance.transitions import Hold
 from core.actors import Actor
@@ -32,7 +33,7 @@ from payments import selectors as payments_selectors
 from risk import catalogue, selectors
 from risk.choices import OutcomeKind, RuleStatus
 from risk.classifier import ALGORITHM, RiskModel, ranking_metrics
-from risk.engine import PRECEDENCE, Engine, Verdict
+from risk.engine import PRECEDENCE, PROHIBITED_FINDINGS, Engine, Verdict
 from risk.kinds import kind_of
 from risk.models import InspectionOutcome, ModelVersion, RiskAssessment, Rule
 from risk.postal_features import POSTAL_SPEC, postal_frame
@@ -94,6 +95,8 @@ def consignments_assess(*, consignment_ids: list[int]) -> dict[str, int]:
             [_assessment_row(pk, versions[pk], verdicts[pk], model) for pk in result.changed],
             on_conflict_do_nothing=True,
         )
+        prohibited = [pk for pk in result.changed if any(f.code in PROHIBITED_FINDINGS for f in verdicts[pk].findings)]
+        clearance_services.party_holds_record(consignment_ids=prohibited, kind=PartyHold.Kind.PROHIBITED)
         routed = _route(result.changed, verdicts, {c.pk: c for c in fresh})
         recalled = _recall_split_parcels([verdicts[pk] for pk in result.changed])
         routed = {**routed, "recalled": recalled} if recalled else routed
@@ -267,7 +270,9 @@ def _recall_split_parcels(verdicts: list[Verdict]) -> int:
     ids = sorted({pk for verdict in verdicts for pk in verdict.recall})
     if not ids:
         return 0
-    candidates = Consignment.objects.filter(id__in=ids, presented_at__isnull=True)
+    # Presentation counts from its own time: a stamp later than now has not happened yet.
+    not_presented = Q(presented_at__isnull=True) | Q(presented_at__gt=timezone.now())
+    candidates = Consignment.objects.filter(not_presented, id__in=ids)
     unpaid = [c.pk for c in candidates if payments_selectors.payment_succeeded_for(consignment=c) is None]
     result = clearance_services.consignments_transition(
         transition=transitions.RECALL,
@@ -338,11 +343,16 @@ def catalogue_import(*, author: User, text: str) -> dict[str, Any]:
     """
     require_supervisor(author, "import the goods catalogue")
     rows, errors = catalogue.catalogue_rows_checked(text)
-    proposed, unchanged = [], 0
+    proposed: list[Rule] = []
+    unchanged = 0
     for line, row in rows:
         if _same_as_in_force(row):
             unchanged += 1
             continue
+        if len(proposed) >= catalogue.MAX_PROPOSALS:  # each waits for a second supervisor, who reads them all
+            message = f"Only {catalogue.MAX_PROPOSALS} changes are proposed from one file: send the rest in another."
+            errors.append({"line": line, "code": row["code"], "message": message})
+            break
         try:
             with transaction.atomic():
                 rule = rule_propose(author=author, kind=catalogue.CATALOGUE_KIND, **row)

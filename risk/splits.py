@@ -191,7 +191,7 @@ class SplitShipments:
                 )
                 SELECT c.id, c.addressee_name, c.addressee_email, c.addressee_phone, c.addressee_address,
                        c.addressee_city, c.addressee_postcode, c.addressee_country, c.currency, c.total_value, c.state,
-                       c.presented_at IS NOT NULL
+                       COALESCE(c.presented_at <= now(), false)
                 FROM found f JOIN {table} c ON c.id = f.id
                 """,  # noqa: S608
                 {
@@ -249,7 +249,8 @@ def _parcel(c: Consignment) -> Parcel:
         c.addressee_postcode,
         c.addressee_country,
     )
-    return Parcel(c.pk, *identity, c.currency, c.total_value, c.state, c.presented_at is not None)
+    presented = c.presented_at is not None and c.presented_at <= timezone.now()  # a stamp to come is not yet
+    return Parcel(c.pk, *identity, c.currency, c.total_value, c.state, presented)
 
 
 def _recallable(state: str, presented: bool) -> bool:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from core.actors import Actor
@@ -70,6 +72,14 @@ def _ensure_regulatory_data() -> None:
 
     if not Rule.objects.exclude(created_by=None).exists():  # the shipped goods catalogue, as the migration seeds it
         catalogue_seed(Rule)
+    from decimal import Decimal
+
+    from payments.models import MoneyApprovalThreshold
+
+    # The four-eyes threshold the migration seeds.
+    MoneyApprovalThreshold.objects.get_or_create(
+        currency="", defaults={"amount": Decimal("100.00"), "share": Decimal("0.5")}
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -174,3 +184,32 @@ def english_after_each_test():
     from django.utils import translation
 
     translation.activate("en")
+
+
+ITEM_DECISION = re.compile(
+    r"^/officer/items/(\d+)/(release|request_info|inspect|propose_seizure|return|refer|correct)$"
+)
+
+
+@pytest.fixture(autouse=True)
+def decision_forms_carry_the_pages_stamp(request, monkeypatch):
+    """A decision form posted by a test carries the stamp its page would carry (the item as it is now), unless
+    the test gives its own or is marked without_stamp; the officer's views refuse a decision without one."""
+    if request.node.get_closest_marker("without_stamp"):
+        return
+    from django.test import Client
+
+    post = Client.post
+
+    def post_with_stamp(self, path, data=None, *args, **kwargs):
+        match = ITEM_DECISION.match(path)
+        if match and (data is None or isinstance(data, dict)) and "seen" not in (data or {}):
+            from clearance.models import Consignment
+            from officer.selectors import decision_stamp
+
+            consignment = Consignment.objects.filter(pk=int(match[1])).first()
+            if consignment is not None:
+                data = {**(data or {}), "seen": decision_stamp(consignment)}
+        return post(self, path, data, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "post", post_with_stamp)

@@ -1,7 +1,7 @@
 """Revenue through the whole loop, with a real worker: collection at the door, prepaid items, cases, returns."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +12,7 @@ from clearance.models import Consignment
 from payments import cases, collection
 from payments.models import (
     AccountCharge,
+    AccountMandate,
     Assessment,
     CollectionAgreement,
     DeferredAccount,
@@ -47,6 +48,10 @@ def _post(operator_client, path: str, body: dict) -> dict:
     return response.json()
 
 
+def _ago(hours: int) -> str:
+    return (timezone.now() - timedelta(hours=hours)).isoformat()
+
+
 def _settled(item_id: str, states=(ConsignmentState.PRE_ADVISED, ConsignmentState.ASSESSED)) -> Consignment:
     return wait_until(
         lambda: Consignment.objects.exclude(state__in=states).filter(item_id=item_id).first(),
@@ -80,10 +85,11 @@ def test_a_parcel_collected_at_the_door_is_released_and_on_the_months_statement(
     assert statement.totals == {assessment.currency: {"items": 1, "amount": str(assessment.total)}}
 
 
-def test_a_prepaid_parcel_is_released_without_any_e_mail_to_the_consumer(operator_client):
-    DeferredAccount.objects.create(
+def test_a_prepaid_parcel_is_released_without_any_e_mail_to_the_consumer(operator_client, operator):
+    account = DeferredAccount.objects.create(
         code="globalshop", name="Global Shop", kind="PLATFORM", currency="BAM", limit=Decimal("5000.00")
     )
+    AccountMandate.objects.create(account=account, operator=operator)
     body = _watch(2, termsOfDelivery="DDP", prepaid={"collector": "globalshop", "reference": "GS-1"})
     with celery_worker(env=NO_RANDOM_INSPECTION):
         _post(operator_client, "/api/v1/postal/items", batch(body))
@@ -131,8 +137,9 @@ def test_goods_returned_to_the_sender_after_payment_are_refunded_by_the_worker(c
         _post(operator_client, "/api/v1/postal/items", batch(body))
         consignment = _settled(body["itemId"])
         pay_with_card(client, consignment)
-        event = {"itemId": body["itemId"], "code": "EDX", "at": timezone.now().isoformat(), "office": "BASJJA"}
-        assert _post(operator_client, "/api/v1/postal/events", {"events": [event]})["accepted"] == 1
+        arrived = {"itemId": body["itemId"], "code": "EMD", "at": _ago(2), "office": "BASJJA"}
+        returned = {"itemId": body["itemId"], "code": "EDX", "at": _ago(0), "office": "BASJJA"}
+        assert _post(operator_client, "/api/v1/postal/events", {"events": [arrived, returned]})["accepted"] == 2
         refund = wait_until(
             lambda: Refund.objects.filter(consignment=consignment, state="SUCCEEDED").first(),
             timeout=60,

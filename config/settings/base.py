@@ -321,6 +321,9 @@ OPENCLEAR_SPLIT_SHIPMENT_WINDOW = timedelta(hours=env_int("OPENCLEAR_SPLIT_SHIPM
 # Split shipments are compared with the destination's highest de minimis in force
 # (risk.splits); a regime without one uses this amount in its own currency.
 OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD = env_str("OPENCLEAR_SPLIT_SHIPMENT_THRESHOLD", "150")
+# A seizure, a return or referral by an officer, or prohibited goods found, sends the next parcels of the same
+# sender or addressee (name, e-mail, phone or address), through any operator, to an officer for this many days.
+OPENCLEAR_HOLD_MEMORY_DAYS = env_int("OPENCLEAR_HOLD_MEMORY_DAYS", 90)
 
 # --- The law -----------------------------------------------------------------
 # An item whose exchange rate is older than its regime's rule allows (law.fx) is "assess"ed
@@ -339,8 +342,10 @@ OPENCLEAR_PAY_LINK_MAX_AGE = env_int("OPENCLEAR_PAY_LINK_MAX_AGE_DAYS", 90) * 24
 # Parcel lookups (S10 id + postcode) per client address and minute: guessing
 # postcodes must be slow.
 OPENCLEAR_PAY_LOOKUPS_PER_MINUTE = env_int("OPENCLEAR_PAY_LOOKUPS_PER_MINUTE", 10)
-# … and per parcel number, whoever asks: after this many wrong postcodes, it answers nobody for a while.
-OPENCLEAR_PARCEL_WRONG_POSTCODES = env_int("OPENCLEAR_PARCEL_WRONG_POSTCODES", 5)
+# … and per parcel number: after this many wrong postcodes it answers that client no more for a while, and
+# after the second number, from anyone, nobody.
+OPENCLEAR_PARCEL_WRONG_POSTCODES = env_int("OPENCLEAR_PARCEL_WRONG_POSTCODES", 5)  # from one client
+OPENCLEAR_PARCEL_WRONG_POSTCODES_ALL = env_int("OPENCLEAR_PARCEL_WRONG_POSTCODES_ALL", 50)  # from everyone
 OPENCLEAR_PARCEL_LOCK_MINUTES = env_int("OPENCLEAR_PARCEL_LOCK_MINUTES", 15)
 
 # --- Cases: disputes, refund claims, appeals ------------------------------------

@@ -248,6 +248,9 @@ class GoodsWords:
 
     def __init__(self, condition: dict[str, Any]) -> None:
         self.keywords = words_pattern(condition["keywords"]) if condition.get("keywords") else None
+        # Each keyword as the rule writes it, to name in the finding what the text matched ("sectest4068",
+        # not the "sectestao6b" digits-for-letters reading it was matched through).
+        self.written = [(words_pattern([k]), text_key(k)) for k in condition.get("keywords") or () if screen_key(k)]
         self.exclusions = words_pattern(condition["exclusions"]) if condition.get("exclusions") else None
         self.hs_prefixes = tuple(condition.get("hs_prefixes", ()))
         self.hs_chapters = tuple(condition.get("hs_chapters", ()))
@@ -260,8 +263,14 @@ class GoodsWords:
             return None
         for match in self.keywords.finditer(text):
             if not _only_describes(match.group(1), facts):
-                return match.group(1)
+                return self._as_written(match.group(0))
         return None
+
+    def _as_written(self, matched: str) -> str:
+        for pattern, keyword in self.written:
+            if pattern is not None and pattern.fullmatch(matched):
+                return keyword
+        return matched
 
     def hs_code(self, facts: ItemFacts) -> str | None:
         """The item's first HS code under a listed prefix."""

@@ -14,7 +14,7 @@ from core.actors import Actor
 from core.exceptions import InvalidTransition
 from core.models import AuditEntry
 from payments.assessment import consignments_assess_charges
-from payments.models import Assessment
+from payments.models import Assessment, MoneyApproval
 from payments.notifications import charges_due_send
 from payments.tasks import consignments_return_unpaid
 from performance.indicators import indicators_for_period
@@ -495,12 +495,28 @@ def test_nul_in_queue_filters_search_and_forms_is_refused_and_nonsense_ignored(c
 # --- 6. A correction that brings charges to zero releases the item -------------------------------------------------
 
 
-def test_charges_corrected_to_nothing_release_the_item(client, officer):
+def test_charges_corrected_to_nothing_release_the_item_once_a_second_officer_approves(client, officer):
     due = make_due()
-    login(client, officer).post(
+    response = login(client, officer).post(
         f"/officer/items/{due.pk}/correct",
         {"position": "1", "hs_code": "610910", "value": "20.00", "reason": "Invoice shows USD 20"},
+        follow=True,
     )
+    assert "waits for a second officer" in page(response)
+    due.refresh_from_db()
+    assert due.state == ConsignmentState.CHARGES_DUE  # one officer alone gives up nothing
+    (approval,) = MoneyApproval.objects.filter(consignment=due, state="PENDING")
+    assert approval.after == 0 and approval.requested_by == officer
+    queue = page(client.get("/officer/approvals/"))
+    assert due.item_id in queue and "Your request: another officer decides it." in queue
+    assert client.post(f"/officer/approvals/{approval.pk}/approve").status_code == 302
+    approval.refresh_from_db()
+    assert approval.state == "PENDING"  # not by the officer who asked
+
+    second = UserFactory(role="OFFICER")
+    login(client, second).post(f"/officer/approvals/{approval.pk}/approve")
+    approval.refresh_from_db()
+    assert (approval.state, approval.decided_by) == ("APPROVED", second)
     due.refresh_from_db()
     codes = list(Decision.objects.filter(consignment=due).order_by("sequence").values_list("code", "charges"))
     assert due.state == ConsignmentState.RELEASED

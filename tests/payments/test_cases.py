@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from clearance.choices import ConsignmentState
 from clearance.models import LineCorrection
-from payments import cases, enqueue, notifications
+from officer import services as officer_services
+from payments import approvals, cases, enqueue, notifications
 from payments.models import Assessment, Case, PaymentItem, Refund
 from tests.factories import UserFactory
 from tests.payments.helpers import item_url, make_due, pay_with_card
@@ -95,9 +96,22 @@ def test_a_refund_claim_upheld_after_payment_refunds_the_difference_through_the_
     assert "Value corrected." in page.content.decode()
 
 
-def test_a_refund_claim_for_goods_never_delivered_refunds_everything_once(client, paid):
+def test_a_refund_claim_for_goods_never_delivered_refunds_everything_once_with_a_second_officer(client, paid):
     case = _open_from_portal(client, paid, grounds="NOT_DELIVERED", reason="It never came.")
-    cases.case_uphold(case=case, officer=UserFactory(role="OFFICER"), resolution="Lost in transit.")
+    first = UserFactory(role="OFFICER")
+    with pytest.raises(approvals.ApprovalRequested) as waiting:
+        cases.case_uphold(case=case, officer=first, resolution="Lost in transit.")
+    case.refresh_from_db()
+    assert case.state == "OPEN" and not Refund.objects.filter(consignment=paid).exists()
+    approval = waiting.value.approval
+    assert (approval.before, approval.after, approval.kind) == (
+        PaymentItem.objects.get(consignment=paid).amount,
+        0,
+        "CASE",
+    )
+    with pytest.raises(approvals.PermissionDenied):
+        officer_services.money_approval_decide(approval=approval, officer=first, approve=True)
+    officer_services.money_approval_decide(approval=approval, officer=UserFactory(role="SUPERVISOR"), approve=True)
     refund = Refund.objects.get(case=case)
     assert refund.amount == PaymentItem.objects.get(consignment=paid).amount
     with pytest.raises(cases.InvalidTransition):

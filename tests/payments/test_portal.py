@@ -332,23 +332,31 @@ def test_an_idempotency_key_cannot_be_reused_for_other_parcels(client, due):
 # --- Guessing and conflicts at the lookup ---------------------------------------------------------------------
 
 
-def test_a_parcel_number_tried_with_too_many_wrong_postcodes_is_locked_whoever_asks(client, settings):
+def test_wrong_postcodes_lock_the_client_that_gave_them_and_the_parcel_only_after_many(client, settings):
     from django.core.cache import cache
 
     cache.clear()
     settings.OPENCLEAR_PAY_LOOKUPS_PER_MINUTE = 100
     settings.OPENCLEAR_PARCEL_WRONG_POSTCODES = 5
+    settings.OPENCLEAR_PARCEL_WRONG_POSTCODES_ALL = 8
     due, other = make_due(), make_due()
-    for attempt in range(5):  # from five different addresses: the per-client limit never bites
-        client.post("/pay/", {"item_id": due.item_id, "postcode": f"9{attempt}000"}, REMOTE_ADDR=f"10.0.0.{attempt}")
-    locked = client.post("/pay/", {"item_id": due.item_id, "postcode": "71000"}, REMOTE_ADDR="10.0.0.9")
+    for attempt in range(5):  # one client guessing
+        client.post("/pay/", {"item_id": due.item_id, "postcode": f"9{attempt}000"}, REMOTE_ADDR="10.0.0.1")
+    locked = client.post("/pay/", {"item_id": due.item_id, "postcode": "71000"}, REMOTE_ADDR="10.0.0.1")
     assert locked.status_code == 429 and 'id="parcel-locked"' in locked.content.decode()
+    owner = client.post("/pay/", {"item_id": due.item_id, "postcode": "71000"}, REMOTE_ADDR="10.0.0.9")
+    assert owner.status_code == 302  # a stranger's five guesses do not lock the addressee out
+
+    for attempt in range(3):  # guessing from many addresses: the parcel's own limit bites
+        client.post("/pay/", {"item_id": due.item_id, "postcode": f"8{attempt}000"}, REMOTE_ADDR=f"10.0.1.{attempt}")
+    everyone = client.post("/pay/", {"item_id": due.item_id, "postcode": "71000"}, REMOTE_ADDR="10.0.0.9")
+    assert everyone.status_code == 429
     found = client.post("/pay/", {"item_id": other.item_id, "postcode": "71000"}, REMOTE_ADDR="10.0.0.9")
     assert found.status_code == 302  # another parcel is not locked
     cache.clear()
 
 
-def test_a_number_and_postcode_of_several_operators_show_none_and_officers_see_the_conflict(client, settings):
+def test_another_operators_pre_advice_of_the_same_number_does_not_hide_the_parcel_awaiting_payment(client):
     from django.core.cache import cache
 
     from tests.factories import ConsignmentFactory, PostalOperatorFactory, UserFactory
@@ -357,10 +365,16 @@ def test_a_number_and_postcode_of_several_operators_show_none_and_officers_see_t
     mine = make_due()
     theirs = ConsignmentFactory(operator=PostalOperatorFactory(), item_id=mine.item_id, addressee_postcode="71 000")
     response = client.post("/pay/", {"item_id": mine.item_id, "postcode": "71000"})
-    assert response.status_code == 200 and 'id="ambiguous"' in response.content.decode()
+    assert response.status_code == 302 and response["Location"] == item_url(mine)
     client.force_login(UserFactory(role="OFFICER"))
     page = client.get(f"/officer/items/{mine.pk}/").content.decode()
     assert 'id="same-item-id"' in page and f"/officer/items/{theirs.pk}/" in page
+    client.logout()
+
+    theirs.state = "CHARGES_DUE"  # both awaiting payment, neither operator of the issuing country: none is shown
+    theirs.save(update_fields=["state"])
+    response = client.post("/pay/", {"item_id": mine.item_id, "postcode": "71000"})
+    assert response.status_code == 200 and 'id="ambiguous"' in response.content.decode()
     cache.clear()
 
 

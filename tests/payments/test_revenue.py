@@ -11,11 +11,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from clearance.choices import ConsignmentState, Lane
-from clearance.models import Consignment, ConsignmentEvent, Decision
+from clearance.models import Consignment, ConsignmentEvent, Decision, PostalOperator
 from core.exceptions import InvalidTransition
 from payments import collection
 from payments.models import (
     AccountCharge,
+    AccountMandate,
     AccountSettlement,
     Assessment,
     CarrierCollection,
@@ -25,8 +26,8 @@ from payments.models import (
     Refund,
     RemittanceStatement,
 )
+from payments.refunds import consignments_refund_returned
 from payments.selectors import reconciliation
-from payments.services import consignments_refund_returned
 from risk.services import consignments_assess
 from tests.factories import UserFactory
 from tests.payments.helpers import make_due, pay_with_card
@@ -74,8 +75,12 @@ def _scored(item_id: str) -> Consignment:
 
 
 def _account(code: str = "globalshop", limit: str = "1000.00", **fields) -> DeferredAccount:
+    """An account that every operator of the test may declare (each test has its own operators)."""
     defaults = {"name": "Global Shop DDP", "kind": "PLATFORM", "currency": "BAM", "limit": Decimal(limit)}
-    return DeferredAccount.objects.create(code=code, **(defaults | fields))
+    account = DeferredAccount.objects.create(code=code, **(defaults | fields))
+    for operator in PostalOperator.objects.all():
+        AccountMandate.objects.create(account=account, operator=operator)
+    return account
 
 
 # --- Prepaid duties (DDP) -------------------------------------------------------------------------------------
@@ -293,6 +298,7 @@ def test_the_months_statement_lists_the_collections_is_signed_off_once_and_recon
     pdf = client.get(f"{files}.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
+    client.force_login(UserFactory(role="SUPERVISOR"))  # not the one who signed it off (four eyes)
     client.post(
         f"/officer/revenue/statements/{statement.pk}/remittances",
         {"amount": str(total - Decimal("10.00")), "currency": "BAM", "received_on": "2026-12-01", "reference": "B-7"},
@@ -326,9 +332,13 @@ def test_goods_returned_after_payment_get_duty_and_vat_back_once(client, operato
     due.refresh_from_db()
     assessment = Assessment.objects.get(consignment=due, is_current=True)
     assert due.state == ConsignmentState.RELEASED
-    event = {"itemId": due.item_id, "code": "EDX", "at": timezone.now().isoformat(), "office": "BASJJA"}
-    response = operator_client.post("/api/v1/postal/events", {"events": [event]}, format="json")
-    assert response.json()["results"][0]["status"] == "ACCEPTED"
+    arrived = timezone.now() - timedelta(hours=2)
+    events = [
+        {"itemId": due.item_id, "code": "EMD", "at": arrived.isoformat(), "office": "BASJJA"},
+        {"itemId": due.item_id, "code": "EDX", "at": timezone.now().isoformat(), "office": "BASJJA"},
+    ]
+    response = operator_client.post("/api/v1/postal/events", {"events": events}, format="json")
+    assert [r["status"] for r in response.json()["results"]] == ["ACCEPTED", "ACCEPTED"]
     assert ConsignmentEvent.objects.filter(consignment=due, code="EDX").exists()
 
     assert consignments_refund_returned(consignment_ids=[due.pk]) == 1

@@ -375,3 +375,58 @@ def test_a_catalogue_row_forces_a_lane_or_adds_a_score(lane, score, message):
     header = "code,goods,lane,description,keywords,score\n"
     result = catalogue_import(author=author, text=header + f"zorblat-x,weapons,{lane},Zorblats,zorblat,{score}\n")
     assert message in result["errors"][0]["message"] and not result["proposed"]
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("words-a,weapons,YELLOW,Anything,a|revolver,,,,src", "too short or too common"),
+        ("words-b,weapons,YELLOW,Anything,the,,,,src", "too short or too common"),
+        ("words-c,weapons,YELLOW,Anything,pistol|rifle,pistol|rifle,,,src", "cancel every keyword"),
+        ("words-d,weapons,YELLOW,Anything,pistol,,ZZ,,src", "not an HS chapter"),
+        ("words-e,weapons,YELLOW,Anything,pistol,,\u0669\u0663,,src", "not an HS chapter"),
+        ("words-f,weapons,YELLOW,Anything,pistol,,93,12ab,src", "not an HS code or prefix"),
+    ],
+)
+def test_a_catalogue_row_whose_words_or_codes_could_not_name_goods_is_refused(row, message):
+    from risk.services import catalogue_import
+
+    author, _ = _supervisors()
+    header = SHIPPED.read_text(encoding="utf-8").splitlines()[0]
+    result = catalogue_import(author=author, text=f"{header}\n{row}\n")
+    assert result["proposed"] == []
+    assert message in result["errors"][0]["message"]
+
+
+def test_one_file_proposes_a_bounded_number_of_changes(settings):
+    from risk import catalogue
+    from risk.services import catalogue_import
+
+    author, _ = _supervisors()
+    header = SHIPPED.read_text(encoding="utf-8").splitlines()[0]
+    rows = "".join(f"bulk-{n},weapons,YELLOW,Bulk {n},zorblat{n},,,,src\n" for n in range(catalogue.MAX_PROPOSALS + 5))
+    result = catalogue_import(author=author, text=f"{header}\n{rows}")
+    assert len(result["proposed"]) == catalogue.MAX_PROPOSALS
+    assert "Only" in result["errors"][-1]["message"]
+
+
+def test_a_finding_names_the_keyword_as_the_rule_writes_it_digits_and_all():
+    from core.normalize import screen_key
+    from risk.kinds.base import GoodsWords, ItemFacts
+
+    words = GoodsWords({"keywords": ["sectest4068", "pist0l"]})
+    for description, written in (("Box of sectest4068 parts", "sectest4068"), ("Toy PISTOLS", "pist0l")):
+        facts = ItemFacts(
+            hs_codes=(),
+            origins=frozenset(),
+            sender_country="CN",
+            category="SALE_OF_GOODS",
+            operator="OP",
+            platform="",
+            currency="USD",
+            value=Decimal("1"),
+            weight=Decimal("1"),
+            text=f" {screen_key(description)} ",
+            parties={},
+        )
+        assert words.word(facts) == written

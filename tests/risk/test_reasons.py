@@ -2,7 +2,7 @@
 officer's item page (and in English in the records), and the back-test reads the codes."""
 
 import importlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from clearance.choices import ConsignmentState, Lane
-from clearance.models import Consignment
+from clearance.models import Consignment, PartyHold
 from core.normalize import party_key
 from risk import reasons
 from risk.choices import RuleKind
@@ -238,6 +238,19 @@ def make_no_reference():
     return scored(ConsignmentFactory(lines=[{"description": "Springmesser", "hs_code": "821191"}]))
 
 
+def make_recent_hold():
+    seized = to_sarajevo(name="Selma Begić", item_id="RB100000001BA")
+    PartyHold.objects.create(
+        consignment=seized,
+        item_id=seized.item_id,
+        kind=PartyHold.Kind.SEIZURE,
+        recorded_at=datetime(2026, 11, 2, tzinfo=UTC),
+        until=datetime(2099, 1, 31, tzinfo=UTC),
+        addressee_key=seized.addressee_key,
+    )
+    return scored(to_sarajevo(name="Selma Begić"))
+
+
 def make_from_migration(sentence):
     return lambda: [reasons.Finding.of(MIGRATION.finding_of(sentence, {}))]
 
@@ -260,6 +273,11 @@ FRENCH = {
     "network.drop_address": (
         make_drop_address,
         "Adresse relais : 12 ferhadija a reçu des colis pour 3 noms.",
+    ),
+    "history.recent_hold": (
+        make_recent_hold,
+        "Même nom et code postal (destinataire) que l'envoi RB100000001BA, saisie proposée le 2026-11-02 : "
+        "les envois vont à un agent jusqu'au 2099-01-31.",
     ),
     "network.shared_phone": (
         make_shared_phone,

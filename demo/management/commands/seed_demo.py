@@ -9,7 +9,7 @@ from clearance.models import Office, PostalOperator
 from config.env import VAR_DIR
 from core.choices import Role
 from core.models import User
-from payments.models import CollectionAgreement, DeferredAccount, Trader
+from payments.models import AccountMandate, CollectionAgreement, DeferredAccount, Trader
 from postal.services import api_key_issue, operator_create
 
 DEMO_OPERATOR_CODE = "DEMOPOST"
@@ -62,10 +62,11 @@ class Command(BaseCommand):
         CollectionAgreement.objects.get_or_create(
             operator=operator, valid_from=date(2026, 1, 1), defaults={"reference": "Demo collection agreement"}
         )
-        DeferredAccount.objects.get_or_create(
+        account, _ = DeferredAccount.objects.get_or_create(
             code=DEMO_DDP_ACCOUNT,
             defaults={"name": "Demo platform (DDP)", "kind": "PLATFORM", "currency": "BAM", "limit": Decimal("10000")},
         )
+        AccountMandate.objects.get_or_create(account=account, operator=operator, platform="", seller="")
 
     def _ensure_operator(self) -> None:
         key_file = VAR_DIR / "demo-operator.key"

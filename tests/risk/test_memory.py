@@ -1,0 +1,103 @@
+"""Holds remembered: after a seizure, a return, a referral or prohibited goods, the same sender's or addressee's
+next parcels go to an officer for a set time, through any operator and under any item id."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from clearance.choices import ConsignmentState, Lane
+from clearance.models import Consignment, PartyHold
+from risk.memory import recent_holds
+from risk.models import RiskAssessment
+from risk.reasons import Finding, render
+from risk.services import consignments_assess
+from tests.postal.payloads import batch, item
+
+pytestmark = pytest.mark.django_db
+
+TOY = [
+    {
+        "description": "Plastic toy car",
+        "quantity": 1,
+        "netWeightKg": "0.200",
+        "value": "9.00",
+        "hsCode": "950300",
+        "originCountry": "CN",
+    }
+]
+REVOLVER = [{**TOY[0], "description": "Revolver", "hsCode": "930200"}]
+
+
+@pytest.fixture(autouse=True)
+def no_random_draw(settings):
+    settings.OPENCLEAR_RISK_RANDOM_RATE = 0.0
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _scored(client, serial, contents, **fields) -> Consignment:
+    body = item(serial=serial, contents=contents, **fields)
+    response = client.post("/api/v1/postal/items", batch(body), format="json")
+    assert response.json()["results"][0]["status"] == "ACCEPTED", response.content
+    consignment = Consignment.objects.get(item_id=body["itemId"])
+    consignments_assess(consignment_ids=[consignment.pk])
+    consignment.refresh_from_db()
+    return consignment
+
+
+def _codes(consignment) -> list[str]:
+    return [f["code"] for f in RiskAssessment.objects.filter(consignment=consignment).latest("id").reasons]
+
+
+def test_a_toy_after_a_revolver_from_the_same_sender_goes_to_an_officer_through_another_operator(
+    operator_client, other_operator_client
+):
+    revolver = _scored(operator_client, 40000001, REVOLVER)
+    assert revolver.state == ConsignmentState.HELD
+    assert PartyHold.objects.filter(consignment_id=revolver.pk, kind="PROHIBITED").exists()
+
+    toy = _scored(other_operator_client, 40000002, TOY)
+    assert (toy.state, toy.lane) == (ConsignmentState.HELD, Lane.YELLOW)
+    assert "history.recent_hold" in _codes(toy)
+    finding = next(
+        Finding.of(f) for f in RiskAssessment.objects.get(consignment=toy).reasons if f["code"] == "history.recent_hold"
+    )
+    assert revolver.item_id in render(finding)
+    with translation.override("fr"):
+        assert revolver.item_id in render(finding) and "vont à un agent" in render(finding)
+
+
+def test_the_same_addressee_by_phone_is_remembered_and_strangers_are_not(operator_client, other_operator_client):
+    _scored(operator_client, 40000011, REVOLVER)
+    other_sender = {"name": "Guangzhou Gifts Ltd", "address": "8 Tianhe Rd", "city": "Guangzhou", "country": "CN"}
+    same_phone = {**item()["addressee"], "name": "A. Hodzic", "address": "Titova 5", "postcode": "71210"}
+    toy = _scored(other_operator_client, 40000012, TOY, sender=other_sender, addressee=same_phone)
+    assert "history.recent_hold" in _codes(toy)
+
+    stranger = {**same_phone, "name": "Edin Kovač", "phone": "+387 61 999 888", "email": "edin@example.ba"}
+    green = _scored(other_operator_client, 40000013, TOY, sender=other_sender, addressee=stranger)
+    assert (green.state, "history.recent_hold" in _codes(green)) != (ConsignmentState.HELD, True)
+    assert "history.recent_hold" not in _codes(green)
+
+
+def test_a_hold_is_forgotten_after_its_time(operator_client, other_operator_client):
+    revolver = _scored(operator_client, 40000021, REVOLVER)
+    PartyHold.objects.filter(consignment_id=revolver.pk).update(until=timezone.now() - timedelta(seconds=1))
+    toy = _scored(other_operator_client, 40000022, TOY)
+    assert "history.recent_hold" not in _codes(toy)
+
+
+def test_a_chunk_is_matched_with_one_query(operator_client):
+    _scored(operator_client, 40000031, REVOLVER)
+    bodies = [item(serial=40000100 + n, contents=TOY) for n in range(40)]
+    operator_client.post("/api/v1/postal/items", batch(*bodies), format="json")
+    chunk = list(Consignment.objects.filter(item_id__in=[b["itemId"] for b in bodies]))
+    with CaptureQueriesContext(connection) as queries:
+        found = recent_holds(chunk)
+    assert len(queries) == 1
+    assert set(found) == {c.pk for c in chunk}
