@@ -30,7 +30,14 @@ def test_posted_items_are_scored_by_a_real_worker_and_routed_by_lane(operator_cl
         item(
             serial=5,
             contents=[{**line, "value": "400.00"}],
-            addressee={**item()["addressee"], "name": "Edin Kovač", "address": "Titova 5", "postcode": "71210"},
+            addressee={
+                **item()["addressee"],
+                "name": "Edin Kovač",
+                "address": "Titova 5",
+                "postcode": "71210",
+                "email": "edin@example.ba",  # the same mailbox or phone would make them one addressee
+                "phone": "+387 33 654 321",
+            },
         ),
     ]
     with celery_worker(env=NO_RANDOM_INSPECTION):

@@ -11,7 +11,7 @@ from payments import cases
 from payments.models import Assessment, Payment, PaymentItem, Refund
 from payments.receipts import receipt_pdf
 from tests.factories import UserFactory
-from tests.payments.helpers import make_due, pay_with_card
+from tests.payments.helpers import approved_by_a_second_officer, make_due, pay_with_card
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,9 @@ def _verify(client, payment, language="en") -> str:
 def test_a_receipt_refunded_in_full_says_so_with_the_amount_and_the_date(client, paid):
     payment = _payment(paid)
     case = cases.case_open(consignment=paid, grounds="NOT_DELIVERED", reason="The parcel never came.")
-    cases.case_uphold(case=case, officer=UserFactory(role="OFFICER"), resolution="Never delivered: refunded.")
+    approved_by_a_second_officer(
+        cases.case_uphold, case=case, officer=UserFactory(role="OFFICER"), resolution="Never delivered: refunded."
+    )
     today = timezone.now().strftime("%Y-%m-%d")
     paid_amount = f"{payment.amount:,.2f} BAM"
 

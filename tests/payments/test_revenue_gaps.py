@@ -76,7 +76,8 @@ def test_a_statement_of_an_impossible_month_is_refused_without_an_error_page(cli
 
 
 def test_remittances_are_in_a_real_currency_and_not_recorded_and_signed_by_one_supervisor(operator, agreement):
-    statement = collection.statement_build(operator=operator, month=timezone.now().date())
+    last_month = timezone.now().date().replace(day=1) - timedelta(days=1)  # signed off once the month is over
+    statement = collection.statement_build(operator=operator, month=last_month)
     first, second = UserFactory(role="SUPERVISOR"), UserFactory(role="SUPERVISOR")
     record = {"operator": operator, "received_at": timezone.now(), "reference": "BANK-1", "statement": statement}
     with pytest.raises(collection.ApplicationError, match="ISO 4217"):
