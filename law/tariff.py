@@ -54,7 +54,7 @@ class RateRow:
 class Fx:
     currency: str
     units_per_regime_unit: Decimal
-    published_on: object  # a date; None when no conversion was needed
+    published_on: date | None  # None when no conversion was needed
     stale: str = ""  # why the rate is older than the regime's rule allows, naming its date; "" when it is not
 
 

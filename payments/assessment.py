@@ -31,7 +31,9 @@ from core.models import User
 from core.normalize import whole_number
 from core.reference import hs_subheadings
 from core.services import audit_entries_create
+from law.models import Regime
 from law.selectors import IossCheck, IossRegister, TariffUnavailable, regimes_by_country, tariff_for
+from law.tariff import Tariff
 from payments import enqueue
 from payments.calculator import Adjustment, Breakdown, ItemInput, LineInput, assess_item
 from payments.collection import PrepaidPlan, prepaid_charges_record, prepaid_plan
@@ -76,20 +78,24 @@ def adjustments_for(consignment_ids: list[int]) -> dict[int, list[ChargeAdjustme
     return found
 
 
+# An unsaved assessment with its lines and fees.
+Built = tuple[Assessment, list[AssessmentLine], list[AssessmentFee]]
+
+
 class TariffBook:
     """The law per (regime, date, currency), loaded once per batch."""
 
     def __init__(self, ioss_numbers: list[str] | None = None) -> None:
         self.regimes = regimes_by_country()
-        self.cache: dict = {}
+        self.cache: dict[tuple[int, date, str], tuple[Regime, Tariff | TariffUnavailable]] = {}
         self.ioss = IossRegister(ioss_numbers or [])
 
-    def ioss_check(self, consignment: Consignment, regime, on: date) -> IossCheck:
+    def ioss_check(self, consignment: Consignment, regime: Regime, on: date) -> IossCheck:
         """The register's word on the item's IOSS number (its seller: the sender, or the platform it sold on)."""
         sellers = [consignment.sender_name, consignment.platform]
         return self.ioss.check(regime=regime, number=consignment.ioss_number, on=on, sellers=sellers)
 
-    def lookup(self, consignment: Consignment, on: date):
+    def lookup(self, consignment: Consignment, on: date) -> tuple[Regime, Tariff]:
         regime = self.regimes.get(consignment.addressee_country)
         if regime is None:
             raise TariffUnavailable(f"No duty regime is configured for {consignment.addressee_country}.")
@@ -273,7 +279,9 @@ def consignment_charges_corrected(
     )
 
 
-def _build(consignment: Consignment, book: TariffBook, number: int, actor: Actor, reason: str, found: list):
+def _build(
+    consignment: Consignment, book: TariffBook, number: int, actor: Actor, reason: str, found: list[ChargeAdjustment]
+) -> Built:
     """The unsaved assessment of one item, with its lines and fees (and the duty found at inspection)."""
     on = consignment.pre_advised_at.date()
     assessment = Assessment(
@@ -345,13 +353,16 @@ def _build(consignment: Consignment, book: TariffBook, number: int, actor: Actor
     return assessment, lines, fees
 
 
-def _save(built: dict) -> dict[int, Assessment]:
+def _save(built: dict[int, Built]) -> dict[int, Assessment]:
     """Three COPYs for the whole batch, not three INSERTs per item."""
     copy_objects([assessment for assessment, _, _ in built.values()])
-    lines, fees = [], []
+    lines: list[AssessmentLine] = []
+    fees: list[AssessmentFee] = []
     for assessment, item_lines, item_fees in built.values():
-        for row in (*item_lines, *item_fees):
-            row.assessment = assessment
+        for line in item_lines:
+            line.assessment = assessment
+        for fee in item_fees:
+            fee.assessment = assessment
         lines += item_lines
         fees += item_fees
     copy_objects(lines)
@@ -359,7 +370,7 @@ def _save(built: dict) -> dict[int, Assessment]:
     return {pk: assessment for pk, (assessment, _, _) in built.items()}
 
 
-def _details(tariff, breakdown: Breakdown) -> dict:
+def _details(tariff: Tariff, breakdown: Breakdown) -> dict[str, object]:
     return {
         "regime": tariff.regime_code,
         "valuationBasis": tariff.valuation_basis,
@@ -430,10 +441,11 @@ def consignments_route(
     groups: dict[Transition, list[int]] = defaultdict(list)
     for pk, assessment in assessments.items():
         groups[_way_out(assessment, by_officer)].append(pk)
+    assessed = {pk: assessment for pk, assessment in assessments.items() if assessment is not None}  # paid or held
     if charge_addressee:
         prepaid = PrepaidPlan()
     else:
-        prepaid = prepaid_plan({pk: assessments[pk] for pk in groups[transitions.REQUIRE_PAYMENT]})  # type: ignore[misc]
+        prepaid = prepaid_plan({pk: assessed[pk] for pk in groups[transitions.REQUIRE_PAYMENT]})
     if by_officer and prepaid.hold:
         raise ApplicationError(
             f"{next(iter(prepaid.hold))} Charge the addressee instead, or return the item.", code="prepaid_held"
@@ -454,18 +466,18 @@ def consignments_route(
             reason=f"Duty and taxes prepaid (DDP): charged to the account of {code}.",
         )
         _merge(routed.results[transitions.RELEASE], result)
-        prepaid_charges_record(prepaid, result.changed, assessments)  # type: ignore[arg-type]
+        prepaid_charges_record(prepaid, result.changed, assessed)
     charged = [pk for pk in groups[transitions.REQUIRE_PAYMENT] if pk not in prepaid.items()]
     routed.results[transitions.REQUIRE_PAYMENT] = clearance_services.consignments_transition(
         transition=transitions.REQUIRE_PAYMENT,
         consignment_ids=charged,
         actor=actor,
         reason=reason or defaults[transitions.REQUIRE_PAYMENT],
-        changes={pk: clearance_services.ItemChange(charges=assessments[pk].charges()) for pk in charged},
+        changes={pk: clearance_services.ItemChange(charges=assessed[pk].charges()) for pk in charged},
     )
     by_reason: dict[str, list[int]] = defaultdict(list)
     for pk in groups[transitions.HOLD]:
-        by_reason[assessments[pk].needs_officer].append(pk)
+        by_reason[assessed[pk].needs_officer].append(pk)
     for hold_reason, ids in prepaid.hold.items():
         by_reason[hold_reason] += ids
     by_reason[BACK_TO_OFFICER] += _under_officer_hold(routed)

@@ -18,13 +18,14 @@ from typing import Any
 from django.conf import settings
 
 from clearance.choices import Lane
-from clearance.models import Consignment
+from clearance.models import Consignment, ContentLine
 from clearance.selectors import content_lines
 from core.normalize import email_mailbox, name_key, phone_key, screen_key
 from risk import history
 from risk.classifier import RiskModel
 from risk.goods.findings import NO_REFERENCE, GoodsReading, goods_pass
 from risk.goods.scoring import VALUE_BELOW, LineFacts
+from risk.history import References
 from risk.indicators import vague_descriptions
 from risk.kinds.value_reference import BELOW_LISTED
 from risk.memory import recent_holds
@@ -32,11 +33,13 @@ from risk.names import Party
 from risk.postal_features import postal_frame
 from risk.reasons import MODEL_SCORE, RANDOM_SELECTION, Finding, reason_of, render_english
 from risk.rules import CompiledRule, ItemFacts
-from risk.splits import SplitShipments
+from risk.splits import Recallable, SplitShipments
 
 logger = logging.getLogger(__name__)
 
-PRECEDENCE = {Lane.RED: 3, Lane.YELLOW: 2, Lane.GREEN: 1}
+# A model score's explanation: the features that lift it most, with their lift.
+Factors = list[tuple[str, float]]
+PRECEDENCE: dict[str, int] = {Lane.RED: 3, Lane.YELLOW: 2, Lane.GREEN: 1}
 UNDERVALUATION_SCORE = 0.35
 
 
@@ -87,7 +90,10 @@ def _party_facts(c: Consignment, party: str) -> dict[str, Any]:
 
 
 def item_facts(
-    c: Consignment, lines: list, goods: GoodsReading | None = None, line_facts: list[LineFacts] | None = None
+    c: Consignment,
+    lines: list[ContentLine],
+    goods: GoodsReading | None = None,
+    line_facts: list[LineFacts] | None = None,
 ) -> ItemFacts:
     parties = {party: _party_facts(c, party) for party in ("sender", "addressee")}
     read = goods or GoodsReading()
@@ -110,7 +116,7 @@ def item_facts(
     )
 
 
-def goods_lines(c: Consignment, lines: list, rates: dict[str, float]) -> list[LineFacts]:
+def goods_lines(c: Consignment, lines: list[ContentLine], rates: dict[str, float]) -> list[LineFacts]:
     """An item's lines as the goods model reads them, values in the reference currency (euro) when convertible."""
     rate, euro = rates.get(c.currency), rates.get("EUR")
     to_euro = Decimal(str(euro)) / Decimal(str(rate)) if rate and euro else None
@@ -132,7 +138,7 @@ def random_draw(consignment_id: int) -> float:
     A keyed hash of the id, so an amendment cannot re-roll the dice and an
     operator cannot predict which items will be drawn.
     """
-    key = settings.SECRET_KEY.encode()
+    key = str(settings.SECRET_KEY).encode()
     digest = hmac.new(key, f"random-inspection:{consignment_id}".encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
@@ -172,7 +178,7 @@ class Engine:
         self.red, self.yellow = thresholds
         self.random_rate = random_rate
 
-    def assess(self, consignments: list[Consignment], recallable=None) -> dict[int, Verdict]:
+    def assess(self, consignments: list[Consignment], recallable: Recallable | None = None) -> dict[int, Verdict]:
         references = self.references if self.references is not None else history.hs_reference_unit_values()
         splits = SplitShipments(consignments, recallable=recallable)
         model_scores, contributions = self._model(consignments)
@@ -201,7 +207,7 @@ class Engine:
             )
         return verdicts
 
-    def _model(self, consignments: list[Consignment]) -> tuple[dict[int, float], dict[int, list]]:
+    def _model(self, consignments: list[Consignment]) -> tuple[dict[int, float], dict[int, Factors]]:
         if self.model is None or not consignments:
             return {}, {}
         _, model = self.model
@@ -226,8 +232,17 @@ class Engine:
         return found
 
     def _verdict(
-        self, c: Consignment, lines, references, splits: SplitShipments, fired, model_score, factors, *, referenced
-    ):
+        self,
+        c: Consignment,
+        lines: list[ContentLine],
+        references: References,
+        splits: SplitShipments,
+        fired: list[Finding],
+        model_score: float | None,
+        factors: Factors,
+        *,
+        referenced: bool,
+    ) -> Verdict:
         findings = vague_descriptions([x.description for x in lines], c.category)
         valued = any(f.code in (VALUE_BELOW, BELOW_LISTED.code) for f in fired)
         if not valued and (found := history.undervaluation(lines, c.currency, references)):
@@ -251,13 +266,15 @@ class Engine:
         return 1 - (1 - rule_part) * (1 - (model_score or 0.0))
 
     def _lane(self, findings: list[Finding], score: float) -> str:
-        lane = Lane.RED if score >= self.red else Lane.YELLOW if score >= self.yellow else Lane.GREEN
+        lane: str = Lane.RED if score >= self.red else Lane.YELLOW if score >= self.yellow else Lane.GREEN
         for finding in findings:
             if finding.lane and PRECEDENCE[finding.lane] > PRECEDENCE[lane]:
                 lane = finding.lane
         return lane
 
-    def _decide(self, findings: list[Finding], fired, model_score, factors, draw: float) -> Verdict:
+    def _decide(
+        self, findings: list[Finding], fired: list[str], model_score: float | None, factors: Factors, draw: float
+    ) -> Verdict:
         score = self._score(findings, model_score)
         lane = self._lane(findings, score)
         # A finding with a ceiling (a name that only resembles a watchlist entry) sends the item no higher than

@@ -31,6 +31,7 @@ that adds weight to the item's score; the reason says how many names.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -60,6 +61,10 @@ class Parcel:
     value: Decimal
     state: str
     presented: bool
+
+
+# Whether an earlier parcel in (state, presented) can still be held.
+Recallable = Callable[[str, bool], bool]
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ class Neighbourhood:
 class SplitShipments:
     """The parcels of a batch's addressees within the window, loaded once per batch."""
 
-    def __init__(self, consignments: list[Consignment], recallable=None) -> None:
+    def __init__(self, consignments: list[Consignment], recallable: Recallable | None = None) -> None:
         # (state, presented) -> whether an earlier parcel can still be held; a back-test substitutes its own.
         self.recallable = recallable or _recallable
         self.today = timezone.now().date()
