@@ -220,9 +220,10 @@ def test_the_prefix_index_finds_what_a_scan_of_every_row_finds(loaded):
 
     regime = Regime.objects.get(code="GB")
     tariff = tariff_for(regime, ON, regime.currency)
-    codes = [row.hs_prefix for row in tariff.duty_rates]
+    # A scan of every row per probe is quadratic: a spread sample of the tariff's codes, and codes it lacks.
+    codes = [row.hs_prefix for row in tariff.duty_rates][::13]
     probes = (
-        codes + [code[:6] for code in codes[::7]] + [code[:4] + "9999" for code in codes[::11]] + ["", "12", "999999"]
+        codes + [code[:6] for code in codes[::3]] + [code[:4] + "9999" for code in codes[::5]] + ["", "12", "999999"]
     )
     for code in probes:
         for origin in ("", "CN"):
