@@ -88,7 +88,8 @@ class LineReading:
     hits: list[Hit] = field(default_factory=list)
     brand_hits: list[BrandHit] = field(default_factory=list)
     cues: frozenset[str] = frozenset()  # families with a cue in the line
-    cue_words: dict[str, str] = field(default_factory=dict)
+    cue_words: dict[str, str] = field(default_factory=dict)  # the first cue of each family, as shown
+    cue_all: dict[str, tuple[str, ...]] = field(default_factory=dict)  # every cue of each family
     compatible: bool = False  # the line names a brand only as what the goods fit ("case for iPhone")
     quoted: frozenset[str] = frozenset()  # words the sender put in quotes: "tea sample 'Amnesia' 10g"
 
@@ -109,7 +110,7 @@ def _read_line(description: str) -> LineReading:
 
 def _read(description: str, vocab: Vocabulary) -> LineReading:
     reading = LineReading(tokens=text.words(description, vocab.known))
-    cue_words: dict[str, str] = {}
+    cue_words: dict[str, list[str]] = {}
     for segment in SEGMENTS.split(description):
         tokens = text.words(segment, vocab.known)
         if not tokens:
@@ -118,7 +119,8 @@ def _read(description: str, vocab: Vocabulary) -> LineReading:
         _collect_cues(vocab, _without_harmless(tokens, hits), cue_words)
         reading.hits += hits
         reading.brand_hits += _brand_hits(tokens) + _brands_in_digits(segment)
-    reading.cue_words = cue_words
+    reading.cue_words = {family: found[0] for family, found in cue_words.items()}
+    reading.cue_all = {family: tuple(found) for family, found in cue_words.items()}
     reading.cues = frozenset(cue_words)
     reading.hits = [_line_context(vocab, reading.tokens, hit) for hit in reading.hits]
     reading.hits = _family_negation(reading.hits, _negated_cues(vocab, reading.tokens))
@@ -197,7 +199,7 @@ def _line_context(vocab: Vocabulary, line: tuple[str, ...], hit: Hit) -> Hit:
     return hit
 
 
-def confirm_weak(reading: LineReading, *, item_cues: dict[str, str], hs_code: str) -> list[Hit]:
+def confirm_weak(reading: LineReading, *, item_cues: dict[str, tuple[str, ...]], hs_code: str) -> list[Hit]:
     """The line's hits, weak terms confirmed by a cue of their family in the item or by the declared HS code."""
     confirmed = []
     for hit in reading.hits:
@@ -209,8 +211,8 @@ def confirm_weak(reading: LineReading, *, item_cues: dict[str, str], hs_code: st
                 and not hs_code.startswith(SHARED_CODES)
                 and any(hs_code.startswith(p) for p in concept.hs_prefixes)
             )
-            cue = item_cues.get(hit.family, "")
-            cued = bool(cue) and cue not in " ".join(hit.term.words)
+            # a cue other than the term's own words: "hologram" does not confirm "hologram", "licence" does
+            cued = any(_other_word(cue, hit.term) for cue in item_cues.get(hit.family, ()))
             # a street name in quotes among harmless goods is a wink: "Tea 'Amnesia'", "Chocolate 'costo'"
             cued = cued or (hit.family in WINKED and set(hit.term.words) <= reading.quoted)
             cued = cued or (hit.family == "counterfeit" and bool(reading.brand_hits))  # "Rolex-style"
@@ -218,6 +220,13 @@ def confirm_weak(reading: LineReading, *, item_cues: dict[str, str], hs_code: st
                 hit = Hit(hit.term, hit.start, hit.end, UNCONFIRMED, "", hit.seen)
         confirmed.append(hit)
     return confirmed
+
+
+def _other_word(cue: str, term: Term) -> bool:
+    """Whether a cue is another word than the term's own, however spaced or inflected: "huzhao" is the term
+    "hu zhao", "passports" the term "passport"."""
+    cue, own = cue.replace(" ", ""), "".join(term.words)
+    return cue not in own and own not in cue
 
 
 def _confirmed_by_sibling(reading: LineReading, weak: Hit) -> bool:
@@ -264,7 +273,9 @@ def _pinyin_hits(vocab: Vocabulary, tokens: tuple[str, ...]) -> list[Hit]:
         # a term must begin and end where written words do: "zi dan" is not inside "xizi danbai"
         if (position == 0 or origin[position - 1] != first) and (end == len(syllables) or origin[end] != last):
             hits.append(_judge(vocab, tokens, term, first, last + 1))
-        position = end
+            position = end
+        else:  # across written words ("zhi hu" in "ding zhi huzhao"): a term may still begin at the next syllable
+            position += 1
     return hits
 
 
@@ -382,9 +393,16 @@ def _judge(vocab: Vocabulary, tokens: tuple[str, ...], term: Term, start: int, e
         checks = checks[:1]
     seen = " ".join(tokens[start:end])
     for status, check in checks:
-        if because := check(vocab, tokens, start, end, term):
+        if (because := check(vocab, tokens, start, end, term)) and not _makes(vocab, term, because):
             return Hit(term, start, end, status, because, seen)
     return Hit(term, start, end, NAMES, "", seen)
+
+
+def _makes(vocab: Vocabulary, term: Term, context: str) -> bool:
+    """A word that makes the goods, not other goods nor a description of them: a licence's "template", its
+    "PVC" card, a hologram "sticker", a passport "model" are the forgery itself."""
+    words = tuple(context.split())
+    return vocab.makes.applies_to(term.concept) and vocab.makes.match_at(words, 0) == len(words)
 
 
 def _negated(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, term: Term) -> str:
@@ -493,14 +511,13 @@ def _near(phrases: Phrases, tokens: tuple[str, ...], start: int, end: int, *, be
     return ""
 
 
-def _collect_cues(vocab: Vocabulary, tokens: tuple[str, ...], found: dict[str, str]) -> None:
+def _collect_cues(vocab: Vocabulary, tokens: tuple[str, ...], found: dict[str, list[str]]) -> None:
     for family, phrases in vocab.cues.items():
-        if family in found:
-            continue
         for position in range(len(tokens)):
             if size := phrases.match_at(tokens, position):
-                found[family] = " ".join(tokens[position : position + size])
-                break
+                cue = " ".join(tokens[position : position + size])
+                if cue not in found.setdefault(family, []):
+                    found[family].append(cue)
 
 
 # ---------------------------------------------------------------- brands

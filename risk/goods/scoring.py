@@ -92,9 +92,10 @@ def item_readings(lines: Sequence[LineFacts]) -> list[tuple[reader.LineReading, 
     """Each line's reading with its hits as the item confirms them: a weak term ("imitation", "lithium") names
     goods only with a cue of its family somewhere in the item, or under the family's own HS code."""
     readings = [reader.read_line(line.description) for line in lines]
-    item_cues: dict[str, str] = {}
+    item_cues: dict[str, tuple[str, ...]] = {}
     for reading in readings:
-        item_cues = reading.cue_words | item_cues
+        for family, cues in reading.cue_all.items():
+            item_cues[family] = (*item_cues.get(family, ()), *cues)
     return [
         (reading, reader.confirm_weak(reading, item_cues=item_cues, hs_code=line.hs_code))
         for line, reading in zip(lines, readings, strict=True)

@@ -59,6 +59,15 @@ STOP = [
     ("nicotine", "de", "Nikotinbeutel 10 Dosen", "210690"),
     ("nicotine", "bcs", "Cigarete Marlboro 10 boksova", "240220"),
     ("nicotine", "fr", "E-liquide nicotine 20mg 10ml", "382499"),
+    # what makes a document is the forgery, not other goods: a template's PVC card, a hologram sticker
+    ("currency_documents", "en", "Driving licence template PVC card custom print any name", "392690"),
+    ("currency_documents", "de", "Personalausweis Muster Rohling mit Hologramm Folie", "491199"),
+    ("currency_documents", "ru", "Голограмма наклейка для водительского удостоверения 100 шт", "491199"),
+    # a seal of an authority made to order: its coat of arms or its ministry's name confirms the seal
+    ("currency_documents", "pl", "Pieczątka okrągła z godłem RP urząd stanu cywilnego", "961100"),
+    ("currency_documents", "bcs", "Pečat okrugli po uzorku Republika Srbija Ministarstvo", "961100"),
+    # a pinyin term right after a word that begins another term across written words
+    ("currency_documents", "pinyin", "ding zhi huzhao pi + nei ye, ren he guo jia, fangwei jiguang", "491199"),
 ]
 
 # Innocent goods sharing a word with a family: a tool named after a weapon, a perfume named after a drug, a pattern
@@ -89,6 +98,15 @@ INNOCENT = [
     ("ammunition", "en", "Bath bomb gift set lavender", "330730"),
     ("ammunition", "en", "Dynamite hot sauce 150ml", "210390"),
     ("ammunition", "de", "Patronengurt Gürtel Leder Mode", "420330"),
+    ("currency_documents", "es", "Sellos de goma para manualidades scrapbooking flores 20 piezas", "961100"),
+    (
+        "currency_documents",
+        "en",
+        "Passport holder travel wallet PU leather with card slots, family 4 passports",
+        "420232",
+    ),
+    ("waste", "en", "Kitchen waste bin 30L dual compartment recycling sorter", "732393"),
+    ("counterfeit", "fr", "Piles alcalines AAA Energizer 8 unités", "850610"),
 ]
 
 
