@@ -13,6 +13,7 @@ class ConsignmentState(models.TextChoices):
     SEIZED = "SEIZED", _("Seized")
     RETURNED = "RETURNED", _("Returned to sender")
     REFERRED = "REFERRED", _("Referred to another agency")
+    WITHDRAWN = "WITHDRAWN", _("Pre-advice withdrawn by the operator")
 
 
 # A final decision: an amendment from the operator is refused after one.
@@ -22,6 +23,7 @@ FINAL_STATES = frozenset(
         ConsignmentState.SEIZED,
         ConsignmentState.RETURNED,
         ConsignmentState.REFERRED,
+        ConsignmentState.WITHDRAWN,
     }
 )
 # States with payment under way: an amendment would change what was charged.
@@ -62,6 +64,7 @@ class DecisionCode(models.TextChoices):
     RETURN_TO_SENDER = "RETURN_TO_SENDER", _("Return to sender")
     SEIZED = "SEIZED", _("Seized")
     REFER_OTHER_AGENCY = "REFER_OTHER_AGENCY", _("Referred to another agency")
+    WITHDRAWN = "WITHDRAWN", _("Pre-advice withdrawn by the operator")
 
 
 class EventCode(models.TextChoices):

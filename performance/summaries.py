@@ -6,7 +6,8 @@ counted the next time its day is refreshed. The beat task refreshes the recent
 days often and the whole storage window nightly (performance.tasks).
 
 Days are UTC days of pre-advice: every item has one, and an item's timeline
-stays in the day it was announced however long it takes.
+stays in the day it was announced however long it takes. A pre-advice its
+operator withdrew is no consignment customs cleared: it is left out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from clearance.choices import ConsignmentState
 from clearance.choices import DecisionCode as D
 from clearance.models import Consignment, Decision, Office
 from payments.models import Payment, PaymentItem
@@ -45,7 +47,7 @@ WITH items AS (
         FROM {PaymentItem._meta.db_table} pi JOIN {Payment._meta.db_table} pay ON pay.id = pi.payment_id
         WHERE pi.consignment_id = c.id AND pay.state = 'SUCCEEDED'
     ) p ON true
-    WHERE c.pre_advised_at >= %(start)s AND c.pre_advised_at < %(end)s
+    WHERE c.pre_advised_at >= %(start)s AND c.pre_advised_at < %(end)s AND c.state <> %(withdrawn)s
 )
 """  # noqa: S608 - table names from the models, values are parameters
 
@@ -120,6 +122,7 @@ def _refresh_day(day: date) -> None:
         "clearance": [str(code) for code in CLEARANCE_DECISIONS],
         "release": [str(code) for code in RELEASE_DECISIONS],
         "charges_due": str(D.RELEASE_CHARGES_DUE),
+        "withdrawn": str(ConsignmentState.WITHDRAWN),
         "ln_gamma": math.log(GAMMA),
     }
     with connection.cursor() as cursor:

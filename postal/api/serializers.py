@@ -9,7 +9,7 @@ from rest_framework import serializers
 from clearance.choices import ConsignmentState, DecisionCode, EventCode, ItemCategory, TermsOfDelivery
 from payments.choices import CaseGrounds, CaseKind, CaseState
 from postal import contract
-from postal.choices import ItemStatus
+from postal.choices import ItemStatus, WithdrawalReason
 
 
 def _schema_field(field: contract.Field) -> serializers.Field:
@@ -102,6 +102,37 @@ class EventsOutputSerializer(serializers.Serializer):
     accepted = serializers.IntegerField()
     rejected = serializers.IntegerField()
     results = EventResultSerializer(many=True)
+
+
+class WithdrawalInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=WithdrawalReason.choices, help_text="Why the pre-advice is withdrawn")
+
+
+class WithdrawalOutputSerializer(serializers.Serializer):
+    itemId = serializers.CharField()
+    status = serializers.ChoiceField(choices=[ItemStatus.WITHDRAWN])
+    reason = serializers.ChoiceField(choices=WithdrawalReason.choices)
+    withdrawnAt = serializers.DateTimeField()
+
+
+class WithdrawalEntrySerializer(WithdrawalInputSerializer):
+    itemId = serializers.CharField()
+
+
+class WithdrawalsInputSerializer(serializers.Serializer):
+    withdrawals = WithdrawalEntrySerializer(many=True, min_length=1, max_length=1000)
+
+
+class WithdrawalResultSerializer(serializers.Serializer):
+    itemId = serializers.CharField()
+    status = serializers.ChoiceField(choices=[ItemStatus.WITHDRAWN, ItemStatus.DUPLICATE, ItemStatus.REJECTED])
+    errors = FieldErrorSerializer(many=True)
+
+
+class WithdrawalsOutputSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField(help_text="Entries WITHDRAWN now or DUPLICATE (withdrawn before)")
+    rejected = serializers.IntegerField()
+    results = WithdrawalResultSerializer(many=True)
 
 
 class ChargesSerializer(serializers.Serializer):

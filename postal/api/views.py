@@ -16,6 +16,7 @@ from core.normalize import whole_number
 from payments.models import Case
 from postal import csv_intake, selectors, services
 from postal.api import serializers as s
+from postal.choices import WithdrawalReason
 from postal.idempotency import with_idempotency
 from postal.parsers import PayloadTooLarge
 from postal.validation import printable
@@ -252,18 +253,41 @@ class CaseDetailApi(APIView):
         return Response(_case_payload(case))
 
 
+ITEM_ID_PARAMETER = OpenApiParameter(
+    "item_id",
+    {"type": "string", "pattern": "^[A-Z]{2}[0-9]{9}[A-Z]{2}$"},
+    OpenApiParameter.PATH,
+    description="The item's UPU S10 id",
+)
+WITHDRAWAL_REFUSED = OpenApiResponse(
+    s.ErrorSerializer,
+    description="Refused: presented to customs, gone from the office, decided, paid, or under customs control",
+    examples=[
+        OpenApiExample(
+            "Presented already",
+            value={
+                "error": {
+                    "code": "withdrawal_refused",
+                    "message": "The item was presented to customs: its pre-advice can no longer be withdrawn.",
+                    "details": [
+                        {
+                            "field": "itemId",
+                            "code": "already_presented",
+                            "message": "The item was presented to customs: its pre-advice can no longer be withdrawn.",
+                        }
+                    ],
+                }
+            },
+        )
+    ],
+)
+
+
 class ItemDetailApi(APIView):
     @extend_schema(
         operation_id="items_retrieve",
         summary="An item's customs status, latest decision and charges",
-        parameters=[
-            OpenApiParameter(
-                "item_id",
-                {"type": "string", "pattern": "^[A-Z]{2}[0-9]{9}[A-Z]{2}$"},
-                OpenApiParameter.PATH,
-                description="The item's UPU S10 id",
-            )
-        ],
+        parameters=[ITEM_ID_PARAMETER],
         responses={200: s.ItemStatusSerializer, 401: ERRORS[401], 404: OpenApiResponse(s.ErrorSerializer)},
     )
     def get(self, request: Request, item_id: str) -> Response:
@@ -286,6 +310,105 @@ class ItemDetailApi(APIView):
                 "decision": response_payload(decision) if decision else None,
                 "charges": selectors.current_charges(consignment=consignment),
             }
+        )
+
+    @extend_schema(
+        operation_id="items_withdraw",
+        summary="Withdraw a pre-advice before the goods are presented to customs",
+        description=(
+            "The reason is a code, in the JSON body or as the `reason` query parameter. The item leaves customs' "
+            "queue, a `WITHDRAWN` customs response follows on the feed and the webhook, and its S10 id is free: "
+            "sent again later, it is a new pre-advice. Withdrawing it again answers the same. Refused with 409 "
+            "once the item was presented (EDB), left the office, was decided or paid, or while customs controls it; "
+            "another operator's item, or an unknown one, answers 404."
+        ),
+        parameters=[
+            ITEM_ID_PARAMETER,
+            OpenApiParameter("reason", {"type": "string", "enum": WithdrawalReason.values}, required=False),
+        ],
+        request=s.WithdrawalInputSerializer,
+        responses={
+            200: s.WithdrawalOutputSerializer,
+            400: ERRORS[400],
+            401: ERRORS[401],
+            404: OpenApiResponse(s.ErrorSerializer),
+            409: WITHDRAWAL_REFUSED,
+        },
+        examples=[
+            OpenApiExample("Order cancelled", value={"reason": "ORDER_CANCELLED"}, request_only=True),
+            OpenApiExample(
+                "Withdrawn",
+                value={
+                    "itemId": "RB123456785GB",
+                    "status": "WITHDRAWN",
+                    "reason": "ORDER_CANCELLED",
+                    "withdrawnAt": "2026-11-22T09:40:00Z",
+                },
+                response_only=True,
+            ),
+        ],
+    )
+    def delete(self, request: Request, item_id: str) -> Response:
+        if not s10.S10_PATTERN.match(item_id):
+            raise NotFound(f"No item {printable(item_id, 13)} of yours.")
+        body = request.data if isinstance(request.data, dict) else {}
+        reason = body.get("reason", request.query_params.get("reason"))
+        return Response(services.item_withdraw(operator=request.user.operator, item_id=item_id, reason=reason))
+
+
+class WithdrawalsCreateApi(APIView):
+    @extend_schema(
+        operation_id="withdrawals_create",
+        summary="Withdraw many pre-advice at once, each with its reason",
+        description=(
+            "At most 1000 entries, each judged on its own: `WITHDRAWN`, `DUPLICATE` (withdrawn before), or "
+            "`REJECTED` with the reason (`unknown_item`, `already_presented`, `left_office`, `final_decision`, "
+            "`charges_paid`, `under_customs_control`). Each withdrawal is answered on the customs responses feed "
+            "and the webhook with the decision `WITHDRAWN`."
+        ),
+        request=s.WithdrawalsInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: s.WithdrawalsOutputSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "Two orders cancelled",
+                value={
+                    "withdrawals": [
+                        {"itemId": "RB123456785GB", "reason": "ORDER_CANCELLED"},
+                        {"itemId": "RB123456799GB", "reason": "RELABELLED"},
+                    ]
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "One withdrawn, one presented already",
+                value={
+                    "accepted": 1,
+                    "rejected": 1,
+                    "results": [
+                        {"itemId": "RB123456785GB", "status": "WITHDRAWN", "errors": []},
+                        {
+                            "itemId": "RB123456799GB",
+                            "status": "REJECTED",
+                            "errors": [
+                                {
+                                    "field": "withdrawals[1].itemId",
+                                    "code": "already_presented",
+                                    "message": "The item was presented to customs: its pre-advice can no longer "
+                                    "be withdrawn.",
+                                }
+                            ],
+                        },
+                    ],
+                },
+                response_only=True,
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        _check_declared_length(request)
+        return with_idempotency(
+            request, lambda: Response(services.withdrawals_receive(operator=request.user.operator, body=request.data))
         )
 
 

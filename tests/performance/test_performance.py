@@ -137,6 +137,16 @@ def test_the_study_of_a_day_has_the_known_mean_median_and_p90(timelines):
     assert (groups["GREEN"].items, groups["YELLOW"].items) == (6, 4)
 
 
+def test_a_withdrawn_pre_advice_is_not_in_the_study(timelines):
+    ConsignmentFactory(operator=timelines, pre_advised_at=at(MONDAY, 9), state=ConsignmentState.WITHDRAWN)
+    ConsignmentFactory(operator=timelines, pre_advised_at=at(MONDAY, 9), state=ConsignmentState.PRE_ADVISED)
+    summaries.trs_days_refresh(start=MONDAY, end=MONDAY)
+
+    result = performance.trs_for_period(start=MONDAY, end=MONDAY, breakdown="lane")
+
+    assert result.overall.items == 11  # the ten released and the one still pre-advised
+
+
 def test_payment_steps_and_decisions_before_arrival(timelines):
     tuesday = MONDAY + timedelta(days=1)
     result = performance.trs_for_period(start=tuesday, end=tuesday, breakdown="operator")
