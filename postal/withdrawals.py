@@ -54,7 +54,7 @@ class WithdrawalOutcome:
 
 
 @transaction.atomic
-def consignments_withdraw(*, operator: PostalOperator, withdrawals: list[dict]) -> list[WithdrawalOutcome]:
+def consignments_withdraw(*, operator: PostalOperator, withdrawals: list[dict[str, str]]) -> list[WithdrawalOutcome]:
     """Withdraw the operator's validated withdrawals ({itemId, reason}); one outcome per entry, in order.
 
     An item id given twice in one batch is withdrawn once, the second entry a DUPLICATE.
@@ -83,8 +83,10 @@ def consignments_withdraw(*, operator: PostalOperator, withdrawals: list[dict]) 
             outcomes.append(WithdrawalOutcome(item_id, ItemStatus.REJECTED, [refusals[pk]]))
         elif pk is not None and item_id not in done:
             outcomes.append(WithdrawalOutcome(item_id, ItemStatus.WITHDRAWN, [], stamps[pk]))
-        elif pk is not None or item_id in earlier:
-            outcomes.append(WithdrawalOutcome(item_id, ItemStatus.DUPLICATE, [], stamps.get(pk) or earlier[item_id]))
+        elif pk is not None:
+            outcomes.append(WithdrawalOutcome(item_id, ItemStatus.DUPLICATE, [], stamps[pk]))
+        elif item_id in earlier:
+            outcomes.append(WithdrawalOutcome(item_id, ItemStatus.DUPLICATE, [], earlier[item_id]))
         else:
             outcomes.append(WithdrawalOutcome(item_id, ItemStatus.REJECTED, [UNKNOWN_ITEM]))
         done.add(item_id)
