@@ -40,6 +40,7 @@ Which decision each hold blocks:
 | amend               | yes     |       | yes     |           |           |
 | recall              | yes     |       |         | yes       |           |
 | withdraw            | yes     |       |         | yes       | yes       |
+| hold_unannounced    |         |       |         |           |           |
 
 A seizure is confirmed by a supervisor other than its proposer, who may hold
 the claim: the confirmation is the second pair of eyes, so no hold blocks it.
@@ -168,6 +169,11 @@ WITHDRAW = _t(
     {H.SEIZURE, H.DELIVERED, H.PRESENTED},
 )
 
+# An item arrived (EMD) with no pre-advice: recorded without data, it goes straight to an officer,
+# and the operator gets a hold (postal.unannounced). Its pre-advice, when it comes, is an
+# amendment of a held item: scored, never released without an officer.
+HOLD_UNANNOUNCED = _t("hold_unannounced", {S.PRE_ADVISED}, S.HELD, D.HOLD_INSPECTION, verb="held")
+
 ALL = (
     ASSESS,
     RELEASE,
@@ -187,4 +193,5 @@ ALL = (
     AMEND_TO_HOLD,
     RECALL,
     WITHDRAW,
+    HOLD_UNANNOUNCED,
 )

@@ -51,7 +51,7 @@ from payments.models import Assessment, Case, MoneyApproval
 from payments.selectors import assessment_current
 from payments.tasks import notify_information_request
 from risk.choices import OutcomeKind
-from risk.models import InspectionOutcome, InspectionPhoto
+from risk.models import InspectionOutcome, InspectionPhoto, RiskAssessment
 from risk.services import inspection_outcome_record
 
 HELD = ConsignmentState.HELD
@@ -207,6 +207,7 @@ def officer_release(
     reason = reason.strip()
     with transaction.atomic():
         locked = _lock(consignment, seen)
+        _require_scored_if_unannounced(locked)
         if charge_addressee:
             reason = _addressee_charged(locked, reason)
         if locked.lane == Lane.RED and (not red_allowed or not text_key(reason)):
@@ -226,6 +227,18 @@ def officer_release(
         _unclaim([locked.pk])
     locked.refresh_from_db()
     return locked
+
+
+def _require_scored_if_unannounced(locked: Consignment) -> None:
+    """An item that arrived without pre-advice is released only once its pre-advice came and was scored."""
+    if (
+        locked.unannounced
+        and not RiskAssessment.objects.filter(consignment_id=locked.pk, consignment_version=locked.version).exists()
+    ):
+        raise InvalidTransition(
+            f"Item {locked.item_id} arrived without pre-advice: it is released only once the operator's "
+            "pre-advice has come and been scored."
+        )
 
 
 def _addressee_charged(locked: Consignment, reason: str) -> str:

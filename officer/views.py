@@ -70,6 +70,7 @@ def queue_view(request):
     if request.htmx:
         return render(request, "officer/_queue_rows.html", context)
     context["fx_stale"] = [row for row in fx_freshness(timezone.now().date()) if row.stale]
+    context["unannounced_counts"] = queue.unannounced_counts()
     return render(request, "officer/queue.html", context)
 
 

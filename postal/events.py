@@ -14,7 +14,9 @@ An event is judged against the item it is about:
   payment, seized, delivered after being reported returned) are recorded as
   goods out of control, with the charges at stake as the operator's liability,
   for officers to follow up;
-- a return (EDX) asks for a refund of what was paid (payments.refunds decides).
+- a return (EDX) asks for a refund of what was paid (payments.refunds decides);
+- an arrival (EMD) of an item never pre-advised records it and holds it for an
+  officer (postal.unannounced); any other event of an unknown item is refused.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from payments.models import Assessment
 from payments.tasks import consignments_refund_returned
 from postal.choices import ItemStatus
 from postal.models import GoodsOutOfControl
+from postal.unannounced import consignments_record_unannounced
 
 STAMP_COLUMNS = {
     EventCode.EMD: "arrived_at",
@@ -61,6 +64,7 @@ class EventOutcome:
 def consignment_events_record(*, operator: PostalOperator, events: list[dict]) -> list[EventOutcome]:
     """Store validated events of the operator's items; unknown items and events out of order are rejected."""
     ids = consignment_ids_by_item(operator_id=operator.pk, item_ids=(e["itemId"] for e in events))
+    ids.update(_unannounced(operator, events, ids))
     known = [e for e in events if e["itemId"] in ids]
     refused = _out_of_order(known, ids)
     kept = [e for e in known if id(e) not in refused]
@@ -70,6 +74,15 @@ def consignment_events_record(*, operator: PostalOperator, events: list[dict]) -
     if returned := sorted({pk for pk, code, _ in inserted if code == EventCode.EDX}):
         transaction.on_commit(lambda: consignments_refund_returned.delay(returned), robust=True)
     return [_outcome(event, ids, inserted, refused) for event in events]
+
+
+def _unannounced(operator: PostalOperator, events: list[dict], ids: dict[str, int]) -> dict[str, int]:
+    """Arrivals of items never pre-advised are recorded and held (postal.unannounced): {item id: new item}."""
+    arrivals: dict[str, datetime] = {}
+    for event in events:
+        if event["code"] == EventCode.EMD and event["itemId"] not in ids:
+            arrivals[event["itemId"]] = min(arrivals.get(event["itemId"], event["at"]), event["at"])
+    return consignments_record_unannounced(operator=operator, arrivals=arrivals) if arrivals else {}
 
 
 def _out_of_order(events: list[dict], ids: dict[str, int]) -> dict[int, dict[str, str]]:

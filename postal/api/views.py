@@ -128,6 +128,12 @@ class EventsCreateApi(APIView):
     @extend_schema(
         operation_id="events_create",
         summary="Send tracking events (EMSEVT: EMD, EDB, EMF, EMI, EDX)",
+        description=(
+            "Each event is judged on its own. An arrival (EMD) of an item you never pre-advised (or withdrew) is "
+            "ACCEPTED: customs records the item, holds it, and answers with a HOLD_INSPECTION response on the feed "
+            "and the webhook; its pre-advice, sent later, attaches to it (ACCEPTED) and is scored. Any other event "
+            "of an unknown item is REJECTED as `unknown_item`."
+        ),
         request=s.EventsInputSerializer,
         parameters=[IDEMPOTENCY_KEY],
         responses={200: s.EventsOutputSerializer, **ERRORS},
