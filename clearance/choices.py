@@ -68,11 +68,18 @@ class DecisionCode(models.TextChoices):
 
 
 class EventCode(models.TextChoices):
-    """EMSEVT v3 events that customs cares about: they stamp times only."""
+    """EMSEVT v3 import events (domain.md 1.6): they stamp times and make the item's tracking history."""
 
     EMD = "EMD", _("Arrival at inward office of exchange")
+    EDA = "EDA", _("Held at inward office of exchange")
     EDB = "EDB", _("Presented to import customs")
+    EME = "EME", _("Held by import customs")
+    EDC = "EDC", _("Returned from customs")
     EMF = "EMF", _("Departure from inward office of exchange")
+    EMG = "EMG", _("Arrival at delivery office")
+    EDG = "EDG", _("Out for delivery")
+    EDH = "EDH", _("Arrived at a pick-up point")
+    EMH = "EMH", _("Unsuccessful delivery attempt")
     EMI = "EMI", _("Delivered")
     EDX = "EDX", _("Import terminated: returned to the sender")
 

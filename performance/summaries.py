@@ -32,7 +32,8 @@ RELEASE_DECISIONS = (D.RELEASE_NO_CHARGE, D.RELEASED)
 _TIMELINES = f"""
 WITH items AS (
     SELECT c.id, c.lane, c.operator_id::text AS operator, c.sender_country AS origin, c.category,
-           coalesce(o.code, '') AS office, c.pre_advised_at, c.arrived_at,
+           coalesce(o.code, '') AS office, c.pre_advised_at, c.arrived_at, c.presented_at, c.exited_at,
+           c.delivered_at,
            d.decided_at, d.released_at, d.charged, p.paid_at
     FROM {Consignment._meta.db_table} c
     LEFT JOIN {Office._meta.db_table} o ON o.id = c.office_id
@@ -78,9 +79,14 @@ _INSERT_BUCKETS = (
     SELECT items.*, m.measure, greatest(m.seconds, 0) AS seconds
     FROM items CROSS JOIN LATERAL (VALUES
         ('pre_advice_to_arrival', extract(epoch FROM arrived_at - pre_advised_at)),
+        ('arrival_to_presentation', extract(epoch FROM presented_at - arrived_at)),
+        ('presentation_to_decision', extract(epoch FROM decided_at - presented_at)),
         ('arrival_to_decision', extract(epoch FROM decided_at - arrived_at)),
         ('decision_to_payment', extract(epoch FROM paid_at - decided_at)),
         ('payment_to_release', extract(epoch FROM released_at - paid_at)),
+        ('decision_to_exit', extract(epoch FROM exited_at - decided_at)),
+        ('exit_to_delivery', extract(epoch FROM delivered_at - exited_at)),
+        ('presentation_to_exit', extract(epoch FROM exited_at - presented_at)),
         ('arrival_to_release', extract(epoch FROM released_at - arrived_at))
     ) AS m(measure, seconds)
     WHERE m.seconds IS NOT NULL

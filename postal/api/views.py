@@ -127,8 +127,14 @@ class PreAdviceCsvUploadApi(APIView):
 class EventsCreateApi(APIView):
     @extend_schema(
         operation_id="events_create",
-        summary="Send tracking events (EMSEVT: EMD, EDB, EMF, EMI, EDX)",
+        summary="Send tracking events (EMSEVT v3 import codes, each with its time and office)",
         description=(
+            "Codes: EMD arrival at the office of exchange, EDA held there, EDB presented to customs, EME held by "
+            "customs, EDC returned from customs, EMF departure from the office of exchange, EMG arrival at the "
+            "delivery office, EDG out for delivery, EDH at a pick-up point, EMH delivery attempt, EMI delivered, "
+            "EDX returned to the sender. None may be in the future; none but EMD before the item's arrival "
+            "(`before_arrival`); EDB only after an arrival (`not_arrived`); none of the delivery office's before "
+            "the departure (`before_departure`). "
             "Each event is judged on its own. An arrival (EMD) of an item you never pre-advised (or withdrew) is "
             "ACCEPTED: customs records the item, holds it, and answers with a HOLD_INSPECTION response on the feed "
             "and the webhook; its pre-advice, sent later, attaches to it (ACCEPTED) and is scored. Any other event "
@@ -146,7 +152,24 @@ class EventsCreateApi(APIView):
                     ]
                 },
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "From arrival to delivery",
+                value={
+                    "events": [
+                        {"itemId": "RB123456785GB", "code": code, "at": at, "office": office}
+                        for code, at, office in (
+                            ("EMD", "2026-11-22T10:15:00Z", "BASJJA"),
+                            ("EDB", "2026-11-22T11:00:00Z", "BASJJA"),
+                            ("EMF", "2026-11-22T16:40:00Z", "BASJJA"),
+                            ("EMG", "2026-11-23T07:10:00Z", "BA7100"),
+                            ("EMH", "2026-11-23T10:05:00Z", "BA7100"),
+                            ("EMI", "2026-11-24T09:30:00Z", "BA7100"),
+                        )
+                    ]
+                },
+                request_only=True,
+            ),
         ],
     )
     def post(self, request: Request) -> Response:
