@@ -7,6 +7,7 @@ these classes document the same contract for integrators and shape outputs.
 from rest_framework import serializers
 
 from clearance.choices import ConsignmentState, DecisionCode, EventCode, ItemCategory, TermsOfDelivery
+from clearance.tracking import CustomsEventReason
 from payments.choices import CaseGrounds, CaseKind, CaseState
 from postal import contract
 from postal.choices import ItemStatus, WithdrawalReason
@@ -143,6 +144,16 @@ class ChargesSerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
+class CustomsEventSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=[EventCode.EME, EventCode.EDC, EventCode.EDX],
+        help_text="EMSEVT v3: EME held by import customs, EDC returned from customs, EDX import terminated",
+    )
+    reasonCode = serializers.ChoiceField(choices=CustomsEventReason.choices)
+    office = serializers.CharField(allow_blank=True, help_text="The office of exchange, when known")
+    at = serializers.DateTimeField()
+
+
 class ResponseSerializer(serializers.Serializer):
     sequence = serializers.IntegerField()
     itemId = serializers.CharField()
@@ -150,6 +161,9 @@ class ResponseSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     charges = ChargesSerializer(allow_null=True)
     decidedAt = serializers.DateTimeField()
+    event = CustomsEventSerializer(
+        allow_null=True, help_text="The decision as a tracking event; null for a withdrawn pre-advice"
+    )
 
 
 class ResponsesPageSerializer(serializers.Serializer):

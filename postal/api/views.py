@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clearance.tracking import arrival_offices
 from core import s10
 from core.exceptions import ApplicationError, NotFound
 from core.normalize import whole_number
@@ -445,6 +446,52 @@ class ResponsesListApi(APIView):
     @extend_schema(
         operation_id="responses_list",
         summary="Customs responses (CUSRSP), in decision order, each once",
+        description=(
+            "Each response also carries customs' tracking event in UPU terms (`event`): EME held by import "
+            "customs (reasonCode HELD_FOR_INSPECTION, INFORMATION_REQUESTED, REFERRED_TO_OTHER_AGENCY), EDC "
+            "returned from customs (RELEASED_NO_CHARGE, RELEASED_CHARGES_DUE, RELEASED_CHARGES_PAID), EDX import "
+            "terminated (RETURNED_BY_CUSTOMS, SEIZED), with the office of exchange and the time. The webhook "
+            "POSTs each response in the same shape."
+        ),
+        examples=[
+            OpenApiExample(
+                "Held, then released",
+                value={
+                    "results": [
+                        {
+                            "sequence": 4711,
+                            "itemId": "RB123456785GB",
+                            "decision": "HOLD_INSPECTION",
+                            "reason": "Selected for an officer's check.",
+                            "charges": None,
+                            "decidedAt": "2026-11-22T10:20:00Z",
+                            "event": {
+                                "code": "EME",
+                                "reasonCode": "HELD_FOR_INSPECTION",
+                                "office": "BASJJA",
+                                "at": "2026-11-22T10:20:00Z",
+                            },
+                        },
+                        {
+                            "sequence": 4712,
+                            "itemId": "RB123456785GB",
+                            "decision": "RELEASE_NO_CHARGE",
+                            "reason": "Released after a customs check.",
+                            "charges": None,
+                            "decidedAt": "2026-11-22T13:05:00Z",
+                            "event": {
+                                "code": "EDC",
+                                "reasonCode": "RELEASED_NO_CHARGE",
+                                "office": "BASJJA",
+                                "at": "2026-11-22T13:05:00Z",
+                            },
+                        },
+                    ],
+                    "next": "4712",
+                },
+                response_only=True,
+            )
+        ],
         parameters=[
             OpenApiParameter(
                 "after", {"type": "integer", "minimum": 0}, description="The `next` cursor of the previous page"
@@ -459,8 +506,10 @@ class ResponsesListApi(APIView):
         after = _int_param(request, "after", default=0, maximum=2**62)
         limit = _int_param(request, "limit", default=500, maximum=1000, minimum=1)
         decisions = list(selectors.responses_after(operator_id=request.user.operator.pk, after=after, limit=limit))
+        offices = arrival_offices(consignment_ids=(d.consignment_id for d in decisions))
         next_cursor = decisions[-1].sequence if decisions else after
-        return Response({"results": [response_payload(d) for d in decisions], "next": str(next_cursor)})
+        results = [response_payload(d, office=offices[d.consignment_id]) for d in decisions]
+        return Response({"results": results, "next": str(next_cursor)})
 
 
 def _int_param(request: Request, name: str, *, default: int, maximum: int, minimum: int = 0) -> int:
