@@ -21,7 +21,8 @@ from postal.choices import ItemStatus
 from postal.delivery import webhook_deliveries_cancel
 from postal.events import consignment_events_record
 from postal.intake import REJECTED, consignments_receive
-from postal.models import ApiKey, WebhookEndpoint, generate_api_key, hash_api_key
+from postal.models import ApiKey, IntakeTally, WebhookEndpoint, generate_api_key, hash_api_key
+from postal.quality import intake_tallies_record
 from postal.validation import (
     FORBIDDEN_CHARACTERS,
     printable,
@@ -163,6 +164,7 @@ def _receive_items(
     for (index, _), outcome in zip(valid, outcomes, strict=True):
         errors = [{**error, "field": f"items[{index}].{error['field']}"} for error in outcome.errors]
         results[index] = {"itemId": outcome.item_id, "status": outcome.status, "errors": errors}
+    intake_tallies_record(operator=operator, source=IntakeTally.Source.ITEMS, results=results)
     rejected = sum(1 for result in results if result["status"] == REJECTED)
     return {"messageId": message_id, "accepted": len(results) - rejected, "rejected": rejected, "results": results}
 
@@ -183,6 +185,7 @@ def events_receive(*, operator: PostalOperator, body: Any) -> dict[str, Any]:
     for (index, _), outcome in zip(valid, outcomes, strict=True):
         errors = [{**error, "field": f"events[{index}].{error['field']}"} for error in outcome.errors]
         results[index] = {"itemId": outcome.item_id, "status": outcome.status, "errors": errors}
+    intake_tallies_record(operator=operator, source=IntakeTally.Source.EVENTS, results=results)
     rejected = sum(1 for result in results if result["status"] == REJECTED)
     return {"accepted": len(results) - rejected, "rejected": rejected, "results": results}
 
@@ -202,6 +205,7 @@ def withdrawals_receive(*, operator: PostalOperator, body: Any) -> dict[str, Any
     for (index, _), outcome in zip(valid, outcomes, strict=True):
         errors = [{**error, "field": f"withdrawals[{index}].{error['field']}"} for error in outcome.errors]
         results[index] = {"itemId": outcome.item_id, "status": outcome.status, "errors": errors}
+    intake_tallies_record(operator=operator, source=IntakeTally.Source.WITHDRAWALS, results=results)
     rejected = sum(1 for result in results if result["status"] == REJECTED)
     return {"accepted": len(results) - rejected, "rejected": rejected, "results": results}
 

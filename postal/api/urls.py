@@ -11,6 +11,8 @@ urlpatterns = [
     path("collections", views.CollectionsCreateApi.as_view(), name="postal-collections"),
     path("cases", views.CasesCreateApi.as_view(), name="postal-cases"),
     path("cases/<str:case_id>", views.CaseDetailApi.as_view(), name="postal-case-detail"),
+    path("quality", views.QualityReportApi.as_view(), name="postal-quality"),
+    path("quality/csv", views.QualityReportCsvApi.as_view(), name="postal-quality-csv"),
     path("responses", views.ResponsesListApi.as_view(), name="postal-responses"),
     path("webhook", views.WebhookApi.as_view(), name="postal-webhook"),
 ]

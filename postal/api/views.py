@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+from datetime import date, datetime
+
 from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import MultiPartParser
@@ -15,7 +20,7 @@ from core import s10
 from core.exceptions import ApplicationError, NotFound
 from core.normalize import whole_number
 from payments.models import Case
-from postal import csv_intake, selectors, services
+from postal import csv_intake, quality, selectors, services
 from postal.api import serializers as s
 from postal.choices import WithdrawalReason
 from postal.idempotency import with_idempotency
@@ -510,6 +515,85 @@ class ResponsesListApi(APIView):
         next_cursor = decisions[-1].sequence if decisions else after
         results = [response_payload(d, office=offices[d.consignment_id]) for d in decisions]
         return Response({"results": results, "next": str(next_cursor)})
+
+
+MONTH_PARAMETER = OpenApiParameter(
+    "month", {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, description="YYYY-MM (UTC); default this month"
+)
+QUALITY_EXAMPLE = {
+    "operator": "BAPOST",
+    "month": "2026-11",
+    "items": {
+        "received": 4,
+        "rejected": 1,
+        "rejectionRate": 0.25,
+        "byCode": [{"code": "invalid_hs_code", "count": 1, "rate": 0.25}],
+    },
+    "events": {
+        "received": 6,
+        "rejected": 1,
+        "rejectionRate": 0.1667,
+        "byCode": [{"code": "unknown_item", "count": 1, "rate": 0.1667}],
+    },
+    "withdrawals": {"received": 0, "rejected": 0, "rejectionRate": None, "byCode": []},
+    "arrivedWithoutPreAdvice": 2,
+    "preAdviceStillMissing": 1,
+    "preAdviceAfterArrival": 1,
+    "released": 3,
+    "eventsMissing": {"EMD": 0, "EDB": 1, "EMF": 2, "EMI": 3},
+    "informationRequests": {"asked": 2, "answered": 1, "medianHoursToAnswer": 5.0},
+}
+
+
+def _month_param(request: Request) -> date:
+    raw = request.query_params.get("month")
+    if raw in (None, ""):
+        return timezone.now().date().replace(day=1)
+    try:
+        return datetime.strptime(str(raw), "%Y-%m").date()  # noqa: DTZ007 - a month, no time of day
+    except ValueError:
+        detail = {"field": "month", "code": "invalid", "message": "A month as YYYY-MM, e.g. 2026-11."}
+        raise ApplicationError("month is not valid.", code="invalid", details=[detail]) from None
+
+
+class QualityReportApi(APIView):
+    @extend_schema(
+        operation_id="quality_retrieve",
+        summary="Your data quality for a month: rejections by code, parcels without pre-advice, events missing",
+        description=(
+            "Your own figures only. Per command (items, events, withdrawals): entries received and rejected, and "
+            "the rejection rate of each error code (an entry counts once under each code it had). Your items of "
+            "the month (pre-advised, or recorded at an arrival without pre-advice): arrived without pre-advice, "
+            "of which the pre-advice is still missing or came after the arrival; among those released, how many "
+            "lack each of the events EMD, EDB, EMF, EMI; customs' questions asked that month, answered, and the "
+            "median hours to answer. The same as CSV at `/api/v1/postal/quality/csv`."
+        ),
+        parameters=[MONTH_PARAMETER],
+        responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400], 401: ERRORS[401]},
+        examples=[OpenApiExample("A month", value=QUALITY_EXAMPLE, response_only=True)],
+    )
+    def get(self, request: Request) -> Response:
+        report = quality.quality_report(operator=request.user.operator, month=_month_param(request))
+        return Response(quality.quality_payload(report))
+
+
+class QualityReportCsvApi(APIView):
+    @extend_schema(
+        operation_id="quality_csv_retrieve",
+        summary="Your data quality for a month, as CSV (month, measure, code, count, rate)",
+        parameters=[MONTH_PARAMETER],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="One row per figure"),
+            400: ERRORS[400],
+            401: ERRORS[401],
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        report = quality.quality_report(operator=request.user.operator, month=_month_param(request))
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="quality-{report.month:%Y-%m}.csv"'
+        csv.writer(response).writerows(quality.quality_csv_rows(report))
+        return response
 
 
 def _int_param(request: Request, name: str, *, default: int, maximum: int, minimum: int = 0) -> int:
