@@ -7,7 +7,9 @@ days often and the whole storage window nightly (performance.tasks).
 
 Days are UTC days of pre-advice: every item has one, and an item's timeline
 stays in the day it was announced however long it takes. A pre-advice its
-operator withdrew is no consignment customs cleared: it is left out.
+operator withdrew is no consignment customs cleared: it is left out. An item
+that arrived without pre-advice has no pre-advice → arrival step (its day is
+the day it was recorded, at its arrival).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ _TIMELINES = f"""
 WITH items AS (
     SELECT c.id, c.lane, c.operator_id::text AS operator, c.sender_country AS origin, c.category,
            coalesce(o.code, '') AS office, c.pre_advised_at, c.arrived_at, c.presented_at, c.exited_at,
-           c.delivered_at,
+           c.delivered_at, c.unannounced,
            d.decided_at, d.released_at, d.charged, p.paid_at
     FROM {Consignment._meta.db_table} c
     LEFT JOIN {Office._meta.db_table} o ON o.id = c.office_id
@@ -78,7 +80,7 @@ _INSERT_BUCKETS = (
 , durations AS (
     SELECT items.*, m.measure, greatest(m.seconds, 0) AS seconds
     FROM items CROSS JOIN LATERAL (VALUES
-        ('pre_advice_to_arrival', extract(epoch FROM arrived_at - pre_advised_at)),
+        ('pre_advice_to_arrival', CASE WHEN NOT unannounced THEN extract(epoch FROM arrived_at - pre_advised_at) END),
         ('arrival_to_presentation', extract(epoch FROM presented_at - arrived_at)),
         ('presentation_to_decision', extract(epoch FROM decided_at - presented_at)),
         ('arrival_to_decision', extract(epoch FROM decided_at - arrived_at)),

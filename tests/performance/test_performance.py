@@ -147,6 +147,17 @@ def test_a_withdrawn_pre_advice_is_not_in_the_study(timelines):
     assert result.overall.items == 11  # the ten released and the one still pre-advised
 
 
+def test_an_item_that_arrived_without_pre_advice_has_no_pre_advice_step(timelines):
+    ConsignmentFactory(operator=timelines, pre_advised_at=at(MONDAY, 11), arrived_at=at(MONDAY, 10), unannounced=True)
+    summaries.trs_days_refresh(start=MONDAY, end=MONDAY)
+
+    result = performance.trs_for_period(start=MONDAY, end=MONDAY, breakdown="lane")
+
+    assert result.overall.items == 11
+    assert result.overall.stats["pre_advice_to_arrival"].count == 10
+    assert close(result.overall.stats["pre_advice_to_arrival"].median, 2 * HOUR)
+
+
 def test_payment_steps_and_decisions_before_arrival(timelines):
     tuesday = MONDAY + timedelta(days=1)
     result = performance.trs_for_period(start=tuesday, end=tuesday, breakdown="operator")
