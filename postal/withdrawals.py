@@ -10,8 +10,8 @@ and the operator's events and reads find the new item. The withdrawn item
 keeps its versions, decisions and audit trail.
 
 Refused once the goods are presented (or gone from the office), once customs
-took a final decision or the charges were paid, and while a seizure waits for
-a supervisor.
+took a final decision or the charges were paid, while a seizure waits for a
+supervisor, and for an item that arrived without pre-advice and has none yet.
 """
 
 from __future__ import annotations
@@ -43,6 +43,11 @@ REASON_SENTENCES = {
     WithdrawalReason.OTHER: gettext_noop("Pre-advice withdrawn by the operator."),
 }
 UNKNOWN_ITEM = {"field": "itemId", "code": "unknown_item", "message": "No pre-advice of yours has this itemId."}
+NO_PRE_ADVICE = {
+    "field": "itemId",
+    "code": "no_pre_advice",
+    "message": "The item arrived without pre-advice and customs holds it: there is no pre-advice to withdraw.",
+}
 
 
 @dataclass
@@ -61,18 +66,23 @@ def consignments_withdraw(*, operator: PostalOperator, withdrawals: list[dict[st
     """
     live = consignment_ids_by_item(operator_id=operator.pk, item_ids=(w["itemId"] for w in withdrawals))
     # Lock every row first, in id order as every batch does, then withdraw one reason at a time.
-    list(Consignment.objects.select_for_update().filter(pk__in=live.values()).order_by("pk").values_list("pk"))
+    versions = dict(
+        Consignment.objects.select_for_update().filter(pk__in=live.values()).order_by("pk").values_list("pk", "version")
+    )
+    # An item that arrived unannounced has no pre-advice yet: the goods are at customs, nothing to withdraw.
+    refusals = {pk: NO_PRE_ADVICE for pk, version in versions.items() if version == 0}
     reasons: dict[str, list[int]] = defaultdict(list)
     seen: set[str] = set()
     for withdrawal in withdrawals:
-        if withdrawal["itemId"] in live and withdrawal["itemId"] not in seen:
-            reasons[withdrawal["reason"]].append(live[withdrawal["itemId"]])
+        pk = live.get(withdrawal["itemId"])
+        if pk is not None and pk not in refusals and withdrawal["itemId"] not in seen:
+            reasons[withdrawal["reason"]].append(pk)
         seen.add(withdrawal["itemId"])
     actor = Actor.for_operator(operator.code)
     results = [_withdraw(pks, reason, actor) for reason, pks in reasons.items()]
     changed = [pk for result in results for pk in result.changed]
     ItemKey.objects.filter(consignment_id__in=changed).delete()
-    refusals = {pk: _refusal(pk, result) for result in results for pk in (*result.refused, *result.blocked)}
+    refusals |= {pk: _refusal(pk, result) for result in results for pk in (*result.refused, *result.blocked)}
     earlier = _withdrawn_before(operator, [w["itemId"] for w in withdrawals if w["itemId"] not in live])
     stamps = dict(Consignment.objects.filter(pk__in=changed).values_list("pk", "state_changed_at"))
     outcomes, done = [], set()

@@ -173,6 +173,16 @@ class TestWithdrawOne:
         assert response.json()["error"]["details"][0]["code"] == "under_customs_control"
         assert Consignment.objects.get().state == ConsignmentState.HELD
 
+    def test_an_item_that_arrived_without_pre_advice_has_none_to_withdraw(self, operator_client):
+        event = {"itemId": ITEM, "code": "EMD", "at": "2026-11-22T10:00:00Z", "office": "BASJJA"}
+        post(operator_client, "/api/v1/postal/events", {"events": [event]})
+
+        response = delete(operator_client, URL, {"reason": "ORDER_CANCELLED"})
+
+        assert response.status_code == 409
+        assert response.json()["error"]["details"][0]["code"] == "no_pre_advice"
+        assert Consignment.objects.get().state == ConsignmentState.HELD
+
     def test_another_operators_item_answers_404_and_is_untouched(self, operator_client, other_operator_client):
         _pre_advise(operator_client)
 
