@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clearance import services as clearance_services
-from clearance.choices import ConsignmentState, ItemCategory, Lane, TermsOfDelivery
+from clearance.choices import ConsignmentState, EventCode, ItemCategory, Lane, TermsOfDelivery
 from clearance.holds import claim_expiry, claims_fresh
 from clearance.models import (
     Claim,
@@ -26,8 +26,10 @@ from clearance.models import (
     Consignment,
     InformationRequest,
     PartyHold,
+    PostalOperator,
     SeizureRequest,
 )
+from clearance.selectors import consignment_ids_by_item
 from clearance.transitions import Hold
 from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
@@ -50,6 +52,7 @@ from payments.choices import MoneyApprovalKind, MoneyApprovalState
 from payments.models import Assessment, Case, MoneyApproval
 from payments.selectors import assessment_current
 from payments.tasks import notify_information_request
+from postal.events import consignment_events_record
 from risk.choices import OutcomeKind
 from risk.models import InspectionOutcome, InspectionPhoto, RiskAssessment
 from risk.services import inspection_outcome_record
@@ -227,6 +230,19 @@ def officer_release(
         _unclaim([locked.pk])
     locked.refresh_from_db()
     return locked
+
+
+def arrival_scan(*, officer: User, operator: PostalOperator, item_id: str, office: str = "") -> Consignment:
+    """An officer scans a parcel at the office of exchange: its arrival (EMD) is recorded now, as the operator's
+    would be. A parcel the operator never pre-advised is recorded and held for an officer (postal.unannounced),
+    the operator told on its feed; a pre-advised one has its arrival stamped. Returns the item."""
+    _require_officer(officer)
+    event = {"itemId": item_id, "code": EventCode.EMD, "at": timezone.now(), "office": office}
+    (outcome,) = consignment_events_record(operator=operator, events=[event], actor=Actor.for_user(officer))
+    if outcome.errors:
+        raise ApplicationError(f"Item {item_id}: {outcome.errors[0]['message']}")
+    pk = consignment_ids_by_item(operator_id=operator.pk, item_ids=[item_id])[item_id]
+    return Consignment.objects.get(pk=pk)
 
 
 def _require_scored_if_unannounced(locked: Consignment) -> None:

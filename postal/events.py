@@ -67,10 +67,15 @@ class EventOutcome:
 
 
 @transaction.atomic
-def consignment_events_record(*, operator: PostalOperator, events: list[dict]) -> list[EventOutcome]:
-    """Store validated events of the operator's items; unknown items and events out of order are rejected."""
+def consignment_events_record(
+    *, operator: PostalOperator, events: list[dict], actor: Actor | None = None
+) -> list[EventOutcome]:
+    """Store validated events of the operator's items; unknown items and events out of order are rejected.
+
+    `actor`: who reports them, when not the operator (an officer scanning a parcel at the office).
+    """
     ids = consignment_ids_by_item(operator_id=operator.pk, item_ids=(e["itemId"] for e in events))
-    ids.update(_unannounced(operator, events, ids))
+    ids.update(_unannounced(operator, events, ids, actor))
     known = [e for e in events if e["itemId"] in ids]
     refused = _out_of_order(known, ids)
     kept = [e for e in known if id(e) not in refused]
@@ -82,13 +87,15 @@ def consignment_events_record(*, operator: PostalOperator, events: list[dict]) -
     return [_outcome(event, ids, inserted, refused) for event in events]
 
 
-def _unannounced(operator: PostalOperator, events: list[dict[str, Any]], ids: dict[str, int]) -> dict[str, int]:
+def _unannounced(
+    operator: PostalOperator, events: list[dict[str, Any]], ids: dict[str, int], actor: Actor | None
+) -> dict[str, int]:
     """Arrivals of items never pre-advised are recorded and held (postal.unannounced): {item id: new item}."""
     arrivals: dict[str, datetime] = {}
     for event in events:
         if event["code"] == EventCode.EMD and event["itemId"] not in ids:
             arrivals[event["itemId"]] = min(arrivals.get(event["itemId"], event["at"]), event["at"])
-    return consignments_record_unannounced(operator=operator, arrivals=arrivals) if arrivals else {}
+    return consignments_record_unannounced(operator=operator, arrivals=arrivals, actor=actor) if arrivals else {}
 
 
 # Every import event but the arrival happens at the office of exchange or after it: never before the

@@ -30,8 +30,12 @@ HOLD_REASON = gettext_noop("Arrived without pre-advice: held until the operator 
 ACTOR = Actor.system("unannounced-arrival")
 
 
-def consignments_record_unannounced(*, operator: PostalOperator, arrivals: dict[str, datetime]) -> dict[str, int]:
+def consignments_record_unannounced(
+    *, operator: PostalOperator, arrivals: dict[str, datetime], actor: Actor | None = None
+) -> dict[str, int]:
     """Record and hold an item for each arrival ({item id: time}) with no pre-advice; {item id: consignment id}.
+
+    `actor`: who found the parcel (the operator's arrival event by default, or an officer's scan).
 
     A pre-advice of one of these stored meanwhile by another request wins: its
     item is returned instead, and the arrival is its event like any other.
@@ -50,7 +54,7 @@ def consignments_record_unannounced(*, operator: PostalOperator, arrivals: dict[
             model=Consignment,
             target_ids=list(created.values()),
             action="clearance.consignment.arrived_unannounced",
-            actor=Actor.for_operator(operator.code),
+            actor=actor or Actor.for_operator(operator.code),
             reason="",
             payloads={
                 pk: {"to": ConsignmentState.PRE_ADVISED, "arrivedAt": arrivals[item_id].isoformat()}

@@ -154,3 +154,43 @@ def test_the_officer_releases_it_only_once_its_pre_advice_came_and_was_scored(op
     released = officer_release(consignment=Consignment.objects.get(), officer=officer, reason="Checked at the counter")
 
     assert released.state in (ConsignmentState.RELEASED, ConsignmentState.CHARGES_DUE)
+
+
+def test_an_officer_scans_a_parcel_never_pre_advised_and_it_is_held(client, operator, operator_client):
+    officer = UserFactory(role="OFFICER")
+    client.force_login(officer)
+
+    response = client.post("/officer/arrivals", {"operator": operator.pk, "item_id": ITEM.lower(), "office": "basjja"})
+
+    consignment = Consignment.objects.get()
+    assert response["Location"] == f"/officer/items/{consignment.pk}/"
+    assert (consignment.state, consignment.unannounced, consignment.arrived_at is not None) == (
+        ConsignmentState.HELD,
+        True,
+        True,
+    )
+    entry = AuditEntry.objects.get(target_id=consignment.pk, action="clearance.consignment.arrived_unannounced")
+    assert entry.actor_user_id == officer.pk
+    assert [r["decision"] for r in operator_client.get("/api/v1/postal/responses?after=0").json()["results"]] == [
+        "HOLD_INSPECTION"
+    ]
+
+
+def test_an_officer_scan_of_a_pre_advised_parcel_stamps_its_arrival(client, operator, operator_client):
+    post(operator_client, "/api/v1/postal/items", batch(item()))
+    client.force_login(UserFactory(role="OFFICER"))
+
+    client.post("/officer/arrivals", {"operator": operator.pk, "item_id": ITEM})
+
+    consignment = Consignment.objects.get()
+    assert (consignment.unannounced, consignment.state) == (False, ConsignmentState.PRE_ADVISED)
+    assert consignment.arrived_at is not None
+
+
+def test_an_officer_scan_of_a_wrong_s10_records_nothing(client, operator):
+    client.force_login(UserFactory(role="OFFICER"))
+
+    response = client.post("/officer/arrivals", {"operator": operator.pk, "item_id": "RB123456786GB"}, follow=True)
+
+    assert "Not a UPU S10 item id" in response.content.decode()
+    assert not Consignment.objects.exists()
