@@ -13,6 +13,7 @@ class ConsignmentState(models.TextChoices):
     SEIZED = "SEIZED", _("Seized")
     RETURNED = "RETURNED", _("Returned to sender")
     REFERRED = "REFERRED", _("Referred to another agency")
+    WITHDRAWN = "WITHDRAWN", _("Pre-advice withdrawn by the operator")
 
 
 # A final decision: an amendment from the operator is refused after one.
@@ -22,6 +23,7 @@ FINAL_STATES = frozenset(
         ConsignmentState.SEIZED,
         ConsignmentState.RETURNED,
         ConsignmentState.REFERRED,
+        ConsignmentState.WITHDRAWN,
     }
 )
 # States with payment under way: an amendment would change what was charged.
@@ -62,14 +64,22 @@ class DecisionCode(models.TextChoices):
     RETURN_TO_SENDER = "RETURN_TO_SENDER", _("Return to sender")
     SEIZED = "SEIZED", _("Seized")
     REFER_OTHER_AGENCY = "REFER_OTHER_AGENCY", _("Referred to another agency")
+    WITHDRAWN = "WITHDRAWN", _("Pre-advice withdrawn by the operator")
 
 
 class EventCode(models.TextChoices):
-    """EMSEVT v3 events that customs cares about: they stamp times only."""
+    """EMSEVT v3 import events (domain.md 1.6): they stamp times and make the item's tracking history."""
 
     EMD = "EMD", _("Arrival at inward office of exchange")
+    EDA = "EDA", _("Held at inward office of exchange")
     EDB = "EDB", _("Presented to import customs")
+    EME = "EME", _("Held by import customs")
+    EDC = "EDC", _("Returned from customs")
     EMF = "EMF", _("Departure from inward office of exchange")
+    EMG = "EMG", _("Arrival at delivery office")
+    EDG = "EDG", _("Out for delivery")
+    EDH = "EDH", _("Arrived at a pick-up point")
+    EMH = "EMH", _("Unsuccessful delivery attempt")
     EMI = "EMI", _("Delivered")
     EDX = "EDX", _("Import terminated: returned to the sender")
 

@@ -77,7 +77,7 @@ def holds_blocking(
 ) -> dict[int, Hold]:
     """{item: the first hold that forbids this actor this transition}, among the candidates.
 
-    `rows` maps each locked item to (state, exited_at, delivered_at).
+    `rows` maps each locked item to (state, exited_at, delivered_at, presented_at).
     """
     blocked: dict[int, Hold] = {}
     if not candidates or not transition.blocked_by:
@@ -87,8 +87,9 @@ def holds_blocking(
         Hold.CLAIM: lambda: _claimed_by_others(candidates, actor),
         Hold.OFFICER: lambda: _officer_hold(rows, candidates, actor),
         Hold.DELIVERED: lambda: {pk for pk in candidates if rows[pk][1] or rows[pk][2]},
+        Hold.PRESENTED: lambda: {pk for pk in candidates if rows[pk][3]},
     }
-    for hold in (Hold.SEIZURE, Hold.DELIVERED, Hold.CLAIM, Hold.OFFICER):
+    for hold in (Hold.SEIZURE, Hold.DELIVERED, Hold.PRESENTED, Hold.CLAIM, Hold.OFFICER):
         if hold in transition.blocked_by:
             for pk in checks[hold]():
                 blocked.setdefault(pk, hold)

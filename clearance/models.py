@@ -115,6 +115,12 @@ class Consignment(BaseModel):
     delivered_at = models.DateTimeField(null=True, blank=True, help_text=_("EMI: delivered"))
     decided_at = models.DateTimeField(null=True, blank=True, help_text=_("Latest customs decision"))
     office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.PROTECT, related_name="consignments")
+    # An item that arrived (EMD) with no pre-advice is recorded and held (postal.unannounced): `unannounced`
+    # stays set for the operator's count; `late_pre_advice_at` is when its pre-advice came at last.
+    unannounced = models.BooleanField(default=False, db_default=False, help_text=_("Arrived without pre-advice"))
+    late_pre_advice_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the pre-advice of an item that arrived without it came")
+    )
 
     class Meta:
         constraints = [
@@ -138,6 +144,8 @@ class Consignment(BaseModel):
             # The sweep: items stuck in a state since before a time.
             models.Index(fields=["state", "state_changed_at"], name="consignment_state_age_idx"),
             models.Index(fields=["item_id"], name="consignment_item_id_idx"),
+            # Items that arrived without pre-advice, counted per operator; a small partial index.
+            models.Index(fields=["operator"], name="consignment_unannounced_idx", condition=Q(unannounced=True)),
             # Time Release Study summaries: one pre-advice day's items.
             models.Index(fields=["pre_advised_at"], name="consignment_pre_advised_idx"),
             # Split shipments and networks: one addressee's, or one postcode's, recent

@@ -77,9 +77,11 @@ def _lock_and_split(transition: Transition, ids: Sequence[int], actor: Actor) ->
     result = TransitionResult()
     # Lock in id order, as every batch does, so two batches cannot deadlock.
     locked = Consignment.objects.select_for_update().filter(id__in=ids).order_by("id")
-    rows: dict[int, tuple[str, datetime | None, datetime | None]] = {
-        pk: (state, exited, delivered)
-        for pk, state, exited, delivered in locked.values_list("id", "state", "exited_at", "delivered_at")
+    rows: dict[int, tuple[str, datetime | None, datetime | None, datetime | None]] = {
+        pk: (state, exited, delivered, presented)
+        for pk, state, exited, delivered, presented in locked.values_list(
+            "id", "state", "exited_at", "delivered_at", "presented_at"
+        )
     }
     for consignment_id in ids:
         row = rows.get(consignment_id)
@@ -243,6 +245,7 @@ def hold_message(consignment: Consignment, hold: Hold) -> str:
         "rejected or withdrawn first.",
         Hold.OFFICER: f"Item {consignment.item_id} is in front of an officer: only an officer decides it.",
         Hold.DELIVERED: f"Item {consignment.item_id} has left the office of exchange: it can no longer be returned.",
+        Hold.PRESENTED: f"Item {consignment.item_id} was presented to customs: its pre-advice stands.",
     }[hold]
 
 

@@ -20,22 +20,27 @@ Holds keep an item under customs control whatever the state machine allows:
   only by an officer's decision.
 - delivered: the operator reported the item delivered or gone from the office
   of exchange (EMSEVT EMI or EMF). Blocks everyone: the goods are not there.
+- presented: the goods were presented to customs (EMSEVT EDB). Blocks only the
+  operator's withdrawal of its pre-advice: goods in customs' hands are
+  declared, whatever the operator thinks of its order.
 
 Which decision each hold blocks:
 
-| transition          | seizure | claim | officer | delivered |
-|---------------------|---------|-------|---------|-----------|
-| release             | yes     | yes   | yes     |           |
-| require_payment     | yes     | yes   | yes     |           |
-| release_nothing_due | yes     | yes   |         |           |
-| request_info        | yes     | yes   |         |           |
-| answer_info         |         | yes   |         |           |
-| seize               |         |       |         |           |
-| return_to_sender    | yes     | yes   |         | yes       |
-| return_unpaid       | yes     |       | yes     | yes       |
-| refer               | yes     | yes   |         |           |
-| amend               | yes     |       | yes     |           |
-| recall              | yes     |       |         | yes       |
+| transition          | seizure | claim | officer | delivered | presented |
+|---------------------|---------|-------|---------|-----------|-----------|
+| release             | yes     | yes   | yes     |           |           |
+| require_payment     | yes     | yes   | yes     |           |           |
+| release_nothing_due | yes     | yes   |         |           |           |
+| request_info        | yes     | yes   |         |           |           |
+| answer_info         |         | yes   |         |           |           |
+| seize               |         |       |         |           |           |
+| return_to_sender    | yes     | yes   |         | yes       |           |
+| return_unpaid       | yes     |       | yes     | yes       |           |
+| refer               | yes     | yes   |         |           |           |
+| amend               | yes     |       | yes     |           |           |
+| recall              | yes     |       |         | yes       |           |
+| withdraw            | yes     |       |         | yes       | yes       |
+| hold_unannounced    |         |       |         |           |           |
 
 A seizure is confirmed by a supervisor other than its proposer, who may hold
 the claim: the confirmation is the second pair of eyes, so no hold blocks it.
@@ -58,6 +63,7 @@ class Hold(StrEnum):
     CLAIM = "claim"
     OFFICER = "officer"
     DELIVERED = "delivered"
+    PRESENTED = "presented"
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,24 @@ AMEND_TO_HOLD = _t(
 # operator's earlier release is superseded by a hold.
 RECALL = _t("recall", {S.RELEASED, S.CHARGES_DUE}, S.HELD, D.HOLD_INSPECTION, "recalled", {H.SEIZURE, H.DELIVERED})
 
+# The operator withdraws its pre-advice (order cancelled, parcel re-labelled) before the
+# goods are presented: the item leaves the queue, the operator gets a WITHDRAWN response,
+# and its S10 id is free for a new pre-advice (postal.withdrawals). A payment made or a
+# decision taken is final: PAID and the final states are no sources.
+WITHDRAW = _t(
+    "withdraw",
+    {S.PRE_ADVISED, S.ASSESSED, S.HELD, S.INFO_REQUESTED, S.CHARGES_DUE},
+    S.WITHDRAWN,
+    D.WITHDRAWN,
+    "withdrawn",
+    {H.SEIZURE, H.DELIVERED, H.PRESENTED},
+)
+
+# An item arrived (EMD) with no pre-advice: recorded without data, it goes straight to an officer,
+# and the operator gets a hold (postal.unannounced). Its pre-advice, when it comes, is an
+# amendment of a held item: scored, never released without an officer.
+HOLD_UNANNOUNCED = _t("hold_unannounced", {S.PRE_ADVISED}, S.HELD, D.HOLD_INSPECTION, verb="held")
+
 ALL = (
     ASSESS,
     RELEASE,
@@ -168,4 +192,6 @@ ALL = (
     AMEND_HELD,
     AMEND_TO_HOLD,
     RECALL,
+    WITHDRAW,
+    HOLD_UNANNOUNCED,
 )

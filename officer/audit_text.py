@@ -18,6 +18,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_noop
 
 from clearance.choices import ConsignmentState
+from postal.unannounced import HOLD_REASON as UNANNOUNCED_HOLD_REASON
+from postal.withdrawals import REASON_SENTENCES as WITHDRAWAL_SENTENCES
 
 # Sentences the code writes as they are (their English is the catalogue's message id).
 FIXED = frozenset(
@@ -41,7 +43,7 @@ FIXED = frozenset(
         gettext_noop("The amounts are too large to assess: check the declared values."),
         gettext_noop("Refunded by an administrator"),
     }
-)
+) | frozenset({UNANNOUNCED_HOLD_REASON, *WITHDRAWAL_SENTENCES.values()})
 
 
 def _amount(value: str) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clearance.choices import Lane
 from clearance.models import PostalOperator
+from core import s10
 from core.forms import (
     AmountField,
     form_errors,  # noqa: F401  (the views import it from here too)
@@ -230,3 +231,25 @@ class RemittanceForm(forms.Form):
     currency = forms.RegexField(label=_("Currency"), regex=r"^[A-Z]{3}$", max_length=3)
     received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = text_field(_("Bank reference"), required=True, max_length=100)
+
+
+class ArrivalScanForm(forms.Form):
+    """A parcel scanned at the office of exchange: whose it is, its S10 id, and where."""
+
+    operator = forms.ModelChoiceField(
+        label=_("Operator"), queryset=PostalOperator.objects.filter(is_active=True).order_by("name")
+    )
+    item_id = forms.CharField(label=_("S10 item id"), max_length=13)
+    office = forms.CharField(label=_("Office of exchange"), max_length=6, required=False)
+
+    def clean_item_id(self) -> str:
+        item_id = self.cleaned_data["item_id"].strip().upper()
+        if not s10.S10_PATTERN.match(item_id) or not s10.is_valid(item_id):
+            raise forms.ValidationError(_("Not a UPU S10 item id (2 letters, 9 digits, 2 letters, its check digit)."))
+        return item_id
+
+    def clean_office(self) -> str:
+        office = self.cleaned_data["office"].strip().upper()
+        if office and not (len(office) == 6 and office.isascii() and office.isalnum()):
+            raise forms.ValidationError(_("A UPU office of exchange code: 6 letters or digits."))
+        return office

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, DecimalField, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
@@ -53,6 +53,7 @@ class QueueFilters:
     rule: str = ""
     reason: str = ""
     older_than_hours: int | None = None
+    unannounced: bool = False  # arrived without pre-advice (postal.unannounced)
 
     @classmethod
     def from_query(cls, query: QueryDict) -> QueueFilters:
@@ -74,10 +75,12 @@ class QueueFilters:
             rule=matching("rule", RULE_CODE),
             reason=matching("reason", REASON_CODE),
             older_than_hours=integer("older_than_hours", 24 * 366 * 10),
+            unannounced=query.get("unannounced", "") in ("1", "on"),
         )
 
     def as_query(self) -> dict[str, str]:
-        return {k: str(v) for k, v in self.__dict__.items() if v not in ("", None)}
+        shown = {k: v for k, v in self.__dict__.items() if v not in ("", None, False)}
+        return {k: "1" if v is True else str(v) for k, v in shown.items()}
 
 
 def queue_queryset(filters: QueueFilters) -> QuerySet[Consignment]:
@@ -113,6 +116,8 @@ def queue_queryset(filters: QueueFilters) -> QuerySet[Consignment]:
         )
     if filters.older_than_hours:
         items = items.filter(state_changed_at__lt=timezone.now() - timedelta(hours=filters.older_than_hours))
+    if filters.unannounced:
+        items = items.filter(unannounced=True)
     return items.annotate(lane_rank=LANE_RANK, queue_score=QUEUE_SCORE).order_by("-lane_rank", "-queue_score", "-id")
 
 
@@ -172,6 +177,17 @@ def queue_page(filters: QueueFilters, after: str = "") -> tuple[list[Consignment
     last = page[-1] if page else None
     next_cursor = f"{last.lane_rank}:{last.queue_score}:{last.pk}" if more and last else ""  # type: ignore[attr-defined]
     return page, next_cursor
+
+
+def unannounced_counts() -> list[dict[str, Any]]:
+    """Per operator, items that arrived without pre-advice: in all, and those whose pre-advice still has not come."""
+    rows = (
+        Consignment.objects.filter(unannounced=True)
+        .values("operator__name")
+        .annotate(arrived=Count("id"), waiting=Count("id", filter=Q(late_pre_advice_at__isnull=True)))
+        .order_by("-arrived", "operator__name")
+    )
+    return [{"operator": r["operator__name"], "arrived": r["arrived"], "waiting": r["waiting"]} for r in rows]
 
 
 def _parse_cursor(after: str) -> tuple[int, Decimal, int] | None:

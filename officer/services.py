@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clearance import services as clearance_services
-from clearance.choices import ConsignmentState, ItemCategory, Lane, TermsOfDelivery
+from clearance.choices import ConsignmentState, EventCode, ItemCategory, Lane, TermsOfDelivery
 from clearance.holds import claim_expiry, claims_fresh
 from clearance.models import (
     Claim,
@@ -26,8 +26,10 @@ from clearance.models import (
     Consignment,
     InformationRequest,
     PartyHold,
+    PostalOperator,
     SeizureRequest,
 )
+from clearance.selectors import consignment_ids_by_item
 from clearance.transitions import Hold
 from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition, PermissionDenied
@@ -50,8 +52,9 @@ from payments.choices import MoneyApprovalKind, MoneyApprovalState
 from payments.models import Assessment, Case, MoneyApproval
 from payments.selectors import assessment_current
 from payments.tasks import notify_information_request
+from postal.events import consignment_events_record
 from risk.choices import OutcomeKind
-from risk.models import InspectionOutcome, InspectionPhoto
+from risk.models import InspectionOutcome, InspectionPhoto, RiskAssessment
 from risk.services import inspection_outcome_record
 
 HELD = ConsignmentState.HELD
@@ -207,6 +210,7 @@ def officer_release(
     reason = reason.strip()
     with transaction.atomic():
         locked = _lock(consignment, seen)
+        _require_scored_if_unannounced(locked)
         if charge_addressee:
             reason = _addressee_charged(locked, reason)
         if locked.lane == Lane.RED and (not red_allowed or not text_key(reason)):
@@ -226,6 +230,31 @@ def officer_release(
         _unclaim([locked.pk])
     locked.refresh_from_db()
     return locked
+
+
+def arrival_scan(*, officer: User, operator: PostalOperator, item_id: str, office: str = "") -> Consignment:
+    """An officer scans a parcel at the office of exchange: its arrival (EMD) is recorded now, as the operator's
+    would be. A parcel the operator never pre-advised is recorded and held for an officer (postal.unannounced),
+    the operator told on its feed; a pre-advised one has its arrival stamped. Returns the item."""
+    _require_officer(officer)
+    event = {"itemId": item_id, "code": EventCode.EMD, "at": timezone.now(), "office": office}
+    (outcome,) = consignment_events_record(operator=operator, events=[event], actor=Actor.for_user(officer))
+    if outcome.errors:
+        raise ApplicationError(f"Item {item_id}: {outcome.errors[0]['message']}")
+    pk = consignment_ids_by_item(operator_id=operator.pk, item_ids=[item_id])[item_id]
+    return Consignment.objects.get(pk=pk)
+
+
+def _require_scored_if_unannounced(locked: Consignment) -> None:
+    """An item that arrived without pre-advice is released only once its pre-advice came and was scored."""
+    if (
+        locked.unannounced
+        and not RiskAssessment.objects.filter(consignment_id=locked.pk, consignment_version=locked.version).exists()
+    ):
+        raise InvalidTransition(
+            f"Item {locked.item_id} arrived without pre-advice: it is released only once the operator's "
+            "pre-advice has come and been scored."
+        )
 
 
 def _addressee_charged(locked: Consignment, reason: str) -> str:

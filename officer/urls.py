@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="officer:login"), name="logout"),
     path("next", views.queue_next, name="next"),
     path("bulk-release", views.bulk_release, name="bulk-release"),
+    path("arrivals", views.arrival_scan, name="arrival-scan"),
     path("takeovers/<int:pk>/dismiss", views.takeover_dismiss, name="takeover-dismiss"),
     path("items/<int:pk>/", views.item_view, name="item"),
     path("items/<int:pk>/<slug:name>", views.item_action, name="item-action"),

@@ -22,6 +22,7 @@ from officer import selectors as queue
 from officer import services as officer
 from officer.forms import (
     AnswerForm,
+    ArrivalScanForm,
     BulkReleaseForm,
     CaseAnswerForm,
     CorrectionForm,
@@ -70,6 +71,7 @@ def queue_view(request):
     if request.htmx:
         return render(request, "officer/_queue_rows.html", context)
     context["fx_stale"] = [row for row in fx_freshness(timezone.now().date()) if row.stale]
+    context["unannounced_counts"] = queue.unannounced_counts()
     return render(request, "officer/queue.html", context)
 
 
@@ -81,6 +83,31 @@ def queue_next(request):
     if consignment is None:
         messages.info(request, _("The queue is empty."))
         return redirect("officer:queue")
+    return redirect("officer:item", pk=consignment.pk)
+
+
+@officer_required
+@require_POST
+def arrival_scan(request):
+    """A parcel scanned at the office: its arrival recorded; one never pre-advised is held (postal.unannounced)."""
+    form = ArrivalScanForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("officer:queue")
+    try:
+        consignment = officer.arrival_scan(
+            officer=request.user,
+            operator=form.cleaned_data["operator"],
+            item_id=form.cleaned_data["item_id"],
+            office=form.cleaned_data["office"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("officer:queue")
+    if consignment.unannounced and consignment.version == 0:
+        messages.warning(request, _("No pre-advice for this parcel: it is recorded and held, and the operator told."))
+    else:
+        messages.success(request, _("Arrival recorded."))
     return redirect("officer:item", pk=consignment.pk)
 
 

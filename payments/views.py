@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clearance.choices import ConsignmentState
 from clearance.models import Consignment
+from clearance.tracking import consignment_timeline
 from core.exceptions import ApplicationError
 from core.normalize import whole_number
 from core.ratelimit import allow, client_address
@@ -81,6 +82,7 @@ def item(request, token: str):
 def _item_context(consignment: Consignment, *, token: str = "", trader: Trader | None = None) -> dict:
     return {
         "consignment": consignment,
+        "timeline": consignment_timeline(consignment=consignment),
         "assessment": selectors.assessment_current(consignment=consignment),
         "paid": selectors.payment_succeeded_for(consignment=consignment),
         "channel": selectors.payer_channel(consignment=consignment),

@@ -6,7 +6,10 @@ counted the next time its day is refreshed. The beat task refreshes the recent
 days often and the whole storage window nightly (performance.tasks).
 
 Days are UTC days of pre-advice: every item has one, and an item's timeline
-stays in the day it was announced however long it takes.
+stays in the day it was announced however long it takes. A pre-advice its
+operator withdrew is no consignment customs cleared: it is left out. An item
+that arrived without pre-advice has no pre-advice → arrival step (its day is
+the day it was recorded, at its arrival).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from clearance.choices import ConsignmentState
 from clearance.choices import DecisionCode as D
 from clearance.models import Consignment, Decision, Office
 from payments.models import Payment, PaymentItem
@@ -30,7 +34,8 @@ RELEASE_DECISIONS = (D.RELEASE_NO_CHARGE, D.RELEASED)
 _TIMELINES = f"""
 WITH items AS (
     SELECT c.id, c.lane, c.operator_id::text AS operator, c.sender_country AS origin, c.category,
-           coalesce(o.code, '') AS office, c.pre_advised_at, c.arrived_at,
+           coalesce(o.code, '') AS office, c.pre_advised_at, c.arrived_at, c.presented_at, c.exited_at,
+           c.delivered_at, c.unannounced,
            d.decided_at, d.released_at, d.charged, p.paid_at
     FROM {Consignment._meta.db_table} c
     LEFT JOIN {Office._meta.db_table} o ON o.id = c.office_id
@@ -45,7 +50,7 @@ WITH items AS (
         FROM {PaymentItem._meta.db_table} pi JOIN {Payment._meta.db_table} pay ON pay.id = pi.payment_id
         WHERE pi.consignment_id = c.id AND pay.state = 'SUCCEEDED'
     ) p ON true
-    WHERE c.pre_advised_at >= %(start)s AND c.pre_advised_at < %(end)s
+    WHERE c.pre_advised_at >= %(start)s AND c.pre_advised_at < %(end)s AND c.state <> %(withdrawn)s
 )
 """  # noqa: S608 - table names from the models, values are parameters
 
@@ -75,10 +80,15 @@ _INSERT_BUCKETS = (
 , durations AS (
     SELECT items.*, m.measure, greatest(m.seconds, 0) AS seconds
     FROM items CROSS JOIN LATERAL (VALUES
-        ('pre_advice_to_arrival', extract(epoch FROM arrived_at - pre_advised_at)),
+        ('pre_advice_to_arrival', CASE WHEN NOT unannounced THEN extract(epoch FROM arrived_at - pre_advised_at) END),
+        ('arrival_to_presentation', extract(epoch FROM presented_at - arrived_at)),
+        ('presentation_to_decision', extract(epoch FROM decided_at - presented_at)),
         ('arrival_to_decision', extract(epoch FROM decided_at - arrived_at)),
         ('decision_to_payment', extract(epoch FROM paid_at - decided_at)),
         ('payment_to_release', extract(epoch FROM released_at - paid_at)),
+        ('decision_to_exit', extract(epoch FROM exited_at - decided_at)),
+        ('exit_to_delivery', extract(epoch FROM delivered_at - exited_at)),
+        ('presentation_to_exit', extract(epoch FROM exited_at - presented_at)),
         ('arrival_to_release', extract(epoch FROM released_at - arrived_at))
     ) AS m(measure, seconds)
     WHERE m.seconds IS NOT NULL
@@ -120,6 +130,7 @@ def _refresh_day(day: date) -> None:
         "clearance": [str(code) for code in CLEARANCE_DECISIONS],
         "release": [str(code) for code in RELEASE_DECISIONS],
         "charges_due": str(D.RELEASE_CHARGES_DUE),
+        "withdrawn": str(ConsignmentState.WITHDRAWN),
         "ln_gamma": math.log(GAMMA),
     }
     with connection.cursor() as cursor:

@@ -28,12 +28,20 @@ class Measure:
     label: str
 
 
-# The TRS steps measured for each item (domain.md 5.3, postal mapping).
+# The TRS steps measured for each item (domain.md 5.3, postal mapping): the chain arrival (EMD) →
+# presentation (EDB) → decision (the first that settles the item) → exit (EMF) → delivery (EMI), the
+# payment steps, and the spans across them. A step whose second end came first (a decision taken
+# before presentation, pre-arrival processing) counts as no time at all.
 MEASURES = (
     Measure("pre_advice_to_arrival", _("Pre-advice → arrival")),
+    Measure("arrival_to_presentation", _("Arrival → presentation")),
+    Measure("presentation_to_decision", _("Presentation → decision")),
     Measure("arrival_to_decision", _("Arrival → decision")),
     Measure("decision_to_payment", _("Decision → payment")),
     Measure("payment_to_release", _("Payment → release")),
+    Measure("decision_to_exit", _("Decision → exit")),
+    Measure("exit_to_delivery", _("Exit → delivery")),
+    Measure("presentation_to_exit", _("Presentation → exit (time at the office of exchange)")),
     Measure("arrival_to_release", _("Arrival → release")),
 )
 MEASURE_CODES = tuple(measure.code for measure in MEASURES)

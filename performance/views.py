@@ -21,6 +21,7 @@ from performance.exports import tables_download
 from performance.forms import PeriodForm
 from performance.tasks import trs_days_refresh
 from performance.trs import MEASURES, humanize
+from postal.quality import quality_trend
 
 
 def _period(request) -> tuple[PeriodForm, dict]:
@@ -191,3 +192,17 @@ def _simulation_charts(run: SimulationRun) -> list:
         ),
         bar_chart(_("Items needing payment and officer workload"), counts, series=2),
     ]
+
+
+@officer_required
+@require_GET
+def operators_quality_view(request):
+    """Every operator's data quality side by side, over the last six months (postal.quality)."""
+    this_month = timezone.now().date().replace(day=1)
+    months = []
+    for back in range(5, -1, -1):
+        year, month = divmod(this_month.year * 12 + this_month.month - 1 - back, 12)
+        months.append(this_month.replace(year=year, month=month + 1))
+    return render(
+        request, "performance/operators_quality.html", {"months": months, "rows": quality_trend(months=months)}
+    )

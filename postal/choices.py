@@ -16,3 +16,14 @@ class ItemStatus(models.TextChoices):
     DUPLICATE = "DUPLICATE", _("Duplicate: the same content was seen before, nothing changed")
     AMENDED = "AMENDED", _("Amended: new content for an item without a final decision")
     REJECTED = "REJECTED", _("Rejected: see the errors")
+    WITHDRAWN = "WITHDRAWN", _("Withdrawn: the pre-advice no longer stands")
+
+
+class WithdrawalReason(models.TextChoices):
+    """Why an operator withdraws a pre-advice (sent as a code, shown in the reader's language)."""
+
+    ORDER_CANCELLED = "ORDER_CANCELLED", _("The order was cancelled")
+    RELABELLED = "RELABELLED", _("The parcel was re-labelled under another item id")
+    NOT_SHIPPED = "NOT_SHIPPED", _("The parcel was not shipped")
+    SENT_IN_ERROR = "SENT_IN_ERROR", _("The pre-advice was sent in error")
+    OTHER = "OTHER", _("Another reason")

@@ -9,12 +9,19 @@ An event is judged against the item it is about:
 - none is in the future (postal.validation: a few minutes of clock skew at most);
 - presentation (EDB) comes after arrival (EMD, earlier or in the same batch) and
   never before it: an EDB sent ahead cannot make a release final;
+- no other event (retention, return from customs, departure, the delivery
+  office's, a delivery attempt, delivery, return to the sender) is dated before
+  the arrival when it is known, and none of the delivery office's (arrival
+  there, out for delivery, pick-up point, attempt, delivery) before the
+  departure from the office of exchange;
 - departure (EMF) and delivery (EMI) are what happened to the goods, so they are
   kept; but goods that leave while customs has not let them go (held, awaiting
   payment, seized, delivered after being reported returned) are recorded as
   goods out of control, with the charges at stake as the operator's liability,
   for officers to follow up;
-- a return (EDX) asks for a refund of what was paid (payments.refunds decides).
+- a return (EDX) asks for a refund of what was paid (payments.refunds decides);
+- an arrival (EMD) of an item never pre-advised records it and holds it for an
+  officer (postal.unannounced); any other event of an unknown item is refused.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from psycopg2.extras import execute_values
@@ -36,6 +44,7 @@ from payments.models import Assessment
 from payments.tasks import consignments_refund_returned
 from postal.choices import ItemStatus
 from postal.models import GoodsOutOfControl
+from postal.unannounced import consignments_record_unannounced
 
 STAMP_COLUMNS = {
     EventCode.EMD: "arrived_at",
@@ -58,9 +67,15 @@ class EventOutcome:
 
 
 @transaction.atomic
-def consignment_events_record(*, operator: PostalOperator, events: list[dict]) -> list[EventOutcome]:
-    """Store validated events of the operator's items; unknown items and events out of order are rejected."""
+def consignment_events_record(
+    *, operator: PostalOperator, events: list[dict], actor: Actor | None = None
+) -> list[EventOutcome]:
+    """Store validated events of the operator's items; unknown items and events out of order are rejected.
+
+    `actor`: who reports them, when not the operator (an officer scanning a parcel at the office).
+    """
     ids = consignment_ids_by_item(operator_id=operator.pk, item_ids=(e["itemId"] for e in events))
+    ids.update(_unannounced(operator, events, ids, actor))
     known = [e for e in events if e["itemId"] in ids]
     refused = _out_of_order(known, ids)
     kept = [e for e in known if id(e) not in refused]
@@ -72,35 +87,80 @@ def consignment_events_record(*, operator: PostalOperator, events: list[dict]) -
     return [_outcome(event, ids, inserted, refused) for event in events]
 
 
-def _out_of_order(events: list[dict], ids: dict[str, int]) -> dict[int, dict[str, str]]:
-    """{id(event): error} for presentations before arrival."""
-    presented = [e for e in events if e["code"] == EventCode.EDB]
-    if not presented:
+def _unannounced(
+    operator: PostalOperator, events: list[dict[str, Any]], ids: dict[str, int], actor: Actor | None
+) -> dict[str, int]:
+    """Arrivals of items never pre-advised are recorded and held (postal.unannounced): {item id: new item}."""
+    arrivals: dict[str, datetime] = {}
+    for event in events:
+        if event["code"] == EventCode.EMD and event["itemId"] not in ids:
+            arrivals[event["itemId"]] = min(arrivals.get(event["itemId"], event["at"]), event["at"])
+    return consignments_record_unannounced(operator=operator, arrivals=arrivals, actor=actor) if arrivals else {}
+
+
+# Every import event but the arrival happens at the office of exchange or after it: never before the
+# arrival. A presentation needs the arrival first (an EDB sent ahead cannot make a release final);
+# the delivery office's events come after the goods left the office of exchange, when that is known.
+AFTER_ARRIVAL = frozenset(EventCode) - {EventCode.EMD}
+NEEDS_ARRIVAL = frozenset({EventCode.EDB})
+AFTER_DEPARTURE = frozenset({EventCode.EMG, EventCode.EDG, EventCode.EDH, EventCode.EMH, EventCode.EMI})
+
+
+def _out_of_order(events: list[dict[str, Any]], ids: dict[str, int]) -> dict[int, dict[str, str]]:
+    """{id(event): error} for events before the item's arrival, or a delivery before its departure."""
+    checked = [e for e in events if e["code"] in AFTER_ARRIVAL]
+    if not checked:
         return {}
-    pks = {ids[e["itemId"]] for e in presented}
-    arrived: dict[int, datetime] = dict(
-        Consignment.objects.filter(pk__in=pks, arrived_at__isnull=False).values_list("pk", "arrived_at")
-    )
+    pks = {ids[e["itemId"]] for e in checked}
+    arrived, departed = _earliest(events, ids, pks)
+    refused = {}
+    for event in checked:
+        pk = ids[event["itemId"]]
+        if error := _ordering_error(event, arrived.get(pk), departed.get(pk)):
+            refused[id(event)] = error
+    return refused
+
+
+def _earliest(
+    events: list[dict[str, Any]], ids: dict[str, int], pks: set[int]
+) -> tuple[dict[int, datetime], dict[int, datetime]]:
+    """The items' earliest arrival and departure: stamped already, or in this batch."""
+    rows = Consignment.objects.filter(pk__in=pks).values_list("pk", "arrived_at", "exited_at")
+    arrived = {pk: at for pk, at, _ in rows if at is not None}
+    departed = {pk: at for pk, _, at in rows if at is not None}
     for event in events:
         pk = ids[event["itemId"]]
-        if event["code"] == EventCode.EMD and pk in pks:
-            arrived[pk] = min(arrived.get(pk, event["at"]), event["at"])
-    refused = {}
-    for event in presented:
-        arrival = arrived.get(ids[event["itemId"]])
-        if arrival is None:
-            refused[id(event)] = {
-                "field": "code",
-                "code": "not_arrived",
-                "message": "An item is presented to customs after it arrives: send its arrival (EMD) first.",
-            }
-        elif event["at"] < arrival:
-            refused[id(event)] = {
-                "field": "at",
-                "code": "before_arrival",
-                "message": f"The item arrived at {arrival.isoformat()}: it cannot have been presented before.",
-            }
-    return refused
+        stamps = {EventCode.EMD: arrived, EventCode.EMF: departed}.get(event["code"])
+        if pk in pks and stamps is not None:
+            stamps[pk] = min(stamps.get(pk, event["at"]), event["at"])
+    return arrived, departed
+
+
+def _ordering_error(
+    event: dict[str, Any], arrival: datetime | None, departure: datetime | None
+) -> dict[str, str] | None:
+    """The error of an event dated before the item's arrival, or a delivery office's before its departure."""
+    label = EventCode(event["code"]).label
+    if arrival is None and event["code"] in NEEDS_ARRIVAL:
+        return {
+            "field": "code",
+            "code": "not_arrived",
+            "message": "An item is presented to customs after it arrives: send its arrival (EMD) first.",
+        }
+    if arrival is not None and event["at"] < arrival:
+        return {
+            "field": "at",
+            "code": "before_arrival",
+            "message": f"The item arrived at {arrival.isoformat()}: '{label}' cannot come before.",
+        }
+    if departure is not None and event["code"] in AFTER_DEPARTURE and event["at"] < departure:
+        return {
+            "field": "at",
+            "code": "before_departure",
+            "message": f"The item left the office of exchange at {departure.isoformat()}: '{label}' cannot come "
+            "before.",
+        }
+    return None
 
 
 def _insert(events: list[dict], ids: dict[str, int]) -> set[tuple[int, str, datetime]]:

@@ -68,6 +68,7 @@ class ItemOutcome:
     status: str
     errors: list[dict[str, str]]
     consignment_id: int | None = None
+    attaches: bool = False  # the first pre-advice of an item that arrived without one (postal.unannounced)
 
 
 def canonical_json(item: dict[str, Any]) -> JsonText:
@@ -182,13 +183,14 @@ def _receive(operator: PostalOperator, message_id: str, items: list[dict[str, An
         received = Received(item, canonical, content_hash(canonical))
         outcome = _classify(item, received.digest, existing.get(item["itemId"]), seen)
         outcomes.append(outcome)
-        if outcome.status == ACCEPTED:
-            new.append((received, outcome))
-        elif outcome.status == AMENDED:
+        if outcome.attaches or outcome.status == AMENDED:
             amended.append((received, outcome))
+        elif outcome.status == ACCEPTED:
+            new.append((received, outcome))
     actor = Actor.for_operator(operator.code)
     _create(operator, message_id, new, actor, now)
     _amend(message_id, amended, existing, actor, now)
+    _mark_late([_stored_id(outcome) for _, outcome in amended if outcome.attaches], now)
     consignments_enqueue_assessment(consignment_ids=[_stored_id(o) for _, o in new + amended])
     return outcomes
 
@@ -209,7 +211,15 @@ def _classify(item: dict[str, Any], digest: str, row: Mapping[str, Any] | None, 
         state = ConsignmentState(row["state"]).label
         message = f"The item is {state}: it can no longer be amended."
         return ItemOutcome(item_id, REJECTED, [{"field": "itemId", "code": "amendment_refused", "message": message}])
+    if row["version"] == 0:  # it arrived unannounced: this is its first declaration, for the officer holding it
+        return ItemOutcome(item_id, ACCEPTED, [], row["id"], attaches=True)
     return ItemOutcome(item_id, AMENDED, [], row["id"])
+
+
+def _mark_late(ids: list[int], now: datetime) -> None:
+    """The pre-advice of items that arrived without it came now (the operator's data-quality count)."""
+    if ids:
+        Consignment.objects.filter(pk__in=ids).update(late_pre_advice_at=now)
 
 
 def _create(

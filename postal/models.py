@@ -132,3 +132,35 @@ class GoodsOutOfControl(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.consignment_id} {self.event_code} in {self.state}"
+
+
+class IntakeTally(models.Model):
+    """What one operator sent one day through one command: entries received, entries rejected, rejections by code.
+
+    Kept as counts, not as the rejected entries (which may hold personal data and
+    come by the million): `code` is "" for the entries received, REJECTED for the
+    entries rejected, else an error code, counting the entries that had it. The
+    operator's data-quality report reads them (postal.quality).
+    """
+
+    RECEIVED = ""
+    REJECTED = "REJECTED"
+
+    class Source(models.TextChoices):
+        ITEMS = "items", _("Pre-advice")
+        EVENTS = "events", _("Tracking events")
+        WITHDRAWALS = "withdrawals", _("Withdrawals")
+
+    operator = models.ForeignKey(PostalOperator, on_delete=models.PROTECT, related_name="+", db_index=False)
+    day = models.DateField()
+    source = models.CharField(max_length=12, choices=Source.choices)
+    code = models.CharField(max_length=40, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "day", "source", "code"], name="intake_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator_id} {self.day} {self.source} {self.code or 'received'}: {self.count}"

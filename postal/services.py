@@ -17,10 +17,12 @@ from payments.choices import CaseChannel
 from payments.collection import collections_report
 from payments.models import Case
 from postal import csv_intake
+from postal.choices import ItemStatus
 from postal.delivery import webhook_deliveries_cancel
 from postal.events import consignment_events_record
 from postal.intake import REJECTED, consignments_receive
-from postal.models import ApiKey, WebhookEndpoint, generate_api_key, hash_api_key
+from postal.models import ApiKey, IntakeTally, WebhookEndpoint, generate_api_key, hash_api_key
+from postal.quality import intake_tallies_record
 from postal.validation import (
     FORBIDDEN_CHARACTERS,
     printable,
@@ -28,8 +30,10 @@ from postal.validation import (
     validate_collection,
     validate_event,
     validate_item,
+    validate_withdrawal,
 )
 from postal.webhooks import url_refusal
+from postal.withdrawals import consignments_withdraw
 
 
 @transaction.atomic
@@ -160,6 +164,7 @@ def _receive_items(
     for (index, _), outcome in zip(valid, outcomes, strict=True):
         errors = [{**error, "field": f"items[{index}].{error['field']}"} for error in outcome.errors]
         results[index] = {"itemId": outcome.item_id, "status": outcome.status, "errors": errors}
+    intake_tallies_record(operator=operator, source=IntakeTally.Source.ITEMS, results=results)
     rejected = sum(1 for result in results if result["status"] == REJECTED)
     return {"messageId": message_id, "accepted": len(results) - rejected, "rejected": rejected, "results": results}
 
@@ -180,8 +185,52 @@ def events_receive(*, operator: PostalOperator, body: Any) -> dict[str, Any]:
     for (index, _), outcome in zip(valid, outcomes, strict=True):
         errors = [{**error, "field": f"events[{index}].{error['field']}"} for error in outcome.errors]
         results[index] = {"itemId": outcome.item_id, "status": outcome.status, "errors": errors}
+    intake_tallies_record(operator=operator, source=IntakeTally.Source.EVENTS, results=results)
     rejected = sum(1 for result in results if result["status"] == REJECTED)
     return {"accepted": len(results) - rejected, "rejected": rejected, "results": results}
+
+
+def withdrawals_receive(*, operator: PostalOperator, body: Any) -> dict[str, Any]:
+    """Validate and apply a batch of withdrawals of pre-advice; each is judged on its own."""
+    entries = _batch(body, "withdrawals", settings.OPENCLEAR_API_MAX_ITEMS)
+    results: list[dict[str, Any]] = [{}] * len(entries)
+    valid: list[tuple[int, dict[str, Any]]] = []
+    for index, entry in enumerate(entries):
+        withdrawal, errors = validate_withdrawal(entry, index)
+        if withdrawal is None:
+            results[index] = {"itemId": _echo_item_id(entry), "status": REJECTED, "errors": errors}
+        else:
+            valid.append((index, withdrawal))
+    outcomes = consignments_withdraw(operator=operator, withdrawals=[withdrawal for _, withdrawal in valid])
+    for (index, _), outcome in zip(valid, outcomes, strict=True):
+        errors = [{**error, "field": f"withdrawals[{index}].{error['field']}"} for error in outcome.errors]
+        results[index] = {"itemId": outcome.item_id, "status": outcome.status, "errors": errors}
+    intake_tallies_record(operator=operator, source=IntakeTally.Source.WITHDRAWALS, results=results)
+    rejected = sum(1 for result in results if result["status"] == REJECTED)
+    return {"accepted": len(results) - rejected, "rejected": rejected, "results": results}
+
+
+class WithdrawalRefused(ApplicationError):
+    code = "withdrawal_refused"
+    http_status = 409
+
+
+def item_withdraw(*, operator: PostalOperator, item_id: str, reason: Any) -> dict[str, Any]:
+    """Withdraw one pre-advice; withdrawing it again answers the same. Unknown: NotFound; refused: WithdrawalRefused."""
+    withdrawal, errors = validate_withdrawal({"itemId": item_id, "reason": reason}, None)
+    if withdrawal is None:
+        raise ApplicationError("The withdrawal is not valid.", code="invalid", details=errors)
+    (outcome,) = consignments_withdraw(operator=operator, withdrawals=[withdrawal])
+    if outcome.status == REJECTED and outcome.errors[0]["code"] == "unknown_item":
+        raise NotFound(f"No item {item_id} of yours.")
+    if outcome.status == REJECTED:
+        raise WithdrawalRefused(outcome.errors[0]["message"], details=outcome.errors)
+    return {
+        "itemId": item_id,
+        "status": ItemStatus.WITHDRAWN,
+        "reason": withdrawal["reason"],
+        "withdrawnAt": outcome.withdrawn_at,
+    }
 
 
 def collections_receive(*, operator: PostalOperator, body: Any) -> dict[str, Any]:

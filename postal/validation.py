@@ -20,6 +20,7 @@ from core import s10
 from core.reference import country_codes, currency_minor_units, hs_subheadings
 from payments.choices import CaseGrounds
 from postal import contract
+from postal.choices import WithdrawalReason
 
 CATEGORIES = frozenset(ItemCategory.values)
 # ASCII digits only: \d also takes other scripts' digits, which Decimal() and int() read.
@@ -369,6 +370,28 @@ def validate_event(data: Any, index: int, now: datetime) -> tuple[dict[str, Any]
     if errors.items:
         return None, errors.items
     return {"itemId": item_id, "code": code, "at": at, "office": office}, []
+
+
+WITHDRAWAL_FIELDS = {"itemId", "reason"}
+WITHDRAWAL_REASONS = frozenset(WithdrawalReason.values)
+
+
+def validate_withdrawal(data: Any, index: int | None) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+    """(normalised withdrawal, []) when valid, else (None, errors); `index` None for a single withdrawal."""
+    errors = Errors(prefix="" if index is None else f"withdrawals[{index}]")
+    if not isinstance(data, dict):
+        errors.add("", "invalid_type", "Each withdrawal must be an object.")
+        return None, errors.items
+    _unknown_fields(errors, data, WITHDRAWAL_FIELDS, "")
+    item_id = _item_id(errors, data)
+    reason = data.get("reason")
+    if reason is None:
+        errors.add("reason", "required", f"Say why: one of {', '.join(sorted(WITHDRAWAL_REASONS))}.")
+    elif not isinstance(reason, str) or reason not in WITHDRAWAL_REASONS:
+        errors.add("reason", "invalid_choice", f"Must be one of {', '.join(sorted(WITHDRAWAL_REASONS))}.")
+    if errors.items:
+        return None, errors.items
+    return {"itemId": item_id, "reason": reason}, []
 
 
 COLLECTION_FIELDS = {"itemId", "amount", "currency", "collectedAt", "reference"}

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from clearance.models import Decision
+from clearance.tracking import arrival_offices, customs_event
 
 SIGNATURE_HEADER = "X-OpenClear-Signature"
 MAX_ANSWER_BYTES = 64 * 1024  # what is kept of a receiver's answer, for the delivery's record
@@ -47,8 +48,13 @@ def sign(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def response_payload(decision: Decision) -> dict[str, Any]:
-    """The customs response as the pull feed shows it (one item of `results`)."""
+def response_payload(decision: Decision, *, office: str | None = None) -> dict[str, Any]:
+    """The customs response as the pull feed shows it (one item of `results`), with its tracking event.
+
+    `office`: the office of exchange of the item (clearance.tracking.arrival_offices), read when not given.
+    """
+    if office is None:
+        office = arrival_offices(consignment_ids=[decision.consignment_id])[decision.consignment_id]
     return {
         "sequence": decision.sequence,
         "itemId": decision.consignment.item_id,
@@ -56,6 +62,7 @@ def response_payload(decision: Decision) -> dict[str, Any]:
         "reason": decision.reason,
         "charges": decision.charges,
         "decidedAt": decision.decided_at.isoformat().replace("+00:00", "Z"),
+        "event": customs_event(decision_code=decision.code, at=decision.decided_at, office=office),
     }
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import requests
 
+from core import s10
 from simulation.traffic import Mix, OperatorSimulator
 
 
@@ -61,18 +62,35 @@ class ParcelJourney:
 
     Each parcel arrives at the office of exchange (EMD) a little after its
     pre-advice and is presented to customs (EDB); once the customs response
-    lets it go (read from the responses feed), it leaves the office (EMF) and
-    is delivered (EMI). Delays are drawn around `scale` seconds, so that a
-    demo's Time Release Study fills within minutes.
+    lets it go (read from the responses feed), it leaves the office (EMF),
+    reaches the delivery office (EMG), goes out for delivery (EDG), sometimes
+    misses the addressee once (EMH), and is delivered (EMI). A share of the
+    pre-advice is withdrawn before arrival (an order cancelled), and a share
+    of parcels arrive with no pre-advice at all (an EMD for an S10 id never
+    announced). Delays are drawn around `scale` seconds, so that a demo's Time
+    Release Study fills within minutes.
     """
 
     RELEASING = {"RELEASE_NO_CHARGE", "RELEASED"}
+    WITHDRAW = "WITHDRAW"
 
-    def __init__(self, *, base_url: str, headers: dict, scale: float, seed: int | None) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        headers: dict,
+        scale: float,
+        seed: int | None,
+        withdrawn_share: float = 0.0,
+        unannounced_share: float = 0.0,
+    ) -> None:
         self.events_url = f"{base_url.rstrip('/')}/api/v1/postal/events"
+        self.withdrawals_url = f"{base_url.rstrip('/')}/api/v1/postal/withdrawals"
         self.responses_url = f"{base_url.rstrip('/')}/api/v1/postal/responses"
         self.headers = headers
         self.scale = scale
+        self.withdrawn_share = withdrawn_share
+        self.unannounced_share = unannounced_share
         self.rng = random.Random(seed)
         self._due: list[tuple[float, str, str]] = []
         self._lock = threading.Lock()
@@ -82,9 +100,23 @@ class ParcelJourney:
         now = time.monotonic()
         with self._lock:
             for item_id in item_ids:
+                if self.rng.random() < self.withdrawn_share:
+                    heapq.heappush(self._due, (now + self.rng.uniform(0.05, 0.25) * self.scale, item_id, self.WITHDRAW))
+                    continue
                 arrival = now + self.rng.uniform(0.3, 1.5) * self.scale
                 heapq.heappush(self._due, (arrival, item_id, "EMD"))
                 heapq.heappush(self._due, (arrival + self.rng.uniform(0.05, 0.3) * self.scale, item_id, "EDB"))
+                if self.rng.random() < self.unannounced_share:
+                    unannounced = s10.make("RR", self.rng.randrange(10_000_000, 100_000_000), "CN")
+                    heapq.heappush(self._due, (arrival, unannounced, "EMD"))
+
+    def _delivery(self, item_id: str, leaves: float) -> None:
+        """The events of a released parcel from the office of exchange to the addressee's door."""
+        at = leaves
+        codes = ["EMF", "EMG", "EDG", *(["EMH", "EDG"] if self.rng.random() < 0.2 else []), "EMI"]
+        for code in codes:
+            heapq.heappush(self._due, (at, item_id, code))
+            at += self.rng.uniform(0.2, 1.0) * self.scale
 
     def run(self, stop: threading.Event) -> None:
         session = requests.Session()
@@ -105,15 +137,12 @@ class ParcelJourney:
         with self._lock:
             for response in body.get("results", []):
                 if response.get("decision") in self.RELEASING:
-                    leaves = now + self.rng.uniform(0.2, 1.0) * self.scale
-                    heapq.heappush(self._due, (leaves, response["itemId"], "EMF"))
-                    heapq.heappush(
-                        self._due, (leaves + self.rng.uniform(0.5, 3.0) * self.scale, response["itemId"], "EMI")
-                    )
+                    self._delivery(response["itemId"], now + self.rng.uniform(0.2, 1.0) * self.scale)
         self._cursor = str(body.get("next", self._cursor))
 
-    def _send_due(self, session: requests.Session) -> None:
-        now = time.monotonic()
+    def _send_due(self, session: requests.Session, now: float | None = None) -> None:
+        """Send what is due by `now` (default: this moment)."""
+        now = time.monotonic() if now is None else now
         with self._lock:
             due = []
             while self._due and self._due[0][0] <= now and len(due) < 1000:
@@ -121,13 +150,31 @@ class ParcelJourney:
         if not due:
             return
         stamp = datetime.now(UTC).isoformat()
-        events = [{"itemId": item_id, "code": code, "at": stamp, "office": "BASJJA"} for _, item_id, code in due]
+        events = [
+            {"itemId": item_id, "code": code, "at": stamp, "office": _office(code)}
+            for _, item_id, code in due
+            if code != self.WITHDRAW
+        ]
+        withdrawals = [
+            {"itemId": item_id, "reason": "ORDER_CANCELLED"} for _, item_id, code in due if code == self.WITHDRAW
+        ]
         try:
-            session.post(self.events_url, json={"events": events}, headers=self.headers, timeout=30)
+            if withdrawals:
+                session.post(self.withdrawals_url, json={"withdrawals": withdrawals}, headers=self.headers, timeout=30)
+            if events:
+                session.post(self.events_url, json={"events": events}, headers=self.headers, timeout=30)
         except requests.RequestException:
             with self._lock:  # tried again on the next round
                 for entry in due:
                     heapq.heappush(self._due, entry)
+
+
+# Events at the office of exchange; the others happen at the delivery office.
+OFFICE_OF_EXCHANGE = frozenset({"EMD", "EDB", "EMF"})
+
+
+def _office(code: str) -> str:
+    return "BASJJA" if code in OFFICE_OF_EXCHANGE else "BA7100"
 
 
 class LoadRunner:
@@ -143,11 +190,20 @@ class LoadRunner:
         mix: Mix,
         seed: int | None,
         journey_scale: float = 0.0,
+        withdrawn_share: float = 0.0,
+        unannounced_share: float = 0.0,
     ) -> None:
         self.url = f"{base_url.rstrip('/')}/api/v1/postal/items"
         self.headers = {"Authorization": f"Api-Key {api_key}", "Content-Type": "application/json"}
         self.journey = (
-            ParcelJourney(base_url=base_url, headers=self.headers, scale=journey_scale, seed=seed)
+            ParcelJourney(
+                base_url=base_url,
+                headers=self.headers,
+                scale=journey_scale,
+                seed=seed,
+                withdrawn_share=withdrawn_share,
+                unannounced_share=unannounced_share,
+            )
             if journey_scale > 0
             else None
         )

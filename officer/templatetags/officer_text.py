@@ -34,6 +34,8 @@ AUDIT_LABELS = {
     "clearance.consignment.recalled": _("Held again before presentation (split shipment)"),
     "clearance.consignment.corrected": _("Declaration corrected by an officer"),
     "clearance.consignment.charges_restated": _("Charges restated to the operator"),
+    "clearance.consignment.withdrawn": _("Pre-advice withdrawn by the operator"),
+    "clearance.consignment.arrived_unannounced": _("Arrived without pre-advice"),
     "clearance.claim.taken_over": _("Taken over from another officer"),
     "clearance.seizure.proposed": _("Seizure proposed"),
     "clearance.seizure.rejected": _("Seizure rejected"),

@@ -7,9 +7,10 @@ these classes document the same contract for integrators and shape outputs.
 from rest_framework import serializers
 
 from clearance.choices import ConsignmentState, DecisionCode, EventCode, ItemCategory, TermsOfDelivery
+from clearance.tracking import CustomsEventReason
 from payments.choices import CaseGrounds, CaseKind, CaseState
 from postal import contract
-from postal.choices import ItemStatus
+from postal.choices import ItemStatus, WithdrawalReason
 
 
 def _schema_field(field: contract.Field) -> serializers.Field:
@@ -104,12 +105,53 @@ class EventsOutputSerializer(serializers.Serializer):
     results = EventResultSerializer(many=True)
 
 
+class WithdrawalInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=WithdrawalReason.choices, help_text="Why the pre-advice is withdrawn")
+
+
+class WithdrawalOutputSerializer(serializers.Serializer):
+    itemId = serializers.CharField()
+    status = serializers.ChoiceField(choices=[ItemStatus.WITHDRAWN])
+    reason = serializers.ChoiceField(choices=WithdrawalReason.choices)
+    withdrawnAt = serializers.DateTimeField()
+
+
+class WithdrawalEntrySerializer(WithdrawalInputSerializer):
+    itemId = serializers.CharField()
+
+
+class WithdrawalsInputSerializer(serializers.Serializer):
+    withdrawals = WithdrawalEntrySerializer(many=True, min_length=1, max_length=1000)
+
+
+class WithdrawalResultSerializer(serializers.Serializer):
+    itemId = serializers.CharField()
+    status = serializers.ChoiceField(choices=[ItemStatus.WITHDRAWN, ItemStatus.DUPLICATE, ItemStatus.REJECTED])
+    errors = FieldErrorSerializer(many=True)
+
+
+class WithdrawalsOutputSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField(help_text="Entries WITHDRAWN now or DUPLICATE (withdrawn before)")
+    rejected = serializers.IntegerField()
+    results = WithdrawalResultSerializer(many=True)
+
+
 class ChargesSerializer(serializers.Serializer):
     duty = serializers.DecimalField(max_digits=13, decimal_places=2)
     vat = serializers.DecimalField(max_digits=13, decimal_places=2)
     fees = serializers.DecimalField(max_digits=13, decimal_places=2)
     total = serializers.DecimalField(max_digits=13, decimal_places=2)
     currency = serializers.CharField()
+
+
+class CustomsEventSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=[EventCode.EME, EventCode.EDC, EventCode.EDX],
+        help_text="EMSEVT v3: EME held by import customs, EDC returned from customs, EDX import terminated",
+    )
+    reasonCode = serializers.ChoiceField(choices=CustomsEventReason.choices)
+    office = serializers.CharField(allow_blank=True, help_text="The office of exchange, when known")
+    at = serializers.DateTimeField()
 
 
 class ResponseSerializer(serializers.Serializer):
@@ -119,6 +161,9 @@ class ResponseSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     charges = ChargesSerializer(allow_null=True)
     decidedAt = serializers.DateTimeField()
+    event = CustomsEventSerializer(
+        allow_null=True, help_text="The decision as a tracking event; null for a withdrawn pre-advice"
+    )
 
 
 class ResponsesPageSerializer(serializers.Serializer):

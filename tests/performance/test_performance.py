@@ -137,6 +137,27 @@ def test_the_study_of_a_day_has_the_known_mean_median_and_p90(timelines):
     assert (groups["GREEN"].items, groups["YELLOW"].items) == (6, 4)
 
 
+def test_a_withdrawn_pre_advice_is_not_in_the_study(timelines):
+    ConsignmentFactory(operator=timelines, pre_advised_at=at(MONDAY, 9), state=ConsignmentState.WITHDRAWN)
+    ConsignmentFactory(operator=timelines, pre_advised_at=at(MONDAY, 9), state=ConsignmentState.PRE_ADVISED)
+    summaries.trs_days_refresh(start=MONDAY, end=MONDAY)
+
+    result = performance.trs_for_period(start=MONDAY, end=MONDAY, breakdown="lane")
+
+    assert result.overall.items == 11  # the ten released and the one still pre-advised
+
+
+def test_an_item_that_arrived_without_pre_advice_has_no_pre_advice_step(timelines):
+    ConsignmentFactory(operator=timelines, pre_advised_at=at(MONDAY, 11), arrived_at=at(MONDAY, 10), unannounced=True)
+    summaries.trs_days_refresh(start=MONDAY, end=MONDAY)
+
+    result = performance.trs_for_period(start=MONDAY, end=MONDAY, breakdown="lane")
+
+    assert result.overall.items == 11
+    assert result.overall.stats["pre_advice_to_arrival"].count == 10
+    assert close(result.overall.stats["pre_advice_to_arrival"].median, 2 * HOUR)
+
+
 def test_payment_steps_and_decisions_before_arrival(timelines):
     tuesday = MONDAY + timedelta(days=1)
     result = performance.trs_for_period(start=tuesday, end=tuesday, breakdown="operator")
@@ -419,3 +440,82 @@ def test_only_supervisors_run_the_simulator(client, django_capture_on_commit_cal
     assert ("<svg" in page) == bool(run.result["items"]) and ("No data for this period." in page) != bool(
         run.result["items"]
     )
+
+
+# --- Every step from arrival to delivery, over a constructed month ---------------------------------------------
+
+OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
+
+
+@pytest.fixture
+def october():
+    """Five items on five days of October: item i is presented i hours after arrival, decided 2i hours later,
+    leaves the office of exchange 0.5i hours after the decision and is delivered i days after it left. A sixth
+    is only arrived and decided: steps count the items that have both ends."""
+    operator = PostalOperatorFactory()
+    for i, day in enumerate((1, 8, 15, 22, 29), start=1):
+        arrived = at(date(2026, 10, day), 10)
+        decided = arrived + timedelta(hours=3 * i)
+        exited = decided + timedelta(hours=0.5 * i)
+        item = ConsignmentFactory(
+            operator=operator,
+            pre_advised_at=at(date(2026, 10, day), 8),
+            arrived_at=arrived,
+            presented_at=arrived + timedelta(hours=i),
+            exited_at=exited,
+            delivered_at=exited + timedelta(days=i),
+            state=ConsignmentState.RELEASED,
+        )
+        decide(item, DecisionCode.RELEASE_NO_CHARGE, decided)
+    only_decided = ConsignmentFactory(
+        operator=operator, pre_advised_at=at(date(2026, 10, 30), 8), arrived_at=at(date(2026, 10, 30), 9)
+    )
+    decide(only_decided, DecisionCode.RELEASE_NO_CHARGE, at(date(2026, 10, 30), 10))
+    summaries.trs_days_refresh(start=OCTOBER[0], end=OCTOBER[1])
+    return operator
+
+
+@pytest.mark.parametrize(
+    ("measure", "median", "p90", "mean"),
+    [
+        ("arrival_to_presentation", 3 * HOUR, 5 * HOUR, 3 * HOUR),
+        ("presentation_to_decision", 6 * HOUR, 10 * HOUR, 6 * HOUR),
+        ("decision_to_exit", 1.5 * HOUR, 2.5 * HOUR, 1.5 * HOUR),
+        ("exit_to_delivery", 3 * 24 * HOUR, 5 * 24 * HOUR, 3 * 24 * HOUR),
+        ("presentation_to_exit", 7.5 * HOUR, 12.5 * HOUR, 7.5 * HOUR),
+    ],
+)
+def test_each_step_from_arrival_to_delivery_has_its_known_median_p90_and_mean(october, measure, median, p90, mean):
+    stats = performance.trs_for_period(start=OCTOBER[0], end=OCTOBER[1], breakdown="lane").overall.stats[measure]
+
+    assert stats.count == 5
+    assert stats.mean == pytest.approx(mean, abs=1e-6)
+    assert close(stats.median, median)
+    assert close(stats.p90, p90)
+
+
+def test_a_step_counts_only_items_with_both_ends_and_a_decision_before_presentation_is_no_time(october):
+    early = ConsignmentFactory(
+        pre_advised_at=at(date(2026, 10, 2), 8),
+        arrived_at=at(date(2026, 10, 2), 10),
+        presented_at=at(date(2026, 10, 2), 12),
+    )
+    decide(early, DecisionCode.RELEASE_NO_CHARGE, at(date(2026, 10, 2), 9))
+    summaries.trs_days_refresh(start=date(2026, 10, 2), end=date(2026, 10, 2))
+
+    stats = performance.trs_for_period(start=OCTOBER[0], end=OCTOBER[1], breakdown="lane").overall.stats
+
+    assert stats["arrival_to_decision"].count == 7
+    assert stats["presentation_to_decision"].count == 6
+    assert stats["presentation_to_decision"].mean == pytest.approx(30 * HOUR / 6, abs=1e-6)
+
+
+def test_the_trs_page_and_export_show_every_step(officer_client, october):
+    query = {"start": OCTOBER[0], "end": OCTOBER[1], "breakdown": "lane"}
+    html = officer_client.get("/officer/performance/trs/", query).content.decode()
+    lines = officer_client.get("/officer/performance/trs/", {**query, "format": "csv"}).content.decode().splitlines()
+
+    for measure in ("arrival_to_presentation", "presentation_to_decision", "decision_to_exit", "exit_to_delivery"):
+        assert f'<tr data-measure="{measure}">' in html
+        assert any(f",{measure},5," in line for line in lines if line.startswith("all,"))
+    assert "Presentation → exit (time at the office of exchange)" in html

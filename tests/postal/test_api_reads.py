@@ -81,10 +81,22 @@ class TestEvents:
         response = post(
             other_operator_client,
             self.url,
-            {"events": [{"itemId": "RB123456785GB", "code": "EMD", "at": "2026-11-22T10:00:00Z"}]},
+            {"events": [{"itemId": "RB123456785GB", "code": "EMF", "at": "2026-11-22T10:00:00Z"}]},
         )
         assert response.json()["results"][0]["errors"][0]["code"] == "unknown_item"
-        assert Consignment.objects.get().arrived_at is None
+        assert Consignment.objects.get().exited_at is None
+
+    def test_an_arrival_of_another_operators_item_never_reaches_it(self, operator_client, other_operator_client):
+        post(operator_client, "/api/v1/postal/items", batch(item()))
+        response = post(
+            other_operator_client,
+            self.url,
+            {"events": [{"itemId": "RB123456785GB", "code": "EMD", "at": "2026-11-22T10:00:00Z"}]},
+        )
+        # For the other operator it is a parcel it never pre-advised: recorded and held as its own.
+        assert response.json()["results"][0]["status"] == "ACCEPTED"
+        mine = Consignment.objects.get(unannounced=False)
+        assert (mine.arrived_at, mine.state) == (None, ConsignmentState.PRE_ADVISED)
 
 
 @pytest.mark.django_db

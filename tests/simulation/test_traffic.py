@@ -1,11 +1,12 @@
 from collections import Counter
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
 from clearance.models import Consignment
-from postal.validation import validate_item
+from postal.validation import validate_event, validate_item
 from risk.indicators import vague_descriptions
 from simulation.traffic import Mix, OperatorSimulator
 
@@ -152,3 +153,57 @@ def test_the_simulator_address_follows_the_public_url_then_make_runs(monkeypatch
     finally:
         monkeypatch.undo()
         importlib.reload(base)
+
+
+class _RecordingSession:
+    """Stands for requests.Session: keeps what would have been posted, answers the feed page it is given."""
+
+    def __init__(self, page=None):
+        self.posts = []
+        self.page = page or {"results": [], "next": "0"}
+
+    def post(self, url, json, headers, timeout):
+        self.posts.append((url.rsplit("/", 1)[-1], json))
+
+    def get(self, url, params, headers, timeout):
+        page = self.page
+
+        class Answer:
+            def json(self):
+                return page
+
+        return Answer()
+
+
+def test_the_journey_withdraws_some_pre_advice_sends_unannounced_parcels_and_follows_the_rest_to_the_door():
+    from core import s10
+    from simulation.loadgen import ParcelJourney
+
+    journey = ParcelJourney(
+        base_url="http://platform", headers={}, scale=1.0, seed=1, withdrawn_share=0.3, unannounced_share=0.3
+    )
+    ids = [s10.make("RB", 10_000_000 + n, "GB") for n in range(50)]
+    journey.accepted(ids)
+    session = _RecordingSession()
+    journey._send_due(session, now=float("inf"))  # all that is due, whenever
+
+    sent = dict(session.posts)
+    withdrawn = {entry["itemId"] for entry in sent["withdrawals"]["withdrawals"]}
+    arrived = {event["itemId"] for event in sent["events"]["events"] if event["code"] == "EMD"}
+    presented = {event["itemId"] for event in sent["events"]["events"] if event["code"] == "EDB"}
+    assert withdrawn and all(e["reason"] == "ORDER_CANCELLED" for e in sent["withdrawals"]["withdrawals"])
+    assert presented == set(ids) - withdrawn
+    unannounced = arrived - set(ids)
+    assert unannounced and all(s10.is_valid(item_id) for item_id in unannounced)
+    assert arrived & set(ids) == presented
+
+    released = sorted(presented)[0]
+    session = _RecordingSession({"results": [{"itemId": released, "decision": "RELEASE_NO_CHARGE"}], "next": "1"})
+    journey._follow_responses(session)
+    journey._send_due(session, now=float("inf"))
+
+    (path, body), *_ = session.posts
+    codes = [event["code"] for event in body["events"] if event["itemId"] == released]
+    assert path == "events"
+    assert codes[:3] == ["EMF", "EMG", "EDG"] and codes[-1] == "EMI"
+    assert all(validate_event(event, 0, datetime.now(UTC))[1] == [] for event in body["events"])

@@ -35,8 +35,20 @@ class Command(BaseCommand):
             "--journey-seconds",
             type=float,
             default=0,
-            help="Also send arrival, presentation, departure and delivery events, about this many seconds apart "
+            help="Also send each parcel's events from arrival to delivery, about this many seconds apart "
             "(0: pre-advice only)",
+        )
+        parser.add_argument(
+            "--withdrawn-share",
+            type=float,
+            default=0.02,
+            help="With --journey-seconds: the share of pre-advice withdrawn before arrival",
+        )
+        parser.add_argument(
+            "--unannounced-share",
+            type=float,
+            default=0.01,
+            help="With --journey-seconds: parcels arriving without pre-advice, per parcel pre-advised",
         )
 
     def handle(self, *args, **options) -> None:
@@ -58,6 +70,8 @@ class Command(BaseCommand):
             mix=mix,
             seed=options["seed"],
             journey_scale=options["journey_seconds"],
+            withdrawn_share=options["withdrawn_share"],
+            unannounced_share=options["unannounced_share"],
         )
         signal.signal(signal.SIGTERM, lambda *_: runner.stop())
         reporter = threading.Thread(target=self._report, args=(runner,), daemon=True)
