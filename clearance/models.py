@@ -436,6 +436,7 @@ class PartyHold(models.Model):
         RETURNED = "RETURNED", _("Returned to the sender by an officer")
         REFERRED = "REFERRED", _("Referred to another agency")
         PROHIBITED = "PROHIBITED", _("Prohibited goods found")
+        WITHDRAWN = "WITHDRAWN", _("Pre-advice withdrawn while customs held the item")
 
     consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="+", db_index=False)
     item_id = models.CharField(max_length=13)

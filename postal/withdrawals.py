@@ -9,6 +9,11 @@ unique among live items only: the same S10 id sent later is a new pre-advice,
 and the operator's events and reads find the new item. The withdrawn item
 keeps its versions, decisions and audit trail.
 
+An item customs holds may be withdrawn (the order may truly be cancelled), but
+its sender and addressee are remembered as after a return, and its item id sent
+again goes to an officer (risk.memory): taking a parcel back and announcing it
+anew never takes it out of customs control.
+
 Refused once the goods are presented (or gone from the office), once customs
 took a final decision or the charges were paid, while a seizure waits for a
 supervisor, and for an item that arrived without pre-advice and has none yet.
@@ -25,9 +30,9 @@ from django.utils.translation import gettext_noop
 
 from clearance import transitions as T
 from clearance.choices import FINAL_STATES, ConsignmentState
-from clearance.models import Consignment, ItemKey, PostalOperator
+from clearance.models import Consignment, ItemKey, PartyHold, PostalOperator
 from clearance.selectors import consignment_ids_by_item
-from clearance.services import ItemChange, TransitionResult, consignments_transition
+from clearance.services import ItemChange, TransitionResult, consignments_transition, party_holds_record
 from clearance.transitions import Hold
 from core.actors import Actor
 from postal.choices import ItemStatus, WithdrawalReason
@@ -78,10 +83,13 @@ def consignments_withdraw(*, operator: PostalOperator, withdrawals: list[dict[st
         if pk is not None and pk not in refusals and withdrawal["itemId"] not in seen:
             reasons[withdrawal["reason"]].append(pk)
         seen.add(withdrawal["itemId"])
+    held = set(Consignment.objects.filter(pk__in=versions, state=ConsignmentState.HELD).values_list("pk", flat=True))
     actor = Actor.for_operator(operator.code)
     results = [_withdraw(pks, reason, actor) for reason, pks in reasons.items()]
     changed = [pk for result in results for pk in result.changed]
     ItemKey.objects.filter(consignment_id__in=changed).delete()
+    # A withdrawal never lifts a hold: the parties, and the item id sent again, go to an officer (risk.memory).
+    party_holds_record(consignment_ids=[pk for pk in changed if pk in held], kind=PartyHold.Kind.WITHDRAWN)
     refusals |= {pk: _refusal(pk, result) for result in results for pk in (*result.refused, *result.blocked)}
     earlier = _withdrawn_before(operator, [w["itemId"] for w in withdrawals if w["itemId"] not in live])
     stamps = dict(Consignment.objects.filter(pk__in=changed).values_list("pk", "state_changed_at"))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 
 from clearance.holds import party_keys
 from clearance.models import Consignment, PartyHold
-from risk.reasons import RECENT_HOLD, Finding
+from risk.reasons import RECENT_HOLD, WITHDRAWN_WHILE_HELD, Finding
 
 RECENT_HOLD_SCORE = 0.4
 WHAT = {
@@ -28,6 +28,7 @@ WHAT = {
     PartyHold.Kind.RETURNED: gettext_noop("returned by customs"),
     PartyHold.Kind.REFERRED: gettext_noop("referred to another agency"),
     PartyHold.Kind.PROHIBITED: gettext_noop("prohibited goods found"),
+    PartyHold.Kind.WITHDRAWN: gettext_noop("pre-advice withdrawn while held"),
 }
 MATCHED = {
     "key": gettext_noop("name and postcode"),
@@ -39,7 +40,8 @@ PARTIES = {"sender": gettext_noop("sender"), "addressee": gettext_noop("addresse
 
 
 def recent_holds(consignments: Iterable[Consignment]) -> dict[int, Finding]:
-    """{item: the finding naming the most recent remembered hold its sender or addressee matches}."""
+    """{item: the finding naming the most recent remembered hold its item id (withdrawn while held and sent
+    again) or its sender or addressee matches}, in one query."""
     items = list(consignments)
     keys = {c.pk: party_keys(_fields(c)) for c in items}
     probes: dict[str, set[str]] = defaultdict(set)
@@ -47,9 +49,10 @@ def recent_holds(consignments: Iterable[Consignment]) -> dict[int, Finding]:
         for name, value in item_keys.items():
             if value:
                 probes[name].add(value)
-    if not probes:
+    item_ids = sorted({c.item_id for c in items if c.item_id})
+    if not probes and not item_ids:
         return {}
-    wanted = Q()
+    wanted = Q(kind=PartyHold.Kind.WITHDRAWN, item_id__in=item_ids)
     for name, values in probes.items():
         wanted |= Q(**{f"{name}__in": sorted(values)})
     holds = list(
@@ -59,12 +62,22 @@ def recent_holds(consignments: Iterable[Consignment]) -> dict[int, Finding]:
     )
     found = {}
     for c in items:
+        # Taken back while held and announced again: whatever parties it now names, it is that parcel.
+        withdrawn = (h for h in holds if h.kind == PartyHold.Kind.WITHDRAWN and h.item_id == c.item_id)
+        if sent_again := next(withdrawn, None):
+            found[c.pk] = _withdrawn_finding(sent_again)
+            continue
         for hold in holds:
             matched = _match(keys[c.pk], hold)
             if matched:
                 found[c.pk] = _finding(hold, *matched)
                 break
     return found
+
+
+def _withdrawn_finding(hold: PartyHold) -> Finding:
+    params = {"item": hold.item_id, "date": f"{hold.recorded_at:%Y-%m-%d}", "until": f"{hold.until:%Y-%m-%d}"}
+    return Finding(WITHDRAWN_WHILE_HELD.code, params, weight=RECENT_HOLD_SCORE, lane="YELLOW")
 
 
 def _fields(c: Consignment) -> dict[str, str]:

@@ -217,6 +217,15 @@ RECENT_HOLD = reason_register(
     label=gettext_noop("Party of a recent seizure or hold"),
     words=("party", "matched", "what"),
 )
+WITHDRAWN_WHILE_HELD = reason_register(
+    "history.withdrawn_while_held",
+    gettext_noop(
+        "Item id %(item)s was pre-advised before and withdrawn on %(date)s while customs held it: its new "
+        "pre-advice goes to an officer until %(until)s."
+    ),
+    label=gettext_noop("Pre-advice withdrawn while held, sent again"),
+    words=(),
+)
 RANDOM_SELECTION = reason_register(
     "selection.random",
     gettext_noop("Selected at random for inspection (unbiased control sample)."),

@@ -44,7 +44,7 @@ def _scored(client, serial, contents, **fields) -> Consignment:
     body = item(serial=serial, contents=contents, **fields)
     response = client.post("/api/v1/postal/items", batch(body), format="json")
     assert response.json()["results"][0]["status"] == "ACCEPTED", response.content
-    consignment = Consignment.objects.get(item_id=body["itemId"])
+    consignment = Consignment.objects.filter(item_id=body["itemId"]).latest("pk")  # the live one
     consignments_assess(consignment_ids=[consignment.pk])
     consignment.refresh_from_db()
     return consignment
@@ -101,3 +101,45 @@ def test_a_chunk_is_matched_with_one_query(operator_client):
         found = recent_holds(chunk)
     assert len(queries) == 1
     assert set(found) == {c.pk for c in chunk}
+
+
+def test_a_held_parcel_withdrawn_and_sent_again_under_other_parties_goes_to_an_officer(operator_client):
+    """Withdrawing never lifts a hold: the same item id announced again, whoever it now names, is for an officer,
+    and so are the withdrawn parcel's parties on their next parcels."""
+    held = _scored(operator_client, 40000011, TOY)
+    Consignment.objects.filter(pk=held.pk).update(state=ConsignmentState.HELD, lane=Lane.YELLOW)
+    response = operator_client.delete(
+        f"/api/v1/postal/items/{held.item_id}", {"reason": "ORDER_CANCELLED"}, format="json"
+    )
+    assert response.json()["status"] == "WITHDRAWN"
+    assert PartyHold.objects.filter(consignment_id=held.pk, kind="WITHDRAWN").exists()
+
+    stranger = {**item()["addressee"], "name": "Ivana Perić", "address": "Obala 3", "email": "ip@example.hr"}
+    again = _scored(operator_client, 40000011, TOY, addressee={**stranger, "phone": "+385 1 555 0101"})
+    assert again.pk != held.pk and again.item_id == held.item_id
+    assert (again.state, again.lane) == (ConsignmentState.HELD, Lane.YELLOW)
+    assert "history.withdrawn_while_held" in _codes(again)
+    with translation.override("fr"):
+        finding = next(
+            Finding.of(f)
+            for f in RiskAssessment.objects.get(consignment=again).reasons
+            if f["code"] == "history.withdrawn_while_held"
+        )
+        assert held.item_id in render(finding) and "retiré" in render(finding)
+
+    next_parcel = _scored(operator_client, 40000012, TOY)  # the withdrawn parcel's own addressee again
+    assert "history.recent_hold" in _codes(next_parcel)
+
+
+def test_a_parcel_withdrawn_before_customs_held_it_leaves_nothing_remembered(operator_client):
+    released = _scored(operator_client, 40000021, TOY)
+    Consignment.objects.filter(pk=released.pk).update(state=ConsignmentState.PRE_ADVISED)
+    assert (
+        operator_client.delete(
+            f"/api/v1/postal/items/{released.item_id}", {"reason": "NOT_SHIPPED"}, format="json"
+        ).json()["status"]
+        == "WITHDRAWN"
+    )
+    assert not PartyHold.objects.filter(consignment_id=released.pk).exists()
+    again = _scored(operator_client, 40000021, TOY)
+    assert "history.withdrawn_while_held" not in _codes(again)
