@@ -402,7 +402,7 @@ def _makes(vocab: Vocabulary, term: Term, context: str) -> bool:
     """A word that makes the goods, not other goods nor a description of them: a licence's "template", its
     "PVC" card, a hologram "sticker", a passport "model" are the forgery itself."""
     words = tuple(context.split())
-    return vocab.makes.applies_to(term.concept) and vocab.makes.match_at(words, 0) == len(words)
+    return any(makes.applies_to(term.concept) and makes.match_at(words, 0) == len(words) for makes in vocab.makes)
 
 
 def _negated(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: int, term: Term) -> str:
@@ -465,8 +465,11 @@ def _other_goods(vocab: Vocabulary, tokens: tuple[str, ...], start: int, end: in
             size = heads.match_at(tokens, position)
             if size and position + size >= end and (position < start or position + size > end):
                 return " ".join(tokens[position : position + size])
-        # The goods come after what qualifies them ("pistol holster", "cocaine lip gloss") ...
+        # The goods come after what qualifies them ("pistol holster", "cocaine lip gloss"), unless a link word
+        # stands between: "gas butano para soplete", "pistol with holster" sell the term's goods ...
         for position in range(end, min(len(tokens), end + WINDOW + 1)):
+            if tokens[position] in vocab.links:
+                break
             if size := heads.match_at(tokens, position):
                 return " ".join(tokens[position : position + size])
         # ... or before, joined by a link word ("case for pistol", "étui pour pistolet", "futrola za pištolj").

@@ -166,7 +166,7 @@ class Vocabulary:
     purpose: Phrases
     devices: Phrases
     compatible: Phrases
-    makes: Phrases
+    makes: list[Phrases]
     cues: dict[str, Phrases]
     links: frozenset[str]
     reversed_by_first: dict[str, list[Term]]
@@ -248,7 +248,7 @@ def vocabulary() -> Vocabulary:
         purpose=sections["purpose"],
         devices=sections["line_devices"],
         compatible=sections["compatible"],
-        makes=sections["makes"],
+        makes=[phrases for name, phrases in sections.items() if name.startswith("makes.")],
         cues={name.split(".", 1)[1]: phrases for name, phrases in sections.items() if name.startswith("cues.")},
         links=links,
         reversed_by_first=dict(reversed_first),

@@ -68,6 +68,14 @@ STOP = [
     ("currency_documents", "bcs", "Pečat okrugli po uzorku Republika Srbija Ministarstvo", "961100"),
     # a pinyin term right after a word that begins another term across written words
     ("currency_documents", "pinyin", "ding zhi huzhao pi + nei ye, ren he guo jia, fangwei jiguang", "491199"),
+    # goods named by what they do or by their specification
+    ("dual_use", "en", "8 antenna signal shielding device 2G 3G 4G 5G WiFi GPS desktop", "851762"),
+    ("dual_use", "ru", "GPS модуль no COCOM limit высота/скорость", "852691"),
+    ("weapons", "en", "flashlite 50000KV rechargable self defence", "851310"),
+    # a link word between the goods and a head: the head is what the goods serve, or come with
+    ("dangerous", "es", "cartuchos gas butano para soplete 6 uds", "271111"),
+    # GBL sold as a wheel cleaner is the GBL
+    ("narcotics", "en", "GBL alloy wheel cleaner 1L 99.9%", "340290"),
 ]
 
 # Innocent goods sharing a word with a family: a tool named after a weapon, a perfume named after a drug, a pattern
@@ -107,6 +115,10 @@ INNOCENT = [
     ),
     ("waste", "en", "Kitchen waste bin 30L dual compartment recycling sorter", "732393"),
     ("counterfeit", "fr", "Piles alcalines AAA Energizer 8 unités", "850610"),
+    ("counterfeit", "fr", "Miroir de maquillage LED grossissant x10, qualité miroir HD", "701391"),
+    ("weapons", "es", "pastillero semanal 7 días", "392490"),
+    ("narcotics", "fr", "sels de bain eucalyptus 500 g", "330730"),
+    ("dangerous", "sl", "radijski postaji PMR446 par brez licence", "852560"),
 ]
 
 

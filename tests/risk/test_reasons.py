@@ -251,6 +251,18 @@ def make_recent_hold():
     return scored(to_sarajevo(name="Selma Begić"))
 
 
+def make_withdrawn_while_held():
+    withdrawn = to_sarajevo(name="Selma Begić", item_id="RB100000002BA")
+    PartyHold.objects.create(
+        consignment=withdrawn,
+        item_id=withdrawn.item_id,
+        kind=PartyHold.Kind.WITHDRAWN,
+        recorded_at=datetime(2026, 11, 3, tzinfo=UTC),
+        until=datetime(2099, 1, 31, tzinfo=UTC),
+    )
+    return scored(to_sarajevo(name="Emir Hadžić", item_id="RB100000002BA"))
+
+
 def make_from_migration(sentence):
     return lambda: [reasons.Finding.of(MIGRATION.finding_of(sentence, {}))]
 
@@ -278,6 +290,11 @@ FRENCH = {
         make_recent_hold,
         "Même nom et code postal (destinataire) que l'envoi RB100000001BA, saisie proposée le 2026-11-02 : "
         "les envois vont à un agent jusqu'au 2099-01-31.",
+    ),
+    "history.withdrawn_while_held": (
+        make_withdrawn_while_held,
+        "L’envoi RB100000002BA a déjà été préavisé puis retiré le 2026-11-03 alors que la douane le retenait : "
+        "son nouveau préavis est soumis à un agent jusqu’au 2099-01-31.",
     ),
     "network.shared_phone": (
         make_shared_phone,
