@@ -321,6 +321,11 @@ def consignment_answer_info(*, consignment: Consignment, actor: Actor, answer: s
     return _transition_one(T.ANSWER_INFO, consignment=consignment, actor=actor, reason=answer)
 
 
+def consignment_info_lapsed(*, consignment: Consignment, actor: Actor, reason: str) -> Consignment:
+    """No answer came by the deadline: the item is back in the officer's queue."""
+    return _transition_one(T.INFO_LAPSED, consignment=consignment, actor=actor, reason=reason)
+
+
 def consignment_seize(*, consignment: Consignment, actor: Actor, reason: str) -> Consignment:
     """Seize an item (prohibited goods, counterfeits)."""
     return _transition_one(T.SEIZE, consignment=consignment, actor=actor, reason=reason)

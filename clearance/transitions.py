@@ -30,6 +30,7 @@ Which decision each hold blocks:
 | release_nothing_due | yes     | yes   |         |           |
 | request_info        | yes     | yes   |         |           |
 | answer_info         |         | yes   |         |           |
+| info_lapsed         |         |       |         |           |
 | seize               |         |       |         |           |
 | return_to_sender    | yes     | yes   |         | yes       |
 | return_unpaid       | yes     |       | yes     | yes       |
@@ -111,6 +112,9 @@ RELEASE_PAID = _t("release_paid", {S.PAID}, S.RELEASED, D.RELEASED, verb="releas
 HOLD = _t("hold", {S.ASSESSED}, S.HELD, D.HOLD_INSPECTION, verb="held")
 REQUEST_INFO = _t("request_info", {S.HELD}, S.INFO_REQUESTED, D.REQUEST_INFO, "info_requested", {H.SEIZURE, H.CLAIM})
 ANSWER_INFO = _t("answer_info", {S.INFO_REQUESTED}, S.HELD, verb="info_answered", blocked_by={H.CLAIM})
+# The deadline of a request passed without an answer: the item is back in front of an officer,
+# where the outcome the officer set when asking (return, or release with a note) is applied.
+INFO_LAPSED = _t("info_lapsed", {S.INFO_REQUESTED}, S.HELD, verb="info_lapsed")
 SEIZE = _t("seize", {S.HELD}, S.SEIZED, D.SEIZED, verb="seized")
 RETURN_TO_SENDER = _t(
     "return_to_sender",
@@ -160,6 +164,7 @@ ALL = (
     HOLD,
     REQUEST_INFO,
     ANSWER_INFO,
+    INFO_LAPSED,
     SEIZE,
     RETURN_TO_SENDER,
     RETURN_UNPAID,

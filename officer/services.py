@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from agencies.services import information_terms_create
 from clearance import services as clearance_services
 from clearance.choices import ConsignmentState, ItemCategory, Lane, TermsOfDelivery
 from clearance.holds import claim_expiry, claims_fresh
@@ -49,7 +50,6 @@ from payments.assessment import (
 from payments.choices import MoneyApprovalKind, MoneyApprovalState
 from payments.models import Assessment, Case, MoneyApproval
 from payments.selectors import assessment_current
-from payments.tasks import notify_information_request
 from risk.choices import OutcomeKind
 from risk.models import InspectionOutcome, InspectionPhoto
 from risk.services import inspection_outcome_record
@@ -315,8 +315,23 @@ def officers_bulk_release(
 
 
 def officer_request_info(
-    *, consignment: Consignment, officer: User, question: str, seen: str | None = None
+    *,
+    consignment: Consignment,
+    officer: User,
+    question: str,
+    needed: list[str],
+    days: int,
+    outcome: str,
+    outcome_note: str = "",
+    seen: str | None = None,
 ) -> InformationRequest:
+    """Ask the operator and the addressee for information, with what is needed, a deadline and its outcome.
+
+    The addressee is e-mailed in their language with the portal link to
+    answer (agencies.services); the operator gets a REQUEST_INFO response
+    and answers through the API. Without an answer by the deadline, the
+    outcome chosen here is applied (officer.deadlines).
+    """
     _require_officer(officer)
     question = _require_reason(question, "Write the question to ask.")
     with transaction.atomic():
@@ -325,13 +340,9 @@ def officer_request_info(
             consignment=consignment, actor=Actor.for_user(officer), question=question
         )
         request = InformationRequest.objects.create(consignment=consignment, question=question, asked_by=officer)
+        information_terms_create(request=request, needed=needed, days=days, outcome=outcome, outcome_note=outcome_note)
         _unclaim([consignment.pk])
-        transaction.on_commit(lambda: _mail_question(request.pk), robust=True)
     return request
-
-
-def _mail_question(request_id: int) -> None:
-    notify_information_request.delay(request_id)
 
 
 def officer_record_answer(*, consignment: Consignment, officer: User, answer: str) -> Consignment:

@@ -27,6 +27,8 @@ AUDIT_LABELS = {
     "clearance.consignment.paid": _("Charges paid"),
     "clearance.consignment.info_requested": _("Information requested"),
     "clearance.consignment.info_answered": _("Information received"),
+    "clearance.consignment.info_lapsed": _("No answer by the deadline: back to an officer"),
+    "agencies.information_request.answered": _("Answer and documents received"),
     "clearance.consignment.seized": _("Seized"),
     "clearance.consignment.returned": _("Returned to the sender"),
     "clearance.consignment.referred": _("Referred to another agency"),
@@ -115,6 +117,13 @@ def is_value(field: forms.BoundField, expected: Any) -> bool:
     """Whether a choice field holds this value (a radio to check, an option to select)."""
     value = field.value()
     return value is not None and str(value) == str(expected)
+
+
+@register.filter
+def has_value(field: forms.BoundField, expected: Any) -> bool:
+    """Whether a multiple choice field holds this value among others (a checkbox to check)."""
+    values = field.value() or []
+    return str(expected) in {str(value) for value in values}
 
 
 @register.filter

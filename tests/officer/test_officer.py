@@ -169,7 +169,10 @@ def test_release_of_a_dutiable_item_asks_for_payment(officer_client):
 
 def test_request_information_reaches_the_operator_and_the_answer_requeues(officer_client):
     item = held()
-    officer_client.post(f"/officer/items/{item.pk}/request_info", {"question": "Send the invoice, please."})
+    officer_client.post(
+        f"/officer/items/{item.pk}/request_info",
+        {"question": "Send the invoice, please.", "needed": ["INVOICE"], "days": "14", "outcome": "RETURN"},
+    )
     item.refresh_from_db()
     assert item.state == ConsignmentState.INFO_REQUESTED
     assert Decision.objects.get(consignment=item).reason == "Send the invoice, please."

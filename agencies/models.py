@@ -1,0 +1,72 @@
+"""What an information request needs and by when, and the documents that answer it.
+
+The question itself is clearance's `InformationRequest` (its state change is a
+transition there); these rows say what it asks for, its deadline, the outcome
+configured for no answer, and hold the answer's documents. A document is
+stored under a random name in the private media folder, which no URL serves:
+it is read only through the officer's item page and the addressee's link.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.utils import timezone
+
+from agencies.choices import Channel, Needed, Outcome
+
+
+class InformationTerms(models.Model):
+    """What an information request needs, its deadline, its reminder and its outcome without an answer."""
+
+    request = models.OneToOneField(
+        "clearance.InformationRequest", on_delete=models.CASCADE, related_name="terms", primary_key=True
+    )
+    needed = models.JSONField(default=list)  # codes of agencies.choices.Needed
+    deadline = models.DateTimeField()
+    remind_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    outcome_note = models.TextField(blank=True)  # the note a release without an answer carries
+    language = models.CharField(max_length=8)  # the addressee's, for the e-mails
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+    lapsed_at = models.DateTimeField(null=True, blank=True)
+    outcome_applied = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["deadline"], condition=models.Q(lapsed_at__isnull=True), name="terms_open_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"request {self.request_id} by {self.deadline:%Y-%m-%d}"
+
+    @property
+    def needed_labels(self) -> list[str]:
+        return [str(Needed(code).label) for code in self.needed if code in Needed.values]
+
+
+def _document_path(instance: AnswerDocument, filename: str) -> str:
+    # Never the sender's name: a random one that cannot be guessed, with the extension the content showed.
+    return f"private/answers/{secrets.token_urlsafe(24)}.{instance.extension}"
+
+
+class AnswerDocument(models.Model):
+    """A document (PDF or image) sent with the answer to an information request, checked by its content."""
+
+    request = models.ForeignKey("clearance.InformationRequest", on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=_document_path, max_length=200)
+    extension = models.CharField(max_length=5)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=200, blank=True)  # as sent: shown, never used as a path
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.original_name or self.extension}"
