@@ -1,4 +1,4 @@
-"""What an information request needs and by when, and the documents that answer it.
+"""What an information request needs and by when, the documents that answer it; the permit registers.
 
 The question itself is clearance's `InformationRequest` (its state change is a
 transition there); these rows say what it asks for, its deadline, the outcome
@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from agencies.choices import Channel, Needed, Outcome
+from risk.permits import PermitKind
 
 
 class InformationTerms(models.Model):
@@ -70,3 +71,53 @@ class AnswerDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.original_name or self.extension}"
+
+
+class Permit(models.Model):
+    """A permit or licence of one register (CITES, medicines, dual-use, Basel), valid for a period.
+
+    Loaded from the registers' CSV (manage.py permits_load); a number issued
+    again for a new period is a row of its own. The holder is compared by its
+    name key (core.normalize.name_key), the goods by HS prefixes, the quantity
+    with what items released on the permit used (PermitUse).
+    """
+
+    kind = models.CharField(max_length=10, choices=PermitKind.choices)
+    number = models.CharField(max_length=40)
+    holder = models.CharField(max_length=200)
+    holder_key = models.CharField(max_length=200, db_index=True)
+    goods = models.CharField(max_length=300)
+    hs_prefixes = models.JSONField(default=list)  # HS codes or prefixes the permit covers; empty: any
+    quantity = models.PositiveIntegerField()
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    source = models.CharField(max_length=200, blank=True)  # the file and line it was loaded from
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "number", "valid_from"], name="permit_unique_period"),
+            models.CheckConstraint(condition=models.Q(valid_to__gte=models.F("valid_from")), name="permit_period"),
+        ]
+        ordering = ["kind", "number", "-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.number} ({self.valid_from} to {self.valid_to})"
+
+
+class PermitUse(models.Model):
+    """The quantity of an item's line released on a permit; scoring the item again updates it, never adds."""
+
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="uses")
+    consignment = models.ForeignKey("clearance.Consignment", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    quantity = models.PositiveIntegerField()
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["permit", "consignment", "position"], name="permit_use_once_per_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permit_id}: {self.quantity} for {self.consignment_id}/{self.position}"

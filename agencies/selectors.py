@@ -1,10 +1,11 @@
-"""Reads of the agencies app: an item's information requests with their terms and documents."""
+"""Reads of the agencies app: an item's information requests with their terms and documents; the permits."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
-from agencies.models import AnswerDocument
+from agencies.models import AnswerDocument, Permit
 from clearance.models import Consignment, InformationRequest
 
 
@@ -30,3 +31,13 @@ def open_information_request(*, consignment: Consignment) -> InformationRequest 
 def answer_document_for(*, consignment_id: int, document_id: int) -> AnswerDocument | None:
     """A document of one of this item's requests, or None: another item's document is not found."""
     return AnswerDocument.objects.filter(pk=document_id, request__consignment_id=consignment_id).first()
+
+
+def permits_list(*, kind: str = "", query: str = "", limit: int = 200) -> QuerySet[Permit]:
+    """Permits of the registers for officers: by kind, by number or holder, with the quantity used."""
+    permits = Permit.objects.annotate(used=Coalesce(Sum("uses__quantity"), 0)).order_by("kind", "number", "-valid_from")
+    if kind:
+        permits = permits.filter(kind=kind)
+    if query := query.strip():
+        permits = permits.filter(Q(number__icontains=query.replace(" ", "")) | Q(holder__icontains=query))
+    return permits[:limit]

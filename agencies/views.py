@@ -2,7 +2,8 @@
 
 The signed link of the payment portal (payments.services.access_token_for)
 opens one item: its holder answers that item's open request and reads that
-item's documents, nothing else. Officers read the documents from the item page.
+item's documents, nothing else. Officers read the documents from the item page,
+and the permit registers on their own page.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from core.decorators import officer_required
 from core.exceptions import ApplicationError
 from core.forms import form_errors
 from payments.services import consignment_id_from_token
+from risk.permits import PermitKind
 
 PORTAL_ACTOR = Actor.system("portal.addressee")
 
@@ -88,3 +90,18 @@ def portal_document(request, token: str, document_id: int):
 @require_GET
 def officer_document(request, pk: int, document_id: int):
     return _document_response(selectors.answer_document_for(consignment_id=pk, document_id=document_id))
+
+
+@officer_required
+@require_GET
+def permits(request):
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in PermitKind.values else ""
+    query = request.GET.get("q", "")[:100]
+    context = {
+        "permits": selectors.permits_list(kind=kind, query=query),
+        "kinds": PermitKind.choices,
+        "kind": kind,
+        "query": query,
+    }
+    return render(request, "agencies/permits.html", context)
