@@ -104,11 +104,28 @@ def information_answer(
     answer = answer.strip()[:ANSWER_LIMIT]
     if not text_key(answer) and not documents:
         raise ApplicationError(_("Write an answer or attach a document."), code="answer_empty")
+    stored: list[AnswerDocument] = []
+    try:
+        return _answer_record(consignment, channel, actor, answer, documents, stored)
+    except Exception:
+        for document in stored:  # written before the transaction was undone: no row points to them any more
+            document.file.delete(save=False)
+        raise
+
+
+def _answer_record(
+    consignment: Consignment,
+    channel: str,
+    actor: Actor,
+    answer: str,
+    documents: list[CheckedDocument],
+    stored: list[AnswerDocument],
+) -> InformationRequest:
     with transaction.atomic():
         locked = Consignment.objects.select_for_update().get(pk=consignment.pk)
         request = _open_request(locked)
         for document in documents:
-            _document_store(request, document, channel)
+            stored.append(_document_store(request, document, channel))
         now = timezone.now()
         request.answer = answer
         request.answered_at = now
@@ -138,6 +155,7 @@ def _open_request(locked: Consignment) -> InformationRequest:
 
 
 def _document_store(request: InformationRequest, checked: CheckedDocument, channel: str) -> AnswerDocument:
+    # The file is written first and the row after: a file whose row is undone is deleted by the caller.
     document = AnswerDocument(
         request=request,
         extension=checked.extension,
@@ -148,7 +166,11 @@ def _document_store(request: InformationRequest, checked: CheckedDocument, chann
         channel=channel,
     )
     document.file.save(f"document.{checked.extension}", checked.upload, save=False)
-    document.save(force_insert=True)
+    try:
+        document.save(force_insert=True)
+    except Exception:
+        document.file.delete(save=False)
+        raise
     return document
 
 

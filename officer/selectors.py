@@ -208,6 +208,7 @@ def item_page(*, pk: int, officer: User) -> dict[str, Any] | None:
         "prepaid_held": _prepaid_held(consignment, account, assessment),
         "consignment": consignment,
         "lines": consignment.lines.order_by("position"),
+        "permits_declared": consignment.lines.exclude(permit_number="").exists(),
         "risk": RiskAssessment.objects.filter(consignment=consignment).order_by("-consignment_version").first(),
         "assessment": assessment,
         "assessment_stale": assessment is not None and assessment.consignment_version != consignment.version,

@@ -264,3 +264,21 @@ def test_the_answer_page_speaks_french(client, officer):
     page = client.get(f"/pay/i/{access_token_for(request.consignment)}/answer", HTTP_ACCEPT_LANGUAGE="fr")
     html = page.content.decode()
     assert "La douane demande" in html and "Preuve de paiement" in html and "Votre réponse" in html
+
+
+def test_documents_of_an_answer_undone_are_not_left_behind(client, officer, monkeypatch, settings):
+    from agencies import services
+    from core.exceptions import InvalidTransition
+
+    request = asked(officer)
+
+    def refused(**kwargs):
+        raise InvalidTransition("Refused for the test.")
+
+    monkeypatch.setattr(services.clearance_services, "consignment_answer_info", refused)
+    response = client.post(
+        f"/pay/i/{access_token_for(request.consignment)}/answer", {"answer": "Here", "documents": [pdf(), pdf()]}
+    )
+    assert response.status_code == 400 and "Refused for the test." in response.content.decode()
+    assert not AnswerDocument.objects.exists()
+    assert not [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]

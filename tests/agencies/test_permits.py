@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -180,3 +181,39 @@ def test_officers_see_the_registers(client, officer):
     page = client.get("/officer/permits/", {"kind": "CITES", "q": "FR 2612"}).content.decode()
     assert 'data-permit="FR2612345"' in page and "Python skin handbags" in page
     assert 'data-permit="' not in client.get("/officer/permits/", {"kind": "BASEL"}).content.decode()
+
+
+def test_the_csv_pre_advice_carries_a_permit_number(operator_client):
+    from postal import contract
+
+    header = contract.csv_item_columns() + contract.csv_line_columns()
+    body = payloads.item(serial=55_000_020)
+    row = {
+        "itemId": body["itemId"],
+        "category": "SALE_OF_GOODS",
+        "currency": "USD",
+        "grossWeightKg": "0.450",
+        "sender_name": "Shenzhen Trading Co",
+        "sender_country": "CN",
+        "addressee_name": "Amra Hodžić",
+        "addressee_country": "BA",
+        "description": "Python skin handbag",
+        "quantity": "1",
+        "netWeightKg": "0.300",
+        "value": "120.00",
+        "hsCode": "420221",
+        "originCountry": "CN",
+        "permitNumber": "FR2612345",
+    }
+    text = ",".join(header) + "\n" + ",".join(row.get(column, "") for column in header) + "\n"
+    upload = SimpleUploadedFile("batch.csv", text.encode(), content_type="text/csv")
+    response = operator_client.post("/api/v1/postal/items/csv", {"file": upload}, format="multipart")
+    assert response.json()["results"][0]["status"] == "ACCEPTED", response.json()
+    assert Consignment.objects.get(item_id=body["itemId"]).lines.get().permit_number == "FR2612345"
+
+
+def test_the_officer_sees_the_declared_permit_on_the_item_page(client, officer):
+    consignment, _ = scored()
+    client.force_login(officer)
+    page = client.get(f"/officer/items/{consignment.pk}/").content.decode()
+    assert '<td class="permit"><a href="/officer/permits/?q=FR2612345">FR2612345</a></td>' in page
