@@ -25,3 +25,20 @@ class Channel(models.TextChoices):
 
     ADDRESSEE = "ADDRESSEE", _("The addressee, on the payment portal")
     OPERATOR = "OPERATOR", _("The postal operator, through the API")
+
+
+class AgencyKind(models.TextChoices):
+    ENVIRONMENT = "ENVIRONMENT", _("Environment (CITES, waste)")
+    HEALTH = "HEALTH", _("Health (medicines)")
+    AGRICULTURE = "AGRICULTURE", _("Agriculture (food, plants, animals)")
+    TRADE = "TRADE", _("Trade licensing (dual-use, strategic goods)")
+    OTHER = "OTHER", _("Other")
+
+
+class AgencyDecision(models.TextChoices):
+    """What an agency decides on goods referred to it; the item then goes back to customs."""
+
+    RELEASE = "RELEASE", _("Release")
+    RELEASE_CONDITIONS = "RELEASE_CONDITIONS", _("Release with conditions")
+    REFUSE = "REFUSE", _("Refuse entry")
+    INSPECT = "INSPECT", _("Needs an inspection")

@@ -14,7 +14,7 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
-from agencies.choices import Channel, Needed, Outcome
+from agencies.choices import AgencyDecision, AgencyKind, Channel, Needed, Outcome
 from risk.permits import PermitKind
 
 
@@ -121,3 +121,60 @@ class PermitUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.permit_id}: {self.quantity} for {self.consignment_id}/{self.position}"
+
+
+class Agency(models.Model):
+    """Another agency customs refers goods to (environment, health, agriculture, trade licensing…).
+
+    Configured in the admin, with its users (AgencyMember, role AGENCY): they
+    see only the items referred to their agency.
+    """
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=AgencyKind.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgencyMember(models.Model):
+    """A user of an agency: one agency per user."""
+
+    user = models.OneToOneField("core.User", on_delete=models.CASCADE, related_name="agency_membership")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="members")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.agency_id}"
+
+
+class Referral(models.Model):
+    """Goods customs referred to an agency: a task in its queue until it decides, then back to customs."""
+
+    consignment = models.ForeignKey("clearance.Consignment", on_delete=models.CASCADE, related_name="referrals")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals")
+    reason = models.TextField(blank=True)
+    referred_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    referred_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=20, choices=AgencyDecision.choices, blank=True)
+    conditions = models.TextField(blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consignment"], condition=models.Q(decided_at__isnull=True), name="referral_one_open_per_item"
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "decided_at"], name="referral_agency_queue")]
+        ordering = ["-referred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id} to {self.agency_id}"

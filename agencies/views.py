@@ -67,7 +67,7 @@ def answer(request, token: str):
     return render(request, "agencies/answer.html", context, status=400 if error else 200)
 
 
-def _document_response(document: AnswerDocument | None) -> FileResponse:
+def document_response(document: AnswerDocument | None) -> FileResponse:
     if document is None or not document.file.storage.exists(document.file.name):
         raise Http404(_("No such document."))
     response = FileResponse(
@@ -83,13 +83,13 @@ def _document_response(document: AnswerDocument | None) -> FileResponse:
 @require_GET
 def portal_document(request, token: str, document_id: int):
     consignment = _consignment_for_token(token)
-    return _document_response(selectors.answer_document_for(consignment_id=consignment.pk, document_id=document_id))
+    return document_response(selectors.answer_document_for(consignment_id=consignment.pk, document_id=document_id))
 
 
 @officer_required
 @require_GET
 def officer_document(request, pk: int, document_id: int):
-    return _document_response(selectors.answer_document_for(consignment_id=pk, document_id=document_id))
+    return document_response(selectors.answer_document_for(consignment_id=pk, document_id=document_id))
 
 
 @officer_required

@@ -341,6 +341,11 @@ def consignment_refer(*, consignment: Consignment, actor: Actor, reason: str) ->
     return _transition_one(T.REFER, consignment=consignment, actor=actor, reason=reason)
 
 
+def consignment_referral_answered(*, consignment: Consignment, actor: Actor, reason: str) -> Consignment:
+    """The agency an item was referred to decided: the item is back in customs' queue."""
+    return _transition_one(T.REFERRAL_ANSWERED, consignment=consignment, actor=actor, reason=reason)
+
+
 # --- Parties remembered after a hold ---------------------------------------------------------------------
 
 

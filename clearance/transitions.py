@@ -35,6 +35,7 @@ Which decision each hold blocks:
 | return_to_sender    | yes     | yes   |         | yes       |
 | return_unpaid       | yes     |       | yes     | yes       |
 | refer               | yes     | yes   |         |           |
+| referral_answered   |         |       |         |           |
 | amend               | yes     |       | yes     |           |
 | recall              | yes     |       |         | yes       |
 
@@ -130,6 +131,9 @@ RETURN_UNPAID = _t(
     "return_unpaid", {S.CHARGES_DUE}, S.RETURNED, D.RETURN_TO_SENDER, "returned", {H.SEIZURE, H.OFFICER, H.DELIVERED}
 )
 REFER = _t("refer", {S.HELD}, S.REFERRED, D.REFER_OTHER_AGENCY, verb="referred", blocked_by={H.SEIZURE, H.CLAIM})
+# The agency decided (release, with conditions, refusal, inspection): the item is back in customs' queue,
+# where an officer takes customs' own decision on it.
+REFERRAL_ANSWERED = _t("referral_answered", {S.REFERRED}, S.HELD, verb="referral_answered")
 # An amendment re-enters the flow from the start; PRE_ADVISED is a source too,
 # since an item may be amended again before it is scored.
 AMEND = _t(
@@ -169,6 +173,7 @@ ALL = (
     RETURN_TO_SENDER,
     RETURN_UNPAID,
     REFER,
+    REFERRAL_ANSWERED,
     AMEND,
     AMEND_HELD,
     AMEND_TO_HOLD,

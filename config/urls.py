@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/postal/", include("agencies.api_urls")),
     path("api/v1/postal/", include("postal.api.urls")),
     path("", include("agencies.urls")),
+    path("agency/", include("agencies.agency_urls")),
     path("pay/", include("payments.urls")),
     path("officer/performance/", include("performance.urls")),
     path("officer/", include("officer.urls")),

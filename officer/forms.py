@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Needed, Outcome
+from agencies.models import Agency
 from clearance.choices import Lane
 from clearance.models import PostalOperator
 from core.forms import (
@@ -75,7 +76,17 @@ class AnswerForm(forms.Form):
 
 
 class ReferForm(forms.Form):
-    agency = text_field(_("Agency"), max_length=200)
+    """A referral opens a task in the chosen agency's queue; the item comes back with its decision."""
+
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(is_active=True),
+        to_field_name="code",
+        label=_("Agency"),
+        error_messages={
+            "required": _("Choose the agency the item is referred to."),
+            "invalid_choice": _("Choose the agency the item is referred to."),
+        },
+    )
     reason = text_field(_("Reason"))
 
 

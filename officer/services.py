@@ -17,6 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from agencies.models import Agency
+from agencies.referrals import referral_open
+from agencies.selectors import referral_refused
 from agencies.services import information_terms_create
 from clearance import services as clearance_services
 from clearance.choices import ConsignmentState, ItemCategory, Lane, TermsOfDelivery
@@ -207,6 +210,11 @@ def officer_release(
     reason = reason.strip()
     with transaction.atomic():
         locked = _lock(consignment, seen)
+        if refused := referral_refused(consignment=locked):
+            raise ApplicationError(
+                f"{refused.agency.name} refused these goods: return them to the sender, or propose their seizure "
+                "(a supervisor confirms it)."
+            )
         if charge_addressee:
             reason = _addressee_charged(locked, reason)
         if locked.lane == Lane.RED and (not red_allowed or not text_key(reason)):
@@ -375,15 +383,17 @@ def officer_return(*, consignment: Consignment, officer: User, reason: str, seen
 
 
 def officer_refer(
-    *, consignment: Consignment, officer: User, agency: str, reason: str = "", seen: str | None = None
+    *, consignment: Consignment, officer: User, agency: Agency, reason: str = "", seen: str | None = None
 ) -> Consignment:
+    """Refer a held item to another agency: a task in its queue; the item comes back with its decision."""
     _require_officer(officer)
-    agency = _require_reason(agency, "Name the agency the item is referred to.")
+    reason = reason.strip()
     with transaction.atomic():
         _lock(consignment, seen)
         consignment = clearance_services.consignment_refer(
-            consignment=consignment, actor=Actor.for_user(officer), reason=f"{agency.strip()}: {reason}".strip(": ")
+            consignment=consignment, actor=Actor.for_user(officer), reason=f"{agency.name}: {reason}".strip(": ")
         )
+        referral_open(consignment=consignment, agency=agency, officer=officer, reason=reason)
         clearance_services.party_holds_record(consignment_ids=[consignment.pk], kind=PartyHold.Kind.REFERRED)
         _unclaim([consignment.pk])
     return consignment

@@ -278,7 +278,7 @@ def _return(request, consignment, data, seen):
 def _refer(request, consignment, data, seen):
     officer.officer_refer(
         consignment=consignment, officer=request.user, agency=data["agency"], reason=data["reason"], seen=seen
-    )
+    )  # a task in the agency's queue (agencies.referrals)
     return _("The item was referred.")
 
 

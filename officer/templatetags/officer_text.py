@@ -29,6 +29,8 @@ AUDIT_LABELS = {
     "clearance.consignment.info_answered": _("Information received"),
     "clearance.consignment.info_lapsed": _("No answer by the deadline: back to an officer"),
     "agencies.information_request.answered": _("Answer and documents received"),
+    "clearance.consignment.referral_answered": _("Back from the agency"),
+    "agencies.referral.decided": _("The agency decided"),
     "clearance.consignment.seized": _("Seized"),
     "clearance.consignment.returned": _("Returned to the sender"),
     "clearance.consignment.referred": _("Referred to another agency"),

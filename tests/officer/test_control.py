@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
+from agencies.models import Agency
 from clearance.choices import ConsignmentState, Lane
 from clearance.models import Claim, ClaimTakeover, Consignment, Decision, InformationRequest, SeizureRequest
 from core.actors import Actor
@@ -256,12 +257,13 @@ def proposed():
     [
         ("release", {"reason": "Looks fine"}),
         ("return", {"reason": "Back"}),
-        ("refer", {"agency": "Police"}),
+        ("refer", {"agency": "police"}),
         ("request_info", {"question": "Invoice?", **ASK}),
     ],
 )
 def test_a_pending_seizure_blocks_every_other_decision(client, proposed, action, data):
     item_, _, other, supervisor, _ = proposed
+    Agency.objects.create(code="police", name="Police", kind="OTHER")
     for user in (other, supervisor):
         response = login(client, user).post(f"/officer/items/{item_.pk}/{action}", data, follow=True)
         assert "seizure waiting for a supervisor" in page(response)
