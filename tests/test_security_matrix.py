@@ -119,6 +119,19 @@ MATRIX = {
         lambda w: f"/officer/items/{w['held'].pk}/documents/{w['document'].pk}",
         {"officer": 200, "supervisor": 200, **OFFICERS_ONLY},
     ),
+    "agency queue": (
+        "GET",
+        lambda w: "/agency/",
+        {
+            "officer": 403,
+            "supervisor": 403,
+            "trader": 403,
+            "other trader": 403,
+            "operator": "login",
+            "other operator": "login",
+            "anonymous": "login",
+        },
+    ),
     "officer item page": (
         "GET",
         lambda w: f"/officer/items/{w['held'].pk}/",
