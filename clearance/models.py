@@ -255,6 +255,8 @@ class ContentLine(models.Model):
     value = money_field()
     hs_code = models.CharField(max_length=10, blank=True)
     origin_country = models.CharField(max_length=2, blank=True)
+    # The permit or licence the operator declared for this line (agencies' registers check it).
+    permit_number = models.CharField(max_length=40, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

@@ -324,6 +324,11 @@ def consignment_answer_info(*, consignment: Consignment, actor: Actor, answer: s
     return _transition_one(T.ANSWER_INFO, consignment=consignment, actor=actor, reason=answer)
 
 
+def consignment_info_lapsed(*, consignment: Consignment, actor: Actor, reason: str) -> Consignment:
+    """No answer came by the deadline: the item is back in the officer's queue."""
+    return _transition_one(T.INFO_LAPSED, consignment=consignment, actor=actor, reason=reason)
+
+
 def consignment_seize(*, consignment: Consignment, actor: Actor, reason: str) -> Consignment:
     """Seize an item (prohibited goods, counterfeits)."""
     return _transition_one(T.SEIZE, consignment=consignment, actor=actor, reason=reason)
@@ -337,6 +342,11 @@ def consignment_return_to_sender(*, consignment: Consignment, actor: Actor, reas
 def consignment_refer(*, consignment: Consignment, actor: Actor, reason: str) -> Consignment:
     """Hand an item to another agency (health, agriculture, police)."""
     return _transition_one(T.REFER, consignment=consignment, actor=actor, reason=reason)
+
+
+def consignment_referral_answered(*, consignment: Consignment, actor: Actor, reason: str) -> Consignment:
+    """The agency an item was referred to decided: the item is back in customs' queue."""
+    return _transition_one(T.REFERRAL_ANSWERED, consignment=consignment, actor=actor, reason=reason)
 
 
 # --- Parties remembered after a hold ---------------------------------------------------------------------

@@ -33,10 +33,12 @@ Which decision each hold blocks:
 | release_nothing_due | yes     | yes   |         |           |           |
 | request_info        | yes     | yes   |         |           |           |
 | answer_info         |         | yes   |         |           |           |
+| info_lapsed         |         |       |         |           |           |
 | seize               |         |       |         |           |           |
 | return_to_sender    | yes     | yes   |         | yes       |           |
 | return_unpaid       | yes     |       | yes     | yes       |           |
 | refer               | yes     | yes   |         |           |           |
+| referral_answered   |         |       |         |           |           |
 | amend               | yes     |       | yes     |           |           |
 | recall              | yes     |       |         | yes       |           |
 | withdraw            | yes     |       |         | yes       | yes       |
@@ -117,6 +119,9 @@ RELEASE_PAID = _t("release_paid", {S.PAID}, S.RELEASED, D.RELEASED, verb="releas
 HOLD = _t("hold", {S.ASSESSED}, S.HELD, D.HOLD_INSPECTION, verb="held")
 REQUEST_INFO = _t("request_info", {S.HELD}, S.INFO_REQUESTED, D.REQUEST_INFO, "info_requested", {H.SEIZURE, H.CLAIM})
 ANSWER_INFO = _t("answer_info", {S.INFO_REQUESTED}, S.HELD, verb="info_answered", blocked_by={H.CLAIM})
+# The deadline of a request passed without an answer: the item is back in front of an officer,
+# where the outcome the officer set when asking (return, or release with a note) is applied.
+INFO_LAPSED = _t("info_lapsed", {S.INFO_REQUESTED}, S.HELD, verb="info_lapsed")
 SEIZE = _t("seize", {S.HELD}, S.SEIZED, D.SEIZED, verb="seized")
 RETURN_TO_SENDER = _t(
     "return_to_sender",
@@ -132,6 +137,9 @@ RETURN_UNPAID = _t(
     "return_unpaid", {S.CHARGES_DUE}, S.RETURNED, D.RETURN_TO_SENDER, "returned", {H.SEIZURE, H.OFFICER, H.DELIVERED}
 )
 REFER = _t("refer", {S.HELD}, S.REFERRED, D.REFER_OTHER_AGENCY, verb="referred", blocked_by={H.SEIZURE, H.CLAIM})
+# The agency decided (release, with conditions, refusal, inspection): the item is back in customs' queue,
+# where an officer takes customs' own decision on it.
+REFERRAL_ANSWERED = _t("referral_answered", {S.REFERRED}, S.HELD, verb="referral_answered")
 # An amendment re-enters the flow from the start; PRE_ADVISED is a source too,
 # since an item may be amended again before it is scored.
 AMEND = _t(
@@ -184,10 +192,12 @@ ALL = (
     HOLD,
     REQUEST_INFO,
     ANSWER_INFO,
+    INFO_LAPSED,
     SEIZE,
     RETURN_TO_SENDER,
     RETURN_UNPAID,
     REFER,
+    REFERRAL_ANSWERED,
     AMEND,
     AMEND_HELD,
     AMEND_TO_HOLD,

@@ -7,6 +7,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "SUPERVISOR", _("Supervisor")
     ADMIN = "ADMIN", _("Administrator")
     TRADER = "TRADER", _("Trader")
+    AGENCY = "AGENCY", _("Other agency")
 
 
 class ActorKind(models.TextChoices):

@@ -18,7 +18,7 @@ class BaseModel(models.Model):
 
 
 class User(AbstractUser):
-    """A person who logs in: officer, supervisor, administrator or trader.
+    """A person who logs in: officer, supervisor, administrator, trader or a user of another agency.
 
     Officers belong to an office of exchange; the role decides what the
     dashboard lets them do (supervisors approve rules, models and seizures).
@@ -36,6 +36,11 @@ class User(AbstractUser):
     @property
     def is_supervisor(self) -> bool:
         return self.role in {Role.SUPERVISOR, Role.ADMIN}
+
+    @property
+    def is_agency(self) -> bool:
+        """A user of another agency (health, environment…): sees only what is referred to it (agencies)."""
+        return self.role == Role.AGENCY
 
 
 class AuditEntry(models.Model):

@@ -11,8 +11,11 @@ import json
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from agencies.choices import Needed, Outcome
+from agencies.models import Agency
 from clearance.choices import Lane
 from clearance.models import PostalOperator
 from core import s10
@@ -45,7 +48,28 @@ class ReasonForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
+    """An information request: the question, what is needed, the deadline and the outcome without an answer.
+
+    The outcome has no default: the officer chooses it.
+    """
+
     question = text_field(_("Question"))
+    needed = forms.MultipleChoiceField(
+        choices=Needed.choices, error_messages={"required": _("Say what is needed.")}, label=_("What is needed")
+    )
+    days = forms.IntegerField(
+        min_value=1,
+        max_value=settings.OPENCLEAR_INFO_MAX_DAYS,
+        initial=settings.OPENCLEAR_INFO_DEFAULT_DAYS,  # a time allowed, not a decision
+        label=_("Days to answer"),
+        error_messages={"required": _("Give the number of days to answer.")},
+    )
+    outcome = forms.ChoiceField(
+        choices=Outcome.choices,
+        label=_("Without an answer by then"),
+        error_messages={"required": _("Choose what happens if no answer comes by the deadline.")},
+    )
+    outcome_note = text_field(_("Note for a release without an answer"))
 
 
 class AnswerForm(forms.Form):
@@ -53,7 +77,17 @@ class AnswerForm(forms.Form):
 
 
 class ReferForm(forms.Form):
-    agency = text_field(_("Agency"), max_length=200)
+    """A referral opens a task in the chosen agency's queue; the item comes back with its decision."""
+
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(is_active=True),
+        to_field_name="code",
+        label=_("Agency"),
+        error_messages={
+            "required": _("Choose the agency the item is referred to."),
+            "invalid_choice": _("Choose the agency the item is referred to."),
+        },
+    )
     reason = text_field(_("Reason"))
 
 

@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 
+from agencies.selectors import agencies_active, information_requests_for, referrals_of
 from clearance.choices import ConsignmentState, Lane, TermsOfDelivery
 from clearance.holds import claim_expiry
 from clearance.models import Claim, ClaimTakeover, Consignment, ConsignmentVersion, ContentLine, LineCorrection
@@ -223,6 +224,7 @@ def item_page(*, pk: int, officer: User) -> dict[str, Any] | None:
         "prepaid_held": _prepaid_held(consignment, account, assessment),
         "consignment": consignment,
         "lines": consignment.lines.order_by("position"),
+        "permits_declared": consignment.lines.exclude(permit_number="").exists(),
         "risk": RiskAssessment.objects.filter(consignment=consignment).order_by("-consignment_version").first(),
         "assessment": assessment,
         "assessment_stale": assessment is not None and assessment.consignment_version != consignment.version,
@@ -235,7 +237,9 @@ def item_page(*, pk: int, officer: User) -> dict[str, Any] | None:
         "claimed_by_other": claimed_by_other,
         "can_decide": consignment.state == ConsignmentState.HELD and not claimed_by_other and seizure is None,
         "takeovers": consignment.claim_takeovers.select_related("from_officer", "to_officer"),
-        "info_requests": consignment.information_requests.all(),
+        "info_requests": information_requests_for(consignment=consignment),
+        "referrals": referrals_of(consignment=consignment),
+        "agencies": agencies_active(),
         "seizure": seizure,
         "outcomes": consignment.inspection_outcomes.prefetch_related("photos").order_by("-created_at"),
         "cases": consignment.cases.order_by("created_at"),

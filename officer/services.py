@@ -17,6 +17,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from agencies.models import Agency
+from agencies.referrals import referral_open
+from agencies.selectors import referral_refused
+from agencies.services import information_terms_create
 from clearance import services as clearance_services
 from clearance.choices import ConsignmentState, EventCode, ItemCategory, Lane, TermsOfDelivery
 from clearance.holds import claim_expiry, claims_fresh
@@ -51,7 +55,6 @@ from payments.assessment import (
 from payments.choices import MoneyApprovalKind, MoneyApprovalState
 from payments.models import Assessment, Case, MoneyApproval
 from payments.selectors import assessment_current
-from payments.tasks import notify_information_request
 from postal.events import consignment_events_record
 from risk.choices import OutcomeKind
 from risk.models import InspectionOutcome, InspectionPhoto, RiskAssessment
@@ -211,6 +214,11 @@ def officer_release(
     with transaction.atomic():
         locked = _lock(consignment, seen)
         _require_scored_if_unannounced(locked)
+        if refused := referral_refused(consignment=locked):
+            raise ApplicationError(
+                f"{refused.agency.name} refused these goods: return them to the sender, or propose their seizure "
+                "(a supervisor confirms it)."
+            )
         if charge_addressee:
             reason = _addressee_charged(locked, reason)
         if locked.lane == Lane.RED and (not red_allowed or not text_key(reason)):
@@ -344,8 +352,23 @@ def officers_bulk_release(
 
 
 def officer_request_info(
-    *, consignment: Consignment, officer: User, question: str, seen: str | None = None
+    *,
+    consignment: Consignment,
+    officer: User,
+    question: str,
+    needed: list[str],
+    days: int,
+    outcome: str,
+    outcome_note: str = "",
+    seen: str | None = None,
 ) -> InformationRequest:
+    """Ask the operator and the addressee for information, with what is needed, a deadline and its outcome.
+
+    The addressee is e-mailed in their language with the portal link to
+    answer (agencies.services); the operator gets a REQUEST_INFO response
+    and answers through the API. Without an answer by the deadline, the
+    outcome chosen here is applied (officer.deadlines).
+    """
     _require_officer(officer)
     question = _require_reason(question, "Write the question to ask.")
     with transaction.atomic():
@@ -354,13 +377,9 @@ def officer_request_info(
             consignment=consignment, actor=Actor.for_user(officer), question=question
         )
         request = InformationRequest.objects.create(consignment=consignment, question=question, asked_by=officer)
+        information_terms_create(request=request, needed=needed, days=days, outcome=outcome, outcome_note=outcome_note)
         _unclaim([consignment.pk])
-        transaction.on_commit(lambda: _mail_question(request.pk), robust=True)
     return request
-
-
-def _mail_question(request_id: int) -> None:
-    notify_information_request.delay(request_id)
 
 
 def officer_record_answer(*, consignment: Consignment, officer: User, answer: str) -> Consignment:
@@ -393,15 +412,17 @@ def officer_return(*, consignment: Consignment, officer: User, reason: str, seen
 
 
 def officer_refer(
-    *, consignment: Consignment, officer: User, agency: str, reason: str = "", seen: str | None = None
+    *, consignment: Consignment, officer: User, agency: Agency, reason: str = "", seen: str | None = None
 ) -> Consignment:
+    """Refer a held item to another agency: a task in its queue; the item comes back with its decision."""
     _require_officer(officer)
-    agency = _require_reason(agency, "Name the agency the item is referred to.")
+    reason = reason.strip()
     with transaction.atomic():
         _lock(consignment, seen)
         consignment = clearance_services.consignment_refer(
-            consignment=consignment, actor=Actor.for_user(officer), reason=f"{agency.strip()}: {reason}".strip(": ")
+            consignment=consignment, actor=Actor.for_user(officer), reason=f"{agency.name}: {reason}".strip(": ")
         )
+        referral_open(consignment=consignment, agency=agency, officer=officer, reason=reason)
         clearance_services.party_holds_record(consignment_ids=[consignment.pk], kind=PartyHold.Kind.REFERRED)
         _unclaim([consignment.pk])
     return consignment

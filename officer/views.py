@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies.choices import Needed
+from agencies.choices import Outcome as InfoOutcome
 from clearance.models import ClaimTakeover, Consignment, PostalOperator, SeizureRequest
 from core.decorators import officer_required, supervisor_required
 from core.exceptions import ApplicationError
@@ -173,7 +176,13 @@ def _item_page(request, pk: int, posted: tuple[str, forms.Form] | None = None):
         raise Http404
     context["forms"] = _item_forms(context, posted)
     context["open_action"] = posted[0] if posted else ""
-    return render(request, "officer/item.html", {**context, "outcome_kinds": OutcomeKind.choices})
+    context.update(
+        outcome_kinds=OutcomeKind.choices,
+        needed_choices=Needed.choices,
+        outcome_choices=InfoOutcome.choices,
+        info_max_days=settings.OPENCLEAR_INFO_MAX_DAYS,
+    )
+    return render(request, "officer/item.html", context)
 
 
 def _item_forms(context: dict, posted: tuple[str, forms.Form] | None) -> dict[str, forms.Form]:
@@ -237,7 +246,16 @@ def _charge_addressee(request, consignment, data, seen):
 
 @action("request_info", QuestionForm)
 def _request_info(request, consignment, data, seen):
-    officer.officer_request_info(consignment=consignment, officer=request.user, question=data["question"], seen=seen)
+    officer.officer_request_info(
+        consignment=consignment,
+        officer=request.user,
+        question=data["question"],
+        needed=data["needed"],
+        days=data["days"],
+        outcome=data["outcome"],
+        outcome_note=data["outcome_note"],
+        seen=seen,
+    )
     return _("The question was sent to the operator and the addressee.")
 
 
@@ -287,7 +305,7 @@ def _return(request, consignment, data, seen):
 def _refer(request, consignment, data, seen):
     officer.officer_refer(
         consignment=consignment, officer=request.user, agency=data["agency"], reason=data["reason"], seen=seen
-    )
+    )  # a task in the agency's queue (agencies.referrals)
     return _("The item was referred.")
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from clearance.models import Consignment, InformationRequest
+from clearance.models import Consignment
 from payments.cases import appeal_closes_at, case_link
 from payments.models import Assessment, Case, Notification, Payment
 from payments.selectors import payer_channel
@@ -107,17 +107,3 @@ def payment_received_send(*, payment_id: int) -> int:
                 payment.payer_email,
             )
     return sent
-
-
-def information_request_send(*, request_id: int) -> int:
-    request = InformationRequest.objects.select_related("consignment").get(pk=request_id)
-    return int(
-        _send_once(
-            request.consignment,
-            "information",
-            str(request.pk),
-            str(_("Customs needs information about your parcel %(item)s") % {"item": request.consignment.item_id}),
-            "payments/email/information_request.txt",
-            {"request": request},
-        )
-    )

@@ -49,11 +49,6 @@ def notify_case(case_id: int, step: str) -> int:
     return notifications.case_mail_send(case_id=case_id, step=step)
 
 
-@shared_task(acks_late=True)
-def notify_information_request(request_id: int) -> int:
-    return notifications.information_request_send(request_id=request_id)
-
-
 # A period of national size takes minutes: this task has its own time limits.
 @shared_task(acks_late=True, soft_time_limit=3600, time_limit=3700)
 def simulation_run(run_id: int) -> str:

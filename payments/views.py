@@ -90,6 +90,10 @@ def _item_context(consignment: Consignment, *, token: str = "", trader: Trader |
         # Each case with the link that opens it: an answered case is followed (and appealed) there.
         "cases": [(case, cases.case_token(case)) for case in selectors.cases_of(consignment=consignment)],
         "token": token,
+        # Customs waits for information: the addressee answers on the item's answer page (agencies.views).
+        "answer_token": (token or services.access_token_for(consignment))
+        if consignment.state == ConsignmentState.INFO_REQUESTED
+        else "",
         "trader": trader,
         # A fresh key per rendered form: a double submit of this form is one payment.
         "idempotency_key": uuid.uuid4().hex,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies.selectors import referral_times
 from core.decorators import officer_required, supervisor_required
 from core.forms import form_errors
 from law.models import Regime
@@ -53,6 +54,8 @@ def trs_view(request):
             "measures": MEASURES,
             "chart": chart,
             "export_query": request.GET.urlencode(),
+            # The agency step: goods referred to other agencies, and how long each took to decide.
+            "agency_steps": referral_times(start=period["start"], end=period["end"]),
         },
     )
 

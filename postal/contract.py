@@ -84,6 +84,17 @@ LINE = (
         "610910",
     ),
     Field("originCountry", Kind.COUNTRY, "origin_country", Required.GOODS, 2, "ISO 3166 alpha-2", "CN"),
+    Field(
+        "permitNumber",
+        Kind.TEXT,
+        "permit_number",
+        Required.NO,
+        40,
+        "The permit or licence covering this line (CITES permit, medicine import authorisation, dual-use "
+        "licence, Basel notification), as its register numbers it",
+        "FR2612345",
+        omitted_when_absent=True,
+    ),
 )
 PREPAID = (
     Field("collector", Kind.TEXT, "collector", Required.ALWAYS, 40, "The collector's account code", "globalshop-ddp"),

@@ -125,7 +125,7 @@ def _lines(consignment_id: int, item: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "consignment_id": consignment_id,
             "position": position,
-            **{field.column: line[field.name] for field in contract.LINE},
+            **{field.column: line.get(field.name, _left_out(field.kind)) for field in contract.LINE},
         }
         for position, line in enumerate(item["contents"], start=1)
     ]

@@ -162,7 +162,11 @@ def _line(errors: Errors, data: Any, path: str, context: _Context) -> dict[str, 
         errors.add(path, "invalid_type", "Must be an object.")
         return {}
     _unknown_fields(errors, data, {field.name for field in contract.LINE}, path)
-    return {field.name: _value(errors, data, field, f"{path}.{field.name}", context) for field in contract.LINE}
+    return {
+        field.name: _value(errors, data, field, f"{path}.{field.name}", context)
+        for field in contract.LINE
+        if not (field.omitted_when_absent and data.get(field.name) in (None, ""))
+    }
 
 
 def _item_id(errors: Errors, data: dict[str, Any]) -> str:

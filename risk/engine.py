@@ -30,6 +30,7 @@ from risk.indicators import vague_descriptions
 from risk.kinds.value_reference import BELOW_LISTED
 from risk.memory import recent_holds
 from risk.names import Party
+from risk.permits import PERMIT_VALID, REFUSED_CODES, DeclaredPermit
 from risk.postal_features import postal_frame
 from risk.reasons import MODEL_SCORE, RANDOM_SELECTION, Finding, reason_of, render_english
 from risk.rules import CompiledRule, ItemFacts
@@ -113,6 +114,13 @@ def item_facts(
         naming_words=read.naming_words,
         copy_cue=read.copy_cue if goods is not None else True,
         lines=tuple(line_facts or ()),
+        consignment_id=c.pk or 0,
+        day=c.pre_advised_at.date() if c.pre_advised_at else None,
+        permits=tuple(
+            DeclaredPermit(line.position, line.permit_number, line.hs_code or "", line.quantity or 1)
+            for line in lines
+            if line.permit_number
+        ),
     )
 
 
@@ -143,7 +151,8 @@ def random_draw(consignment_id: int) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-LISTED_GOODS = frozenset({"goods.prohibited_word", "goods.prohibited_elsewhere", "goods.prohibited_hs"})
+# A permit's refusal is listed goods found as much as the row's own finding it replaces.
+LISTED_GOODS = frozenset({"goods.prohibited_word", "goods.prohibited_elsewhere", "goods.prohibited_hs", *REFUSED_CODES})
 READ_GOODS = frozenset({"goods.controlled", "goods.controlled_misdeclared", "goods.resembles"})
 GOODS_READ = READ_GOODS | {"goods.counterfeit_brand", "goods.copy_offer", *LISTED_GOODS}
 # Findings that make the item's sender and addressee remembered (risk.memory): goods no one may send.
@@ -154,7 +163,8 @@ def _without_repeats(fired: list[Finding]) -> list[Finding]:
     """The catalogue's listed goods are the precise layer: when a listed word fired, the goods model's reading of
     the same goods would only say it again; so would the shipped value list beside a supervisor's reference."""
     codes = {f.code for f in fired}
-    repeated = (READ_GOODS if codes & LISTED_GOODS else set()) | (
+    # Goods a permit covers were read by the catalogue too: the goods model's reading would hold them again.
+    repeated = (READ_GOODS if codes & (LISTED_GOODS | {PERMIT_VALID.code}) else set()) | (
         {VALUE_BELOW} if BELOW_LISTED.code in codes else set()
     )
     return [f for f in fired if f.code not in repeated]

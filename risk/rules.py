@@ -16,6 +16,7 @@ from typing import Any
 from core.exceptions import ApplicationError
 from risk.kinds import kind_of
 from risk.kinds.base import ItemFacts, RuleKindSpec
+from risk.permits import PERMIT_VALID
 from risk.reasons import Finding
 
 __all__ = ["CompiledRule", "InvalidRule", "ItemFacts", "validate_condition"]
@@ -81,7 +82,9 @@ class CompiledRule:
     def match_chunk(self, chunk: Sequence[ItemFacts]) -> list[Finding | None]:
         """One finding or None per item of the chunk, carrying the rule, its weight and its lane."""
         found = self.spec.match_chunk(self.compiled, chunk, self.description)
-        return [
-            replace(finding, rule=self.ref, weight=self.score, lane=self.force_lane) if finding else None
-            for finding in found
-        ]
+        return [self._carried(finding) if finding else None for finding in found]
+
+    def _carried(self, finding: Finding) -> Finding:
+        if finding.code == PERMIT_VALID.code:  # a permit lifts the rule's hold: its reason stays, with no weight
+            return replace(finding, rule=self.ref)
+        return replace(finding, rule=self.ref, weight=self.score, lane=self.force_lane)

@@ -32,6 +32,7 @@ LAYERS = [
     {"risk"},
     {"postal"},
     {"simulation"},  # the operator simulator, the load generator and the back-test: tools over the apps
+    {"agencies"},  # information requests answered, permits, other agencies: below the dashboards that show them
     {"officer", "performance"},
     {"demo"},
     {"config"},  # the wiring: URLs, the Celery and WSGI apps, the project's AppConfig

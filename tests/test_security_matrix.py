@@ -9,11 +9,13 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from rest_framework.test import APIClient
 
+from agencies.models import AnswerDocument
 from clearance.choices import ConsignmentState, Lane
-from clearance.models import Consignment
+from clearance.models import Consignment, InformationRequest
 from officer.selectors import decision_stamp
 from payments.models import Payment, PaymentItem, Trader
 from postal.services import api_key_issue
@@ -26,7 +28,8 @@ ROLES = ("operator", "other operator", "trader", "other trader", "officer", "sup
 
 
 @pytest.fixture
-def world():
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     operator, other = PostalOperatorFactory(code="OPA"), PostalOperatorFactory(code="OPB")
     held = ConsignmentFactory(
         operator=operator, state=ConsignmentState.HELD, lane=Lane.YELLOW, risk_score=Decimal("0.5")
@@ -47,8 +50,20 @@ def world():
     PaymentItem.objects.create(
         payment=trader_payment, consignment=due, assessment=due.assessments.get(), amount=Decimal("1.00")
     )
+    asked = InformationRequest.objects.create(consignment=held, question="Invoice?", asked_by=users["officer"])
+    document = AnswerDocument(
+        request=asked, extension="pdf", content_type="application/pdf", size=14, sha256="0" * 64, channel="OPERATOR"
+    )
+    document.file.save("document.pdf", ContentFile(b"%PDF-1.7\n%%EOF"), save=True)
     keys = {"operator": api_key_issue(operator=operator)[1], "other operator": api_key_issue(operator=other)[1]}
-    return {"held": held, "due": due, "users": users, "keys": keys, "trader_payment": trader_payment}
+    return {
+        "held": held,
+        "due": due,
+        "users": users,
+        "keys": keys,
+        "trader_payment": trader_payment,
+        "document": document,
+    }
 
 
 def client_for(role: str, world) -> Client:
@@ -93,6 +108,29 @@ MATRIX = {
         "GET",
         lambda w: "/api/v1/postal/responses",
         {"operator": "own", "other operator": "none", **API_REFUSED},
+    ),
+    "api item information": (
+        "GET",
+        lambda w: f"/api/v1/postal/items/{w['held'].item_id}/information",
+        {"operator": 200, "other operator": 404, **API_REFUSED},
+    ),
+    "answer document, officer's link": (
+        "GET",
+        lambda w: f"/officer/items/{w['held'].pk}/documents/{w['document'].pk}",
+        {"officer": 200, "supervisor": 200, **OFFICERS_ONLY},
+    ),
+    "agency queue": (
+        "GET",
+        lambda w: "/agency/",
+        {
+            "officer": 403,
+            "supervisor": 403,
+            "trader": 403,
+            "other trader": 403,
+            "operator": "login",
+            "other operator": "login",
+            "anonymous": "login",
+        },
     ),
     "officer item page": (
         "GET",
@@ -165,6 +203,7 @@ def test_access(world, endpoint, role):
     else:
         response = client.generic(method, url(world))
         got = outcome(response)
+        response.close()  # a document's file
     assert got == expected[role], f"{endpoint} as {role}: {response.content[:300]}"
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "risk",
     "postal",
     "simulation",
+    "agencies",
     "officer",
     "performance",
     "demo",
@@ -178,6 +179,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "performance-trs-recent": {"task": "performance.tasks.trs_recent_refresh", "schedule": timedelta(minutes=5)},
     "performance-trs-window": {"task": "performance.tasks.trs_window_refresh", "schedule": crontab(hour=2, minute=30)},
+    # Information requests: the one reminder before the deadline, then the outcome set when asking.
+    "officer-information-deadlines": {
+        "task": "officer.tasks.information_deadlines_apply",
+        "schedule": timedelta(minutes=5),
+    },
     "clearance-partitions-ahead": {
         "task": "clearance.tasks.consignment_partitions_ahead",
         "schedule": crontab(hour=1, minute=15),
@@ -247,6 +253,23 @@ OPENCLEAR_PUBLIC_URL = env_str("OPENCLEAR_PUBLIC_URL", "http://127.0.0.1:8000")
 # Where the operator simulator sends its traffic by default: the platform's address when it is set, else
 # where `make run` serves (var/serving.json, whatever its PORT), else port 8000.
 OPENCLEAR_SIMULATOR_URL = env_str("OPENCLEAR_PUBLIC_URL") or served_url() or "http://127.0.0.1:8000"
+
+# --- Requests for information ------------------------------------------------------
+# Days an officer may give to answer (the form suggests the first), the one reminder's lead time, and the
+# largest document an answer may carry (PDF or image; checked by content, stored under media/private/).
+OPENCLEAR_INFO_DEFAULT_DAYS = env_int("OPENCLEAR_INFO_DEFAULT_DAYS", 14)
+OPENCLEAR_INFO_MAX_DAYS = env_int("OPENCLEAR_INFO_MAX_DAYS", 60)
+OPENCLEAR_INFO_REMINDER_HOURS = env_int("OPENCLEAR_INFO_REMINDER_HOURS", 72)
+OPENCLEAR_ANSWER_DOCUMENT_MAX_BYTES = env_int("OPENCLEAR_ANSWER_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# The addressee is written to in the language of the address's country; others get LANGUAGE_CODE.
+OPENCLEAR_LANGUAGE_BY_COUNTRY = dict.fromkeys(
+    env_list(
+        "OPENCLEAR_FRENCH_COUNTRIES",
+        ["FR", "BE", "LU", "MC", "CH", "SN", "CI", "CM", "MA", "TN", "DZ", "ML", "BF", "NE", "TG", "BJ", "GA", "CG"]
+        + ["CD", "MG", "HT", "GN", "TD", "CF", "DJ", "KM", "RW", "BI", "GF", "GP", "MQ", "RE", "YT", "NC", "PF"],
+    ),
+    "fr",
+)
 
 # --- The postal operator API ---------------------------------------------------
 REST_FRAMEWORK = {

@@ -27,6 +27,10 @@ AUDIT_LABELS = {
     "clearance.consignment.paid": _("Charges paid"),
     "clearance.consignment.info_requested": _("Information requested"),
     "clearance.consignment.info_answered": _("Information received"),
+    "clearance.consignment.info_lapsed": _("No answer by the deadline: back to an officer"),
+    "agencies.information_request.answered": _("Answer and documents received"),
+    "clearance.consignment.referral_answered": _("Back from the agency"),
+    "agencies.referral.decided": _("The agency decided"),
     "clearance.consignment.seized": _("Seized"),
     "clearance.consignment.returned": _("Returned to the sender"),
     "clearance.consignment.referred": _("Referred to another agency"),
@@ -117,6 +121,13 @@ def is_value(field: forms.BoundField, expected: Any) -> bool:
     """Whether a choice field holds this value (a radio to check, an option to select)."""
     value = field.value()
     return value is not None and str(value) == str(expected)
+
+
+@register.filter
+def has_value(field: forms.BoundField, expected: Any) -> bool:
+    """Whether a multiple choice field holds this value among others (a checkbox to check)."""
+    values = field.value() or []
+    return str(expected) in {str(value) for value in values}
 
 
 @register.filter

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -23,6 +24,7 @@ from django import forms
 from core.normalize import email_key, name_key, phone_key, screen_key, text_key
 from risk.goods.scoring import LineFacts
 from risk.goods.text import words as goods_words
+from risk.permits import DeclaredPermit
 from risk.reasons import Finding, Reason
 
 LINES = forms.Textarea(attrs={"rows": 3})
@@ -49,6 +51,9 @@ class ItemFacts:
     naming_words: frozenset[str] = frozenset()
     copy_cue: bool = True
     lines: tuple[LineFacts, ...] = ()  # each line's description, code, quantity and value in euro
+    consignment_id: int = 0
+    day: date | None = None  # the day the item was pre-advised: permits must be valid on it
+    permits: tuple[DeclaredPermit, ...] = ()  # the permit numbers declared on its lines
 
 
 def text_entries_field(label: Any, *, lines: bool = False) -> forms.CharField:
@@ -254,6 +259,7 @@ class GoodsWords:
         self.exclusions = words_pattern(condition["exclusions"]) if condition.get("exclusions") else None
         self.hs_prefixes = tuple(condition.get("hs_prefixes", ()))
         self.hs_chapters = tuple(condition.get("hs_chapters", ()))
+        self.permit_kind = str(condition.get("permit_kind") or "")
 
     def word(self, facts: ItemFacts) -> str | None:
         """The listed word the description mentions (outside the phrases that do not count), unless the words

@@ -5,7 +5,10 @@ accents, look-alike letters or digits for letters; an exclusion is a phrase
 that does not count ("water pistol" is not a weapon). With `hs_chapters` the
 finding also says when the goods are declared under another chapter (a
 revolver declared as a toy). The goods catalogue (risk.catalogue) carries
-these rules, one a row.
+these rules, one a row. A row may name the kind of permit that lifts its hold
+(`permit_kind`): a permit of that kind declared on a line and accepted by the
+register makes the finding `permit.valid`, which forces no lane; a refused one
+makes the refusal the finding, under the row's lane (risk.permits).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.utils.translation import gettext_noop
 from risk.choices import RuleKind
 from risk.kinds.base import GoodsWords, ItemFacts, RuleKindSpec, text_entries_field
 from risk.kinds.registry import kind_register
+from risk.permits import PERMIT_REASONS, PermitKind, permit_finding
 from risk.reasons import Finding, Reason
 
 WORD = Reason(
@@ -45,6 +49,9 @@ class ProhibitedFields(forms.Form):
     keywords = text_entries_field(_("Words to look for in descriptions (one per line)"), lines=True)
     hs_prefixes = text_entries_field(_("HS codes or prefixes that are findings on their own"))
     goods = forms.CharField(label=_("Goods (e.g. weapons)"), required=False, max_length=200)
+    permit_kind = forms.ChoiceField(
+        label=_("Permit that lifts the hold"), required=False, choices=[("", "—"), *PermitKind.choices]
+    )
 
 
 @kind_register
@@ -53,7 +60,7 @@ class Prohibited(RuleKindSpec):
     label = _("Prohibited or restricted goods")
     legend = _("What the description says")
     lists = frozenset({"keywords", "hs_prefixes", "exclusions", "hs_chapters"})
-    texts = frozenset({"goods"})
+    texts = frozenset({"goods", "permit_kind"})
     finders = frozenset({"keywords", "hs_prefixes"})
     summary_labels = {
         "keywords": _("words"),
@@ -61,15 +68,39 @@ class Prohibited(RuleKindSpec):
         "goods": _("goods"),
         "exclusions": _("except"),
         "hs_chapters": _("HS chapters"),
+        "permit_kind": _("lifted by"),
     }
-    catalogue_columns = ("goods", "keywords", "exclusions", "hs_chapters", "hs_prefixes")
-    reasons = (WORD, WORD_ELSEWHERE, HS_CODE)
+    catalogue_columns = ("goods", "keywords", "exclusions", "hs_chapters", "hs_prefixes", "permit_kind")
+    reasons = (WORD, WORD_ELSEWHERE, HS_CODE, *PERMIT_REASONS)
     Fields = ProhibitedFields
+
+    def own_errors(self, condition: dict[str, Any]) -> list[dict[str, str]]:
+        kind = condition.get("permit_kind") or ""
+        if kind and kind not in PermitKind.values:
+            message = f"permit_kind is one of {', '.join(PermitKind.values)}, or empty."
+            return [{"field": "permit_kind", "code": "invalid", "message": message}]
+        return []
 
     def compile(self, condition: dict[str, Any]) -> GoodsWords:
         return GoodsWords(condition)
 
     def match(self, compiled: GoodsWords, facts: ItemFacts, description: str) -> Finding | None:
+        finding = self._listed(compiled, facts, description)
+        if finding is None or not compiled.permit_kind or not facts.permits:
+            return finding
+        # A row a permit lifts: the declared permit's answer from the register is the finding (risk.permits).
+        holder = facts.parties.get("addressee", {}).get("name", "")
+        checked = permit_finding(
+            kind=compiled.permit_kind,
+            declared=facts.permits,
+            holder_key=holder,
+            day=facts.day,
+            item=facts.consignment_id,
+            rule=description,
+        )
+        return checked or finding
+
+    def _listed(self, compiled: GoodsWords, facts: ItemFacts, description: str) -> Finding | None:
         if word := compiled.word(facts):
             if declared := compiled.declared_elsewhere(facts.hs_codes):
                 chapters = ", ".join(compiled.hs_chapters)

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
+from agencies.models import Agency
 from clearance.choices import ConsignmentState, Lane
 from clearance.models import Claim, ClaimTakeover, Consignment, Decision, InformationRequest, SeizureRequest
 from core.actors import Actor
@@ -26,6 +27,8 @@ from tests.factories import ConsignmentFactory, UserFactory
 from tests.payments.helpers import item_url, make_due
 from tests.postal.payloads import batch, item
 
+# What an information request takes besides its question: what is needed, the days to answer, the outcome.
+ASK = {"needed": ["INVOICE"], "days": "14", "outcome": "RETURN"}
 pytestmark = pytest.mark.django_db
 
 
@@ -129,7 +132,7 @@ def test_an_amendment_of_an_item_awaiting_information_answers_it_and_requeues_it
     consignment = Consignment.objects.get()
     consignments_assess(consignment_ids=[consignment.pk])
     login(client, UserFactory(role="OFFICER")).post(
-        f"/officer/items/{consignment.pk}/request_info", {"question": "What is in the parcel?"}
+        f"/officer/items/{consignment.pk}/request_info", {"question": "What is in the parcel?", **ASK}
     )
 
     _post_items(operator_client, _toy())
@@ -254,12 +257,13 @@ def proposed():
     [
         ("release", {"reason": "Looks fine"}),
         ("return", {"reason": "Back"}),
-        ("refer", {"agency": "Police"}),
-        ("request_info", {"question": "Invoice?"}),
+        ("refer", {"agency": "police"}),
+        ("request_info", {"question": "Invoice?", **ASK}),
     ],
 )
 def test_a_pending_seizure_blocks_every_other_decision(client, proposed, action, data):
     item_, _, other, supervisor, _ = proposed
+    Agency.objects.create(code="police", name="Police", kind="OTHER")
     for user in (other, supervisor):
         response = login(client, user).post(f"/officer/items/{item_.pk}/{action}", data, follow=True)
         assert "seizure waiting for a supervisor" in page(response)
@@ -487,7 +491,9 @@ def test_nul_in_queue_filters_search_and_forms_is_refused_and_nonsense_ignored(c
     ):
         assert client.get("/officer/", params).status_code == 200
     assert client.get("/officer/search/", {"q": f"{item_.item_id}\x00"}).status_code == 400
-    response = client.post(f"/officer/items/{item_.pk}/request_info", {"question": "Invoice\x00 please"}, follow=True)
+    response = client.post(
+        f"/officer/items/{item_.pk}/request_info", {"question": "Invoice\x00 please", **ASK}, follow=True
+    )
     assert response.status_code == 200 and "Null characters are not allowed" in page(response)
     assert not InformationRequest.objects.filter(consignment=item_).exists()
 

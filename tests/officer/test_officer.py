@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from agencies.models import Agency
 from clearance.choices import ConsignmentState, Lane
 from clearance.models import Claim, Consignment, Decision, SeizureRequest
 from clearance.services import consignment_charges_restate
@@ -169,7 +170,10 @@ def test_release_of_a_dutiable_item_asks_for_payment(officer_client):
 
 def test_request_information_reaches_the_operator_and_the_answer_requeues(officer_client):
     item = held()
-    officer_client.post(f"/officer/items/{item.pk}/request_info", {"question": "Send the invoice, please."})
+    officer_client.post(
+        f"/officer/items/{item.pk}/request_info",
+        {"question": "Send the invoice, please.", "needed": ["INVOICE"], "days": "14", "outcome": "RETURN"},
+    )
     item.refresh_from_db()
     assert item.state == ConsignmentState.INFO_REQUESTED
     assert Decision.objects.get(consignment=item).reason == "Send the invoice, please."
@@ -249,8 +253,9 @@ def test_a_seizure_waits_for_a_second_person(client, officer):
 
 def test_return_and_refer(officer_client):
     returned, referred = held(), held()
+    Agency.objects.create(code="veterinary", name="Veterinary office", kind="AGRICULTURE")
     officer_client.post(f"/officer/items/{returned.pk}/return", {"reason": "Prohibited"})
-    officer_client.post(f"/officer/items/{referred.pk}/refer", {"agency": "Veterinary office", "reason": "Meat"})
+    officer_client.post(f"/officer/items/{referred.pk}/refer", {"agency": "veterinary", "reason": "Meat"})
     assert Consignment.objects.get(pk=returned.pk).state == ConsignmentState.RETURNED
     assert Decision.objects.get(consignment=referred).reason == "Veterinary office: Meat"
 

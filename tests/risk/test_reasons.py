@@ -2,7 +2,7 @@
 officer's item page (and in English in the records), and the back-test reads the codes."""
 
 import importlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from clearance.choices import ConsignmentState, Lane
-from clearance.models import Consignment, PartyHold
-from core.normalize import party_key
+from clearance.models import Consignment, ContentLine, PartyHold
+from core.normalize import name_key, party_key
 from risk import reasons
 from risk.choices import RuleKind
 from risk.engine import Engine
@@ -263,6 +263,30 @@ def make_withdrawn_while_held():
     return scored(to_sarajevo(name="Emir Hadžić", item_id="RB100000002BA"))
 
 
+CITES = {"keywords": ["python skin"], "goods": "CITES wildlife", "permit_kind": "CITES"}
+
+
+def make_permit(number="FR2612345", holder="Amra Hodžić", year=2026, hs_code="420221", quantity=1):
+    """An item declaring a CITES permit, scored by a catalogue row that such a permit lifts."""
+    from agencies.models import Permit
+
+    Permit.objects.create(
+        kind="CITES",
+        number="FR2612345",
+        holder=holder,
+        holder_key=name_key(holder),
+        goods="Python skin handbags",
+        hs_prefixes=["4202"],
+        quantity=3,
+        valid_from=date(year, 1, 1),
+        valid_to=date(year, 12, 31),
+    )
+    line = {"description": "Python skin handbag", "hs_code": hs_code, "quantity": quantity}
+    item = ConsignmentFactory(pre_advised_at=datetime(2026, 11, 20, 10, tzinfo=UTC), lines=[line])
+    ContentLine.objects.filter(consignment=item).update(permit_number=number)
+    return scored(item, [rule(RuleKind.PROHIBITED, CITES, "Wildlife products needing a CITES permit")])
+
+
 def make_from_migration(sentence):
     return lambda: [reasons.Finding.of(MIGRATION.finding_of(sentence, {}))]
 
@@ -367,6 +391,32 @@ FRENCH = {
         "Soupçon (armes) : le code SH 9302 est soumis à restriction.",
     ),
     "text": (make_from_migration("Checked by hand at the counter."), "Checked by hand at the counter."),
+    "permit.valid": (
+        make_permit,
+        "Produits de la faune soumis à permis CITES : levée par Permis CITES FR2612345, valable jusqu'au 2026-12-31",
+    ),
+    "permit.not_found": (
+        lambda: make_permit(number="XX-1"),
+        "Produits de la faune soumis à permis CITES : Permis CITES XX-1 n'est pas au registre",
+    ),
+    "permit.expired": (
+        lambda: make_permit(year=2025),
+        "Produits de la faune soumis à permis CITES : Permis CITES FR2612345 n'est pas valable le 2026-11-20 "
+        "(du 2025-01-01 au 2025-12-31)",
+    ),
+    "permit.other_holder": (
+        lambda: make_permit(holder="Ena Kovač"),
+        "Produits de la faune soumis à permis CITES : Permis CITES FR2612345 est détenu par Ena Kovač, non par le "
+        "destinataire",
+    ),
+    "permit.other_goods": (
+        lambda: make_permit(hs_code="640399"),
+        "Produits de la faune soumis à permis CITES : Permis CITES FR2612345 ne couvre pas le SH 640399",
+    ),
+    "permit.used_up": (
+        lambda: make_permit(quantity=5),
+        "Produits de la faune soumis à permis CITES : Permis CITES FR2612345 n'a plus que 3, 5 déclarés",
+    ),
     "goods.controlled": (
         make_goods_controlled,
         "Se lit comme des armes ou leurs pièces : « springmesser » (ligne 1).",
