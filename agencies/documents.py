@@ -17,9 +17,9 @@ from pathlib import PurePosixPath, PureWindowsPath
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from core.exceptions import ApplicationError
+from core.uploads import image_format
 
 MAX_DOCUMENTS = 5
 MAX_PIXELS = 40_000_000
@@ -88,19 +88,8 @@ def _pdf(data: bytes) -> tuple[str, str] | None:
 
 
 def _image(upload: UploadedFile) -> tuple[str, str] | None:
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = image.format
-            width, height = image.size
-            if image_format not in IMAGE_FORMATS or width * height > MAX_PIXELS:
-                return None
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return None
-    finally:
-        upload.seek(0)
-    return IMAGE_FORMATS[image_format]
+    found = image_format(upload, max_pixels=MAX_PIXELS)
+    return IMAGE_FORMATS[found] if found else None
 
 
 def shown_name(name: str) -> str:

@@ -73,9 +73,10 @@ def referrals_of(*, consignment: Consignment) -> QuerySet[Referral]:
 
 
 def referral_refused(*, consignment: Consignment) -> Referral | None:
-    """The agency's refusal of these goods, when the latest decided referral is one."""
-    latest = referrals_of(consignment=consignment).filter(decided_at__isnull=False).order_by("-decided_at").first()
-    return latest if latest and latest.decision == AgencyDecision.REFUSE else None
+    """An agency's refusal of these goods, the latest if there were several: a refusal stands whatever another
+    referral (to another agency, or the same one again) answers later."""
+    refusals = referrals_of(consignment=consignment).filter(decision=AgencyDecision.REFUSE)
+    return refusals.order_by("-decided_at").first()
 
 
 def agency_documents(*, consignment_id: int) -> QuerySet[AnswerDocument]:

@@ -26,6 +26,26 @@ def image_uploads_check(uploads: list[UploadedFile]) -> list[UploadedFile]:
     return [_checked(upload, position) for position, upload in enumerate(uploads, start=1)]
 
 
+def image_format(upload: UploadedFile, *, max_pixels: int = MAX_IMAGE_PIXELS) -> str | None:
+    """The format Pillow reads in the bytes (JPEG, MPO, PNG or WEBP) of a whole, sane image; None otherwise.
+
+    The file is left at its start either way, so it can be stored next.
+    """
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            found = image.format
+            width, height = image.size
+            if found not in IMAGE_FORMATS or width * height > max_pixels:
+                return None
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+    finally:
+        upload.seek(0)
+    return found
+
+
 def _checked(upload: UploadedFile, position: int) -> UploadedFile:
     refusal = ApplicationError(
         f"Photo {position} is not accepted: photos must be JPEG, PNG or WebP images of at most 10 MB "
@@ -33,17 +53,8 @@ def _checked(upload: UploadedFile, position: int) -> UploadedFile:
     )
     if upload.size is None or upload.size > MAX_IMAGE_BYTES:
         raise refusal
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = image.format
-            width, height = image.size
-            if image_format not in IMAGE_FORMATS or width * height > MAX_IMAGE_PIXELS:
-                raise refusal
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise refusal from None
-    finally:
-        upload.seek(0)
-    upload.name = f"photo.{IMAGE_FORMATS[image_format]}"
+    found = image_format(upload)
+    if found is None:
+        raise refusal
+    upload.name = f"photo.{IMAGE_FORMATS[found]}"
     return upload

@@ -52,9 +52,10 @@ STAMP_COLUMNS = {
     EventCode.EMF: "exited_at",
     EventCode.EMI: "delivered_at",
 }
-# Where customs has let the goods go: they may leave the office (EMF) or reach the addressee (EMI).
+# Where customs has let the goods go: they may leave the office (EMF) or reach the addressee (EMI). Goods referred
+# to another agency wait for its answer and customs' decision after it.
 MAY_LEAVE = {
-    EventCode.EMF: frozenset({ConsignmentState.RELEASED, ConsignmentState.RETURNED, ConsignmentState.REFERRED}),
+    EventCode.EMF: frozenset({ConsignmentState.RELEASED, ConsignmentState.RETURNED}),
     EventCode.EMI: frozenset({ConsignmentState.RELEASED}),
 }
 

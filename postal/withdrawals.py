@@ -9,14 +9,16 @@ unique among live items only: the same S10 id sent later is a new pre-advice,
 and the operator's events and reads find the new item. The withdrawn item
 keeps its versions, decisions and audit trail.
 
-An item customs holds may be withdrawn (the order may truly be cancelled), but
-its sender and addressee are remembered as after a return, and its item id sent
+An item an officer has had in hand (held, information asked, corrected) may be
+withdrawn before its goods arrive (the order may truly be cancelled), but its
+sender and addressee are remembered as after a return, and its item id sent
 again goes to an officer (risk.memory): taking a parcel back and announcing it
 anew never takes it out of customs control.
 
-Refused once the goods are presented (or gone from the office), once customs
-took a final decision or the charges were paid, while a seizure waits for a
-supervisor, and for an item that arrived without pre-advice and has none yet.
+Refused once the goods are presented (or gone from the office), once they
+arrived while an officer holds the item, once customs took a final decision or
+the charges were paid, while a seizure waits for a supervisor, and for an item
+that arrived without pre-advice and has none yet.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from django.utils.translation import gettext_noop
 
 from clearance import transitions as T
 from clearance.choices import FINAL_STATES, ConsignmentState
+from clearance.holds import consignment_ids_under_officer_hold
 from clearance.models import Consignment, ItemKey, PartyHold, PostalOperator
 from clearance.selectors import consignment_ids_by_item
 from clearance.services import ItemChange, TransitionResult, consignments_transition, party_holds_record
@@ -48,6 +51,12 @@ REASON_SENTENCES = {
     WithdrawalReason.OTHER: gettext_noop("Pre-advice withdrawn by the operator."),
 }
 UNKNOWN_ITEM = {"field": "itemId", "code": "unknown_item", "message": "No pre-advice of yours has this itemId."}
+ARRIVED = {
+    "field": "itemId",
+    "code": "arrived",
+    "message": "The goods have arrived at the office of exchange and customs holds them: "
+    "their pre-advice can no longer be withdrawn.",
+}
 NO_PRE_ADVICE = {
     "field": "itemId",
     "code": "no_pre_advice",
@@ -71,11 +80,22 @@ def consignments_withdraw(*, operator: PostalOperator, withdrawals: list[dict[st
     """
     live = consignment_ids_by_item(operator_id=operator.pk, item_ids=(w["itemId"] for w in withdrawals))
     # Lock every row first, in id order as every batch does, then withdraw one reason at a time.
-    versions = dict(
-        Consignment.objects.select_for_update().filter(pk__in=live.values()).order_by("pk").values_list("pk", "version")
-    )
-    # An item that arrived unannounced has no pre-advice yet: the goods are at customs, nothing to withdraw.
-    refusals = {pk: NO_PRE_ADVICE for pk, version in versions.items() if version == 0}
+    rows = {
+        pk: (version, state, arrived)
+        for pk, version, state, arrived in Consignment.objects.select_for_update()
+        .filter(pk__in=live.values())
+        .order_by("pk")
+        .values_list("pk", "version", "state", "arrived_at")
+    }
+    # Held, information asked, ever in the queue or corrected: what an officer has had in hand.
+    held = consignment_ids_under_officer_hold({pk: state for pk, (_, state, _) in rows.items()})
+    # An item that arrived unannounced has no pre-advice yet: the goods are at customs, nothing to withdraw;
+    # goods that arrived while an officer holds them stay in customs' hands, pre-advice attached or not.
+    refusals = {
+        pk: NO_PRE_ADVICE if version == 0 else ARRIVED
+        for pk, (version, _, arrived) in rows.items()
+        if version == 0 or (arrived is not None and pk in held)
+    }
     reasons: dict[str, list[int]] = defaultdict(list)
     seen: set[str] = set()
     for withdrawal in withdrawals:
@@ -83,7 +103,6 @@ def consignments_withdraw(*, operator: PostalOperator, withdrawals: list[dict[st
         if pk is not None and pk not in refusals and withdrawal["itemId"] not in seen:
             reasons[withdrawal["reason"]].append(pk)
         seen.add(withdrawal["itemId"])
-    held = set(Consignment.objects.filter(pk__in=versions, state=ConsignmentState.HELD).values_list("pk", flat=True))
     actor = Actor.for_operator(operator.code)
     results = [_withdraw(pks, reason, actor) for reason, pks in reasons.items()]
     changed = [pk for result in results for pk in result.changed]

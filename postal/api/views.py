@@ -398,8 +398,8 @@ class WithdrawalsCreateApi(APIView):
         description=(
             "At most 1000 entries, each judged on its own: `WITHDRAWN`, `DUPLICATE` (withdrawn before), or "
             "`REJECTED` with the reason (`unknown_item`, `already_presented`, `left_office`, `final_decision`, "
-            "`charges_paid`, `under_customs_control`, `no_pre_advice`). Each withdrawal is answered on the customs "
-            "responses feed and the webhook with the decision `WITHDRAWN`."
+            "`charges_paid`, `under_customs_control`, `no_pre_advice`, `arrived`). Each withdrawal is answered on "
+            "the customs responses feed and the webhook with the decision `WITHDRAWN`."
         ),
         request=s.WithdrawalsInputSerializer,
         parameters=[IDEMPOTENCY_KEY],

@@ -13,16 +13,19 @@ makes the refusal the finding, under the row's lane (risk.permits).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core.normalize import screen_key
 from risk.choices import RuleKind
+from risk.goods.scoring import LineFacts
 from risk.kinds.base import GoodsWords, ItemFacts, RuleKindSpec, text_entries_field
 from risk.kinds.registry import kind_register
-from risk.permits import PERMIT_REASONS, PermitKind, permit_finding
+from risk.permits import PERMIT_REASONS, PERMIT_VALID, PermitKind, permit_finding
 from risk.reasons import Finding, Reason
 
 WORD = Reason(
@@ -88,17 +91,32 @@ class Prohibited(RuleKindSpec):
         finding = self._listed(compiled, facts, description)
         if finding is None or not compiled.permit_kind or not facts.permits:
             return finding
-        # A row a permit lifts: the declared permit's answer from the register is the finding (risk.permits).
+        # A row a permit lifts: the register's answer on each line the row finds is the finding (risk.permits).
+        # A permit lifts the line it is declared on, never another: every such line needs a valid one.
         holder = facts.parties.get("addressee", {}).get("name", "")
-        checked = permit_finding(
-            kind=compiled.permit_kind,
-            declared=facts.permits,
-            holder_key=holder,
-            day=facts.day,
-            item=facts.consignment_id,
-            rule=description,
-        )
-        return checked or finding
+        lifted = None
+        for position in self._lines_found(compiled, facts, description):
+            declared = tuple(permit for permit in facts.permits if permit.position == position)
+            checked = permit_finding(
+                kind=compiled.permit_kind,
+                declared=declared,
+                holder_key=holder,
+                day=facts.day,
+                item=facts.consignment_id,
+                rule=description,
+            )
+            if checked is None or checked.code != PERMIT_VALID.code:
+                return checked or finding
+            lifted = lifted or checked
+        return lifted or finding
+
+    def _lines_found(self, compiled: GoodsWords, facts: ItemFacts, description: str) -> list[int]:
+        """The positions of the lines the row finds goods on, each line read on its own."""
+        return [
+            position
+            for position, line in enumerate(facts.lines, start=1)
+            if self._listed(compiled, _one_line(facts, line), description)
+        ]
 
     def _listed(self, compiled: GoodsWords, facts: ItemFacts, description: str) -> Finding | None:
         if word := compiled.word(facts):
@@ -110,3 +128,8 @@ class Prohibited(RuleKindSpec):
         if hit := compiled.hs_code(facts):
             return Finding(HS_CODE.code, {"rule": description, "hs_code": hit})
         return None
+
+
+def _one_line(facts: ItemFacts, line: LineFacts) -> ItemFacts:
+    """The item's facts as one of its lines alone would give them (its words and code)."""
+    return replace(facts, text=f" {screen_key(line.description)} ", hs_codes=(line.hs_code,) if line.hs_code else ())

@@ -217,3 +217,24 @@ def test_the_officer_sees_the_declared_permit_on_the_item_page(client, officer):
     client.force_login(officer)
     page = client.get(f"/officer/items/{consignment.pk}/").content.decode()
     assert '<td class="permit"><a href="/officer/permits/?q=FR2612345">FR2612345</a></td>' in page
+
+
+def test_a_permit_lifts_only_the_line_it_is_declared_on():
+    """A valid permit on the handbag does not cover a second line of the same listed goods without one."""
+    permit()
+    lines = [
+        {"description": "Python skin handbag", "hs_code": "420221", "quantity": 1},
+        {"description": "Python skin boots", "hs_code": "640399", "quantity": 20},
+    ]
+    consignment = ConsignmentFactory(lines=lines)
+    ContentLine.objects.filter(consignment=consignment, position=1).update(permit_number="FR2612345")
+    consignment = Consignment.objects.prefetch_related("lines").select_related("operator").get(pk=consignment.pk)
+    engine = Engine(rules=[CITES_ROW], model=None, thresholds=(0.7, 0.3), random_rate=0)
+    verdict = engine.assess([consignment])[consignment.pk]
+    assert verdict.lane == Lane.RED, verdict.reasons
+    assert "permit.valid" not in {f.code for f in verdict.findings}
+
+    ContentLine.objects.filter(consignment=consignment, position=2).update(permit_number="FR2612345")
+    consignment = Consignment.objects.prefetch_related("lines").select_related("operator").get(pk=consignment.pk)
+    verdict = engine.assess([consignment])[consignment.pk]
+    assert verdict.lane != Lane.GREEN  # the permit is for handbags (HS 4202), not boots: still a finding

@@ -156,3 +156,22 @@ def test_the_release_times_show_the_agency_step(client, officer, environment):
     page = client.get("/officer/performance/trs/", {"start": day, "end": day}).content.decode()
     row = page.split('data-agency="Environment agency">')[1].split("</tr>")[0]
     assert "<td>1</td><td>1</td>" in row
+
+
+def test_a_refusal_stands_when_the_goods_are_referred_again_and_released_there(client, officer, environment):
+    item = referred(client, officer, environment)
+    client.force_login(agency_user(environment))
+    first = Referral.objects.get(consignment=item)
+    client.post(f"/agency/referrals/{first.pk}/decide", {"decision": "REFUSE", "reason": "No CITES permit"})
+
+    health = Agency.objects.create(code="health", name="Health agency", kind="HEALTH")
+    client.force_login(officer)
+    client.post(f"/officer/items/{item.pk}/refer", {"agency": health.code, "reason": "A second opinion"})
+    second = Referral.objects.exclude(pk=first.pk).get(consignment=item)
+    client.force_login(agency_user(health))
+    client.post(f"/agency/referrals/{second.pk}/decide", {"decision": "RELEASE", "reason": "Nothing for us"})
+
+    client.force_login(officer)
+    response = client.post(f"/officer/items/{item.pk}/release", {"reason": "Cleared by health"}, follow=True)
+    assert "Environment agency refused these goods" in response.content.decode()
+    assert Consignment.objects.get(pk=item.pk).state != ConsignmentState.RELEASED

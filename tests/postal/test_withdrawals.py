@@ -272,3 +272,25 @@ def test_a_withdrawn_item_is_not_scored(operator_client):
     consignments_assess(consignment_ids=list(Consignment.objects.values_list("pk", flat=True)))
 
     assert Consignment.objects.get().state == ConsignmentState.WITHDRAWN
+
+
+def test_goods_that_arrived_while_an_officer_holds_the_item_cannot_be_withdrawn(operator_client):
+    _pre_advise(operator_client)
+    _put_in_state(ConsignmentState.HELD)
+    _events(operator_client, ITEM, "EMD")
+
+    response = delete(operator_client, URL, {"reason": "ORDER_CANCELLED"})
+
+    assert response.status_code == 409
+    assert response.json()["error"]["details"][0]["code"] == "arrived"
+    assert Consignment.objects.get().state == ConsignmentState.HELD
+
+
+def test_an_item_an_officer_asked_about_is_remembered_when_withdrawn_before_arrival(operator_client):
+    from clearance.models import PartyHold
+
+    _pre_advise(operator_client)
+    _put_in_state(ConsignmentState.INFO_REQUESTED)
+
+    assert delete(operator_client, URL, {"reason": "ORDER_CANCELLED"}).status_code == 200
+    assert PartyHold.objects.filter(item_id=ITEM, kind=PartyHold.Kind.WITHDRAWN).exists()
