@@ -37,7 +37,8 @@ def agency_of(user: User) -> Agency | None:
     """The agency a user works for, if the user is an agency user."""
     if not user.is_authenticated or not user.is_agency:
         return None
-    member = AgencyMember.objects.select_related("agency").filter(user=user).first()
+    # A deactivated agency's users keep their login for its history, but decide nothing more.
+    member = AgencyMember.objects.select_related("agency").filter(user=user, agency__is_active=True).first()
     return member.agency if member else None
 
 

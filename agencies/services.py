@@ -151,6 +151,13 @@ def _open_request(locked: Consignment) -> InformationRequest:
             _("Customs is not waiting for an answer about parcel %(item)s.") % {"item": locked.item_id},
             code="no_open_request",
         )
+    terms = getattr(request, "terms", None)
+    if terms is not None and terms.deadline <= timezone.now():
+        # Past the deadline the outcome set when asking applies (officer.deadlines), whenever the beat runs.
+        raise InvalidTransition(
+            _("The deadline to answer about parcel %(item)s has passed.") % {"item": locked.item_id},
+            code="deadline_passed",
+        )
     return request
 
 

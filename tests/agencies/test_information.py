@@ -282,3 +282,15 @@ def test_documents_of_an_answer_undone_are_not_left_behind(client, officer, monk
     assert response.status_code == 400 and "Refused for the test." in response.content.decode()
     assert not AnswerDocument.objects.exists()
     assert not [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]
+
+
+def test_an_answer_after_the_deadline_is_refused_and_the_outcome_still_applies(client, officer):
+    request = asked(officer)
+    InformationTerms.objects.filter(request=request).update(deadline=timezone.now() - timedelta(minutes=1))
+    response = client.post(
+        f"/pay/i/{access_token_for(request.consignment)}/answer", {"answer": "Late invoice."}, follow=True
+    )
+    assert "The deadline to answer about parcel" in response.content.decode()
+    request.refresh_from_db()
+    assert request.answer == "" and state_of(request) == ConsignmentState.INFO_REQUESTED
+    assert information_deadlines_apply()["lapsed"] == 1
