@@ -21,7 +21,7 @@ from agencies.choices import Needed, Outcome
 from agencies.documents import CheckedDocument, documents_check
 from agencies.models import AnswerDocument, InformationTerms
 from clearance import services as clearance_services
-from clearance.choices import ConsignmentState
+from clearance.choices import ConsignmentState, Lane
 from clearance.models import Consignment, InformationRequest
 from core.actors import Actor
 from core.exceptions import ApplicationError, InvalidTransition
@@ -62,6 +62,16 @@ def information_terms_create(
     outcome_note = outcome_note.strip()
     if outcome == Outcome.RELEASE and not text_key(outcome_note):
         raise ApplicationError(_("Write the note a release without an answer carries."))
+    # Silence is no permit, no prescription and no answer to a red finding: such goods go back without one.
+    if outcome == Outcome.RELEASE and (
+        {Needed.PERMIT, Needed.PRESCRIPTION} & set(needed) or request.consignment.lane == Lane.RED
+    ):
+        raise ApplicationError(
+            _(
+                "Goods that need a permit or a prescription, and red items, are not released without an answer: "
+                "choose to return them."
+            )
+        )
     deadline = request.asked_at + timedelta(days=days)
     terms = InformationTerms(
         request=request,

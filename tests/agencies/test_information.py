@@ -294,3 +294,21 @@ def test_an_answer_after_the_deadline_is_refused_and_the_outcome_still_applies(c
     request.refresh_from_db()
     assert request.answer == "" and state_of(request) == ConsignmentState.INFO_REQUESTED
     assert information_deadlines_apply()["lapsed"] == 1
+
+
+@pytest.mark.parametrize(
+    ("needed", "lane"), [(["PERMIT"], Lane.YELLOW), (["PRESCRIPTION"], Lane.YELLOW), (["INVOICE"], Lane.RED)]
+)
+def test_silence_never_releases_goods_needing_a_permit_or_a_prescription_nor_a_red_item(officer, needed, lane):
+    consignment = ConsignmentFactory(state=ConsignmentState.HELD, lane=lane, risk_score=Decimal("0.9"))
+    with pytest.raises(ApplicationError, match="not released without an answer"):
+        officer_request_info(
+            consignment=consignment,
+            officer=officer,
+            question="Send the permit, please.",
+            needed=needed,
+            days=7,
+            outcome="RELEASE",
+            outcome_note="Nothing suspicious.",
+        )
+    assert Consignment.objects.get(pk=consignment.pk).state == ConsignmentState.HELD
