@@ -293,6 +293,7 @@ def test_a_load_with_a_bad_rate_is_refused_unless_its_rows_are_accepted(author, 
     assert "cannot be read" in assess_item(item, law).needs_officer
 
 
+@pytest.mark.slow  # loads whole tariffs or trains and back-tests: make test runs it, test-fast not
 def test_a_complete_load_ends_the_codes_it_does_not_list(author, checker):
     lines = FILE.read_text(encoding="utf-8").splitlines(keepends=True)
     kept = "".join(line for line in lines[1:] if not line.startswith("6109"))

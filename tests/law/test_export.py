@@ -22,6 +22,7 @@ def _empty_the_law():
         table.model.objects.all().delete()
 
 
+@pytest.mark.slow  # loads whole tariffs or trains and back-tests: make test runs it, test-fast not
 def test_import_export_import_gives_the_same_law(tmp_path):
     maker, checker = UserFactory(role="SUPERVISOR"), UserFactory(role="SUPERVISOR")
     exported = tmp_path / "law.csv"

@@ -97,6 +97,7 @@ def _regime_key_target(table: str) -> str:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.slow  # loads whole tariffs or trains and back-tests: make test runs it, test-fast not
 @pytest.mark.django_db(transaction=True)
 def test_law_rows_keys_and_permissions_survive_the_move_forwards_and_backwards():
     consignment = ConsignmentFactory()

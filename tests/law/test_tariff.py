@@ -135,6 +135,7 @@ def _load(path, regime, effective_from, mode="complete"):
     return law_change_approve(change=change, approver=UserFactory(role="SUPERVISOR"))
 
 
+@pytest.mark.slow  # loads whole tariffs or trains and back-tests: make test runs it, test-fast not
 def test_loading_again_from_a_later_date_ends_the_earlier_rates_that_change(loaded, tmp_path):
     text = Path(FILE).read_text(encoding="utf-8")
     shirts = '61091000,"T-shirts, singlets and other vests of cotton, knitted or crocheted",12.0%,'
@@ -158,6 +159,7 @@ def _law(regime_code, on):
     )
 
 
+@pytest.mark.slow  # loads whole tariffs or trains and back-tests: make test runs it, test-fast not
 @pytest.mark.parametrize("regime", ["GB", "EU"])
 def test_import_export_import_gives_the_same_tariff(loaded, regime, tmp_path):
     exported = tmp_path / "tariff.csv"
@@ -215,6 +217,7 @@ def test_a_duty_the_item_cannot_give_is_for_an_officer_and_holds_the_item(loaded
     assert consignment.state == ConsignmentState.HELD
 
 
+@pytest.mark.slow  # loads whole tariffs or trains and back-tests: make test runs it, test-fast not
 def test_the_prefix_index_finds_what_a_scan_of_every_row_finds(loaded):
     from law.tariff import _most_specific_row
 

@@ -10,6 +10,7 @@ from simulation.backtest import KINDS, backtest_run
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow  # loads whole tariffs or trains and back-tests: make test runs it, test-fast not
 def test_the_back_test_reports_every_pattern_and_leaves_nothing_behind(settings):
     settings.OPENCLEAR_RISK_RANDOM_RATE = 0.02
     before = (Consignment.objects.count(), PostalOperator.objects.count(), AuditEntry.objects.count())

@@ -25,6 +25,7 @@ def test_risk_train_refuses_too_few_labels():
     assert not ModelVersion.objects.exists()
 
 
+@pytest.mark.slow  # loads whole tariffs or trains and back-tests: make test runs it, test-fast not
 def test_risk_train_back_tests_the_model_against_the_rules_alone():
     labelled_history(UserFactory(role="OFFICER"))
     out = StringIO()
@@ -39,6 +40,7 @@ def test_risk_train_back_tests_the_model_against_the_rules_alone():
     assert version.metrics["weighting"] == {"random_inspection_labels": 0, "targeted_labels": 120}
 
 
+@pytest.mark.slow  # loads whole tariffs or trains and back-tests: make test runs it, test-fast not
 def test_promoting_a_version_that_has_no_back_test_runs_it_first(client):
     labelled_history(UserFactory(role="OFFICER"))
     version = model_train(min_labels=50)
