@@ -1,6 +1,6 @@
 """`make profile`: where the time of ingest and scoring goes, in one process.
 
-    python -m bench.profile [--batches 10] [--only ingest|scoring]
+    python -m bench.profile [--batches 10] [--only ingest|scoring] [--top 30]
 
 Posts 1000-item batches through the real view (Django's test client: the same
 middleware, parser, validation and writes as under gunicorn, without HTTP),
@@ -8,7 +8,11 @@ then scores them with a trained model and rule set, each under cProfile, on a
 fresh database beside the platform's (`<name>_profile`). Prints items/s in one
 process, SQL time per statement, the functions that take the most time, and
 scoring's cost per item stage by stage (the engine's references, split
-shipments, risk model, goods model, rules and verdicts; the writes and routing).
+shipments, risk model, goods model, rules and verdicts; the writes and routing):
+wall time, this process's CPU and the CPU of the PostgreSQL backend serving it,
+from the kernel's counters, so a busy neighbour moves the first only. With
+`--top 0` scoring runs without cProfile, whose overhead weighs on Python-heavy
+stages: the figures to compare with a budget.
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.cpu import run_seconds
 from devstack.runner import BASE_DIR, PYTHON, Services
 
 PROFILE_BROKER_DB = 6
+SORT = ["tottime"]  # how the functions are listed: by own time, or with --sort cumulative by time under them
 
 
 def profile_database_url() -> str:
@@ -76,6 +82,13 @@ def scoring_stages() -> list[tuple[object, str, str]]:
     ]
 
 
+PER_ITEM_STAGES = {
+    "engine: content lines",
+    "engine: item facts for the rules",
+    "engine: indicators, splits, lanes",
+}
+
+
 @contextmanager
 def stage_timings(totals: dict, stages: list[tuple[object, str, str]]):
     """Time each stage's function (wrapped in place for the profile only); a stage nested in itself counts once."""
@@ -94,35 +107,58 @@ def stage_timings(totals: dict, stages: list[tuple[object, str, str]]):
 def _timed(function, label: str, totals: dict):
     depth = [0]
 
+    # A stage run once per item does no SQL: reading the backend's counter there would cost more than the stage.
+    backend = label not in PER_ITEM_STAGES
+
     def timed(*args, **kwargs):
         depth[0] += 1
-        began = time.perf_counter()
+        began = _clocks(backend)
         try:
             return function(*args, **kwargs)
         finally:
             depth[0] -= 1
             if depth[0] == 0:
+                ended = _clocks(backend)
                 totals[label][0] += 1
-                totals[label][1] += time.perf_counter() - began
+                for index in range(3):
+                    totals[label][index + 1] += ended[index] - began[index]
 
     return timed
 
 
+def _clocks(backend: bool) -> tuple[float, float, float]:
+    """Wall time, this process's CPU time, and the CPU time of the PostgreSQL backend serving it."""
+    from django.db import connection
+
+    pid = connection.connection.info.backend_pid if backend and connection.connection else 0
+    return time.perf_counter(), time.process_time(), run_seconds(pid) if pid else 0.0
+
+
 def show_stages(items: int, stages: list[tuple[object, str, str]], totals: dict) -> None:
-    print(f"\nScoring stage by stage ({items} items; time per item, share of the whole chunk):")
+    print(
+        f"\nScoring stage by stage ({items} items; per item: wall time, this process's CPU, the PostgreSQL "
+        "backend's CPU; share of the whole chunk's wall time):"
+    )
+    print(f"  {'wall µs':>9} {'cpu µs':>8} {'pg µs':>7} {'share':>6} {'calls':>6}  stage")
     whole = totals["the whole chunk"][1] or 1.0
     for _, _, label in stages:
-        calls, spent = totals.get(label, (0, 0.0))
-        print(f"  {spent * 1e6 / max(items, 1):9.0f} µs/item {100 * spent / whole:5.1f} %  {calls:5d} calls  {label}")
+        calls, wall, cpu, pg = totals.get(label, (0, 0.0, 0.0, 0.0))
+        per_item = [value * 1e6 / max(items, 1) for value in (wall, cpu, pg)]
+        print(
+            f"  {per_item[0]:9.0f} {per_item[1]:8.0f} {per_item[2]:7.0f} {100 * wall / whole:5.1f}% {calls:6d}  {label}"
+        )
 
 
-def show(title: str, items: int, seconds: float, profiler: cProfile.Profile, sql: dict, top: int) -> None:
-    print(f"\n## {title}: {items} items in {seconds:.2f} s under the profiler ({items / seconds:.0f} items/s)\n")
+def show(title: str, items: int, seconds: float, profiler: cProfile.Profile | None, sql: dict, top: int) -> None:
+    under = "under the profiler" if profiler else "without the profiler"
+    print(f"\n## {title}: {items} items in {seconds:.2f} s {under} ({items / seconds:.0f} items/s)\n")
     print("SQL time by statement (ms, calls):")
     for key, (calls, spent) in sorted(sql.items(), key=lambda kv: -kv[1][1])[:12]:
         print(f"  {spent * 1000:8.0f} {calls:6d}  {key}")
+    if not profiler:
+        return
     print("\nFunctions by own time:")
-    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(top)
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats(SORT[0]).print_stats(top)
 
 
 def profile_ingest(batches: int, top: int) -> None:
@@ -164,25 +200,28 @@ def profile_scoring(top: int, env: dict) -> None:
     chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
     consignments_assess_isolating(consignment_ids=chunks[0])  # loads the model and reference values
     sql: dict = defaultdict(lambda: [0, 0.0])
-    stages, stage_totals = scoring_stages(), defaultdict(lambda: [0, 0.0])
+    stages, stage_totals = scoring_stages(), defaultdict(lambda: [0, 0.0, 0.0, 0.0])
     profiler = cProfile.Profile()
     began = time.perf_counter()
     assessed = 0
     with sql_timings(sql), stage_timings(stage_totals, stages):
-        profiler.enable()
+        if top:
+            profiler.enable()
         for chunk in chunks[1:]:
             assessed += consignments_assess_isolating(consignment_ids=chunk)["assessed"]
         profiler.disable()
-    show(f"Scoring in chunks of {size}", assessed, time.perf_counter() - began, profiler, sql, top)
+    show(f"Scoring in chunks of {size}", assessed, time.perf_counter() - began, profiler if top else None, sql, top)
     show_stages(assessed, stages, stage_totals)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
     parser.add_argument("--batches", type=int, default=10)
-    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--top", type=int, default=30, help="functions listed; 0 runs without cProfile")
     parser.add_argument("--only", choices=["ingest", "scoring"])
+    parser.add_argument("--sort", choices=["tottime", "cumulative"], default="tottime")
     args = parser.parse_args()
+    SORT[0] = args.sort
     with Services():
         database_url = profile_database_url()
         from bench.run import bench_env, manage

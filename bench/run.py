@@ -34,6 +34,7 @@ import psycopg2
 import redis
 import requests
 
+from bench.cpu import CpuSample, descendants, per_item_us, postgres_pids
 from config.env import parse_database_url, redis_url_with_db
 from devstack import processes
 from devstack.embedded import free_port
@@ -160,9 +161,9 @@ def start_web(group: ProcessGroup, env: dict[str, str], workers: int) -> str:
     return base
 
 
-def start_worker(group: ProcessGroup, env: dict[str, str], concurrency: int) -> None:
+def start_worker(group: ProcessGroup, env: dict[str, str], concurrency: int) -> subprocess.Popen:
     argv = processes.celery_worker_argv(hostname="bench@%h", loglevel="WARNING", concurrency=concurrency, solitary=True)
-    group.start("worker", argv, env=env)
+    return group.start("worker", argv, env=env)
 
 
 def bench_ingest(args: argparse.Namespace, base: str, api_key: str, database_url: str) -> dict:
@@ -205,9 +206,12 @@ def bench_scoring(args: argparse.Namespace, group: ProcessGroup, env: dict, data
     backlog = _scalar(database_url, "SELECT count(*) FROM clearance_consignment WHERE state = 'PRE_ADVISED'")
     print(f"Draining a backlog of {backlog} items with one worker ({args.worker_concurrency} processes) …", flush=True)
     started = time.perf_counter()
-    start_worker(group, env, args.worker_concurrency)
+    worker = start_worker(group, env, args.worker_concurrency)
+    cpu_before, assessed_before = _cpu_once_scoring(worker.pid, database_url, args.scoring_timeout)
     _wait_until_scored(database_url, args.scoring_timeout)
     wall = time.perf_counter() - started
+    cpu = cpu_since(cpu_before, worker.pid)
+    assessed = _scalar(database_url, "SELECT count(*) FROM risk_riskassessment") - assessed_before
     first, last = _row(database_url, "SELECT min(assessed_at), max(assessed_at) FROM risk_riskassessment")
     scoring_seconds = (last - first).total_seconds() if first and last else wall
     left = _scalar(database_url, PENDING)
@@ -219,7 +223,21 @@ def bench_scoring(args: argparse.Namespace, group: ProcessGroup, env: dict, data
         "seconds_first_to_last_assessment": round(scoring_seconds, 2),
         "items_per_second": round((backlog - left) / max(scoring_seconds, 1e-9)),
         "worker_processes": args.worker_concurrency,
+        "cpu_us_per_item": per_item_us(cpu, assessed),
     }
+
+
+def _cpu_once_scoring(worker_pid: int, database_url: str, timeout: float) -> tuple[CpuSample, int]:
+    """The tiers' CPU once the worker has scored its first chunk, so its start (imports, the model) is left out."""
+    deadline = time.monotonic() + timeout
+    while not _scalar(database_url, "SELECT count(*) FROM risk_riskassessment") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    sample = CpuSample.take({"worker": descendants(worker_pid), "postgres": postgres_pids()})
+    return sample, _scalar(database_url, "SELECT count(*) FROM risk_riskassessment")
+
+
+def cpu_since(before: CpuSample, worker_pid: int) -> dict[str, float]:
+    return CpuSample.take({"worker": descendants(worker_pid), "postgres": postgres_pids()}).spent_since(before)
 
 
 def bench_latency(args: argparse.Namespace, base: str, api_key: str, database_url: str, rate: float, seed: int) -> dict:
@@ -570,14 +588,14 @@ def _report_rows(results: dict) -> list[tuple]:
             (
                 "ingest: new items stored durably per second (1000-item batches)",
                 ingest["items_per_second"],
-                "≥ 15000",
-                ingest["items_per_second"] >= 15_000,
+                "≥ 10000",
+                ingest["items_per_second"] >= 10_000,
             ),
             (
                 "ingest: request latency p50 / p99",
                 f"{ingest['request_p50_ms']} / {ingest['request_p99_ms']} ms",
-                "—",
-                None,
+                "p99 ≤ 1000 ms",
+                ingest["request_p99_ms"] <= 1000,
             ),
             (
                 "ingest: items sent / stored",
@@ -591,25 +609,40 @@ def _report_rows(results: dict) -> list[tuple]:
             (
                 "scoring: one worker draining a backlog, items/s",
                 scoring["items_per_second"],
-                "≥ 15000",
-                scoring["items_per_second"] >= 15_000,
+                "≥ 4000",
+                scoring["items_per_second"] >= 4_000,
             )
         )
+        cpu = scoring.get("cpu_us_per_item", {})
+        rows += [
+            (
+                "  scoring: the worker's CPU per item",
+                f"{cpu.get('worker')} µs",
+                "≤ 250 µs",
+                cpu.get("worker", 10**9) <= 250,
+            ),
+            (
+                "  scoring: PostgreSQL's CPU per item",
+                f"{cpu.get('postgres')} µs",
+                "≤ 150 µs",
+                cpu.get("postgres", 10**9) <= 150,
+            ),
+        ]
     if burst := results.get("burst"):
         decided = burst["stored_and_decided_items_per_second"]
         rows += [
             (
                 "ingest and scoring at once: items stored and decided per second",
                 decided,
-                "≥ 10000",
-                decided is not None and decided >= 10_000,
+                "≥ 2000 (the burst within 25 s)",
+                decided is not None and decided >= 2_000,
             ),
             ("  ingest rate meanwhile, items/s", burst["ingest_items_per_second_while_scoring"], "—", None),
             (
                 f"burst of {burst['items_sent']} items: all decided after",
                 f"{burst['all_decided_seconds']} s",
-                "≤ 10 s",
-                burst["all_decided_seconds"] is not None and burst["all_decided_seconds"] <= 10,
+                "≤ 25 s",
+                burst["all_decided_seconds"] is not None and burst["all_decided_seconds"] <= 25,
             ),
         ]
     for key, target in (("latency", "p99 ≤ 1000 ms"), ("latency_unsaturated", "—")):
@@ -685,7 +718,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--scoring-timeout", type=float, default=600)
-    parser.add_argument("--offered-rate", type=float, default=5000)
+    parser.add_argument("--offered-rate", type=float, default=1500)
     parser.add_argument("--latency-seconds", type=float, default=30)
     parser.add_argument("--latency-batch", type=int, default=250)
     parser.add_argument("--queue-rows", type=int, default=QUEUE_TABLE_ROWS)

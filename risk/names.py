@@ -24,7 +24,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import product
 from pathlib import Path
 
@@ -105,11 +105,13 @@ class NamePart:
     abjad: bool = False  # written in Arabic or Hebrew script: consonants only
     alts: frozenset[str] = frozenset()  # a Chinese name part in Mandarin pinyin, when written otherwise
 
-    @property
+    # Read for every pair of parts compared: worked out once per part (a cached value is no field, so it
+    # changes neither equality nor hash).
+    @cached_property
     def classes(self) -> str:
         return re.sub(r"(.)\1+", r"\1", self.consonants.translate(SOUND_CLASSES))
 
-    @property
+    @cached_property
     def initial(self) -> bool:
         """One letter, or one letter written as two in Latin ("Đ." is "dj", "Lj." is "lj")."""
         return len(self.written) == 1 or self.written in DIGRAPH_INITIALS
@@ -211,7 +213,7 @@ def _folded_words(name: str) -> list[str]:
         return [w for w in NON_ALNUM.sub(" ", anyascii(text).casefold()).split() if w]
     if CJK.search(text):
         text = _chinese_name(text)
-    text = text.translate(CYRILLIC).translate(str.maketrans({k.upper(): v.upper() for k, v in _lower_pairs()}))
+    text = text.translate(CYRILLIC).translate(_upper_cyrillic())
     decomposed = unicodedata.normalize("NFKD", text.replace("đ", "dj").replace("Đ", "Dj").replace("ß", "ss"))
     visible = "".join(ch for ch in decomposed if unicodedata.category(ch) not in MARKS)
     folded = visible.translate(latin_skeleton()).casefold()
@@ -222,6 +224,12 @@ def _folded_words(name: str) -> list[str]:
 
 def _lower_pairs() -> list[tuple[str, str]]:
     return [(chr(k), v) for k, v in CYRILLIC.items() if chr(k).upper() != chr(k)]
+
+
+@lru_cache(maxsize=1)
+def _upper_cyrillic() -> dict[int, str]:
+    """Capital Cyrillic letters as their Latin transliteration in capitals."""
+    return str.maketrans({k.upper(): v.upper() for k, v in _lower_pairs()})
 
 
 def _chinese_name(text: str) -> str:
@@ -644,6 +652,7 @@ def _postcode(value: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
 
 
+@lru_cache(maxsize=65536)
 def _folded(value: str) -> str:
     return " ".join(_folded_words(value))
 
@@ -695,6 +704,7 @@ def match_keys(
 
 
 @lru_cache(maxsize=200_000)
+@lru_cache(maxsize=131072)  # the same neighbours come back chunk after chunk, compared with the same names
 def same_party(a: tuple[NamePart, ...], b: tuple[NamePart, ...]) -> float:
     """How far two parties' names are one person's, read either way round ("A. Hodžić" and "Amra Hodžić")."""
     return max(names_match(a, b), names_match(b, a))

@@ -145,7 +145,7 @@ class SplitShipments:
             "days": days,
             "threshold": f"{threshold:.2f}",
         }
-        recall = tuple(p.pk for p in group if self.recallable(p.state, p.presented))
+        recall = tuple(sorted(p.pk for p in group if self.recallable(p.state, p.presented)))
         return Split(Finding(SPLIT_SHIPMENT.code, params), recall)
 
     def networks(self, c: Consignment) -> list[Finding]:

@@ -1,0 +1,94 @@
+"""CPU a process spent, read from the kernel's own counters (`/proc`).
+
+A busy neighbour slows a run's wall time but not the CPU our processes
+spend: measuring per tier (the Celery worker, PostgreSQL) tells a code change
+from a noisy machine. Linux only; elsewhere every figure reads 0.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+PROC = Path("/proc")
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat after the command name (which may hold spaces): field 3 onwards."""
+    try:
+        text = (PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return []
+    return text[text.rfind(")") + 2 :].split()
+
+
+def process_seconds(pid: int) -> float:
+    """User and system CPU seconds of one process so far (tick resolution, 10 ms)."""
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / TICKS if fields else 0.0
+
+
+def run_seconds(pid: int) -> float:
+    """Seconds one process has run on a CPU so far, to the nanosecond (the scheduler's own count)."""
+    try:
+        return int((PROC / str(pid) / "schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return process_seconds(pid)
+
+
+def _all_pids() -> list[int]:
+    return [int(entry.name) for entry in PROC.iterdir() if entry.name.isdigit()] if PROC.is_dir() else []
+
+
+def descendants(root: int) -> list[int]:
+    """The process and every process below it (a Celery worker and its pool)."""
+    parents: dict[int, list[int]] = {}
+    for pid in _all_pids():
+        fields = _stat_fields(pid)
+        if fields:
+            parents.setdefault(int(fields[1]), []).append(pid)
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += parents.get(pid, [])
+    return found
+
+
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL process on this machine: the backends serving us and the server's own writers."""
+    pids = []
+    for pid in _all_pids():
+        try:
+            name = (PROC / str(pid) / "comm").read_text().strip()
+        except OSError:
+            continue
+        if name == "postgres" or name.startswith("postgres:"):
+            pids.append(pid)
+    return pids
+
+
+@dataclass
+class CpuSample:
+    """CPU seconds per tier at one moment; processes that ended between two samples count up to their last one."""
+
+    seconds: dict[str, dict[int, float]]
+
+    @classmethod
+    def take(cls, tiers: dict[str, Iterable[int]]) -> CpuSample:
+        return cls({tier: {pid: process_seconds(pid) for pid in pids} for tier, pids in tiers.items()})
+
+    def spent_since(self, earlier: CpuSample) -> dict[str, float]:
+        """CPU seconds each tier spent since the earlier sample (a process new since then counts from zero)."""
+        return {
+            tier: sum(now - earlier.seconds.get(tier, {}).get(pid, 0.0) for pid, now in pids.items())
+            for tier, pids in self.seconds.items()
+        }
+
+
+def per_item_us(spent: dict[str, float], items: int) -> dict[str, int]:
+    """CPU µs per item of each tier."""
+    return {tier: round(seconds * 1e6 / max(items, 1)) for tier, seconds in spent.items()}
