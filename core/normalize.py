@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import confusable_homoglyphs
@@ -54,6 +54,8 @@ LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"
 HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
+# Descriptions and names come back item after item ("Phone case", the same addressee): kept once worked out.
+@lru_cache(maxsize=65536)
 def screen_key(value: str) -> str:
     """text_key, with digits written for letters inside words read as the letters: what goods screens match.
 
@@ -98,6 +100,7 @@ def whole_number(value: str) -> int | None:
     return int(value) if ASCII_DIGITS.fullmatch(value) else None
 
 
+@lru_cache(maxsize=65536)
 def name_key(value: str) -> str:
     """'Петров Алексей', 'Aleksei PETR0V' -> 'aleksei petrov': a person's name as a watchlist compares it.
 
