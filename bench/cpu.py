@@ -26,9 +26,14 @@ def _stat_fields(pid: int) -> list[str]:
 
 
 def process_seconds(pid: int) -> float:
-    """User and system CPU seconds of one process so far (tick resolution, 10 ms)."""
+    """User and system CPU seconds of one process so far, and of its children that have ended (tick resolution).
+
+    A backend PostgreSQL starts for a connection, or a pool process Celery
+    replaces, may end between two samples: its parent has then reaped it, and
+    its CPU is in the parent's count of ended children.
+    """
     fields = _stat_fields(pid)
-    return (int(fields[11]) + int(fields[12])) / TICKS if fields else 0.0
+    return sum(int(value) for value in fields[11:15]) / TICKS if fields else 0.0
 
 
 def run_seconds(pid: int) -> float:
@@ -73,7 +78,7 @@ def postgres_pids() -> list[int]:
 
 @dataclass
 class CpuSample:
-    """CPU seconds per tier at one moment; processes that ended between two samples count up to their last one."""
+    """CPU seconds per tier at one moment, each process with its ended children."""
 
     seconds: dict[str, dict[int, float]]
 
@@ -82,9 +87,12 @@ class CpuSample:
         return cls({tier: {pid: process_seconds(pid) for pid in pids} for tier, pids in tiers.items()})
 
     def spent_since(self, earlier: CpuSample) -> dict[str, float]:
-        """CPU seconds each tier spent since the earlier sample (a process new since then counts from zero)."""
+        """CPU seconds each tier spent since the earlier sample.
+
+        A process new since then counts from zero; one that ended meanwhile is in its parent's count.
+        """
         return {
-            tier: sum(now - earlier.seconds.get(tier, {}).get(pid, 0.0) for pid, now in pids.items())
+            tier: sum(pids.values()) - sum(earlier.seconds.get(tier, {}).values())
             for tier, pids in self.seconds.items()
         }
 

@@ -1,7 +1,12 @@
 """The benchmark's plumbing: which measures run, and how figures are judged against targets."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
+from bench.cpu import CpuSample, descendants, per_item_us
 from bench.run import _report_rows, measures_to_run
 
 
@@ -31,6 +36,7 @@ def test_each_figure_is_judged_against_its_target():
             "items_sent": 50_000,
             "all_decided_seconds": None,
         },
+        "scoring": {"items_per_second": 4_100, "cpu_us_per_item": {"worker": 251, "postgres": 150}},
         "queue": {"table_rows": 10, "p95_ms": 151, "p50_ms": 20},
     }
     met = {name: ok for name, _, _, ok in _report_rows(results)}
@@ -39,3 +45,18 @@ def test_each_figure_is_judged_against_its_target():
     assert met["ingest and scoring at once: items stored and decided per second"] is False  # never all decided
     assert met["burst of 50000 items: all decided after"] is False
     assert met["officer queue page p95 with 10 items, ingest running"] is False
+    assert met["scoring: one worker draining a backlog, items/s"] is True
+    assert met["  scoring: the worker's CPU per item"] is False  # a budget, not only a rate
+    assert met["  scoring: PostgreSQL's CPU per item"] is True
+
+
+BUSY_CHILD = "import time\nbegan = time.process_time()\nwhile time.process_time() - began < 0.3:\n    pass\n"
+
+
+def test_cpu_a_process_spent_counts_children_that_ended_between_two_samples():
+    """A PostgreSQL backend per task, or a replaced pool process, ends before the last sample: its CPU counts."""
+    before = CpuSample.take({"tier": descendants(os.getpid())})
+    subprocess.run([sys.executable, "-c", BUSY_CHILD], check=True)
+    spent = CpuSample.take({"tier": descendants(os.getpid())}).spent_since(before)["tier"]
+    assert spent >= 0.25
+    assert per_item_us({"tier": spent}, 1000)["tier"] == round(spent * 1000)
