@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -52,27 +51,56 @@ def recent_holds(consignments: Iterable[Consignment]) -> dict[int, Finding]:
     item_ids = sorted({c.item_id for c in items if c.item_id})
     if not probes and not item_ids:
         return {}
-    wanted = Q(kind=PartyHold.Kind.WITHDRAWN, item_id__in=item_ids)
-    for name, values in probes.items():
-        wanted |= Q(**{f"{name}__in": sorted(values)})
-    holds = list(
-        PartyHold.objects.filter(wanted, until__gt=timezone.now())
-        .exclude(consignment_id__in=[c.pk for c in items if c.pk is not None])
-        .order_by("-recorded_at")
-    )
+    holds = _holds_meeting(probes, item_ids, own=[c.pk for c in items if c.pk is not None])
+    withdrawn, most_recent = _indexed(holds)
     found = {}
     for c in items:
         # Taken back while held and announced again: whatever parties it now names, it is that parcel.
-        withdrawn = (h for h in holds if h.kind == PartyHold.Kind.WITHDRAWN and h.item_id == c.item_id)
-        if sent_again := next(withdrawn, None):
+        if sent_again := withdrawn.get(c.item_id):
             found[c.pk] = _withdrawn_finding(sent_again)
             continue
-        for hold in holds:
-            matched = _match(keys[c.pk], hold)
-            if matched:
-                found[c.pk] = _finding(hold, *matched)
-                break
+        # The most recent hold any of the item's keys meets, as a walk through the holds newest first finds it.
+        item_keys = keys[c.pk]
+        met = [index[value] for name, index in most_recent.items() if (value := item_keys.get(name)) and value in index]
+        if met:
+            hold = holds[min(met)]
+            found[c.pk] = _finding(hold, *_match(keys[c.pk], hold))  # type: ignore[misc]
     return found
+
+
+def _holds_meeting(probes: dict[str, set[str]], item_ids: list[str], own: list[int]) -> list[PartyHold]:
+    """Holds in force that a probe's key meets, or of an item id withdrawn while held, newest first; never the
+    chunk's own. One array per key rather than a parameter per value: a chunk's few thousand values would cost
+    more to write into the statement than to look up."""
+    table = PartyHold._meta.db_table
+    # "<> ''" lets the planner use each key's partial index, which leaves empty keys out.
+    met = [f"({name} <> '' AND {name} = ANY(%({name})s::text[]))" for name in sorted(probes) if name in MATCHED_FIELDS]
+    sql = (
+        f"SELECT * FROM {table} WHERE until > %(now)s AND NOT (consignment_id = ANY(%(own)s::bigint[])) "  # noqa: S608
+        f"AND ((kind = %(withdrawn)s AND item_id = ANY(%(item_ids)s::text[])) {''.join(' OR ' + m for m in met)}) "
+        "ORDER BY recorded_at DESC"
+    )
+    params = {name: sorted(values) for name, values in probes.items()}
+    params |= {"now": timezone.now(), "own": own, "withdrawn": PartyHold.Kind.WITHDRAWN, "item_ids": item_ids}
+    return list(PartyHold.objects.raw(sql, params))
+
+
+def _indexed(holds: list[PartyHold]) -> tuple[dict[str, PartyHold], dict[str, dict[str, int]]]:
+    """The newest hold of an item withdrawn while held, by item id; the position (newest first) of the newest
+    hold with each party key, by key: a popular sender's many holds cost one lookup per item, not a walk."""
+    withdrawn: dict[str, PartyHold] = {}
+    most_recent: dict[str, dict[str, int]] = {name: {} for name in MATCHED_FIELDS}
+    for position, hold in enumerate(holds):
+        if hold.kind == PartyHold.Kind.WITHDRAWN:
+            withdrawn.setdefault(hold.item_id, hold)
+        for name in MATCHED_FIELDS:
+            if value := getattr(hold, name):
+                most_recent[name].setdefault(value, position)
+    return withdrawn, most_recent
+
+
+# The keys _match compares, in its order: what a hold records of each party (no sender street address).
+MATCHED_FIELDS = tuple(name for party in PARTIES for what in MATCHED if hasattr(PartyHold, name := f"{party}_{what}"))
 
 
 def _withdrawn_finding(hold: PartyHold) -> Finding:
