@@ -12,6 +12,9 @@ from sklearn.metrics import roc_auc_score
 
 from risk.features import FeatureSpec, RiskFeaturizer
 
+# A score's explanation: the features that lift it most, with their lift.
+Factors = list[tuple[str, float]]
+
 ALGORITHM = "HistGradientBoostingClassifier over smoothed entity risk rates and value places"
 # Training values are moved by up to this share, so that no exact value can be learnt as a fingerprint.
 VALUE_JITTER = 0.01
@@ -72,7 +75,18 @@ class RiskModel:
         minus the typical item's score. Unlike leaving one feature out, this
         still names the reasons when several say the same thing.
         """
+        return self._contributions(self.featurizer.transform(frame), limit)
+
+    def scores_explained(self, frame: pd.DataFrame, threshold: float) -> tuple[np.ndarray, dict[int, Factors]]:
+        """Each row's score, and the top contributions of the rows scoring at or above the threshold (by
+        position): the features are worked out once for both (each row's depend on that row alone)."""
         features = self.featurizer.transform(frame)
+        scores = self.classifier.predict_proba(features.to_numpy())[:, 1]
+        flagged = np.flatnonzero(scores >= threshold)
+        explained = self._contributions(features.iloc[flagged], 3) if len(flagged) else []
+        return scores, dict(zip(flagged.tolist(), explained, strict=True))
+
+    def _contributions(self, features: pd.DataFrame, limit: int) -> list[Factors]:
         values = features.to_numpy()
         rows, width = values.shape
         base = self.classifier.predict_proba(self.typical_row[None, :])[0, 1]

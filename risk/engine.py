@@ -22,7 +22,7 @@ from clearance.models import Consignment, ContentLine
 from clearance.selectors import content_lines
 from core.normalize import email_mailbox, name_key, phone_key, screen_key
 from risk import history
-from risk.classifier import RiskModel
+from risk.classifier import Factors, RiskModel
 from risk.goods.findings import NO_REFERENCE, GoodsReading, goods_pass
 from risk.goods.scoring import VALUE_BELOW, LineFacts
 from risk.history import References
@@ -38,8 +38,6 @@ from risk.splits import Recallable, SplitShipments
 
 logger = logging.getLogger(__name__)
 
-# A model score's explanation: the features that lift it most, with their lift.
-Factors = list[tuple[str, float]]
 PRECEDENCE: dict[str, int] = {Lane.RED: 3, Lane.YELLOW: 2, Lane.GREEN: 1}
 UNDERVALUATION_SCORE = 0.35
 
@@ -221,13 +219,10 @@ class Engine:
         if self.model is None or not consignments:
             return {}, {}
         _, model = self.model
-        frame = postal_frame(consignments)
-        scores = model.scores(frame)
-        by_id = {c.pk: float(s) for c, s in zip(consignments, scores, strict=True)}
         # Explanations cost a model call per feature: only for items an officer will see.
-        flagged = [i for i, s in enumerate(scores) if s >= self.yellow]
-        explained = model.top_contributions(frame.iloc[flagged]) if flagged else []
-        return by_id, {consignments[i].pk: factors for i, factors in zip(flagged, explained, strict=True)}
+        scores, explained = model.scores_explained(postal_frame(consignments), self.yellow)
+        by_id = {c.pk: float(s) for c, s in zip(consignments, scores, strict=True)}
+        return by_id, {consignments[i].pk: factors for i, factors in explained.items()}
 
     def _rule_findings(self, chunk: list[ItemFacts]) -> list[list[Finding | None]]:
         """Each rule's findings over the chunk, in the order of the rules; a rule that fails is left
