@@ -24,7 +24,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import product
 from pathlib import Path
 
@@ -105,16 +105,14 @@ class NamePart:
     abjad: bool = False  # written in Arabic or Hebrew script: consonants only
     alts: frozenset[str] = frozenset()  # a Chinese name part in Mandarin pinyin, when written otherwise
 
-    # Read for every pair of parts compared: worked out once per part (a cached value is no field, so it
-    # changes neither equality nor hash).
-    @cached_property
-    def classes(self) -> str:
-        return re.sub(r"(.)\1+", r"\1", self.consonants.translate(SOUND_CLASSES))
+    # Read for every pair of parts compared, so worked out once per part; derived, they take no part in
+    # equality or hash.
+    classes: str = field(init=False, repr=False, compare=False)  # the consonants' sound classes
+    initial: bool = field(init=False, repr=False, compare=False)  # one letter, or one written as two ("Đ.", "Lj.")
 
-    @cached_property
-    def initial(self) -> bool:
-        """One letter, or one letter written as two in Latin ("Đ." is "dj", "Lj." is "lj")."""
-        return len(self.written) == 1 or self.written in DIGRAPH_INITIALS
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "classes", re.sub(r"(.)\1+", r"\1", self.consonants.translate(SOUND_CLASSES)))
+        object.__setattr__(self, "initial", len(self.written) == 1 or self.written in DIGRAPH_INITIALS)
 
 
 @lru_cache(maxsize=65536)
@@ -704,7 +702,6 @@ def match_keys(
 
 
 @lru_cache(maxsize=200_000)
-@lru_cache(maxsize=131072)  # the same neighbours come back chunk after chunk, compared with the same names
 def same_party(a: tuple[NamePart, ...], b: tuple[NamePart, ...]) -> float:
     """How far two parties' names are one person's, read either way round ("A. Hodžić" and "Amra Hodžić")."""
     return max(names_match(a, b), names_match(b, a))
