@@ -55,7 +55,7 @@ HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
 # Descriptions and names come back item after item ("Phone case", the same addressee): kept once worked out.
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def screen_key(value: str) -> str:
     """text_key, with digits written for letters inside words read as the letters: what goods screens match.
 

@@ -62,9 +62,8 @@ def recent_holds(consignments: Iterable[Consignment]) -> dict[int, Finding]:
         # The most recent hold any of the item's keys meets, as a walk through the holds newest first finds it.
         item_keys = keys[c.pk]
         met = [index[value] for name, index in most_recent.items() if (value := item_keys.get(name)) and value in index]
-        if met:
-            hold = holds[min(met)]
-            found[c.pk] = _finding(hold, *_match(keys[c.pk], hold))  # type: ignore[misc]
+        if met and (matched := _match(item_keys, hold := holds[min(met)])):
+            found[c.pk] = _finding(hold, *matched)
     return found
 
 

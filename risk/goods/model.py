@@ -63,7 +63,7 @@ class Resemblance:
     probability: float
 
 
-SEEN_LIMIT = 200_000
+SEEN_LIMIT = 50_000  # a few megabytes per process
 
 
 @dataclass
