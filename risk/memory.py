@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -69,8 +70,14 @@ def recent_holds(consignments: Iterable[Consignment]) -> dict[int, Finding]:
 
 def _holds_meeting(probes: dict[str, set[str]], item_ids: list[str], own: list[int]) -> list[PartyHold]:
     """Holds in force that a probe's key meets, or of an item id withdrawn while held, newest first; never the
-    chunk's own. One array per key rather than a parameter per value: a chunk's few thousand values would cost
-    more to write into the statement than to look up."""
+    chunk's own."""
+    return list(PartyHold.objects.raw(*holds_query(probes, item_ids, own)))
+
+
+def holds_query(probes: dict[str, set[str]], item_ids: list[str], own: list[int]) -> tuple[str, dict[str, Any]]:
+    """The statement _holds_meeting runs, each arm answered by an index. One array per key rather than a
+    parameter per value: a chunk's few thousand values would cost more to write into the statement than to
+    look up."""
     table = PartyHold._meta.db_table
     # "<> ''" lets the planner use each key's partial index, which leaves empty keys out.
     met = [f"({name} <> '' AND {name} = ANY(%({name})s::text[]))" for name in sorted(probes) if name in MATCHED_FIELDS]
@@ -79,9 +86,9 @@ def _holds_meeting(probes: dict[str, set[str]], item_ids: list[str], own: list[i
         f"AND ((kind = %(withdrawn)s AND item_id = ANY(%(item_ids)s::text[])) {''.join(' OR ' + m for m in met)}) "
         "ORDER BY recorded_at DESC"
     )
-    params = {name: sorted(values) for name, values in probes.items()}
+    params: dict[str, Any] = {name: sorted(values) for name, values in probes.items()}
     params |= {"now": timezone.now(), "own": own, "withdrawn": PartyHold.Kind.WITHDRAWN, "item_ids": item_ids}
-    return list(PartyHold.objects.raw(sql, params))
+    return sql, params
 
 
 def _indexed(holds: list[PartyHold]) -> tuple[dict[str, PartyHold], dict[str, dict[str, int]]]:

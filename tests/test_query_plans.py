@@ -18,6 +18,7 @@ from clearance.models import Consignment, Decision, ItemKey
 from officer import selectors as queue
 from performance.models import TrsDay
 from postal.selectors import responses_after
+from risk.memory import MATCHED_FIELDS, holds_query
 from tests.factories import ConsignmentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
@@ -96,6 +97,18 @@ def test_one_day_of_items_for_the_release_time_summaries_and_their_decisions():
     )
     assert_no_full_scan(plan(Decision.objects.filter(consignment_id=1)))
     assert_no_full_scan(plan(TrsDay.objects.filter(dimension="lane", day__range=(day.date(), day.date()))))
+
+
+def test_the_holds_remembered_for_a_chunk_of_items_scored():
+    """Holds accumulate (they end, they are not deleted): each arm of the chunk's query needs an index."""
+    probes = {name: {f"{name} of an item"} for name in MATCHED_FIELDS}
+    sql, params = holds_query(probes, ["RB123456785CN"], own=[1])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan on clearance_partyhold" not in text, text
+    assert "party_hold_withdrawn_idx" in text and "party_hold_aa_idx" in text, text
 
 
 def test_the_check_itself_sees_a_full_scan_when_no_index_answers():
