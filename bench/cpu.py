@@ -2,7 +2,8 @@
 
 A busy neighbour slows a run's wall time but not the CPU our processes
 spend: measuring per tier (the Celery worker, PostgreSQL) tells a code change
-from a noisy machine. Linux only; elsewhere every figure reads 0.
+from a noisy machine. Linux only, and only for processes on this machine;
+elsewhere a tier reads as not measured.
 """
 
 from __future__ import annotations
@@ -63,17 +64,23 @@ def descendants(root: int) -> list[int]:
     return found
 
 
-def postgres_pids() -> list[int]:
-    """Every PostgreSQL process on this machine: the backends serving us and the server's own writers."""
-    pids = []
-    for pid in _all_pids():
-        try:
-            name = (PROC / str(pid) / "comm").read_text().strip()
-        except OSError:
-            continue
-        if name == "postgres" or name.startswith("postgres:"):
-            pids.append(pid)
-    return pids
+def is_postgres(pid: int) -> bool:
+    try:
+        return (PROC / str(pid) / "comm").read_text().strip() == "postgres"
+    except OSError:
+        return False
+
+
+def postmaster_pid(data_directory: str) -> int | None:
+    """The pid of the PostgreSQL server whose data directory this is, when it runs on this machine.
+
+    Its backends, autovacuum and writers are its children: one server's CPU, not every PostgreSQL's here.
+    """
+    try:
+        pid = int((Path(data_directory) / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pid if is_postgres(pid) else None
 
 
 @dataclass
@@ -97,6 +104,9 @@ class CpuSample:
         }
 
 
-def per_item_us(spent: dict[str, float], items: int) -> dict[str, int]:
-    """CPU µs per item of each tier."""
-    return {tier: round(seconds * 1e6 / max(items, 1)) for tier, seconds in spent.items()}
+def per_item_us(spent: dict[str, float], items: int) -> dict[str, int | None]:
+    """CPU µs per item of each tier; None for a tier whose processes could not be read (not on this machine)."""
+    return {
+        tier: round(seconds * 1e6 / max(items, 1)) if seconds > 0 and items > 0 else None
+        for tier, seconds in spent.items()
+    }

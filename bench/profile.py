@@ -28,7 +28,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.cpu import run_seconds
+from bench.cpu import is_postgres, run_seconds
 from devstack.runner import BASE_DIR, PYTHON, Services
 
 PROFILE_BROKER_DB = 6
@@ -131,7 +131,8 @@ def _clocks(backend: bool) -> tuple[float, float, float]:
     from django.db import connection
 
     pid = connection.connection.info.backend_pid if backend and connection.connection else 0
-    return time.perf_counter(), time.process_time(), run_seconds(pid) if pid else 0.0
+    # A server elsewhere (another host, a container) has its own pids: read only a PostgreSQL process here.
+    return time.perf_counter(), time.process_time(), run_seconds(pid) if pid and is_postgres(pid) else 0.0
 
 
 def show_stages(items: int, stages: list[tuple[object, str, str]], totals: dict) -> None:

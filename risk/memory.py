@@ -52,29 +52,41 @@ def recent_holds(consignments: Iterable[Consignment]) -> dict[int, Finding]:
     item_ids = sorted({c.item_id for c in items if c.item_id})
     if not probes and not item_ids:
         return {}
-    holds = _holds_meeting(probes, item_ids, own=[c.pk for c in items if c.pk is not None])
-    withdrawn, most_recent = _indexed(holds)
+    holds = _holds_meeting(probes, item_ids)
+    withdrawn, positions = _indexed(holds)
     found = {}
     for c in items:
         # Taken back while held and announced again: whatever parties it now names, it is that parcel.
-        if sent_again := withdrawn.get(c.item_id):
-            found[c.pk] = _withdrawn_finding(sent_again)
+        if (sent_again := _newest(holds, withdrawn.get(c.item_id, []), c.pk)) is not None:
+            found[c.pk] = _withdrawn_finding(holds[sent_again])
             continue
         # The most recent hold any of the item's keys meets, as a walk through the holds newest first finds it.
         item_keys = keys[c.pk]
-        met = [index[value] for name, index in most_recent.items() if (value := item_keys.get(name)) and value in index]
+        met = [
+            position
+            for name, index in positions.items()
+            if (value := item_keys.get(name))
+            and value in index
+            and (position := _newest(holds, index[value], c.pk)) is not None
+        ]
         if met and (matched := _match(item_keys, hold := holds[min(met)])):
             found[c.pk] = _finding(hold, *matched)
     return found
 
 
-def _holds_meeting(probes: dict[str, set[str]], item_ids: list[str], own: list[int]) -> list[PartyHold]:
-    """Holds in force that a probe's key meets, or of an item id withdrawn while held, newest first; never the
-    chunk's own."""
-    return list(PartyHold.objects.raw(*holds_query(probes, item_ids, own)))
+def _newest(holds: list[PartyHold], positions: list[int], own: int | None) -> int | None:
+    """The first of these positions (newest first) that is not the item's own hold: an amended item rescored is
+    never its own earlier hold, while another item of the chunk's is one, as it would be were the two scored
+    apart."""
+    return next((position for position in positions if holds[position].consignment_id != own), None)
 
 
-def holds_query(probes: dict[str, set[str]], item_ids: list[str], own: list[int]) -> tuple[str, dict[str, Any]]:
+def _holds_meeting(probes: dict[str, set[str]], item_ids: list[str]) -> list[PartyHold]:
+    """Holds in force that a probe's key meets, or of an item id withdrawn while held, newest first."""
+    return list(PartyHold.objects.raw(*holds_query(probes, item_ids)))
+
+
+def holds_query(probes: dict[str, set[str]], item_ids: list[str]) -> tuple[str, dict[str, Any]]:
     """The statement _holds_meeting runs, each arm answered by an index. One array per key rather than a
     parameter per value: a chunk's few thousand values would cost more to write into the statement than to
     look up."""
@@ -82,27 +94,27 @@ def holds_query(probes: dict[str, set[str]], item_ids: list[str], own: list[int]
     # "<> ''" lets the planner use each key's partial index, which leaves empty keys out.
     met = [f"({name} <> '' AND {name} = ANY(%({name})s::text[]))" for name in sorted(probes) if name in MATCHED_FIELDS]
     sql = (
-        f"SELECT * FROM {table} WHERE until > %(now)s AND NOT (consignment_id = ANY(%(own)s::bigint[])) "  # noqa: S608
+        f"SELECT * FROM {table} WHERE until > %(now)s "  # noqa: S608
         f"AND ((kind = %(withdrawn)s AND item_id = ANY(%(item_ids)s::text[])) {''.join(' OR ' + m for m in met)}) "
-        "ORDER BY recorded_at DESC"
+        "ORDER BY recorded_at DESC, id DESC"  # a chunk's holds share one time: the last recorded first
     )
     params: dict[str, Any] = {name: sorted(values) for name, values in probes.items()}
-    params |= {"now": timezone.now(), "own": own, "withdrawn": PartyHold.Kind.WITHDRAWN, "item_ids": item_ids}
+    params |= {"now": timezone.now(), "withdrawn": PartyHold.Kind.WITHDRAWN, "item_ids": item_ids}
     return sql, params
 
 
-def _indexed(holds: list[PartyHold]) -> tuple[dict[str, PartyHold], dict[str, dict[str, int]]]:
-    """The newest hold of an item withdrawn while held, by item id; the position (newest first) of the newest
-    hold with each party key, by key: a popular sender's many holds cost one lookup per item, not a walk."""
-    withdrawn: dict[str, PartyHold] = {}
-    most_recent: dict[str, dict[str, int]] = {name: {} for name in MATCHED_FIELDS}
+def _indexed(holds: list[PartyHold]) -> tuple[dict[str, list[int]], dict[str, dict[str, list[int]]]]:
+    """The positions (newest first) of the holds of items withdrawn while held, by item id, and of the holds with
+    each party key, by key: a popular sender's many holds cost a lookup per item, not a walk through them all."""
+    withdrawn: dict[str, list[int]] = defaultdict(list)
+    positions: dict[str, dict[str, list[int]]] = {name: defaultdict(list) for name in MATCHED_FIELDS}
     for position, hold in enumerate(holds):
         if hold.kind == PartyHold.Kind.WITHDRAWN:
-            withdrawn.setdefault(hold.item_id, hold)
+            withdrawn[hold.item_id].append(position)
         for name in MATCHED_FIELDS:
             if value := getattr(hold, name):
-                most_recent[name].setdefault(value, position)
-    return withdrawn, most_recent
+                positions[name][value].append(position)
+    return withdrawn, positions
 
 
 # The keys _match compares, in its order: what a hold records of each party (no sender street address).

@@ -102,7 +102,7 @@ def test_one_day_of_items_for_the_release_time_summaries_and_their_decisions():
 def test_the_holds_remembered_for_a_chunk_of_items_scored():
     """Holds accumulate (they end, they are not deleted): each arm of the chunk's query needs an index."""
     probes = {name: {f"{name} of an item"} for name in MATCHED_FIELDS}
-    sql, params = holds_query(probes, ["RB123456785CN"], own=[1])
+    sql, params = holds_query(probes, ["RB123456785CN"])
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)

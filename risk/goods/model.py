@@ -63,7 +63,7 @@ class Resemblance:
     probability: float
 
 
-SEEN_LIMIT = 50_000  # a few megabytes per process
+SEEN_LIMIT = 20_000  # ~600 bytes a description: about 12 MB per process at most
 
 
 @dataclass
@@ -80,12 +80,15 @@ class GoodsModel:
         """Rows: texts; columns: classes; softmax over the linear scores."""
         if not texts:
             return np.zeros((0, len(self.classes)))
-        missing = [text for text in dict.fromkeys(texts) if text not in self.seen]
-        if missing:
-            if len(self.seen) + len(missing) > SEEN_LIMIT:
-                self.seen.clear()
-            self.seen.update(zip(missing, self._probabilities(missing), strict=True))
-        return np.array([self.seen[text] for text in texts])
+        seen = self.seen  # this call's own reference: another thread may start a fresh dict meanwhile
+        missing = [text for text in dict.fromkeys(texts) if text not in seen]
+        if not missing:
+            return np.array([seen[text] for text in texts])
+        computed = dict(zip(missing, self._probabilities(missing), strict=True))
+        if len(seen) + len(computed) > SEEN_LIMIT:
+            self.seen = {}  # replaced, never cleared in place: a reader holding the old one still finds its rows
+        self.seen.update(computed)
+        return np.array([computed[text] if text in computed else seen[text] for text in texts])
 
     def _probabilities(self, texts: Sequence[str]) -> np.ndarray:
         scores = (features(texts) @ self.coef.T).toarray() + self.intercept

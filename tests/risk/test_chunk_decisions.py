@@ -13,8 +13,12 @@ import copy
 
 import pytest
 
+from clearance.models import PartyHold
+from clearance.services import party_holds_record
+from core.normalize import name_key, screen_key
 from risk import names, splits
 from risk.engine import Engine, Verdict
+from risk.goods.model import goods_model
 from risk.history import hs_reference_unit_values_compute
 from risk.selectors import active_model
 from risk.services import model_promote, model_train
@@ -37,8 +41,10 @@ def _decision(verdict: Verdict) -> tuple:
 
 
 def _cold_caches() -> None:
-    for cached in (names.name_parts, names.same_party, names._folded, splits._identity):
+    for cached in (names.name_parts, names.same_party, names._folded, splits._identity, screen_key, name_key):
         cached.cache_clear()
+    if (model := goods_model()) is not None:
+        model.seen = {}
 
 
 def test_chunks_and_warm_caches_decide_every_item_as_it_is_decided_alone(settings):
@@ -54,6 +60,13 @@ def test_chunks_and_warm_caches_decide_every_item_as_it_is_decided_alone(setting
     assert active_model() is not None and len(engines) == 2  # rules alone, and with the model
     consignments = stream.receive(stream.generate(clean=300, per_kind=12), counted=True)
     planted = {label.kind for label in stream.labels.values()}
+    # Holds remembered on the first parcel of each addressee who has several (recorded at one time, as one chunk
+    # records them): their later parcels, in the same chunk or another, meet them.
+    first_of: dict[str, int] = {}
+    for consignment in consignments:
+        first_of.setdefault(consignment.addressee_key, consignment.pk)
+    repeated = {c.addressee_key for c in consignments if first_of[c.addressee_key] != c.pk}
+    party_holds_record(consignment_ids=[first_of[key] for key in sorted(repeated)[:12]], kind=PartyHold.Kind.PROHIBITED)
     assert planted == set(KINDS) and len(consignments) >= 370
 
     for engine in engines.values():
@@ -71,6 +84,7 @@ def test_chunks_and_warm_caches_decide_every_item_as_it_is_decided_alone(setting
         lanes = {verdict.lane for verdict in chunked.values()}
         assert lanes == {"GREEN", "YELLOW", "RED"}  # the comparison covered every kind of decision
         assert any(verdict.recall for verdict in chunked.values())  # and split shipments found across chunks
+        assert any(f.code == "history.recent_hold" for verdict in chunked.values() for f in verdict.findings)
 
 
 def _settings_of(engine: Engine) -> dict:

@@ -143,3 +143,21 @@ def test_a_parcel_withdrawn_before_customs_held_it_leaves_nothing_remembered(ope
     assert not PartyHold.objects.filter(consignment_id=released.pk).exists()
     again = _scored(operator_client, 40000021, TOY)
     assert "history.withdrawn_while_held" not in _codes(again)
+
+
+def test_the_newest_hold_is_named_and_of_holds_recorded_at_one_time_the_last_recorded(operator_client):
+    """Holds of one scoring chunk share their time: the choice among them is fixed, not the database's."""
+    first = _scored(operator_client, 40000201, REVOLVER)
+    second = _scored(operator_client, 40000202, REVOLVER)
+    body = item(serial=40000203, contents=TOY)
+    operator_client.post("/api/v1/postal/items", batch(body), format="json")
+    toy = Consignment.objects.get(item_id=body["itemId"])
+    holds = PartyHold.objects.filter(consignment_id__in=[first.pk, second.pk])
+    assert holds.count() == 2
+
+    holds.filter(consignment_id=first.pk).update(recorded_at=timezone.now())  # the first is now the newest
+    assert recent_holds([toy])[toy.pk].params["item"] == first.item_id
+
+    holds.update(recorded_at=timezone.now() - timedelta(hours=1))
+    last_recorded = holds.order_by("-id").first()
+    assert recent_holds([toy])[toy.pk].params["item"] == last_recorded.item_id
