@@ -26,6 +26,12 @@ def _stat_fields(pid: int) -> list[str]:
     return text[text.rfind(")") + 2 :].split()
 
 
+def own_seconds(pid: int) -> float:
+    """User and system CPU seconds of one process alone so far (tick resolution)."""
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / TICKS if fields else 0.0
+
+
 def process_seconds(pid: int) -> float:
     """User and system CPU seconds of one process so far, and of its children that have ended (tick resolution).
 
@@ -42,7 +48,7 @@ def run_seconds(pid: int) -> float:
     try:
         return int((PROC / str(pid) / "schedstat").read_text().split()[0]) / 1e9
     except (OSError, ValueError, IndexError):
-        return process_seconds(pid)
+        return own_seconds(pid)  # without the scheduler's count: the same process's time, coarser
 
 
 def _all_pids() -> list[int]:

@@ -32,7 +32,6 @@ from bench.cpu import is_postgres, run_seconds
 from devstack.runner import BASE_DIR, PYTHON, Services
 
 PROFILE_BROKER_DB = 6
-SORT = ["tottime"]  # how the functions are listed: by own time, or with --sort cumulative by time under them
 
 
 def profile_database_url() -> str:
@@ -150,7 +149,9 @@ def show_stages(items: int, stages: list[tuple[object, str, str]], totals: dict)
         )
 
 
-def show(title: str, items: int, seconds: float, profiler: cProfile.Profile | None, sql: dict, top: int) -> None:
+def show(
+    title: str, items: int, seconds: float, profiler: cProfile.Profile | None, sql: dict, top: int, sort: str
+) -> None:
     under = "under the profiler" if profiler else "without the profiler"
     print(f"\n## {title}: {items} items in {seconds:.2f} s {under} ({items / seconds:.0f} items/s)\n")
     print("SQL time by statement (ms, calls):")
@@ -159,10 +160,10 @@ def show(title: str, items: int, seconds: float, profiler: cProfile.Profile | No
     if not profiler:
         return
     print("\nFunctions by own time:")
-    pstats.Stats(profiler, stream=sys.stdout).sort_stats(SORT[0]).print_stats(top)
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats(sort).print_stats(top)
 
 
-def profile_ingest(batches: int, top: int) -> None:
+def profile_ingest(batches: int, top: int, sort: str) -> None:
     from django.test import Client
 
     from bench.run import make_payloads
@@ -183,10 +184,10 @@ def profile_ingest(batches: int, top: int) -> None:
             if response.status_code != 200 or response.json()["rejected"]:
                 raise RuntimeError(f"ingest answered {response.status_code}: {response.content[:300]!r}")
         profiler.disable()
-    show("Ingest", 1000 * batches, time.perf_counter() - began, profiler, sql, top)
+    show("Ingest", 1000 * batches, time.perf_counter() - began, profiler, sql, top, sort)
 
 
-def profile_scoring(top: int, env: dict) -> None:
+def profile_scoring(top: int, sort: str, env: dict) -> None:
     from django.conf import settings
     from django.db import connection
 
@@ -211,7 +212,8 @@ def profile_scoring(top: int, env: dict) -> None:
         for chunk in chunks[1:]:
             assessed += consignments_assess_isolating(consignment_ids=chunk)["assessed"]
         profiler.disable()
-    show(f"Scoring in chunks of {size}", assessed, time.perf_counter() - began, profiler if top else None, sql, top)
+    elapsed = time.perf_counter() - began
+    show(f"Scoring in chunks of {size}", assessed, elapsed, profiler if top else None, sql, top, sort)
     show_stages(assessed, stages, stage_totals)
 
 
@@ -220,9 +222,10 @@ def main() -> int:
     parser.add_argument("--batches", type=int, default=10)
     parser.add_argument("--top", type=int, default=30, help="functions listed; 0 runs without cProfile")
     parser.add_argument("--only", choices=["ingest", "scoring"])
-    parser.add_argument("--sort", choices=["tottime", "cumulative"], default="tottime")
+    parser.add_argument(
+        "--sort", choices=["tottime", "cumulative"], default="tottime", help="by own time or time under"
+    )
     args = parser.parse_args()
-    SORT[0] = args.sort
     with Services():
         database_url = profile_database_url()
         from bench.run import bench_env, manage
@@ -245,9 +248,9 @@ def main() -> int:
 
         django.setup()
         # Scoring needs items to score: ingest runs either way, profiled unless only scoring is asked.
-        profile_ingest(args.batches, args.top if args.only != "scoring" else 0)
+        profile_ingest(args.batches, args.top if args.only != "scoring" else 0, args.sort)
         if args.only != "ingest":
-            profile_scoring(args.top, env)
+            profile_scoring(args.top, args.sort, env)
     return 0
 
 

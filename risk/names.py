@@ -220,14 +220,10 @@ def _folded_words(name: str) -> list[str]:
     return [w for w in NON_ALNUM.sub(" ", folded).split() if w]
 
 
-def _lower_pairs() -> list[tuple[str, str]]:
-    return [(chr(k), v) for k, v in CYRILLIC.items() if chr(k).upper() != chr(k)]
-
-
 @lru_cache(maxsize=1)
 def _upper_cyrillic() -> dict[int, str]:
     """Capital Cyrillic letters as their Latin transliteration in capitals."""
-    return str.maketrans({k.upper(): v.upper() for k, v in _lower_pairs()})
+    return str.maketrans({chr(k).upper(): v.upper() for k, v in CYRILLIC.items() if chr(k).upper() != chr(k)})
 
 
 def _chinese_name(text: str) -> str:
